@@ -125,6 +125,31 @@ public final class GroupLayout {
         return permuted.permute(inverseOrder).dup('c');
     }
 
+    /** Rows of the layout: one per output unit (per output channel for conv). */
+    public long rowCount() {
+        return permutedShape[0];
+    }
+
+    /** Length of one row, i.e. the reduction length K; its M-blocks are the groups. */
+    public long rowLength() {
+        return weightCount() / rowCount();
+    }
+
+    /**
+     * A fresh {@code [rows, K]} copy: each row is one output unit's weights over the reduction axis, in the column
+     * order the groups use (M consecutive columns form a group). One-shot pruners (Wanda, SparseGPT) work here;
+     * calibration inputs must use the same column order.
+     */
+    public INDArray toRows(INDArray weight) {
+        return toGroups(weight).reshape('c', rowCount(), rowLength());
+    }
+
+    /** Inverse of {@link #toRows}. */
+    public INDArray fromRows(INDArray rows) {
+        requireShape(rows, new long[] {rowCount(), rowLength()}, "row matrix");
+        return fromGroups(rows.dup('c').reshape('c', groupCount(), pattern.m()));
+    }
+
     private void requireShape(INDArray array, long[] expected, String what) {
         if (!Arrays.equals(array.shape(), expected)) {
             throw new IllegalArgumentException("Weight '" + owner + "': " + what + " has shape "

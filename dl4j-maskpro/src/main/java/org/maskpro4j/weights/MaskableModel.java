@@ -1,0 +1,27 @@
+package org.maskpro4j.weights;
+
+import java.util.List;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A model seen as what mask learning needs: its maskable weights, a forward-only loss, and the inputs each
+ * weight multiplies (for calibration-based priors). One adapter per model kind (MultiLayerNetwork,
+ * ComputationGraph, SameDiff graph); the learner, priors, MaskLLM and export work only through this.
+ *
+ * @param <B> the model's minibatch type (a DataSet, a MultiDataSet, a map of placeholders …)
+ */
+public interface MaskableModel<B> {
+
+    /** Weights in forward order (so sequential calibration can go layer by layer). */
+    List<MaskableWeight> weights();
+
+    /** Mean loss of the model with its current live weights on {@code batch}; forward only, no gradients kept. */
+    double loss(B batch);
+
+    /**
+     * The inputs {@code weight} multiplies on {@code batch}, as a {@code [rows, K]} matrix whose columns follow
+     * {@link org.maskpro4j.nm.GroupLayout#toRows} (every token / pixel position is one row).
+     */
+    INDArray inputRows(MaskableWeight weight, B batch);
+}

@@ -1,0 +1,39 @@
+package org.maskpro4j.weights;
+
+import org.maskpro4j.nm.GroupLayout;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One weight tensor that can carry an N:M mask, whatever holds it: a MultiLayerNetwork or ComputationGraph
+ * parameter, a SameDiff variable, or a MaskPro wrapper layer's own parameter. It keeps a private copy of the
+ * dense weights, so masks can be swapped any number of times without losing what the user gave.
+ */
+public interface MaskableWeight {
+
+    /** Stable, human-readable name (layer name plus parameter), used in logs, errors, checkpoints and exports. */
+    String name();
+
+    /** How the weight is cut into groups; its owner is {@link #name()}. */
+    GroupLayout layout();
+
+    /** The original dense weights (weight-shaped). Callers must not modify the returned array. */
+    INDArray dense();
+
+    /** The weights the model currently computes with (weight-shaped, a view where the holder allows it). */
+    INDArray live();
+
+    /** Sets the weights the model computes with; {@code weights} is weight-shaped. */
+    void assignLive(INDArray weights);
+
+    /** Makes the model compute with {@code dense ⊙ mask}; {@code groupMask} is {@code [groups, M]} 0/1. */
+    default void applyMask(INDArray groupMask) {
+        GroupLayout layout = layout();
+        INDArray masked = layout.toGroups(dense()).muli(groupMask.castTo(dense().dataType()));
+        assignLive(layout.fromGroups(masked));
+    }
+
+    /** Restores the dense weights. */
+    default void restoreDense() {
+        assignLive(dense());
+    }
+}
