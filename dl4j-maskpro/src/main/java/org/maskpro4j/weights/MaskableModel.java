@@ -24,4 +24,12 @@ public interface MaskableModel<B> {
      * {@link org.maskpro4j.nm.GroupLayout#toRows} (every token / pixel position is one row).
      */
     INDArray inputRows(MaskableWeight weight, B batch);
+
+    /**
+     * A key equal for batches whose loss under a fixed mask is equal (the same examples, in any order), so the
+     * prior mask's loss can be cached instead of recomputed; null disables the cache for this batch.
+     */
+    default String batchKey(B batch) {
+        return null;
+    }
 }

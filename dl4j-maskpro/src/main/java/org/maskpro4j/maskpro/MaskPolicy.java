@@ -1,0 +1,154 @@
+package org.maskpro4j.maskpro;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.maskpro4j.nm.GumbelTopN;
+import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.nm.SubsetLogProb;
+import org.maskpro4j.nm.TopN;
+import org.maskpro4j.weights.MaskableWeight;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * MaskPro's policy: one softmax over the M positions of every group of every maskable weight. All groups of
+ * all weights live in one {@code [groups, M]} logits matrix, so sampling and the exact gradient are a few ND4J
+ * ops per step whatever the number of layers; each weight owns a contiguous block of rows.
+ */
+public final class MaskPolicy {
+    static final double LOGIT_RANGE = 60;
+
+    private final NmPattern pattern;
+    private final List<MaskableWeight> weights;
+    private final long[] offsets;
+    private final INDArray logits;
+    private final INDArray prior;
+
+    private MaskPolicy(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, INDArray prior) {
+        this.pattern = pattern;
+        this.weights = List.copyOf(weights);
+        this.offsets = new long[weights.size() + 1];
+        for (int i = 0; i < weights.size(); i++) {
+            MaskableWeight w = weights.get(i);
+            if (!w.layout().pattern().equals(pattern)) {
+                throw new IllegalArgumentException("Weight '" + w.name() + "' is laid out for " + w.layout().pattern()
+                        + " but the policy uses " + pattern);
+            }
+            offsets[i + 1] = offsets[i] + w.layout().groupCount();
+        }
+        requireShape(logits, "logits");
+        requireShape(prior, "prior mask");
+        this.logits = logits;
+        this.prior = prior;
+    }
+
+    /** Logits C·m₀: the prior's kept positions get C, the others 0 (maskpro-spec §1.7). */
+    public static MaskPolicy fromPrior(NmPattern pattern, List<MaskableWeight> weights, Map<String, INDArray> priorMasks,
+            double logitMagnitude) {
+        List<INDArray> blocks = new ArrayList<>();
+        for (MaskableWeight w : weights) {
+            INDArray mask = priorMasks.get(w.name());
+            if (mask == null) {
+                throw new IllegalArgumentException("The prior has no mask for weight '" + w.name() + "'; it covers "
+                        + priorMasks.keySet());
+            }
+            blocks.add(mask.castTo(DataType.FLOAT));
+        }
+        INDArray prior = concat(blocks);
+        return new MaskPolicy(pattern, weights, prior.mul(logitMagnitude), prior);
+    }
+
+    /** Restores a policy from checkpointed arrays. */
+    static MaskPolicy restore(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, INDArray prior) {
+        return new MaskPolicy(pattern, weights, logits.castTo(DataType.FLOAT), prior.castTo(DataType.FLOAT));
+    }
+
+    private static INDArray concat(List<INDArray> blocks) {
+        return blocks.size() == 1 ? blocks.get(0).dup() : Nd4j.concat(0, blocks.toArray(new INDArray[0]));
+    }
+
+    private void requireShape(INDArray a, String what) {
+        if (a.rank() != 2 || a.size(0) != offsets[weights.size()] || a.size(1) != pattern.m()) {
+            throw new IllegalArgumentException("Policy " + what + " has shape " + java.util.Arrays.toString(a.shape())
+                    + ", expected [" + offsets[weights.size()] + ", " + pattern.m() + "]");
+        }
+    }
+
+    public NmPattern pattern() {
+        return pattern;
+    }
+
+    public List<MaskableWeight> weights() {
+        return weights;
+    }
+
+    public long groupCount() {
+        return offsets[weights.size()];
+    }
+
+    /** The live logits matrix (policy state). */
+    public INDArray logits() {
+        return logits;
+    }
+
+    public INDArray priorMask() {
+        return prior;
+    }
+
+    /** A mask drawn from the policy (Gumbel-top-N); the same seed gives the same mask. */
+    public INDArray sample(long seed) {
+        return GumbelTopN.sample(logits, pattern, seed);
+    }
+
+    /** The final mask: the top-N logits of every group. */
+    public INDArray mode() {
+        return TopN.mask(logits, pattern);
+    }
+
+    /**
+     * logits ← logits − scale·∇ log P(mask), then each group is shifted so its largest logit is 0 and clamped at
+     * −{@value #LOGIT_RANGE}. Softmax, sampling and top-N are invariant to the shift; the clamp only touches
+     * positions whose probability is already below e^−60, and keeps the exact subset probability representable
+     * in double however long a run goes.
+     */
+    void ascend(INDArray mask, double scale) {
+        INDArray grad = SubsetLogProb.gradLogProb(logits, mask, pattern);
+        logits.subi(grad.muli(scale).castTo(logits.dataType()));
+        logits.subiColumnVector(logits.max(1).reshape(logits.size(0), 1));
+        Transforms.max(logits, -LOGIT_RANGE, false);
+    }
+
+    /** Share of groups whose mask differs from {@code reference} (e.g. the prior). */
+    public double changedShare(INDArray mask, INDArray reference) {
+        INDArray diff = mask.castTo(DataType.FLOAT).sub(reference.castTo(DataType.FLOAT));
+        double changed = diff.muli(diff).sum(1).gt(0).castTo(DataType.FLOAT).sumNumber().doubleValue();
+        return changed / groupCount();
+    }
+
+    /** Makes the model compute with {@code mask} (all groups). */
+    public void apply(INDArray mask) {
+        for (int i = 0; i < weights.size(); i++) {
+            weights.get(i).applyMask(slice(mask, i));
+        }
+    }
+
+    /** Rows of {@code matrix} that belong to weight {@code index}. */
+    public INDArray slice(INDArray matrix, int index) {
+        return matrix.get(NDArrayIndex.interval(offsets[index], offsets[index + 1]), NDArrayIndex.all());
+    }
+
+    /** Per-weight copies of a full mask, keyed by weight name. */
+    public Map<String, INDArray> split(INDArray mask) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (int i = 0; i < weights.size(); i++) {
+            out.put(weights.get(i).name(), slice(mask, i).dup());
+        }
+        return out;
+    }
+}

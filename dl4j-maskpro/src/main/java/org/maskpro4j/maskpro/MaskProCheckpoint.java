@@ -1,0 +1,168 @@
+package org.maskpro4j.maskpro;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+import org.maskpro4j.weights.MaskableWeight;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Everything a MaskPro run needs to continue bit-identically: config, step, δ, logits, prior mask, cached prior
+ * losses and the step history. Sampling seeds derive from (seed, step), so no generator state is needed.
+ * Files are written to a temporary sibling and renamed, so a crash never leaves a half-written checkpoint.
+ */
+public final class MaskProCheckpoint {
+    private static final String CONFIG = "config.properties";
+    private static final String STATE = "state.properties";
+    private static final String LOGITS = "logits.nd4j";
+    private static final String PRIOR = "prior.nd4j";
+    private static final String PRIOR_LOSSES = "prior-losses.properties";
+    private static final String HISTORY = "history.csv";
+
+    /** A checkpoint as read from disk, before it is bound to a model's weights. */
+    public record Snapshot(MaskProConfig config, long step, double delta, INDArray logits, INDArray prior,
+            Map<String, Long> groupsPerWeight, Map<String, Double> priorLosses, List<StepRecord> history) {
+
+        /** Rebuilds the step state on {@code weights}, which must be the same weights (names, group counts). */
+        public MaskProStep bind(List<MaskableWeight> weights, MaskProConfig requested) {
+            if (!config.sameRunAs(requested)) {
+                throw new IllegalArgumentException("Checkpoint was written by a different run (" + config
+                        + ") than the one requested (" + requested + "); use another checkpoint path or the same settings");
+            }
+            Map<String, Long> actual = new LinkedHashMap<>();
+            for (MaskableWeight w : weights) {
+                actual.put(w.name(), w.layout().groupCount());
+            }
+            if (!actual.equals(groupsPerWeight)) {
+                throw new IllegalArgumentException("Checkpoint covers weights " + groupsPerWeight
+                        + " but the model has " + actual + "; it belongs to another model or layer selection");
+            }
+            MaskPolicy policy = MaskPolicy.restore(config.pattern(), weights, logits, prior);
+            return new MaskProStep(requested, policy, step, delta, new HashMap<>(priorLosses));
+        }
+    }
+
+    private MaskProCheckpoint() {
+    }
+
+    public static void save(Path file, MaskProStep state, List<StepRecord> history) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+                putProperties(zip, CONFIG, state.config().toProperties());
+                Properties s = new Properties();
+                s.setProperty("step", Long.toString(state.step()));
+                s.setProperty("delta", Long.toHexString(Double.doubleToRawLongBits(state.delta())));
+                List<MaskableWeight> weights = state.policy().weights();
+                s.setProperty("weights", Integer.toString(weights.size()));
+                for (int i = 0; i < weights.size(); i++) {
+                    s.setProperty("weight." + i + ".name", weights.get(i).name());
+                    s.setProperty("weight." + i + ".groups", Long.toString(weights.get(i).layout().groupCount()));
+                }
+                putProperties(zip, STATE, s);
+                putArray(zip, LOGITS, state.policy().logits());
+                putArray(zip, PRIOR, state.policy().priorMask());
+                Properties losses = new Properties();
+                state.priorLosses().forEach((k, v) -> losses.setProperty(k, Long.toHexString(Double.doubleToRawLongBits(v))));
+                putProperties(zip, PRIOR_LOSSES, losses);
+                StringBuilder csv = new StringBuilder(StepRecord.CSV_HEADER).append('\n');
+                for (StepRecord r : history) {
+                    csv.append(r.toCsv()).append('\n');
+                }
+                putBytes(zip, HISTORY, csv.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    public static Snapshot load(Path file) throws IOException {
+        Map<String, byte[]> entries = new HashMap<>();
+        try (InputStream is = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(is)) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                entries.put(e.getName(), zip.readAllBytes());
+            }
+        }
+        for (String required : List.of(CONFIG, STATE, LOGITS, PRIOR, PRIOR_LOSSES, HISTORY)) {
+            if (!entries.containsKey(required)) {
+                throw new IOException("Checkpoint " + file + " is not a MaskPro checkpoint (no " + required + ")");
+            }
+        }
+        MaskProConfig config = MaskProConfig.fromProperties(properties(entries.get(CONFIG)));
+        Properties s = properties(entries.get(STATE));
+        Map<String, Long> groups = new LinkedHashMap<>();
+        int n = Integer.parseInt(s.getProperty("weights"));
+        for (int i = 0; i < n; i++) {
+            groups.put(s.getProperty("weight." + i + ".name"), Long.parseLong(s.getProperty("weight." + i + ".groups")));
+        }
+        Map<String, Double> losses = new HashMap<>();
+        properties(entries.get(PRIOR_LOSSES)).forEach((k, v) ->
+                losses.put((String) k, Double.longBitsToDouble(Long.parseUnsignedLong((String) v, 16))));
+        List<StepRecord> history = new ArrayList<>();
+        String[] lines = new String(entries.get(HISTORY), StandardCharsets.UTF_8).split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            if (!lines[i].isBlank()) {
+                history.add(StepRecord.fromCsv(lines[i]));
+            }
+        }
+        return new Snapshot(config, Long.parseLong(s.getProperty("step")),
+                Double.longBitsToDouble(Long.parseUnsignedLong(s.getProperty("delta"), 16)),
+                array(entries.get(LOGITS)), array(entries.get(PRIOR)), groups, losses, history);
+    }
+
+    private static void putProperties(ZipOutputStream zip, String name, Properties p) throws IOException {
+        StringWriter w = new StringWriter();
+        p.store(w, null);
+        putBytes(zip, name, w.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void putArray(ZipOutputStream zip, String name, INDArray a) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            Nd4j.write(a, out);
+        }
+        putBytes(zip, name, bytes.toByteArray());
+    }
+
+    private static void putBytes(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(bytes);
+        zip.closeEntry();
+    }
+
+    private static Properties properties(byte[] bytes) throws IOException {
+        Properties p = new Properties();
+        p.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
+        return p;
+    }
+
+    private static INDArray array(byte[] bytes) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            return Nd4j.read(in);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.maskpro4j.maskpro;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.maskpro4j.weights.MaskableModel;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The forward-only MaskPro driver: cycles over the data in its fixed order, one {@link MaskProStep} per batch,
+ * with no backprop, gradients or updater state anywhere. Checkpoints atomically and resumes to the same masks
+ * as an uninterrupted run. Ends with the top-N mask applied to the model.
+ */
+public final class MaskProLearner {
+    private static final Logger log = LoggerFactory.getLogger(MaskProLearner.class);
+
+    private final MaskProConfig config;
+    private final Path checkpoint;
+
+    /**
+     * @param checkpoint file to checkpoint to and resume from, or null for none
+     */
+    public MaskProLearner(MaskProConfig config, Path checkpoint) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.checkpoint = checkpoint;
+    }
+
+    /**
+     * @param priorMasks initial mask m₀ per weight name ({@code [groups, M]}), e.g. from a
+     *                   {@link org.maskpro4j.prior.MaskPrior}; ignored when resuming from a checkpoint
+     */
+    public <B> MaskProResult learn(MaskableModel<B> model, Iterable<B> data, Map<String, INDArray> priorMasks) {
+        long started = System.nanoTime();
+        List<StepRecord> history = new ArrayList<>();
+        MaskProStep state = resumeOrStart(model, priorMasks, history);
+        Iterator<B> it = data.iterator();
+        if (!it.hasNext()) {
+            throw new IllegalArgumentException("The training data is empty: MaskPro needs at least one minibatch");
+        }
+        // a resumed run must see the batch an uninterrupted run would see at this step
+        for (long skip = 0; skip < state.step(); skip++) {
+            it = advance(it, data);
+            it.next();
+        }
+        long startStep = state.step();
+        long t0 = System.nanoTime();
+        while (state.step() < config.steps()) {
+            it = advance(it, data);
+            StepRecord r = state.step(model, it.next());
+            history.add(r);
+            if (r.step() % config.logEvery() == 0 || r.step() == config.steps()) {
+                logProgress(r, startStep, t0);
+            }
+            if (checkpoint != null && config.checkpointEvery() > 0 && r.step() % config.checkpointEvery() == 0) {
+                save(state, history);
+            }
+        }
+        INDArray finalMask = state.policy().mode();
+        state.policy().apply(finalMask);
+        if (checkpoint != null) {
+            save(state, history);
+        }
+        double changed = state.policy().changedShare(finalMask, state.policy().priorMask());
+        log.info("MaskPro done: {} steps, final mask differs from the prior in {} of groups",
+                state.step(), String.format("%.3f%%", 100 * changed));
+        return new MaskProResult(state.policy().split(finalMask), List.copyOf(history), state.step(), changed,
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    private <B> MaskProStep resumeOrStart(MaskableModel<B> model, Map<String, INDArray> priorMasks, List<StepRecord> history) {
+        if (checkpoint != null && Files.exists(checkpoint)) {
+            try {
+                MaskProCheckpoint.Snapshot snap = MaskProCheckpoint.load(checkpoint);
+                MaskProStep state = snap.bind(model.weights(), config);
+                history.addAll(snap.history());
+                log.info("Resuming MaskPro from {} at step {}", checkpoint, state.step());
+                return state;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read checkpoint " + checkpoint, e);
+            }
+        }
+        log.info("Starting {} on {} weights", config, model.weights().size());
+        MaskPolicy policy = MaskPolicy.fromPrior(config.pattern(), model.weights(), priorMasks, config.logitMagnitude());
+        return new MaskProStep(config, policy);
+    }
+
+    private static <B> Iterator<B> advance(Iterator<B> it, Iterable<B> data) {
+        return it.hasNext() ? it : data.iterator();
+    }
+
+    private void save(MaskProStep state, List<StepRecord> history) {
+        try {
+            MaskProCheckpoint.save(checkpoint, state, history);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write checkpoint " + checkpoint, e);
+        }
+    }
+
+    private void logProgress(StepRecord r, long startStep, long t0) {
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        double rate = (r.step() - startStep) / Math.max(elapsed, 1e-9);
+        double eta = (config.steps() - r.step()) / Math.max(rate, 1e-9);
+        log.info(String.format("MaskPro step %d/%d  loss %.5f  residual %+.5f  δ %+.5f  changed %.3f%%  %.2f steps/s  ETA %s",
+                r.step(), config.steps(), r.loss(), r.residual(), r.delta(), 100 * r.changedShare(), rate, eta(eta)));
+    }
+
+    private static String eta(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60) : String.format("%dm%02ds", s / 60, s % 60);
+    }
+}

@@ -1,0 +1,19 @@
+package org.maskpro4j.maskpro;
+
+/**
+ * What one MaskPro step saw: the sampled masks' mean loss, the prior mask's loss on the same batch, the mean
+ * residual r, the tracker δ after the update, and the share of groups whose sample differs from the prior.
+ */
+public record StepRecord(long step, double loss, double priorLoss, double residual, double delta, double changedShare) {
+    static final String CSV_HEADER = "step,loss,prior_loss,residual,delta,changed_share";
+
+    String toCsv() {
+        return step + "," + loss + "," + priorLoss + "," + residual + "," + delta + "," + changedShare;
+    }
+
+    static StepRecord fromCsv(String line) {
+        String[] f = line.split(",");
+        return new StepRecord(Long.parseLong(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]));
+    }
+}

@@ -1,0 +1,20 @@
+package org.maskpro4j.prior;
+
+import java.util.Map;
+
+import org.maskpro4j.weights.MaskableModel;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Where MaskPro starts: an initial strict N:M mask m₀ for every maskable weight of a model. Calibration-free
+ * priors ignore {@code calibration}. Implementations leave the model computing with its dense weights or with
+ * m₀ applied; MaskPro re-applies what it needs.
+ */
+public interface MaskPrior {
+
+    /** Short name used in logs, reports and the CLI ("magnitude", "wanda", …). */
+    String name();
+
+    /** @return a {@code [groups, M]} 0/1 mask per weight name */
+    <B> Map<String, INDArray> masks(MaskableModel<B> model, Iterable<B> calibration);
+}

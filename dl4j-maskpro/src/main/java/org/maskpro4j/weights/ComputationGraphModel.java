@@ -1,0 +1,83 @@
+package org.maskpro4j.weights;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.maskpro4j.nm.NmPattern;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * A single-input, single-output ComputationGraph (ResNets, most zoo graphs) as a {@link MaskableModel}.
+ * Calibration feeds forward only up to the vertex whose input is needed.
+ */
+public final class ComputationGraphModel implements MaskableModel<DataSet> {
+    private final ComputationGraph graph;
+    private final Dl4jWeights.Discovery discovery;
+
+    public ComputationGraphModel(ComputationGraph graph, NmPattern pattern, WeightSelection selection) {
+        this.graph = Objects.requireNonNull(graph, "graph");
+        if (graph.getLayers() == null) {
+            throw new IllegalArgumentException("The ComputationGraph is not initialised: call graph.init() first");
+        }
+        if (graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
+            throw new IllegalArgumentException("Only single-input, single-output graphs are supported; this one has "
+                    + graph.getNumInputArrays() + " inputs and " + graph.getNumOutputArrays() + " outputs");
+        }
+        this.discovery = Dl4jWeights.discover(graph.getLayers(), pattern, selection);
+    }
+
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    public Dl4jWeights.Discovery discovery() {
+        return discovery;
+    }
+
+    @Override
+    public List<MaskableWeight> weights() {
+        return discovery.weights();
+    }
+
+    @Override
+    public double loss(DataSet batch) {
+        org.deeplearning4j.nn.api.Layer out = graph.getOutputLayer(0);
+        Batches.requireFits(batch, out.conf().getLayer(), out.getParam("W"));
+        return graph.score(batch, false);
+    }
+
+    @Override
+    public String batchKey(DataSet batch) {
+        return Batches.key(batch);
+    }
+
+    @Override
+    public INDArray inputRows(MaskableWeight weight, DataSet batch) {
+        Dl4jWeights.Found found = Batches.find(discovery, weight);
+        org.deeplearning4j.nn.api.Layer layer = graph.getLayers()[found.layerIndex()];
+        String name = layer.conf().getLayer().getLayerName();
+        int vertexIndex = graph.getVertex(name).getVertexIndex();
+        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {batch.getFeatures()}, vertexIndex, false);
+        List<String> inputs = graph.getConfiguration().getVertexInputs().get(name);
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("Layer '" + name + "' has " + inputs.size() + " inputs; expected one");
+        }
+        INDArray input = acts.get(inputs.get(0));
+        if (input == null) {
+            input = batch.getFeatures();
+        }
+        GraphVertex vertex = graph.getConfiguration().getVertices().get(name);
+        if (vertex instanceof LayerVertex lv && lv.getPreProcessor() != null) {
+            InputPreProcessor pre = lv.getPreProcessor();
+            input = pre.preProcess(input, (int) input.size(0), LayerWorkspaceMgr.noWorkspaces());
+        }
+        return LayerInputs.rows(layer.conf().getLayer(), found.paramKey(), input, acts.get(name));
+    }
+}

@@ -1,0 +1,63 @@
+package org.maskpro4j.weights;
+
+import java.util.List;
+import java.util.Objects;
+
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.maskpro4j.nm.NmPattern;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/** A MultiLayerNetwork as a {@link MaskableModel}: masks go straight into its parameters. */
+public final class MultiLayerNetworkModel implements MaskableModel<DataSet> {
+    private final MultiLayerNetwork net;
+    private final Dl4jWeights.Discovery discovery;
+
+    public MultiLayerNetworkModel(MultiLayerNetwork net, NmPattern pattern, WeightSelection selection) {
+        this.net = Objects.requireNonNull(net, "net");
+        if (net.getLayers() == null) {
+            throw new IllegalArgumentException("The MultiLayerNetwork is not initialised: call net.init() first");
+        }
+        this.discovery = Dl4jWeights.discover(net.getLayers(), pattern, selection);
+    }
+
+    public MultiLayerNetwork network() {
+        return net;
+    }
+
+    public Dl4jWeights.Discovery discovery() {
+        return discovery;
+    }
+
+    @Override
+    public List<MaskableWeight> weights() {
+        return discovery.weights();
+    }
+
+    @Override
+    public double loss(DataSet batch) {
+        Batches.requireFits(batch, net.getLayerWiseConfigurations().getConf(net.getnLayers() - 1).getLayer(),
+                net.getOutputLayer().getParam("W"));
+        return net.score(batch, false);
+    }
+
+    @Override
+    public String batchKey(DataSet batch) {
+        return Batches.key(batch);
+    }
+
+    @Override
+    public INDArray inputRows(MaskableWeight weight, DataSet batch) {
+        Dl4jWeights.Found found = Batches.find(discovery, weight);
+        int index = found.layerIndex();
+        List<INDArray> acts = net.feedForwardToLayer(index, batch.getFeatures(), false);
+        INDArray input = acts.get(index);
+        InputPreProcessor pre = net.getLayerWiseConfigurations().getInputPreProcess(index);
+        if (pre != null) {
+            input = pre.preProcess(input, (int) input.size(0), LayerWorkspaceMgr.noWorkspaces());
+        }
+        return LayerInputs.rows(net.getLayer(index).conf().getLayer(), found.paramKey(), input, acts.get(index + 1));
+    }
+}
