@@ -1,18 +1,13 @@
 package org.maskpro4j.maskpro;
 
 import java.lang.reflect.Field;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.maskpro4j.weights.MaskableModel;
-import org.maskpro4j.weights.MaskableWeight;
-import org.maskpro4j.weights.ParamWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
@@ -27,32 +22,19 @@ import org.slf4j.LoggerFactory;
 public final class MaskProTrainingListener extends BaseTrainingListener {
     private static final Logger log = LoggerFactory.getLogger(MaskProTrainingListener.class);
 
-    private final MaskableModel<DataSet> model;
-    private final MaskProStep state;
-    private final List<StepRecord> history = new ArrayList<>();
+    private final InFitDriver<DataSet> driver;
 
     public MaskProTrainingListener(MaskableModel<DataSet> model, MaskProConfig config, Map<String, INDArray> priorMasks) {
-        this.model = Objects.requireNonNull(model, "model");
-        MaskPolicy policy = MaskPolicy.fromPrior(config.pattern(), model.weights(), priorMasks, config.logitMagnitude());
-        this.state = new MaskProStep(config, policy);
-        policy.apply(policy.priorMask());
+        this.driver = new InFitDriver<>(model, config, priorMasks);
     }
 
     @Override
     public void iterationDone(Model m, int iteration, int epoch) {
-        if (state.step() >= state.config().steps()) {
+        if (driver.state().step() >= driver.state().config().steps()) {
             return;
         }
-        DataSet batch = currentBatch(m);
-        for (MaskableWeight w : model.weights()) {
-            if (w instanceof ParamWeight p) {
-                p.absorbLiveChanges();
-            }
-        }
-        StepRecord r = state.step(model, batch);
-        history.add(r);
-        state.policy().apply(state.policy().mode());
-        if (r.step() % state.config().logEvery() == 0) {
+        StepRecord r = driver.afterIteration(currentBatch(m));
+        if (r != null && r.step() % driver.state().config().logEvery() == 0) {
             log.info(String.format("MaskPro (in fit) step %d  iteration %d  epoch %d  residual %+.5f  δ %+.5f  changed %.3f%%",
                     r.step(), iteration, epoch, r.residual(), r.delta(), 100 * r.changedShare()));
         }
@@ -60,14 +42,11 @@ public final class MaskProTrainingListener extends BaseTrainingListener {
 
     /** Applies the top-N mask and returns the run's outcome; call after {@code fit()}. */
     public MaskProResult finish() {
-        INDArray mode = state.policy().mode();
-        state.policy().apply(mode);
-        return new MaskProResult(state.policy().split(mode), List.copyOf(history), state.step(),
-                state.policy().changedShare(mode, state.policy().priorMask()), 0);
+        return driver.finish();
     }
 
     public MaskProStep state() {
-        return state;
+        return driver.state();
     }
 
     private static DataSet currentBatch(Model m) {
