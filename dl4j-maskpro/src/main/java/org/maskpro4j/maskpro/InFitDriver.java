@@ -40,6 +40,7 @@ final class InFitDriver<B> {
         StepRecord r = state.step(model, batch);
         history.add(r);
         state.policy().apply(state.policy().mode());
+        state.policy().storeLogitsInWrappers();
         return r;
     }
 

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.maskpro4j.layers.WrapperWeight;
 import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.nm.SubsetLogProb;
@@ -135,6 +136,18 @@ public final class MaskPolicy {
     public void apply(INDArray mask) {
         for (int i = 0; i < weights.size(); i++) {
             weights.get(i).applyMask(slice(mask, i));
+        }
+    }
+
+    /**
+     * Copies the logits into the MaskPro wrapper layers' {@code nmLogits} params, so a model saved now carries its
+     * learning state. Weights held in plain parameters have nowhere to keep logits; checkpoints hold them.
+     */
+    public void storeLogitsInWrappers() {
+        for (int i = 0; i < weights.size(); i++) {
+            if (weights.get(i) instanceof WrapperWeight w) {
+                w.storeGroupLogits(slice(logits, i));
+            }
         }
     }
 

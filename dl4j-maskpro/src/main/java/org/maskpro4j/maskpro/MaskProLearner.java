@@ -66,6 +66,7 @@ public final class MaskProLearner {
         }
         INDArray finalMask = state.policy().mode();
         state.policy().apply(finalMask);
+        state.policy().storeLogitsInWrappers();
         if (checkpoint != null) {
             save(state, history);
         }

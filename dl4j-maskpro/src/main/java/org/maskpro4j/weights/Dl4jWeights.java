@@ -11,6 +11,8 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GravesLSTM;
 import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.maskpro4j.layers.MaskProLayer;
+import org.maskpro4j.layers.WrapperWeight;
 import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.NmPattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -81,7 +83,9 @@ public final class Dl4jWeights {
             for (Candidate c : candidates) {
                 try {
                     GroupLayout layout = GroupLayout.of(c.owner, c.kind, c.array.shape(), pattern);
-                    MaskableWeight weight = new ParamWeight(c.owner, layout, c.array);
+                    MaskableWeight weight = WrapperWeight.isWrapper(conf)
+                            ? wrapper(c.owner, layer, pattern)
+                            : new ParamWeight(c.owner, layout, c.array);
                     found.add(new Found(weight, i, c.paramKey));
                 } catch (IllegalArgumentException e) {
                     skipped.add(new Skipped(c.owner, e.getMessage()));
@@ -129,12 +133,23 @@ public final class Dl4jWeights {
         }
     }
 
+    private static MaskableWeight wrapper(String owner, Layer layer, NmPattern pattern) {
+        WrapperWeight w = WrapperWeight.of(owner, layer);
+        if (!w.layout().pattern().equals(pattern)) {
+            throw new IllegalArgumentException("Layer '" + owner + "' is a MaskPro layer built for " + w.layout().pattern()
+                    + ", not " + pattern + ": rebuild it with pattern(\"" + pattern + "\") or use " + w.layout().pattern());
+        }
+        return w;
+    }
+
     private record Candidate(String owner, String paramKey, GroupLayout.Kind kind, INDArray array) {
     }
 
     private static List<Candidate> candidates(Layer layer, org.deeplearning4j.nn.conf.layers.Layer conf, String name) {
         List<Candidate> out = new ArrayList<>();
-        if (conf.getClass() == DenseLayer.class || (conf instanceof BaseOutputLayer && layer.getParam("W") != null)) {
+        if (conf instanceof MaskProLayer wrapper) {
+            out.add(new Candidate(name + "/W", "W", wrapper.layoutKind(), layer.getParam("W")));
+        } else if (conf.getClass() == DenseLayer.class || (conf instanceof BaseOutputLayer && layer.getParam("W") != null)) {
             out.add(new Candidate(name + "/W", "W", GroupLayout.Kind.IN_OUT, layer.getParam("W")));
         } else if (conf.getClass() == ConvolutionLayer.class) {
             out.add(new Candidate(name + "/W", "W", GroupLayout.Kind.CONV2D_OIHW, layer.getParam("W")));

@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.maskpro4j.layers.MaskProLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,6 +25,9 @@ final class LayerInputs {
      * @param output the layer's output; needed only for recurrent weights ({@code RW} multiplies h_{t-1})
      */
     static INDArray rows(Layer conf, String paramKey, INDArray input, INDArray output) {
+        if (conf instanceof MaskProLayer wrapper) {
+            return rows(wrapper.toPlainLayer(), paramKey, input, output);
+        }
         if (conf.getClass() == ConvolutionLayer.class) {
             return convolutionRows((ConvolutionLayer) conf, input);
         }
