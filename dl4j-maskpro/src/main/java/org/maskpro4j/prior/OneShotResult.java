@@ -1,0 +1,34 @@
+package org.maskpro4j.prior;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What a one-shot pruning pass produced.
+ *
+ * @param method              the method that ran
+ * @param masks               per weight name, in forward order: the {@code [groups, M]} 0/1 mask (weight's data type)
+ * @param secondsPerWeight    per weight name: wall time including its calibration forward passes
+ * @param totalSeconds        wall time of the whole pass
+ * @param peakStatisticsBytes the largest calibration statistics held at once (0 for magnitude)
+ */
+public record OneShotResult(PruneMethod method, Map<String, INDArray> masks, Map<String, Double> secondsPerWeight,
+                            double totalSeconds, long peakStatisticsBytes) {
+
+    public OneShotResult {
+        masks = Collections.unmodifiableMap(new LinkedHashMap<>(masks));
+        secondsPerWeight = Collections.unmodifiableMap(new LinkedHashMap<>(secondsPerWeight));
+    }
+
+    /** The mask of {@code weightName}; the message of an unknown name lists the known ones. */
+    public INDArray mask(String weightName) {
+        INDArray mask = masks.get(weightName);
+        if (mask == null) {
+            throw new IllegalArgumentException("No mask for weight '" + weightName + "'; pruned weights: " + masks.keySet());
+        }
+        return mask;
+    }
+}
