@@ -42,6 +42,11 @@ public final class ComputationGraphModel implements MaskableModel<DataSet> {
     }
 
     @Override
+    public List<String> skipped() {
+        return discovery.skipped().stream().map(Dl4jWeights.Skipped::toString).toList();
+    }
+
+    @Override
     public List<MaskableWeight> weights() {
         return discovery.weights();
     }

@@ -25,6 +25,11 @@ public interface MaskableModel<B> {
      */
     INDArray inputRows(MaskableWeight weight, B batch);
 
+    /** Weights of the model that stay dense, each with its reason (shown to users by verify and reports). */
+    default List<String> skipped() {
+        return List.of();
+    }
+
     /**
      * A key equal for batches whose loss under a fixed mask is equal (the same examples, in any order), so the
      * prior mask's loss can be cached instead of recomputed; null disables the cache for this batch.

@@ -32,6 +32,11 @@ public final class MultiLayerNetworkModel implements MaskableModel<DataSet> {
     }
 
     @Override
+    public List<String> skipped() {
+        return discovery.skipped().stream().map(Dl4jWeights.Skipped::toString).toList();
+    }
+
+    @Override
     public List<MaskableWeight> weights() {
         return discovery.weights();
     }

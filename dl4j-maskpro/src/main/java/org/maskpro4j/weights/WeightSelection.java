@@ -52,6 +52,11 @@ public final class WeightSelection {
         return null;
     }
 
+    /** True when a layer (or weight) of this name and type is selected by the name/type rules. */
+    public boolean selects(String layerName, String typeName) {
+        return rejectionReason(layerName, typeName) == null;
+    }
+
     public boolean keepFirstDense() {
         return keepFirstDense;
     }
