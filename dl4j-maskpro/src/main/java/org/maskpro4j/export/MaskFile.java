@@ -1,0 +1,93 @@
+package org.maskpro4j.export;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+import org.maskpro4j.nm.MaskCode;
+import org.maskpro4j.nm.NmPattern;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The learned masks alone, in the compact code: per group the combination rank in ⌈log2 C(M,N)⌉ bits
+ * (0.75 bit per weight at 2:4). A zip with a manifest (pattern, weight names, group counts) and one packed
+ * entry per weight, so masks can be shipped apart from the model and applied to its dense weights.
+ */
+public final class MaskFile {
+    public static final String EXTENSION = ".nmmask";
+    private static final String MANIFEST = "manifest.properties";
+
+    /** The masks and their pattern as read back. */
+    public record Contents(NmPattern pattern, Map<String, INDArray> masks) {
+    }
+
+    private MaskFile() {
+    }
+
+    /** Where the mask file of a model written to {@code modelFile} goes. */
+    public static Path pathFor(Path modelFile) {
+        return modelFile.resolveSibling(modelFile.getFileName() + EXTENSION);
+    }
+
+    public static void write(Path file, NmPattern pattern, Map<String, INDArray> masks) throws IOException {
+        Properties manifest = new Properties();
+        manifest.setProperty("format", "maskpro4j-nm-mask-1");
+        manifest.setProperty("pattern", pattern.toString());
+        manifest.setProperty("weights", Integer.toString(masks.size()));
+        try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
+            int i = 0;
+            for (Map.Entry<String, INDArray> e : masks.entrySet()) {
+                manifest.setProperty("weight." + i + ".name", e.getKey());
+                manifest.setProperty("weight." + i + ".groups", Long.toString(e.getValue().size(0)));
+                zip.putNextEntry(new ZipEntry("mask-" + i + ".bin"));
+                zip.write(MaskCode.encode(e.getValue(), pattern));
+                zip.closeEntry();
+                i++;
+            }
+            StringWriter text = new StringWriter();
+            manifest.store(text, "maskpro4j compact N:M masks");
+            zip.putNextEntry(new ZipEntry(MANIFEST));
+            zip.write(text.toString().getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+    }
+
+    public static Contents read(Path file) throws IOException {
+        Map<String, byte[]> entries = new HashMap<>();
+        try (InputStream is = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(is)) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                entries.put(e.getName(), zip.readAllBytes());
+            }
+        }
+        byte[] manifestBytes = entries.get(MANIFEST);
+        if (manifestBytes == null) {
+            throw new IOException(file + " is not a maskpro4j mask file (no " + MANIFEST + ")");
+        }
+        Properties manifest = new Properties();
+        manifest.load(new StringReader(new String(manifestBytes, StandardCharsets.UTF_8)));
+        NmPattern pattern = NmPattern.parse(manifest.getProperty("pattern"));
+        Map<String, INDArray> masks = new LinkedHashMap<>();
+        int n = Integer.parseInt(manifest.getProperty("weights", "0"));
+        for (int i = 0; i < n; i++) {
+            byte[] code = entries.get("mask-" + i + ".bin");
+            if (code == null) {
+                throw new IOException(file + " is truncated: mask " + i + " is missing");
+            }
+            long groups = Long.parseLong(manifest.getProperty("weight." + i + ".groups"));
+            masks.put(manifest.getProperty("weight." + i + ".name"), MaskCode.decode(code, groups, pattern));
+        }
+        return new Contents(pattern, masks);
+    }
+}
