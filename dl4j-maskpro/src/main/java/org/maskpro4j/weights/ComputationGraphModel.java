@@ -17,7 +17,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * A single-input, single-output ComputationGraph (ResNets, most zoo graphs) as a {@link MaskableModel}.
  * Calibration feeds forward only up to the vertex whose input is needed.
  */
-public final class ComputationGraphModel implements MaskableModel<DataSet> {
+public final class ComputationGraphModel implements DifferentiableModel<DataSet> {
     private final ComputationGraph graph;
     private final Dl4jWeights.Discovery discovery;
 
@@ -56,6 +56,27 @@ public final class ComputationGraphModel implements MaskableModel<DataSet> {
         org.deeplearning4j.nn.api.Layer out = graph.getOutputLayer(0);
         Batches.requireFits(batch, out.conf().getLayer(), out.getParam("W"));
         return graph.score(batch, false);
+    }
+
+    /** Gradient keys are {@code "<layer name>_<param>"}; the graph's inputs and labels become this batch's. */
+    @Override
+    public Gradients lossAndGradients(DataSet batch) {
+        org.deeplearning4j.nn.api.Layer out = graph.getOutputLayer(0);
+        Batches.requireFits(batch, out.conf().getLayer(), out.getParam("W"));
+        graph.setInputs(batch.getFeatures());
+        graph.setLabels(batch.getLabels());
+        graph.setLayerMaskArrays(masks(batch.getFeaturesMaskArray()), masks(batch.getLabelsMaskArray()));
+        try {
+            return Dl4jGradients.backprop(graph, graph::computeGradientAndScore, graph.getLayers(), discovery,
+                    f -> graph.getLayers()[f.layerIndex()].conf().getLayer().getLayerName() + "_" + f.paramKey(), out,
+                    batch.getFeatures().size(0));
+        } finally {
+            graph.clearLayerMaskArrays();
+        }
+    }
+
+    private static INDArray[] masks(INDArray mask) {
+        return mask == null ? null : new INDArray[] {mask};
     }
 
     @Override

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /** A MultiLayerNetwork as a {@link MaskableModel}: masks go straight into its parameters. */
-public final class MultiLayerNetworkModel implements MaskableModel<DataSet> {
+public final class MultiLayerNetworkModel implements DifferentiableModel<DataSet> {
     private final MultiLayerNetwork net;
     private final Dl4jWeights.Discovery discovery;
 
@@ -46,6 +46,22 @@ public final class MultiLayerNetworkModel implements MaskableModel<DataSet> {
         Batches.requireFits(batch, net.getLayerWiseConfigurations().getConf(net.getnLayers() - 1).getLayer(),
                 net.getOutputLayer().getParam("W"));
         return net.score(batch, false);
+    }
+
+    /** Gradient keys are {@code "<layer index>_<param>"}; the network's input and labels become this batch's. */
+    @Override
+    public Gradients lossAndGradients(DataSet batch) {
+        Batches.requireFits(batch, net.getLayerWiseConfigurations().getConf(net.getnLayers() - 1).getLayer(),
+                net.getOutputLayer().getParam("W"));
+        net.setInput(batch.getFeatures());
+        net.setLabels(batch.getLabels());
+        net.setLayerMaskArrays(batch.getFeaturesMaskArray(), batch.getLabelsMaskArray());
+        try {
+            return Dl4jGradients.backprop(net, net::computeGradientAndScore, net.getLayers(), discovery,
+                    f -> f.layerIndex() + "_" + f.paramKey(), net.getOutputLayer(), batch.getFeatures().size(0));
+        } finally {
+            net.clearLayerMaskArrays();
+        }
     }
 
     @Override

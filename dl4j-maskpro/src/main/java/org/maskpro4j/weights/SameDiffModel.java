@@ -12,6 +12,7 @@ import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.NmPattern;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -19,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the scalar loss variable and, for calibration-based priors, the variable each weight multiplies. Batches are
  * placeholder maps. Masks are written into the variables' arrays in place, so the graph is never rebuilt.
  */
-public final class SameDiffModel implements MaskableModel<Map<String, INDArray>> {
+public final class SameDiffModel implements DifferentiableModel<Map<String, INDArray>> {
     private final SameDiff sd;
     private final String lossVariable;
     private final List<MaskableWeight> weights;
@@ -68,6 +69,37 @@ public final class SameDiffModel implements MaskableModel<Map<String, INDArray>>
     @Override
     public double loss(Map<String, INDArray> batch) {
         return sd.output(batch, lossVariable).get(lossVariable).getDouble(0);
+    }
+
+    /**
+     * SameDiff differentiates the sum of the graph's loss variables, so the loss variable must be the only one: it is
+     * marked when the graph marks none, and a graph that marks others is refused rather than silently changed.
+     */
+    @Override
+    public Gradients lossAndGradients(Map<String, INDArray> batch) {
+        requireSoleLoss();
+        List<String> names = weights.stream().map(MaskableWeight::name).toList();
+        OutAndGrad result = sd.calculateGradientsAndOutputs(batch, List.of(lossVariable), names);
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        for (String name : names) {
+            INDArray g = result.getGradients().get(name);
+            if (g == null) {
+                throw new IllegalArgumentException("Loss '" + lossVariable + "' does not depend on weight variable '" + name
+                        + "' (no gradient): name only weights the loss is computed from");
+            }
+            grads.put(name, g.dup('c'));
+        }
+        return new Gradients(result.getOutputs().get(lossVariable).getDouble(0), grads);
+    }
+
+    private void requireSoleLoss() {
+        List<String> marked = sd.getLossVariables();
+        if (marked == null || marked.isEmpty()) {
+            sd.setLossVariables(lossVariable);
+        } else if (!marked.equals(List.of(lossVariable))) {
+            throw new IllegalArgumentException("SameDiff graph marks loss variables " + marked + ", but gradients are taken of '"
+                    + lossVariable + "' alone: call sd.setLossVariables(\"" + lossVariable + "\") before learning masks");
+        }
     }
 
     @Override
