@@ -1,0 +1,23 @@
+package org.maskpro4j.cli;
+
+import java.nio.file.Path;
+
+import picocli.CommandLine.Option;
+
+/** Where a command's data comes from and how much of it it uses. */
+public final class DataOptions {
+    @Option(names = "--data", required = true, description = "IDX directory, directory of saved DataSets, CSV, or a text file of paragraphs")
+    Path data;
+
+    @Option(names = "--valid", description = "Held-out data for evaluation (default: the test split of an IDX directory, else --data)")
+    Path valid;
+
+    @Option(names = "--examples", defaultValue = "2048", description = "Examples (paragraphs) used for learning/calibration (default ${DEFAULT-VALUE})")
+    int examples;
+
+    @Option(names = "--eval-examples", defaultValue = "10000", description = "Examples (paragraphs) used for evaluation (default ${DEFAULT-VALUE})")
+    int evalExamples;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Minibatch size (default ${DEFAULT-VALUE})")
+    int batch;
+}

@@ -1,0 +1,118 @@
+package org.maskpro4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.maskpro4j.examples.llama.Llama2cCheckpoint;
+import org.maskpro4j.examples.llama.Llama2cTokenizer;
+import org.maskpro4j.examples.llama.LlamaBatch;
+import org.maskpro4j.examples.llama.LlamaBatches;
+import org.maskpro4j.examples.llama.LlamaGraph;
+import org.maskpro4j.examples.llama.LlamaMaskableModel;
+import org.maskpro4j.examples.llama.LlamaNames;
+import org.maskpro4j.examples.llama.Perplexity;
+import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.weights.WeightSelection;
+
+/**
+ * A llama2.c checkpoint run as a SameDiff graph, with text files of blank-line-separated paragraphs as data and
+ * perplexity as its metric. Saving writes a llama2.c file again, so the pruned model runs in llama2.c.
+ */
+public final class LlamaWorkload implements Workload<LlamaBatch> {
+    private final Llama2cCheckpoint checkpoint;
+    private final Llama2cTokenizer tokenizer;
+    private final LlamaGraph graph;
+
+    private LlamaWorkload(Llama2cCheckpoint checkpoint, Llama2cTokenizer tokenizer) {
+        this.checkpoint = checkpoint;
+        this.tokenizer = tokenizer;
+        this.graph = LlamaGraph.build(checkpoint);
+    }
+
+    public static LlamaWorkload load(Path model, Path tokenizer) throws IOException {
+        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(model);
+        Path tok = tokenizer != null ? tokenizer : defaultTokenizer(model);
+        return new LlamaWorkload(checkpoint, Llama2cTokenizer.read(tok, checkpoint.config().vocabSize()));
+    }
+
+    private static Path defaultTokenizer(Path model) {
+        for (String name : List.of("tok" + "512.bin", "tokenizer.bin")) {
+            Path p = model.resolveSibling(name);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        throw new UserError("No tokenizer for " + model + ": pass --tokenizer FILE (llama2.c tokenizer.bin format)");
+    }
+
+    public LlamaGraph graph() {
+        return graph;
+    }
+
+    @Override
+    public String format() {
+        return "llama2c";
+    }
+
+    /** Matrices are selected by kind ("w2") or full name ("layers.0.w2"); embeddings and classifier stay dense. */
+    @Override
+    public MaskableModel<LlamaBatch> maskable(NmPattern pattern, WeightSelection selection) {
+        List<String> kinds = LlamaNames.MATRICES.stream().filter(k -> selection.selects(k, k)).toList();
+        if (kinds.isEmpty()) {
+            throw new UserError("The layer selection leaves no LLaMA matrix to prune; matrices are " + LlamaNames.MATRICES);
+        }
+        return new LlamaMaskableModel(graph, pattern, kinds);
+    }
+
+    @Override
+    public List<LlamaBatch> trainBatches(Path data, int maxExamples, int batchSize) throws IOException {
+        return batches(data, maxExamples, batchSize);
+    }
+
+    @Override
+    public List<LlamaBatch> evalBatches(Path data, Path valid, int maxExamples, int batchSize) throws IOException {
+        return batches(valid != null ? valid : data, maxExamples, batchSize);
+    }
+
+    private List<LlamaBatch> batches(Path text, int maxParagraphs, int batchSize) throws IOException {
+        if (!Files.isRegularFile(text)) {
+            throw new UserError("Text data not found: " + text);
+        }
+        List<LlamaBatch> out = LlamaBatches.fromText(text, tokenizer, checkpoint.config().seqLen(), batchSize, maxParagraphs);
+        if (out.isEmpty()) {
+            throw new UserError(text + " holds no paragraph");
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Object> evaluate(List<LlamaBatch> batches) {
+        double sum = 0;
+        long tokens = 0;
+        for (LlamaBatch b : batches) {
+            LlamaGraph.Nll nll = graph.nll(b);
+            sum += nll.sum();
+            tokens += nll.tokens();
+        }
+        Perplexity p = Perplexity.fromSum(sum, tokens);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("loss", p.meanNll());
+        m.put("perplexity", p.perplexity());
+        m.put("tokens", p.tokens());
+        return m;
+    }
+
+    @Override
+    public void save(Path out) throws IOException {
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> live = new LinkedHashMap<>();
+        for (String name : graph.weightNames()) {
+            live.put(name, graph.weight(name));
+        }
+        checkpoint.withTensors(live).write(out);
+    }
+}

@@ -1,0 +1,53 @@
+package org.maskpro4j.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Opens the model a command names, in the format given or inferred from the file. */
+final class ModelLoader {
+    private ModelLoader() {
+    }
+
+    static Workload<?> load(ModelOptions o) {
+        try {
+            if (o.model.startsWith("zoo:")) {
+                return ZooModels.load(o.model.substring(4), o.weights, o.randomWeights, o.classes);
+            }
+            Path file = Path.of(o.model);
+            if (!Files.isRegularFile(file)) {
+                throw new UserError("Model file not found: " + file);
+            }
+            String format = o.format != null ? o.format.toLowerCase(Locale.ROOT) : infer(file);
+            return switch (format) {
+                case "dl4j" -> Dl4jWorkload.load(file);
+                case "keras" -> KerasWorkload.importH5(file);
+                case "llama2c" -> LlamaWorkload.load(file, o.tokenizer);
+                default -> throw new UserError("Unknown model format \"" + format + "\": use dl4j, keras or llama2c");
+            };
+        } catch (IOException e) {
+            throw new UserError("Cannot read model " + o.model + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Zip → DL4J, HDF5 → Keras, otherwise a llama2.c checkpoint if its header is plausible. */
+    static String infer(Path file) throws IOException {
+        byte[] head = new byte[8];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        if (n >= 4 && head[0] == 'P' && head[1] == 'K') {
+            return "dl4j";
+        }
+        if (n >= 8 && (head[0] & 0xff) == 0x89 && head[1] == 'H' && head[2] == 'D' && head[3] == 'F') {
+            return "keras";
+        }
+        if (file.getFileName().toString().endsWith(".bin")) {
+            return "llama2c";
+        }
+        throw new UserError("Cannot tell the format of " + file + ": pass --format dl4j, keras or llama2c");
+    }
+}

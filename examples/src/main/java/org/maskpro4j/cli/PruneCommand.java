@@ -1,0 +1,133 @@
+package org.maskpro4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.maskpro4j.export.MaskFile;
+import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.verify.NmVerifier;
+import org.maskpro4j.weights.MaskableModel;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code maskpro prune}: learn or compute a strict N:M mask and write the pruned model plus its mask file. */
+@Command(name = "prune", mixinStandardHelpOptions = true, description = "Prune a model to a strict N:M pattern.")
+public final class PruneCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+    @Mixin
+    DataOptions dataOptions;
+    @Mixin
+    SelectionOptions selectionOptions;
+
+    @Option(names = "--pattern", defaultValue = "2:4", description = "N:M pattern (default ${DEFAULT-VALUE})")
+    String pattern;
+    @Option(names = "--method", defaultValue = "maskpro", description = "maskpro, magnitude, wanda, sparsegpt, sparsegpt-mask")
+    String method;
+    @Option(names = "--prior", defaultValue = "wanda", description = "MaskPro's initial mask: magnitude, wanda, sparsegpt-mask (default ${DEFAULT-VALUE})")
+    String prior;
+    @Option(names = "--steps", defaultValue = "1000", description = "MaskPro steps (default ${DEFAULT-VALUE})")
+    long steps;
+    @Option(names = "--lr", defaultValue = "50", description = "MaskPro learning rate η (default ${DEFAULT-VALUE})")
+    double lr;
+    @Option(names = "--alpha", defaultValue = "0.99", description = "Smoothing α of the residual tracker δ (default ${DEFAULT-VALUE})")
+    double alpha;
+    @Option(names = "--logits", defaultValue = "10", description = "Initial logit magnitude C (default ${DEFAULT-VALUE})")
+    double logits;
+    @Option(names = "--samples", defaultValue = "1", description = "Masks sampled per step K (default ${DEFAULT-VALUE})")
+    int samples;
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--checkpoint", description = "Directory for MaskPro checkpoints; a run there resumes")
+    Path checkpoint;
+    @Option(names = "--out", required = true, description = "Pruned model file (same format as the input)")
+    Path out;
+    @Option(names = "--report", description = "Directory for the HTML report")
+    Path report;
+    @Option(names = "--json", description = "Print one JSON object on stdout")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        NmPattern nm = NmPattern.parse(pattern);
+        MaskProConfig config = MaskProConfig.builder().pattern(nm).steps(steps).learningRate(lr).smoothing(alpha)
+                .logitMagnitude(logits).samplesPerStep(samples).seed(seed).logEvery(Math.max(1, (int) (steps / 20)))
+                .checkpointEvery(checkpoint == null ? 0 : 100).build();
+        requireWritable(out);
+        Workload<?> workload = modelOptions.load();
+        Map<String, Object> result = prune(workload, nm, config);
+        if (json) {
+            Json.print(result);
+        } else {
+            Json.println(method + " " + nm + " -> " + out + " " + result.get("metrics"));
+        }
+        return 0;
+    }
+
+    private <B> Map<String, Object> prune(Workload<B> w, NmPattern nm, MaskProConfig config) throws IOException {
+        long t0 = System.nanoTime();
+        MaskableModel<B> model = w.maskable(nm, selectionOptions.selection());
+        List<B> train = w.trainBatches(dataOptions.data, dataOptions.examples, dataOptions.batch);
+        List<B> eval = w.evalBatches(dataOptions.data, dataOptions.valid, dataOptions.evalExamples, dataOptions.batch);
+        Map<String, Object> dense = w.evaluate(eval);
+        Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve("maskpro.ckpt");
+        MethodRun run = Methods.run(method, model, train, config, prior, ckpt);
+        NmVerifier.Report verified = NmVerifier.verify(model.weights(), List.of(), nm);
+        if (!verified.strict()) {
+            throw new IllegalStateException("Internal error: the pruned model violates " + nm + " in " + verified.violations()
+                    + " groups; nothing was written");
+        }
+        Map<String, Object> pruned = w.evaluate(eval);
+        writeAtomically(out, w::save);
+        writeAtomically(MaskFile.pathFor(out), p -> MaskFile.write(p, nm, run.masks()));
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("dense", dense);
+        metrics.put("pruned", pruned);
+        metrics.put("groups", verified.groups());
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("method", run.method());
+        result.put("pattern", nm.toString());
+        result.put("steps", run.steps());
+        result.put("out", out.toString());
+        result.put("masks", MaskFile.pathFor(out).toString());
+        result.put("seconds", (System.nanoTime() - t0) / 1e9);
+        result.put("metrics", metrics);
+        if (report != null) {
+            Report.write(report, nm, List.of(new Report.Row(run, pruned)), dense, verified);
+            result.put("report", report.resolve("index.html").toString());
+        }
+        return result;
+    }
+
+    static void requireWritable(Path out) {
+        Path dir = out.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new UserError("Output directory does not exist: " + dir);
+        }
+    }
+
+    interface Writer {
+        void write(Path file) throws IOException;
+    }
+
+    /** Writes through a temporary sibling, so a failure never leaves a partial file at {@code target}. */
+    static void writeAtomically(Path target, Writer writer) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try {
+            writer.write(tmp);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
