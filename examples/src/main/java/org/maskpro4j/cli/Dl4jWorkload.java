@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -33,9 +37,25 @@ public class Dl4jWorkload implements Workload<DataSet> {
     private final Model model;
     private final String format;
 
+    /** Which part of a data source a command reads. */
+    protected enum Part {
+        /** Examples to learn and calibrate on. */
+        TRAIN,
+        /** The held-out part that goes with the training data (an IDX test split, a text's last tenth). */
+        HELD_OUT,
+        /** A source given for evaluation alone (--valid): all of it, or an IDX directory's test split. */
+        ALL
+    }
+
     public Dl4jWorkload(Model model, String format) {
         if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
             throw new UserError("Unsupported DL4J model type " + model.getClass().getSimpleName());
+        }
+        Layer output = model instanceof MultiLayerNetwork net ? net.getOutputLayer() : ((ComputationGraph) model).getOutputLayer(0);
+        if (!(output instanceof IOutputLayer)) {
+            // without a loss there is nothing to score masks by
+            throw new UserError("The model's last layer (" + output.conf().getLayer().getClass().getSimpleName() + ") has no"
+                    + " loss function: give it an output or loss layer (a Keras model must be saved after compile())");
         }
         this.model = model;
         this.format = format;
@@ -70,22 +90,22 @@ public class Dl4jWorkload implements Workload<DataSet> {
 
     @Override
     public List<DataSet> trainBatches(Path data, int maxExamples, int batchSize) throws IOException {
-        return split(read(data, true, maxExamples), batchSize);
+        return split(read(data, Part.TRAIN, maxExamples), batchSize);
     }
 
     @Override
     public List<DataSet> evalBatches(Path data, Path valid, int maxExamples, int batchSize) throws IOException {
-        return split(valid != null ? read(valid, false, maxExamples) : read(data, false, maxExamples), batchSize);
+        return split(valid != null ? read(valid, Part.ALL, maxExamples) : read(data, Part.HELD_OUT, maxExamples), batchSize);
     }
 
-    /** Reads labelled data; an IDX directory gives its train or test split. */
-    protected DataSet read(Path path, boolean train, int maxExamples) throws IOException {
+    /** Reads labelled data; an IDX directory gives its train or test split, other sources all their examples. */
+    protected DataSet read(Path path, Part part, int maxExamples) throws IOException {
         if (!Files.exists(path)) {
             throw new UserError("Data not found: " + path);
         }
         DataSet all;
         if (Files.isDirectory(path) && FashionMnist.isAvailable(path)) {
-            all = FashionMnist.at(path).load(train ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST, maxExamples);
+            all = FashionMnist.at(path).load(part == Part.TRAIN ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST, maxExamples);
         } else if (Files.isDirectory(path)) {
             all = DataSetDirectory.load(path);
         } else if (path.toString().toLowerCase().endsWith(".csv")) {
@@ -101,17 +121,42 @@ public class Dl4jWorkload implements Workload<DataSet> {
         return all;
     }
 
+    /** Width of the model's output: nOut of its last layer that has one (a loss layer has none). */
     private long numClasses() {
-        return model instanceof MultiLayerNetwork net ? net.getOutputLayer().getParam("W").size(1)
-                : ((ComputationGraph) model).getOutputLayer(0).getParam("W").size(1);
+        Layer[] layers = model instanceof MultiLayerNetwork net ? net.getLayers() : ((ComputationGraph) model).getLayers();
+        for (int i = layers.length - 1; i >= 0; i--) {
+            if (layers[i].conf().getLayer() instanceof FeedForwardLayer ff && ff.getNOut() > 0) {
+                return ff.getNOut();
+            }
+        }
+        throw new UserError("Cannot tell how many classes the model predicts: no layer declares nOut");
     }
 
-    private void requireFits(DataSet data, Path path) {
+    /** Checks labels and features against the model, so a misfit is one clear line rather than a DL4J stack trace. */
+    protected void requireFits(DataSet data, Path path) {
         long classes = numClasses();
+        if (data.numExamples() == 0) {
+            throw new UserError("Data " + path + " holds no examples");
+        }
         if (data.getLabels().size(1) != classes) {
             throw new UserError("Data " + path + " has " + data.getLabels().size(1) + " label columns but the model's output"
                     + " layer has " + classes + ": the data does not fit this model");
         }
+        DataSet one = (DataSet) data.getRange(0, 1);
+        try {
+            if (model instanceof MultiLayerNetwork net) {
+                net.output(one.getFeatures(), false);
+            } else {
+                ((ComputationGraph) model).outputSingle(false, one.getFeatures());
+            }
+        } catch (RuntimeException e) {
+            throw new UserError("Data " + path + " does not fit this model: its features have shape "
+                    + Arrays.toString(data.getFeatures().shape()) + ", and the model says: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "(no message)" : message.lines().findFirst().orElse("").strip();
     }
 
     static List<DataSet> split(DataSet all, int batchSize) {

@@ -22,6 +22,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        dataOptions.validated();
         Map<String, Object> metrics = evaluate(modelOptions.load());
         if (json) {
             Json.print(metrics);

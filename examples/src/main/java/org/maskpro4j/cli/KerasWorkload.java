@@ -6,9 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.modelimport.keras.KerasModel;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.modelimport.keras.config.KerasModelConfiguration;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException;
@@ -18,59 +23,90 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.factory.ops.NDBase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A Keras 2 {@code .h5} model imported through DL4J's KerasModelImport. Besides the DL4J data formats it reads
- * plain text for character-level recurrent models: one-hot windows over the lower-cased text's sorted character
- * set (the convention of the usual Keras char-RNN scripts), each labelled with the character that follows.
+ * A Keras 2 {@code .h5} model imported through DL4J's KerasModelImport, with the loss of its training
+ * configuration (a model saved after {@code compile()}). Besides the DL4J data formats it reads plain text for
+ * character-level recurrent models: one-hot windows, as long as the model's {@code batch_input_shape} says, over
+ * the lower-cased text's sorted character set (the convention of the usual Keras char-RNN scripts), each labelled
+ * with the character that follows. Training windows come from the text's first 90 %, held-out windows from its
+ * last 10 %; a text given with {@code --valid} is held out as a whole, from its first character.
  * Saving writes a DL4J zip (this tool does not write HDF5).
  */
 final class KerasWorkload extends Dl4jWorkload {
+    private static final Logger log = LoggerFactory.getLogger(KerasWorkload.class);
+    private static final double TRAIN_SHARE = 0.9;
+    private static final Pattern WINDOW = Pattern.compile("\"batch_input_shape\"\\s*:\\s*\\[\\s*null\\s*,\\s*(\\d+)\\s*,");
 
-    private KerasWorkload(Model model) {
+    /** Time steps per input window declared by the Keras model, or 0 when it declares none. */
+    private final int window;
+
+    private KerasWorkload(Model model, int window) {
         super(model, "keras");
+        this.window = window;
     }
 
     static KerasWorkload importH5(Path file) throws IOException {
+        long t0 = System.nanoTime();
+        if (!ModelLoader.isHdf5(file)) {
+            // the HDF5 library would print pages of diagnostics before failing
+            throw new UserError(file + " is not an HDF5 file: --format keras reads Keras 2 .h5 models");
+        }
         try (KerasModelBuilder builder = new KerasModelBuilder(new KerasModelConfiguration())) {
-            builder.modelHdf5Filename(file.toString()).enforceTrainingConfig(false);
-            // M2.1 can stall for minutes drawing Orthogonal initial weights that the file's weights then replace
-            builder.modelJson(builder.getModelJson().replace("\"Orthogonal\"", "\"GlorotUniform\""));
-            if (builder.getModelJson().contains("\"class_name\": \"Sequential\"")
-                    || builder.getModelJson().contains("\"class_name\":\"Sequential\"")) {
-                return new KerasWorkload(builder.buildSequential().getMultiLayerNetwork());
+            // the training configuration carries the loss, without which masks cannot be scored
+            builder.modelHdf5Filename(file.toString()).enforceTrainingConfig(true);
+            if (builder.getModelJson() == null) {
+                throw new UserError(file + " holds no model configuration (weights only?): save the whole model with"
+                        + " model.save(\"model.h5\")");
             }
-            KerasModel model = builder.buildModel();
-            return new KerasWorkload(model.getComputationGraph());
+            // M2.1 stalls for minutes (measured > 5 min) drawing Orthogonal initial weights that the file's weights replace
+            String json = builder.getModelJson().replace("\"Orthogonal\"", "\"GlorotUniform\"");
+            builder.modelJson(json);
+            Matcher m = WINDOW.matcher(json);
+            int window = m.find() ? Integer.parseInt(m.group(1)) : 0;
+            Model model = json.contains("\"class_name\": \"Sequential\"") || json.contains("\"class_name\":\"Sequential\"")
+                    ? builder.buildSequential().getMultiLayerNetwork()
+                    : builder.buildModel().getComputationGraph();
+            log.info("Imported Keras model {} in {} ms", file, (System.nanoTime() - t0) / 1_000_000);
+            return new KerasWorkload(model, window);
         } catch (InvalidKerasConfigurationException | UnsupportedKerasConfigurationException e) {
             throw new UserError("Cannot import Keras model " + file + ": " + e.getMessage(), e);
         }
     }
 
     @Override
-    protected DataSet read(Path path, boolean train, int maxExamples) throws IOException {
+    protected DataSet read(Path path, Part part, int maxExamples) throws IOException {
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (Files.isRegularFile(path) && (name.endsWith(".txt") || name.endsWith(".text"))) {
-            return charWindows(Files.readString(path, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT), train, maxExamples, path);
+            DataSet windows = charWindows(Files.readString(path, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT), part,
+                    maxExamples, path);
+            requireFits(windows, path);
+            return windows;
         }
-        return super.read(path, train, maxExamples);
+        return super.read(path, part, maxExamples);
     }
 
-    /** Training windows start at the beginning of the text; held-out windows come from its last tenth. */
-    private DataSet charWindows(String text, boolean train, int maxExamples, Path path) {
-        if (!(model() instanceof MultiLayerNetwork net) || net.getLayer(0).getParam("W") == null) {
-            throw new UserError("Text data needs a character-level recurrent model; " + path + " does not fit this model");
+    private DataSet charWindows(String text, Part part, int maxExamples, Path path) {
+        BaseRecurrentLayer recurrent = firstRecurrentLayer();
+        if (recurrent == null || window <= 0) {
+            throw new UserError("Text data needs a character-level recurrent model with a fixed input window"
+                    + " (Keras batch_input_shape [null, T, C]); " + path + " does not fit this model");
         }
-        long features = net.getLayer(0).getParam("W").size(0);
+        long features = recurrent.getNIn();
         TreeSet<Character> vocabulary = new TreeSet<>();
         text.chars().forEach(c -> vocabulary.add((char) c));
         if (vocabulary.size() != features) {
             throw new UserError("The text " + path + " has " + vocabulary.size() + " distinct characters but the model's"
                     + " input has " + features + ": use the text the model was trained on");
         }
-        int window = 40;
-        int first = train ? 0 : (int) (text.length() * 0.9);
-        int count = Math.min(maxExamples, text.length() - window - first);
+        int heldOut = (int) (text.length() * TRAIN_SHARE);
+        int first = part == Part.HELD_OUT ? heldOut : 0;
+        // training windows end before the held-out part, so no held-out character is ever a training target
+        int end = part == Part.TRAIN ? heldOut : text.length();
+        int count = Math.min(maxExamples, end - window - first);
         if (count <= 0) {
             throw new UserError("The text " + path + " is too short for " + window + "-character windows");
         }
@@ -79,14 +115,33 @@ final class KerasWorkload extends Dl4jWorkload {
         for (int i = 0; i < chars.length; i++) {
             index[chars[i]] = i;
         }
-        INDArray x = Nd4j.zeros(DataType.FLOAT, count, features, window);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, count, features);
+        int[][] inputs = new int[count][window];
+        int[] targets = new int[count];
         for (int n = 0; n < count; n++) {
             for (int t = 0; t < window; t++) {
-                x.putScalar(n, index[text.charAt(first + n + t)], t, 1);
+                inputs[n][t] = index[text.charAt(first + n + t)];
             }
-            y.putScalar(n, index[text.charAt(first + n + window)], 1);
+            targets[n] = index[text.charAt(first + n + window)];
         }
+        NDBase base = new NDBase();
+        INDArray x = base.oneHot(Nd4j.createFromArray(inputs), (int) features, -1, 1.0, 0.0, DataType.FLOAT);
+        if (recurrent.getRnnDataFormat() == RNNFormat.NCW) {
+            x = x.permute(0, 2, 1).dup('c');
+        }
+        INDArray y = base.oneHot(Nd4j.createFromArray(targets), (int) features, -1, 1.0, 0.0, DataType.FLOAT);
+        log.info("{} windows of {} characters from position {} of {}", count, window, first, path);
         return new DataSet(x, y);
+    }
+
+    /** The model's first layer as a recurrent layer (unwrapping LastTimeStep and the like), or null. */
+    private BaseRecurrentLayer firstRecurrentLayer() {
+        if (!(model() instanceof MultiLayerNetwork net)) {
+            return null;
+        }
+        Layer conf = net.getLayer(0).conf().getLayer();
+        while (conf instanceof BaseWrapperLayer wrapper) {
+            conf = wrapper.getUnderlying();
+        }
+        return conf instanceof BaseRecurrentLayer recurrent ? recurrent : null;
     }
 }

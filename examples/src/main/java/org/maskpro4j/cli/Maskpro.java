@@ -3,14 +3,17 @@ package org.maskpro4j.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 
 import org.maskpro4j.maskpro.MaskProDivergedException;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** The {@code maskpro} command line: prune, eval, verify, sweep, bench, demo. */
+/** The {@code maskpro} command line: its subcommands are listed in the {@code @Command} annotation. */
 @Command(name = "maskpro", mixinStandardHelpOptions = true, version = "maskpro4j 0.1.0",
         description = "Learn strict N:M sparsity masks (MaskPro, MaskLLM) for DL4J, Keras and llama2.c models.",
         subcommands = {PruneCommand.class, EvalCommand.class, VerifyCommand.class, DemoCommand.class})
@@ -18,9 +21,13 @@ public final class Maskpro implements Runnable {
     /** Exit code of a user mistake (bad input); 1 is reserved for "verify found violations". */
     public static final int USER_ERROR = 2;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "Missing command: prune, eval, verify, sweep, bench or demo");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: choose one of "
+                + String.join(", ", spec.subcommands().keySet()));
     }
 
     public static void main(String[] args) {
@@ -38,7 +45,7 @@ public final class Maskpro implements Runnable {
             if (message == null) {
                 throw e;
             }
-            cmd.getErr().println("maskpro: " + message);
+            cmd.getErr().println("maskpro: " + message.replaceAll("\\s*\\R\\s*", " "));
             return USER_ERROR;
         });
         cli.setParameterExceptionHandler((e, a) -> {
@@ -50,18 +57,31 @@ public final class Maskpro implements Runnable {
 
     /** The one line a user sees for a mistake they can fix, or null for a bug (which keeps its stack trace). */
     static String userMessage(Throwable e) {
-        if (e instanceof UserError || e instanceof IllegalArgumentException || e instanceof MaskProDivergedException) {
-            return e.getMessage();
+        if (e instanceof UserError || e instanceof MaskProDivergedException || isOwnValidation(e)) {
+            return String.valueOf(e.getMessage());
         }
         if (e instanceof NoSuchFileException nsf) {
             return "no such file: " + nsf.getFile();
         }
+        if (e instanceof AccessDeniedException denied) {
+            return "permission denied: " + denied.getFile();
+        }
         if (e instanceof UncheckedIOException u) {
-            return userMessage(u.getCause()) != null ? userMessage(u.getCause()) : u.getMessage();
+            String cause = userMessage(u.getCause());
+            return cause != null ? cause : String.valueOf(u.getMessage());
         }
         if (e instanceof IOException io) {
-            return io.getMessage();
+            return io.getMessage() != null ? io.getMessage() : io.toString();
         }
         return null;
+    }
+
+    /**
+     * maskpro4j's own argument checks name the layer and the fix; an IllegalArgumentException from inside ND4J or
+     * DL4J is a bug of this tool (inputs are checked before they get there) and keeps its stack trace.
+     */
+    private static boolean isOwnValidation(Throwable e) {
+        StackTraceElement[] trace = e.getStackTrace();
+        return e instanceof IllegalArgumentException && trace.length > 0 && trace[0].getClassName().startsWith("org.maskpro4j.");
     }
 }

@@ -52,11 +52,17 @@ public final class Methods {
             MaskLlmResult r = new MaskLlmLearner(c).learn(differentiable, train, priorMasks);
             return new MethodRun(name, r.masks(), r.steps(), List.of(), seconds(t0));
         }
-        if (!NAMES.contains(name)) {
-            throw new UserError("Unknown method \"" + method + "\": choose one of " + NAMES);
-        }
+        requireKnown(method);
         OneShotResult r = oneShot(name, model, train);
         return new MethodRun(name, r.masks(), 0, List.of(), seconds(t0));
+    }
+
+    /** Checks a method name before any model or data is loaded. */
+    public static String requireKnown(String method) {
+        if (!NAMES.contains(method.toLowerCase(Locale.ROOT))) {
+            throw new UserError("Unknown method \"" + method + "\": choose one of " + NAMES);
+        }
+        return method;
     }
 
     private static <B> OneShotResult oneShot(String name, MaskableModel<B> model, List<B> calibration) {

@@ -34,20 +34,28 @@ final class ModelLoader {
 
     /** Zip → DL4J, HDF5 → Keras, otherwise a llama2.c checkpoint if its header is plausible. */
     static String infer(Path file) throws IOException {
-        byte[] head = new byte[8];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
-        }
-        if (n >= 4 && head[0] == 'P' && head[1] == 'K') {
+        byte[] head = head(file);
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') {
             return "dl4j";
         }
-        if (n >= 8 && (head[0] & 0xff) == 0x89 && head[1] == 'H' && head[2] == 'D' && head[3] == 'F') {
+        if (isHdf5(file)) {
             return "keras";
         }
         if (file.getFileName().toString().endsWith(".bin")) {
             return "llama2c";
         }
         throw new UserError("Cannot tell the format of " + file + ": pass --format dl4j, keras or llama2c");
+    }
+
+    /** True when the file starts with the HDF5 signature (at offset 0, where Keras writes it). */
+    static boolean isHdf5(Path file) throws IOException {
+        byte[] head = head(file);
+        return head.length >= 4 && (head[0] & 0xff) == 0x89 && head[1] == 'H' && head[2] == 'D' && head[3] == 'F';
+    }
+
+    private static byte[] head(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(8);
+        }
     }
 }

@@ -62,7 +62,9 @@ public final class PruneCommand implements Callable<Integer> {
         MaskProConfig config = MaskProConfig.builder().pattern(nm).steps(steps).learningRate(lr).smoothing(alpha)
                 .logitMagnitude(logits).samplesPerStep(samples).seed(seed).logEvery(Math.max(1, (int) (steps / 20)))
                 .checkpointEvery(checkpoint == null ? 0 : 100).build();
+        Methods.requireKnown(method);
         requireWritable(out);
+        dataOptions.validated();
         Workload<?> workload = modelOptions.load();
         Map<String, Object> result = prune(workload, nm, config);
         if (json) {
@@ -87,8 +89,10 @@ public final class PruneCommand implements Callable<Integer> {
                     + " groups; nothing was written");
         }
         Map<String, Object> pruned = w.evaluate(eval);
-        writeAtomically(out, w::save);
-        writeAtomically(MaskFile.pathFor(out), p -> MaskFile.write(p, nm, run.masks()));
+        Map<Path, Writer> files = new LinkedHashMap<>();
+        files.put(out, w::save);
+        files.put(MaskFile.pathFor(out), p -> MaskFile.write(p, nm, run.masks()));
+        writeAtomically(files);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("dense", dense);
         metrics.put("pruned", pruned);
@@ -119,15 +123,28 @@ public final class PruneCommand implements Callable<Integer> {
         void write(Path file) throws IOException;
     }
 
-    /** Writes through a temporary sibling, so a failure never leaves a partial file at {@code target}. */
-    static void writeAtomically(Path target, Writer writer) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    /**
+     * Writes every file to a temporary sibling first and moves them into place only when all were written, so a
+     * failure leaves neither a partial file nor a model without its masks. The writers create the temporary files
+     * themselves, which gives them the user's usual permissions (Files.createTempFile would make them owner-only).
+     */
+    static void writeAtomically(Map<Path, Writer> writers) throws IOException {
+        Map<Path, Path> temporaries = new LinkedHashMap<>();
         try {
-            writer.write(tmp);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            for (Map.Entry<Path, Writer> e : writers.entrySet()) {
+                Path target = e.getKey().toAbsolutePath();
+                Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+                temporaries.put(target, tmp);
+                Files.deleteIfExists(tmp);
+                e.getValue().write(tmp);
+            }
+            for (Map.Entry<Path, Path> e : temporaries.entrySet()) {
+                Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
         } finally {
-            Files.deleteIfExists(tmp);
+            for (Path tmp : temporaries.values()) {
+                Files.deleteIfExists(tmp);
+            }
         }
     }
 }

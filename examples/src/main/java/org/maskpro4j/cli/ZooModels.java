@@ -37,8 +37,14 @@ final class ZooModels {
             if (!Files.isRegularFile(weights)) {
                 throw new UserError("Weights file not found: " + weights);
             }
-            Model trained = model instanceof MultiLayerNetwork ? ModelSerializer.restoreMultiLayerNetwork(weights.toFile(), false)
-                    : ModelSerializer.restoreComputationGraph(weights.toFile(), false);
+            Model trained;
+            try {
+                trained = model instanceof MultiLayerNetwork ? ModelSerializer.restoreMultiLayerNetwork(weights.toFile(), false)
+                        : ModelSerializer.restoreComputationGraph(weights.toFile(), false);
+            } catch (RuntimeException e) {
+                throw new UserError("Weights file " + weights + " is not a DL4J " + model.getClass().getSimpleName()
+                        + " saved by ModelSerializer (" + e.getMessage() + ")", e);
+            }
             if (trained.numParams() != model.numParams()) {
                 throw new UserError("Weights in " + weights + " have " + trained.numParams() + " parameters but zoo:" + name
                         + " with " + classes + " classes has " + model.numParams() + ": pass the matching --classes");
