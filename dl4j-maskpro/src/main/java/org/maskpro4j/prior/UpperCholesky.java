@@ -60,7 +60,11 @@ final class UpperCholesky {
     static INDArray invertUpper(INDArray u) {
         long n = u.rows();
         if (n <= LEAF_SIZE) {
-            return Nd4j.exec(new MatrixInverse(u.dup('c')))[0];
+            // MatrixInverse refuses a matrix whose determinant is below a fixed threshold, which 16 diagonal entries
+            // of 0.3 already are (a real LLaMA Hessian); D⁻¹U has unit diagonal, determinant 1, and U⁻¹ = (D⁻¹U)⁻¹·D⁻¹.
+            INDArray diagonal = u.mul(Nd4j.eye(n).castTo(DataType.DOUBLE)).sum(1);
+            INDArray unit = u.divColumnVector(diagonal.reshape(n, 1));
+            return Nd4j.exec(new MatrixInverse(unit.dup('c')))[0].diviRowVector(diagonal.reshape(1, n));
         }
         // [[A, B], [0, D]]⁻¹ = [[A⁻¹, −A⁻¹·B·D⁻¹], [0, D⁻¹]]: all the work becomes matrix products
         long h = n / 2;

@@ -132,7 +132,10 @@ public final class LlamaGraph {
         SDVariable logits2d = linear(null, xf, classifier);
         sd.reshape(LOGITS, logits2d, sd.concat(0, batchShape, sd.constant(Nd4j.createFromArray((long) c.vocabSize()))));
 
-        SDVariable logProbs = sd.nn.logSoftmax(logits2d, 1);
+        // x − max − log Σ exp(x − max) rather than sd.nn.logSoftmax: M2.1 cannot clone a LogSoftMax op when it
+        // builds the gradient function ("Error setting property ... Integer.values()"), so backprop would fail.
+        SDVariable shifted = logits2d.sub(logits2d.max(true, 1));
+        SDVariable logProbs = shifted.sub(sd.math.log(sd.math.exp(shifted).sum(true, 1)));
         SDVariable oneHot = sd.oneHot(sd.reshape(targets, -1L), c.vocabSize(), -1, 1.0, 0.0, DataType.FLOAT);
         SDVariable tokenNll = logProbs.mul(oneHot).sum(1).neg(TOKEN_NLL);
         SDVariable mask = sd.reshape(lossMask, -1L);

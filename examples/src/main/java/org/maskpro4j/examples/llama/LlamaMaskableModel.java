@@ -101,6 +101,17 @@ public final class LlamaMaskableModel implements MaskableModel<LlamaBatch> {
     }
 
     /**
+     * Shape plus hashes of the token ids, targets and loss mask: equal for equal batches, so MaskPro evaluates the
+     * prior mask once per batch instead of once per step.
+     */
+    @Override
+    public String batchKey(LlamaBatch batch) {
+        return Arrays.toString(batch.tokens().shape()) + ":" + Arrays.hashCode(batch.tokens().reshape(-1).toIntVector())
+                + ":" + Arrays.hashCode(batch.targets().reshape(-1).toIntVector()) + ":"
+                + Arrays.hashCode(batch.lossMask().reshape(-1).toFloatVector());
+    }
+
+    /**
      * The {@code [scored positions, in]} activations {@code weight} multiplies: RMS-normed block input for wq/wk/wv,
      * attention output for wo, RMS-normed residual for w1/w3, silu(w1 x)·(w3 x) for w2. Padded positions are dropped.
      */
