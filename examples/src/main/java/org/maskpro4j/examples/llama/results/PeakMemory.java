@@ -1,6 +1,8 @@
 package org.maskpro4j.examples.llama.results;
 
 import org.bytedeco.javacpp.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Peak memory of a stretch of work, sampled by a daemon thread every few milliseconds: JVM heap in use plus native
@@ -11,11 +13,20 @@ import org.bytedeco.javacpp.Pointer;
  * the last sample is taken on {@link #close()}.
  */
 public final class PeakMemory implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PeakMemory.class);
+
     /** What a stretch of work peaked at, in bytes. */
     public record Peak(long heapBytes, long offHeapBytes, long totalBytes, long residentBytes, long startTotalBytes) {
         /** How far heap plus native memory rose above where it stood when sampling started. */
         public long growthBytes() {
             return Math.max(0, totalBytes - startTotalBytes);
+        }
+
+        /** The larger of each figure; the start is this stretch's. */
+        public Peak max(Peak other) {
+            return other == null ? this : new Peak(Math.max(heapBytes, other.heapBytes), Math.max(offHeapBytes,
+                    other.offHeapBytes), Math.max(totalBytes, other.totalBytes), Math.max(residentBytes, other.residentBytes),
+                    Math.min(startTotalBytes, other.startTotalBytes));
         }
 
         public double totalMiB() {
@@ -102,5 +113,8 @@ public final class PeakMemory implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         sample();
+        Peak p = peak();
+        LOG.info(String.format("Peak memory: heap %.0f MiB, native %.0f MiB, heap+native %.0f MiB (rise %.0f MiB), RSS %.0f MiB",
+                p.heapBytes() / 1048576.0, p.offHeapMiB(), p.totalMiB(), p.growthMiB(), p.residentMiB()));
     }
 }
