@@ -38,9 +38,9 @@ public final class DemoCommand implements Callable<Integer> {
     // η, C and K from a sweep on this CNN; the reference's η = 50, C = 10 barely moves a mask at this loss scale
     @Option(names = "--steps", defaultValue = "150", description = "MaskPro steps (default ${DEFAULT-VALUE})")
     long steps;
-    @Option(names = "--lr", defaultValue = "200", description = "MaskPro η (default ${DEFAULT-VALUE})")
+    @Option(names = "--lr", defaultValue = "400", description = "MaskPro η (default ${DEFAULT-VALUE})")
     double lr;
-    @Option(names = "--logits", defaultValue = "5", description = "MaskPro C (default ${DEFAULT-VALUE})")
+    @Option(names = "--logits", defaultValue = "6", description = "MaskPro C (default ${DEFAULT-VALUE})")
     double logits;
     @Option(names = "--samples", defaultValue = "4", description = "MaskPro masks per step K (default ${DEFAULT-VALUE})")
     int samples;

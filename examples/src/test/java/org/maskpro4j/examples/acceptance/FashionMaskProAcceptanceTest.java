@@ -34,7 +34,7 @@ import org.nd4j.linalg.dataset.DataSet;
 class FashionMaskProAcceptanceTest {
     private static final NmPattern P24 = NmPattern.of(2, 4);
     /** η, C and K from a sweep on this model (magnitude prior): K = 4 with a leave-one-out baseline is stable here. */
-    private static final MaskProConfig CONFIG = MaskProConfig.builder().pattern(P24).learningRate(200).logitMagnitude(5)
+    private static final MaskProConfig CONFIG = MaskProConfig.builder().pattern(P24).learningRate(400).logitMagnitude(6)
             .samplesPerStep(4).steps(150).seed(1).logEvery(25).build();
 
     private static List<DataSet> train;
