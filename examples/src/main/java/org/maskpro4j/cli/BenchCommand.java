@@ -1,0 +1,215 @@
+package org.maskpro4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.maskpro4j.examples.bench.BenchConfig;
+import org.maskpro4j.examples.bench.BenchReport;
+import org.maskpro4j.examples.bench.BenchSubject;
+import org.maskpro4j.examples.bench.Benchmarks;
+import org.maskpro4j.examples.bench.Dl4jSubject;
+import org.maskpro4j.examples.bench.ForkedProbes;
+import org.maskpro4j.examples.bench.LlamaSubject;
+import org.maskpro4j.examples.bench.MemoryPeak;
+import org.maskpro4j.examples.bench.MemoryProbe;
+import org.maskpro4j.examples.bench.MemoryProbes;
+import org.maskpro4j.examples.bench.MemorySampler;
+import org.maskpro4j.examples.bench.MemoryWorkload;
+import org.maskpro4j.examples.bench.SyntheticMlp;
+import org.maskpro4j.examples.data.FashionMnist;
+import org.maskpro4j.examples.models.TrainedFashionCnn;
+import org.maskpro4j.nm.NmPattern;
+import org.nd4j.linalg.dataset.DataSet;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code maskpro bench}: every performance claim as a ratio against a baseline measured in the same run, on the
+ * Fashion-MNIST CNN, the stories260K LLaMA, a synthetic wide MLP or a model file. Memory probes run in child JVMs (this command with the
+ * hidden {@code --memory-probe}), one per workload, so every peak is measured from a clean process.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure MaskPro's costs as ratios against baselines taken in the same run.")
+public final class BenchCommand implements Callable<Integer> {
+    static final String FASHION_CNN = "fashion-cnn";
+    static final String LLAMA = "llama";
+    static final String MLP = "mlp";
+    /** The seed of the demo's CNN, whose trained weights the bench reuses. */
+    private static final long CNN_SEED = 42;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", defaultValue = FASHION_CNN,
+            description = "fashion-cnn (the demo's trained CNN), llama (stories260K), mlp (a random 6.3 M-weight MLP on random"
+                    + " data) or a model file (default ${DEFAULT-VALUE})")
+    String model;
+    @Option(names = "--data", description = "Data for a model file (as for prune); fashion-cnn: Fashion-MNIST IDX directory"
+            + " (default /usr/share/datasets/fashion-mnist); llama: a text file (default tinystories_train.txt in --llama-dir)")
+    Path data;
+    @Option(names = "--tokenizer", description = "llama2.c tokenizer for a .bin model file (default: beside it)")
+    Path tokenizer;
+    @Option(names = "--llama-dir", defaultValue = "${sys:maskpro.shared.data:-../shared/data}/llama2c",
+            description = "Directory with stories260K.bin, tok512.bin and tinystories_train.txt (default ${DEFAULT-VALUE})")
+    Path llamaDir;
+    @Option(names = "--cnn-cache", defaultValue = "maskpro-demo/fashion-cnn-seed42.zip",
+            description = "The trained CNN (trained there once if absent; default ${DEFAULT-VALUE}, as the demo)")
+    Path cnnCache;
+    @Option(names = "--pattern", defaultValue = "2:4",
+            description = "Pattern of the step, wrapper and learning-memory ratios (default ${DEFAULT-VALUE})")
+    String pattern;
+    @Option(names = "--batch", description = "Minibatch size (default 64 examples, 8 paragraphs for llama, 256 for mlp)")
+    Integer batch;
+    @Option(names = "--batches", defaultValue = "8",
+            description = "Minibatches loaded; memory probes cycle over them (default ${DEFAULT-VALUE})")
+    int batches;
+    @Option(names = "--repeats", defaultValue = "7",
+            description = "Timed samples per ratio, reported as their median (default ${DEFAULT-VALUE})")
+    int repeats;
+    @Option(names = "--warmup", defaultValue = "3",
+            description = "Warm-up runs before timing (default ${DEFAULT-VALUE})")
+    int warmup;
+    @Option(names = "--sample-seconds", defaultValue = "0.5",
+            description = "About how long one timed sample runs (default ${DEFAULT-VALUE})")
+    double sampleSeconds;
+    @Option(names = "--groups", defaultValue = "1048576",
+            description = "Groups for groups_per_s (default ${DEFAULT-VALUE})")
+    long groups;
+    @Option(names = "--memory-steps", defaultValue = "20",
+            description = "Steps (forwards) each memory probe runs (default ${DEFAULT-VALUE})")
+    int memorySteps;
+    @Option(names = "--memory-runs", defaultValue = "2",
+            description = "Runs of each memory probe (default ${DEFAULT-VALUE})")
+    int memoryRuns;
+    @Option(names = "--seed", defaultValue = "0",
+            description = "Seed of every random choice (default ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--markdown", description = "Also write the Markdown table to this file")
+    Path markdown;
+    @Option(names = "--json", description = "Print one JSON object on stdout")
+    boolean json;
+    @Option(names = "--memory-probe", hidden = true, description = "Internal: run one memory workload and print its peak")
+    String memoryProbe;
+
+    @Override
+    public Integer call() throws IOException {
+        NmPattern nm = NmPattern.parse(pattern);
+        if (repeats < 2) {
+            throw new UserError("--repeats must be at least 2 (5 or more for numbers to publish), got " + repeats);
+        }
+        if (memoryProbe != null) {
+            // taken before the model loads: working memory is what comes on top of the runtime
+            long runtime = MemorySampler.runtimeFootprint();
+            BenchSubject<?> subject = load();
+            MemoryPeak peak = new MemoryProbe(runtime, memorySteps, seed).run(subject, MemoryWorkload.parse(memoryProbe), nm);
+            Json.print(peak.toJson());
+            return 0;
+        }
+        BenchSubject<?> subject = load();
+        BenchConfig config = BenchConfig.builder().pattern(nm).repeats(repeats).warmup(warmup).sampleSeconds(sampleSeconds)
+                .groups(groups).memoryRuns(memoryRuns).seed(seed).build();
+        MemoryProbes probes = new ForkedProbes(Maskpro.class.getName(), this::probeArguments);
+        BenchReport report = Benchmarks.run(subject, config, probes, commandLine());
+        if (markdown != null) {
+            Files.writeString(markdown, report.toMarkdown());
+        }
+        if (json) {
+            Json.print(report.toJson());
+        } else {
+            Json.println(report.toMarkdown());
+        }
+        return 0;
+    }
+
+    private String commandLine() {
+        return "maskpro " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    }
+
+    /** The child's command line: the same model and data, one workload at one pattern. */
+    private List<String> probeArguments(MemoryWorkload workload, NmPattern p) {
+        List<String> args = new ArrayList<>(List.of("bench", "--model", model, "--llama-dir", llamaDir.toString(),
+                "--cnn-cache", cnnCache.toString(), "--batches", Integer.toString(batches), "--seed", Long.toString(seed),
+                "--memory-steps", Integer.toString(memorySteps), "--pattern", p.toString(),
+                "--memory-probe", workload.cliName()));
+        if (data != null) {
+            args.addAll(List.of("--data", data.toString()));
+        }
+        if (tokenizer != null) {
+            args.addAll(List.of("--tokenizer", tokenizer.toString()));
+        }
+        if (batch != null) {
+            args.addAll(List.of("--batch", batch.toString()));
+        }
+        return args;
+    }
+
+    private BenchSubject<?> load() throws IOException {
+        if (batches < 1) {
+            throw new UserError("--batches must be at least 1, got " + batches);
+        }
+        return switch (model) {
+            case FASHION_CNN -> fashionCnn();
+            case LLAMA -> llama();
+            case MLP -> SyntheticMlp.subject(batch != null ? batch : 256, batches, seed);
+            default -> file(Path.of(model));
+        };
+    }
+
+    private BenchSubject<?> fashionCnn() throws IOException {
+        Path dir = data != null ? data : FashionMnist.DEFAULT_DIRECTORY;
+        if (!FashionMnist.isAvailable(dir)) {
+            throw new UserError("Fashion-MNIST not found in " + dir + ": run `sudo apt-get install dataset-fashion-mnist`"
+                    + " or pass --data DIR with the four IDX files");
+        }
+        if (cnnCache.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(cnnCache.toAbsolutePath().getParent());
+        }
+        Dl4jWorkload w = new Dl4jWorkload(TrainedFashionCnn.getOrTrain(cnnCache, FashionMnist.at(dir), CNN_SEED, 1), "dl4j");
+        return dl4j(FASHION_CNN, w, dir);
+    }
+
+    private BenchSubject<?> llama() throws IOException {
+        Path checkpoint = llamaDir.resolve("stories260K.bin");
+        Path text = data != null ? data : llamaDir.resolve("tinystories_train.txt");
+        Path tok = tokenizer != null ? tokenizer : llamaDir.resolve("tok512.bin");
+        for (Path p : List.of(checkpoint, text, tok)) {
+            if (!Files.isRegularFile(p)) {
+                throw new UserError("stories260K benchmark skipped: " + p + " not found; pass --llama-dir DIR holding"
+                        + " stories260K.bin, tok512.bin and tinystories_train.txt (llama2.c's tinyllamas)");
+            }
+        }
+        return llamaSubject("stories260K", LlamaWorkload.load(checkpoint, tok), text);
+    }
+
+    private BenchSubject<?> file(Path file) throws IOException {
+        if (data == null) {
+            throw new UserError("Benchmarking the model file " + file + " needs --data (the data you would prune it with)");
+        }
+        ModelOptions options = new ModelOptions();
+        options.model = file.toString();
+        options.tokenizer = tokenizer;
+        Workload<?> w = ModelLoader.load(options);
+        String name = file.getFileName().toString();
+        if (w instanceof LlamaWorkload llama) {
+            return llamaSubject(name, llama, data);
+        }
+        return dl4j(name, (Dl4jWorkload) w, data);
+    }
+
+    private BenchSubject<DataSet> dl4j(String name, Dl4jWorkload w, Path dataPath) throws IOException {
+        int size = batch != null ? batch : TrainedFashionCnn.BATCH_SIZE;
+        return new Dl4jSubject(name, w.model(), w.trainBatches(dataPath, size * batches, size));
+    }
+
+    private BenchSubject<?> llamaSubject(String name, LlamaWorkload w, Path text) throws IOException {
+        int size = batch != null ? batch : 8;
+        return new LlamaSubject(name, w.graph(), w.trainBatches(text, size * batches, size));
+    }
+}

@@ -1,0 +1,64 @@
+package org.maskpro4j.examples.bench;
+
+import java.util.List;
+
+import org.maskpro4j.examples.llama.LlamaBatch;
+import org.maskpro4j.examples.llama.LlamaGraph;
+import org.maskpro4j.examples.llama.LlamaMaskableModel;
+import org.maskpro4j.nm.GroupLayout;
+import org.maskpro4j.weights.DifferentiableModel;
+import org.maskpro4j.weights.MaskableWeight;
+import org.maskpro4j.weights.SameDiffModel;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The LLaMA graph with backprop, for MaskLLM: a {@link SameDiffModel} over the same weight variables that
+ * {@link LlamaMaskableModel} selects, fed with each batch's placeholders.
+ */
+final class LlamaDifferentiableModel implements DifferentiableModel<LlamaBatch> {
+    private final LlamaGraph graph;
+    private final SameDiffModel model;
+    private final LlamaMaskableModel selection;
+
+    LlamaDifferentiableModel(LlamaGraph graph, LlamaMaskableModel selection) {
+        this.graph = graph;
+        SameDiffModel.Builder b = SameDiffModel.builder(graph.sameDiff()).loss(LlamaGraph.LOSS)
+                .pattern(selection.pattern());
+        for (MaskableWeight w : selection.weights()) {
+            b.weight(w.name(), GroupLayout.Kind.OUT_IN);
+        }
+        this.model = b.build();
+        this.selection = selection;
+    }
+
+    @Override
+    public List<MaskableWeight> weights() {
+        return model.weights();
+    }
+
+    @Override
+    public List<String> skipped() {
+        return selection.skipped();
+    }
+
+    @Override
+    public double loss(LlamaBatch batch) {
+        return graph.loss(batch);
+    }
+
+    @Override
+    public Gradients lossAndGradients(LlamaBatch batch) {
+        return model.lossAndGradients(graph.placeholders(batch));
+    }
+
+    /** The selection's calibration inputs for the weight of the same name. */
+    @Override
+    public INDArray inputRows(MaskableWeight weight, LlamaBatch batch) {
+        for (MaskableWeight w : selection.weights()) {
+            if (w.name().equals(weight.name())) {
+                return selection.inputRows(w, batch);
+            }
+        }
+        throw new IllegalArgumentException("Weight '" + weight.name() + "' is not a maskable weight of this LLaMA model");
+    }
+}

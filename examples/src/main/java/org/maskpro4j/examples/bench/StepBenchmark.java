@@ -1,0 +1,139 @@
+package org.maskpro4j.examples.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.maskpro4j.maskpro.MaskPolicy;
+import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.maskpro.MaskProStep;
+import org.maskpro4j.nm.GumbelTopN;
+import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.nm.SubsetLogProb;
+import org.maskpro4j.prior.MagnitudePrior;
+import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.weights.MaskableWeight;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * {@code step_over_forward}: one {@link MaskProStep} on a batch ÷ one inference forward of the same model on the same
+ * batch, after warm-up steps have cached the prior mask's loss for that batch. Also times the phases of a step one by
+ * one (with the same public operations the step is made of), so a ratio far from 1 says where the time goes.
+ */
+public final class StepBenchmark {
+    /** Steps before timing: the first one computes and caches f(m₀) on the batch. */
+    private static final int CACHING_STEPS = 3;
+    /** {@code MaskPolicy}'s clamp of the logits after each update. */
+    private static final double LOGIT_RANGE = 60;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /** Seconds one phase of a step took per run: wall and calling-thread CPU time. */
+    public record Phase(Spread wallSeconds, Spread cpuSeconds) {
+    }
+
+    /**
+     * @param stepOverForward the step ÷ forward comparison
+     * @param phases          each phase of a step, in step order
+     * @param uncached        where the model gives no batch key (so the product recomputes f(m₀) every step): that
+     *                        step ÷ forward; otherwise null
+     */
+    public record Result(Timing.Comparison stepOverForward, Map<String, Phase> phases, int weights, long groups,
+            Timing.Comparison uncached, List<String> notes) {
+    }
+
+    private StepBenchmark() {
+    }
+
+    public static <B> Result run(BenchSubject<B> subject, MaskProConfig config, Timing timing) {
+        NmPattern pattern = config.pattern();
+        B batch = subject.batches().get(0);
+        MaskableModel<B> product = subject.maskable(pattern);
+        List<String> notes = new ArrayList<>();
+        boolean keyed = product.batchKey(batch) != null;
+        MaskableModel<B> model = keyed ? product : new KeyedByIdentity<>(product);
+        if (!keyed) {
+            notes.add(subject.name() + ": the model gives no batch key, so MaskPro as shipped recomputes the prior mask's"
+                    + " loss every step (a second forward); step_over_forward is measured with the bench's identity key,"
+                    + " the shipped path under details.step.uncached_step_over_forward");
+        }
+        try {
+            Map<String, INDArray> prior = new MagnitudePrior().masks(model, List.of());
+            MaskPolicy policy = MaskPolicy.fromPrior(pattern, model.weights(), prior, config.logitMagnitude());
+            MaskProStep step = new MaskProStep(config, policy);
+            for (int i = 0; i < CACHING_STEPS; i++) {
+                step.step(model, batch);
+            }
+            Timing.Comparison ratio = timing.compare(() -> subject.forward(batch), () -> step.step(model, batch));
+            Map<String, Phase> phases = phases(model, policy, config, batch, timing, ratio.runsPerSample());
+            Timing.Comparison uncached = null;
+            if (!keyed) {
+                MaskProStep shipped = new MaskProStep(config,
+                        MaskPolicy.fromPrior(pattern, product.weights(), prior, config.logitMagnitude()));
+                uncached = timing.compare(() -> subject.forward(batch), () -> shipped.step(product, batch));
+            }
+            return new Result(ratio, phases, model.weights().size(), policy.groupCount(), uncached, List.copyOf(notes));
+        } finally {
+            model.weights().forEach(MaskableWeight::restoreDense);
+        }
+    }
+
+    /**
+     * Times what a K = 1 step does, phase by phase: look up f(m₀) by batch key, sample, apply the mask, the forward
+     * loss, the exact gradient, the logit update (subtract, shift each group's max to 0, clamp; with a zero step so
+     * the policy stays where it is) and the changed share the step record carries.
+     */
+    private static <B> Map<String, Phase> phases(MaskableModel<B> model, MaskPolicy policy, MaskProConfig config, B batch,
+            Timing timing, int runsPerSample) {
+        String[] names = {"batch key", "sample", "apply mask", "loss forward", "gradient", "logit update", "changed share"};
+        int samples = timing.repeats();
+        double[][] wall = new double[names.length][samples];
+        double[][] cpu = new double[names.length][samples];
+        long[] t = new long[names.length + 1];
+        long[] c = new long[names.length + 1];
+        INDArray logits = policy.logits();
+        for (int s = -1; s < samples; s++) {
+            for (int r = 0; r < runsPerSample; r++) {
+                t[0] = System.nanoTime();
+                c[0] = THREADS.getCurrentThreadCpuTime();
+                model.batchKey(batch);
+                t[1] = System.nanoTime();
+                c[1] = THREADS.getCurrentThreadCpuTime();
+                INDArray mask = policy.sample(GumbelTopN.derive(config.seed(), -1, s, r));
+                t[2] = System.nanoTime();
+                c[2] = THREADS.getCurrentThreadCpuTime();
+                policy.apply(mask);
+                t[3] = System.nanoTime();
+                c[3] = THREADS.getCurrentThreadCpuTime();
+                model.loss(batch);
+                t[4] = System.nanoTime();
+                c[4] = THREADS.getCurrentThreadCpuTime();
+                INDArray grad = SubsetLogProb.gradLogProb(logits, mask, policy.pattern());
+                t[5] = System.nanoTime();
+                c[5] = THREADS.getCurrentThreadCpuTime();
+                logits.subi(grad.muli(0.0).castTo(logits.dataType()));
+                logits.subiColumnVector(logits.max(1).reshape(logits.size(0), 1));
+                Transforms.max(logits, -LOGIT_RANGE, false);
+                t[6] = System.nanoTime();
+                c[6] = THREADS.getCurrentThreadCpuTime();
+                policy.changedShare(mask, policy.priorMask());
+                t[7] = System.nanoTime();
+                c[7] = THREADS.getCurrentThreadCpuTime();
+                if (s >= 0) {
+                    for (int p = 0; p < names.length; p++) {
+                        wall[p][s] += (t[p + 1] - t[p]) / 1e9 / runsPerSample;
+                        cpu[p][s] += (c[p + 1] - c[p]) / 1e9 / runsPerSample;
+                    }
+                }
+            }
+        }
+        Map<String, Phase> out = new LinkedHashMap<>();
+        for (int p = 0; p < names.length; p++) {
+            out.put(names[p], new Phase(Spread.of(wall[p]), Spread.of(cpu[p])));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,125 @@
+package org.maskpro4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.maskpro4j.examples.data.DataSetDirectory;
+import org.maskpro4j.examples.models.FashionCnn;
+import org.maskpro4j.nm.NmPattern;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Runs {@code maskpro bench} end to end on a tiny CNN (random weights and pixels: timings and memory do not depend on
+ * their values) with the smallest settings, memory probes in child JVMs included, and checks the shape of what it
+ * reports. No timing is asserted.
+ */
+class BenchCommandTest {
+    @TempDir
+    static Path dir;
+    private static Path model;
+    private static Path data;
+
+    @BeforeAll
+    static void tinyModelAndData() throws IOException {
+        MultiLayerNetwork net = FashionCnn.builder().seed(3).conv1Channels(8).conv2Channels(8).hidden(8).build().newNetwork();
+        model = dir.resolve("tiny-cnn.zip");
+        ModelSerializer.writeModel(net, model.toFile(), false);
+        INDArray pixels;
+        try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(5)) {
+            pixels = Nd4j.rand(rng, 32, 1, 28, 28);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 32, 10);
+        for (int i = 0; i < 32; i++) {
+            labels.putScalar(i, i % 10, 1.0);
+        }
+        data = Files.createDirectories(dir.resolve("data"));
+        DataSetDirectory.save(new DataSet(pixels, labels), data, 32);
+    }
+
+    private static List<String> subjectArgs() {
+        return List.of("--model", model.toString(), "--data", data.toString(), "--batch", "16", "--batches", "2");
+    }
+
+    @Test
+    void testBench_ReportsEveryRatioAsAPositiveFiniteNumber() throws IOException {
+        Path markdown = dir.resolve("bench.md");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Json.bindStdout(new PrintStream(out, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            List<String> args = new java.util.ArrayList<>(List.of("bench"));
+            args.addAll(subjectArgs());
+            args.addAll(List.of("--repeats", "2", "--warmup", "1", "--sample-seconds", "0.01", "--groups", "10000",
+                    "--memory-runs", "1", "--memory-steps", "2", "--markdown", markdown.toString(),
+                    "--json"));
+            exit = Maskpro.run(args.toArray(String[]::new));
+        } finally {
+            Json.bindStdout(System.out);
+        }
+        assertEquals(0, exit);
+        Map<String, Object> json = Json.parse(out.toString(StandardCharsets.UTF_8));
+        assertEquals("tiny-cnn.zip", json.get("model"));
+        assertPositive(json.get("step_over_forward"), "step_over_forward");
+        assertPositive(json.get("learn_mem_over_infer"), "learn_mem_over_infer");
+        Map<String, Object> wrapped = object(json, "wrapped_over_original");
+        assertEquals(List.of("param_weight", "wrapper_layers"), List.copyOf(wrapped.keySet()));
+        wrapped.forEach((k, v) -> assertPositive(v, "wrapped_over_original." + k));
+        Map<String, Object> maskLlm = object(json, "maskllm_over_maskpro_mem");
+        assertEquals(List.of("2:4", "4:8"), List.copyOf(maskLlm.keySet()));
+        maskLlm.forEach((k, v) -> assertPositive(v, "maskllm_over_maskpro_mem." + k));
+        Map<String, Object> groups = object(json, "groups_per_s");
+        assertEquals(List.of("2:4", "4:8", "8:16"), List.copyOf(groups.keySet()));
+        groups.forEach((k, v) -> assertPositive(v, "groups_per_s." + k));
+        Map<String, Object> bits = object(json, "mask_bits_per_weight");
+        assertEquals(List.of("2:4", "4:8", "8:16"), List.copyOf(bits.keySet()));
+        bits.forEach((k, v) -> {
+            NmPattern p = NmPattern.parse(k);
+            double measured = ((Number) v).doubleValue();
+            // whole bytes per weight tensor: at least the code's own rate, never a full bit per weight
+            assertTrue(measured >= (double) p.bitsPerGroup() / p.m() && measured < 1, k + ": " + measured);
+        });
+        assertTrue(object(json, "noise").containsKey("step_over_forward"));
+        Map<String, Object> memory = object(object(json, "details"), "memory");
+        assertTrue(memory.get("isolation").toString().startsWith("one child JVM per probe"), memory.toString());
+        assertTrue(json.get("command").toString().startsWith("maskpro bench --model"));
+        String table = Files.readString(markdown);
+        assertTrue(table.contains("| step_over_forward |") && table.contains("| groups_per_s 8:16 |"), table);
+    }
+
+    @Test
+    void testBench_RefusesFewerThanTwoRepeats() {
+        assertEquals(Maskpro.USER_ERROR, Maskpro.run("bench", "--repeats", "1"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Map<String, Object> json, String key) {
+        assertTrue(json.get(key) instanceof Map, key + " is not an object: " + json.get(key));
+        return (Map<String, Object>) json.get(key);
+    }
+
+    private static void assertPositive(Object value, String key) {
+        assertTrue(value instanceof Number, key + " is not a number: " + value);
+        double v = ((Number) value).doubleValue();
+        assertTrue(v > 0 && Double.isFinite(v), key + " = " + v);
+    }
+}
