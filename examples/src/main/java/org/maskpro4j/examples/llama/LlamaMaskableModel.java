@@ -13,6 +13,7 @@ import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
+import org.maskpro4j.weights.ParamWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -65,7 +66,7 @@ public final class LlamaMaskableModel implements MaskableModel<LlamaBatch> {
                     left.add(reason);
                     continue;
                 }
-                selected.add(new VariableWeight(name, GroupLayout.of(name, GroupLayout.Kind.OUT_IN, live.shape(), pattern),
+                selected.add(new ParamWeight(name, GroupLayout.of(name, GroupLayout.Kind.OUT_IN, live.shape(), pattern),
                         live));
             }
         }
@@ -146,52 +147,4 @@ public final class LlamaMaskableModel implements MaskableModel<LlamaBatch> {
         return where[0].toIntVector();
     }
 
-    /** A SameDiff variable with a private dense copy; the live array is the variable's own, changed in place. */
-    private static final class VariableWeight implements MaskableWeight {
-        private final String name;
-        private final GroupLayout layout;
-        private final INDArray dense;
-        private final INDArray live;
-
-        VariableWeight(String name, GroupLayout layout, INDArray live) {
-            this.name = name;
-            this.layout = layout;
-            this.live = live;
-            this.dense = live.dup();
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public GroupLayout layout() {
-            return layout;
-        }
-
-        @Override
-        public INDArray dense() {
-            return dense;
-        }
-
-        @Override
-        public INDArray live() {
-            return live;
-        }
-
-        @Override
-        public void assignLive(INDArray weights) {
-            if (!Arrays.equals(weights.shape(), live.shape())) {
-                throw new IllegalArgumentException("Weight '" + name + "' is " + Arrays.toString(live.shape())
-                        + ", cannot assign an array of shape " + Arrays.toString(weights.shape()));
-            }
-            live.assign(weights);
-        }
-
-        @Override
-        public String toString() {
-            return layout.toString();
-        }
-    }
 }
