@@ -21,8 +21,10 @@ import org.deeplearning4j.arbiter.optimize.runner.IOptimizationRunner;
 import org.deeplearning4j.arbiter.optimize.runner.listener.StatusListener;
 import org.maskpro4j.maskpro.MaskProLearner;
 import org.maskpro4j.maskpro.MaskProResult;
+import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.OneShotPruner;
 import org.maskpro4j.prior.OneShotResult;
+import org.maskpro4j.prior.PruneMethod;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,6 +42,14 @@ public final class MaskProTaskCreator<B> implements TaskCreator {
 
     private final SweepTarget<B> target;
     private final Map<Integer, SweepRecord> records = new ConcurrentHashMap<>();
+    /** Candidates that differ only in MaskPro's own settings share the prior: calibrate it once, score it once. */
+    private final Map<PriorKey, Prior> priors = new ConcurrentHashMap<>();
+
+    private record PriorKey(PruneMethod method, NmPattern pattern, int examples) {
+    }
+
+    private record Prior(Map<String, INDArray> masks, double score) {
+    }
 
     public MaskProTaskCreator(SweepTarget<B> target) {
         this.target = Objects.requireNonNull(target, "target");
@@ -95,19 +105,31 @@ public final class MaskProTaskCreator<B> implements TaskCreator {
         try {
             model.weights().forEach(MaskableWeight::restoreDense);
             List<B> train = target.train(mc.examples());
-            OneShotResult prior = OneShotPruner.builder(mc.prior()).build().prune(model, train);
-            // score the prior as MaskPro starts from it: its mask on the dense weights (SparseGPT's update dropped)
-            for (MaskableWeight w : model.weights()) {
-                w.applyMask(prior.mask(w.name()));
+            PriorKey key = new PriorKey(mc.prior(), mc.config().pattern(), mc.examples());
+            Prior prior = priors.get(key);
+            if (prior == null) {
+                prior = prior(model, train, mc.prior(), scorer);
+                priors.put(key, prior);
+            } else {
+                LOG.info("Candidate {}: prior {} reused from an earlier candidate ({} {})", index, key,
+                        target.scoreName(), fmt(prior.score()));
             }
-            double priorScore = finite(scorer.applyAsDouble(model), "the prior mask's score");
-            Map<String, INDArray> priorMasks = prior.masks();
-            MaskProResult result = new MaskProLearner(mc.config(), null).learn(model, train, priorMasks);
+            MaskProResult result = new MaskProLearner(mc.config(), null).learn(model, train, prior.masks());
             double score = finite(scorer.applyAsDouble(model), "the final mask's score");
-            return SweepRecord.ok(index, mc, score, priorScore, result.changedFromPrior(), seconds(t0));
+            return SweepRecord.ok(index, mc, score, prior.score(), result.changedFromPrior(), seconds(t0));
         } finally {
             model.weights().forEach(MaskableWeight::restoreDense);
         }
+    }
+
+    /** The prior's masks and its score as MaskPro starts from it: its mask on the dense weights (SparseGPT's update dropped). */
+    private Prior prior(MaskableModel<B> model, List<B> train, PruneMethod method, ToDoubleFunction<Object> scorer) {
+        OneShotResult oneShot = OneShotPruner.builder(method).build().prune(model, train);
+        for (MaskableWeight w : model.weights()) {
+            w.applyMask(oneShot.mask(w.name()));
+        }
+        double score = finite(scorer.applyAsDouble(model), "the prior mask's score");
+        return new Prior(oneShot.masks(), score);
     }
 
     private double finite(double value, String what) {

@@ -77,6 +77,10 @@ class UserMistakesTest {
             option of the wrong type  | eval --model {cnn} --data {fashion} --batch many              | '--batch': 'many' is not an int
             missing tokenizer         | eval --model {llama} --tokenizer {dir}/tok.bin --data {text}  | Tokenizer file not found
             directory for llama data  | eval --model {llama} --data {fashion}                         | llama2.c models read text files
+            sweep range upside down   | sweep --model {cnn} --data {fashion} --lr 300:1 --out {dir}/s | --lr "300:1": Log-uniform range needs 0 < min < max
+            sweep axis not a number   | sweep --model {cnn} --data {fashion} --alpha x:y --out {dir}/s | --alpha "x:y": not a number
+            sweep unknown prior       | sweep --model {cnn} --data {fashion} --prior best --out {dir}/s | --prior "best"
+            missing config file       | prune --model {cnn} --data {fashion} --config {dir}/c.properties --out {dir}/o.zip | no such file
             """)
     void otherCommandsRefuseWithOneLine(String mistake, String line, String expected, @TempDir Path dir) {
         String command = line == null ? "" : line.replace("{cnn}", CliTestData.fashionCnn().toString())
