@@ -25,6 +25,7 @@ public final class SameDiffModel implements DifferentiableModel<Map<String, INDA
     private final String lossVariable;
     private final List<MaskableWeight> weights;
     private final Map<String, String> inputOf;
+    private final List<String> skipped;
 
     private SameDiffModel(Builder b) {
         this.sd = Objects.requireNonNull(b.sd, "sd");
@@ -51,6 +52,7 @@ public final class SameDiffModel implements DifferentiableModel<Map<String, INDA
         }
         this.weights = List.copyOf(found);
         this.inputOf = Map.copyOf(b.inputOf);
+        this.skipped = List.copyOf(b.skipped);
     }
 
     public static Builder builder(SameDiff sd) {
@@ -64,6 +66,11 @@ public final class SameDiffModel implements DifferentiableModel<Map<String, INDA
     @Override
     public List<MaskableWeight> weights() {
         return weights;
+    }
+
+    @Override
+    public List<String> skipped() {
+        return skipped;
     }
 
     @Override
@@ -133,6 +140,7 @@ public final class SameDiffModel implements DifferentiableModel<Map<String, INDA
         private final SameDiff sd;
         private final Map<String, GroupLayout.Kind> weights = new LinkedHashMap<>();
         private final Map<String, String> inputOf = new LinkedHashMap<>();
+        private final List<String> skipped = new ArrayList<>();
         private String loss;
         private NmPattern pattern;
 
@@ -159,6 +167,12 @@ public final class SameDiffModel implements DifferentiableModel<Map<String, INDA
         /** The variable whose last axis the weight reduces over (its input), for calibration. */
         public Builder input(String weightVariable, String inputVariable) {
             inputOf.put(weightVariable, inputVariable);
+            return this;
+        }
+
+        /** A weight left dense, with why: for reports. */
+        public Builder skipped(String weightAndReason) {
+            skipped.add(weightAndReason);
             return this;
         }
 

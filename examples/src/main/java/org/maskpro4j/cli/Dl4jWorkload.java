@@ -1,9 +1,7 @@
 package org.maskpro4j.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +14,7 @@ import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
-import org.maskpro4j.examples.data.CsvDataSetReader;
-import org.maskpro4j.examples.data.DataSetDirectory;
-import org.maskpro4j.examples.data.FashionMnist;
+import org.maskpro4j.cli.LabelledData.Part;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.weights.ComputationGraphModel;
 import org.maskpro4j.weights.MaskableModel;
@@ -36,16 +32,6 @@ import org.nd4j.linalg.dataset.DataSet;
 public class Dl4jWorkload implements Workload<DataSet> {
     private final Model model;
     private final String format;
-
-    /** Which part of a data source a command reads. */
-    protected enum Part {
-        /** Examples to learn and calibrate on. */
-        TRAIN,
-        /** The held-out part that goes with the training data (an IDX test split, a text's last tenth). */
-        HELD_OUT,
-        /** A source given for evaluation alone (--valid): all of it, or an IDX directory's test split. */
-        ALL
-    }
 
     public Dl4jWorkload(Model model, String format) {
         if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
@@ -90,35 +76,19 @@ public class Dl4jWorkload implements Workload<DataSet> {
 
     @Override
     public List<DataSet> trainBatches(Path data, int maxExamples, int batchSize) throws IOException {
-        return split(read(data, Part.TRAIN, maxExamples), batchSize);
+        return LabelledData.split(read(data, Part.TRAIN, maxExamples), batchSize);
     }
 
     @Override
     public List<DataSet> evalBatches(Path data, Path valid, int maxExamples, int batchSize) throws IOException {
-        return split(valid != null ? read(valid, Part.ALL, maxExamples) : read(data, Part.HELD_OUT, maxExamples), batchSize);
+        return LabelledData.split(valid != null ? read(valid, Part.ALL, maxExamples) : read(data, Part.HELD_OUT, maxExamples), batchSize);
     }
 
-    /** Reads labelled data; an IDX directory gives its train or test split, other sources all their examples. */
+    /** Reads labelled data and checks that it fits the model. */
     protected DataSet read(Path path, Part part, int maxExamples) throws IOException {
-        if (!Files.exists(path)) {
-            throw new UserError("Data not found: " + path);
-        }
-        DataSet all;
-        if (Files.isDirectory(path) && FashionMnist.isAvailable(path)) {
-            all = FashionMnist.at(path).load(part == Part.TRAIN ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST, maxExamples);
-        } else if (Files.isDirectory(path)) {
-            all = DataSetDirectory.load(path);
-        } else if (path.toString().toLowerCase().endsWith(".csv")) {
-            all = CsvDataSetReader.builder().numClasses((int) numClasses()).build().read(path);
-        } else {
-            throw new UserError("Cannot read data " + path + ": expected an IDX directory (MNIST format), a directory of"
-                    + " saved DataSets (*.bin) or a .csv file");
-        }
-        if (all.numExamples() > maxExamples) {
-            all = (DataSet) all.getRange(0, maxExamples);
-        }
-        requireFits(all, path);
-        return all;
+        DataSet data = LabelledData.read(path, part, maxExamples, (int) numClasses());
+        requireFits(data, path);
+        return data;
     }
 
     /** Width of the model's output: nOut of its last layer that has one (a loss layer has none). */
@@ -135,9 +105,6 @@ public class Dl4jWorkload implements Workload<DataSet> {
     /** Checks labels and features against the model, so a misfit is one clear line rather than a DL4J stack trace. */
     protected void requireFits(DataSet data, Path path) {
         long classes = numClasses();
-        if (data.numExamples() == 0) {
-            throw new UserError("Data " + path + " holds no examples");
-        }
         if (data.getLabels().size(1) != classes) {
             throw new UserError("Data " + path + " has " + data.getLabels().size(1) + " label columns but the model's output"
                     + " layer has " + classes + ": the data does not fit this model");
@@ -151,23 +118,8 @@ public class Dl4jWorkload implements Workload<DataSet> {
             }
         } catch (RuntimeException e) {
             throw new UserError("Data " + path + " does not fit this model: its features have shape "
-                    + Arrays.toString(data.getFeatures().shape()) + ", and the model says: " + firstLine(e.getMessage()), e);
+                    + Arrays.toString(data.getFeatures().shape()) + ", and the model says: " + LabelledData.firstLine(e.getMessage()), e);
         }
-    }
-
-    private static String firstLine(String message) {
-        return message == null ? "(no message)" : message.lines().findFirst().orElse("").strip();
-    }
-
-    static List<DataSet> split(DataSet all, int batchSize) {
-        List<DataSet> out = new ArrayList<>();
-        for (int start = 0; start < all.numExamples(); start += batchSize) {
-            out.add((DataSet) all.getRange(start, Math.min(all.numExamples(), start + batchSize)));
-        }
-        if (out.isEmpty()) {
-            throw new UserError("The data holds no examples");
-        }
-        return out;
     }
 
     @Override

@@ -25,14 +25,15 @@ final class ModelLoader {
                 case "dl4j" -> Dl4jWorkload.load(file);
                 case "keras" -> KerasWorkload.importH5(file);
                 case "llama2c" -> LlamaWorkload.load(file, o.tokenizer);
-                default -> throw new UserError("Unknown model format \"" + format + "\": use dl4j, keras or llama2c");
+                case "samediff" -> SameDiffWorkload.load(file);
+                default -> throw new UserError("Unknown model format \"" + format + "\": use dl4j, keras, llama2c or samediff");
             };
         } catch (IOException e) {
             throw new UserError("Cannot read model " + o.model + ": " + e.getMessage(), e);
         }
     }
 
-    /** Zip → DL4J, HDF5 → Keras, otherwise a llama2.c checkpoint if its header is plausible. */
+    /** Zip → DL4J, HDF5 → Keras, .fb (SameDiff's FlatBuffers) → SameDiff, .bin → llama2.c. */
     static String infer(Path file) throws IOException {
         byte[] head = head(file);
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') {
@@ -41,10 +42,14 @@ final class ModelLoader {
         if (isHdf5(file)) {
             return "keras";
         }
-        if (file.getFileName().toString().endsWith(".bin")) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".fb")) {
+            return "samediff";
+        }
+        if (name.endsWith(".bin")) {
             return "llama2c";
         }
-        throw new UserError("Cannot tell the format of " + file + ": pass --format dl4j, keras or llama2c");
+        throw new UserError("Cannot tell the format of " + file + ": pass --format dl4j, keras, llama2c or samediff");
     }
 
     /** True when the file starts with the HDF5 signature (at offset 0, where Keras writes it). */

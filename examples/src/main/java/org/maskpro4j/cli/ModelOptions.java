@@ -6,10 +6,10 @@ import picocli.CommandLine.Option;
 
 /** How a command finds its model and data. */
 public final class ModelOptions {
-    @Option(names = "--model", required = true, description = "Model file (DL4J zip, Keras .h5, llama2.c .bin) or zoo:NAME")
+    @Option(names = "--model", required = true, description = "Model file (DL4J zip, Keras .h5, llama2.c .bin, SameDiff .fb) or zoo:NAME")
     String model;
 
-    @Option(names = "--format", description = "dl4j, keras, llama2c (inferred from the file when omitted)")
+    @Option(names = "--format", description = "dl4j, keras, llama2c, samediff (inferred from the file when omitted: .zip, .h5, .bin, .fb)")
     String format;
 
     @Option(names = "--tokenizer", description = "llama2.c tokenizer.bin (default: tok512.bin or tokenizer.bin beside the model)")
