@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.maskpro4j.weights.DifferentiableModel;
+import org.maskpro4j.progress.ProgressMeter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ public final class MaskLlmLearner {
         GateAdamW optimizer = new GateAdamW(gates.gates(), config.beta1(), config.beta2(), config.epsilon(),
                 config.weightDecay(), config.gradientClip());
         List<MaskLlmStepRecord> history = new ArrayList<>();
-        long t0 = System.nanoTime();
+        ProgressMeter progress = new ProgressMeter(0, config.steps());
         for (long step = 0; step < config.steps(); step++) {
             if (!it.hasNext()) {
                 it = data.iterator();
@@ -61,7 +62,7 @@ public final class MaskLlmLearner {
             MaskLlmStepRecord r = new MaskLlmStepRecord(step + 1, e.loss(), e.objective(), kappa, tau, lr, norm, meanMax);
             history.add(r);
             if (r.step() % config.logEvery() == 0 || r.step() == config.steps()) {
-                logProgress(r, t0);
+                logProgress(r, progress);
             }
         }
         INDArray winners = gates.winnerMask();
@@ -80,11 +81,9 @@ public final class MaskLlmLearner {
         return GateAdamW.bytes(gates.gates()) + optimizer.stateBytes() + relaxed + soft;
     }
 
-    private void logProgress(MaskLlmStepRecord r, long t0) {
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        double rate = r.step() / Math.max(elapsed, 1e-9);
+    private void logProgress(MaskLlmStepRecord r, ProgressMeter progress) {
         log.info(String.format("MaskLLM step %d/%d  loss %.5f  objective %.5f  κ %.1f  τ %.3f  lr %.2e  |g| %.3e"
-                        + "  mean max ỹ %.3f  %.2f steps/s", r.step(), config.steps(), r.loss(), r.objective(), r.kappa(),
-                r.tau(), r.learningRate(), r.gradientNorm(), r.meanMaxRelaxed(), rate));
+                        + "  mean max ỹ %.3f  %s", r.step(), config.steps(), r.loss(), r.objective(), r.kappa(),
+                r.tau(), r.learningRate(), r.gradientNorm(), r.meanMaxRelaxed(), progress.status(r.step())));
     }
 }

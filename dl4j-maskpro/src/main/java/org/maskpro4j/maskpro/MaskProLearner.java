@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.progress.ProgressMeter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,14 +52,13 @@ public final class MaskProLearner {
             it = advance(it, data);
             it.next();
         }
-        long startStep = state.step();
-        long t0 = System.nanoTime();
+        ProgressMeter progress = new ProgressMeter(state.step(), config.steps());
         while (state.step() < config.steps()) {
             it = advance(it, data);
             StepRecord r = state.step(model, it.next());
             history.add(r);
             if (r.step() % config.logEvery() == 0 || r.step() == config.steps()) {
-                logProgress(r, startStep, t0);
+                logProgress(r, progress);
             }
             if (checkpoint != null && config.checkpointEvery() > 0 && r.step() % config.checkpointEvery() == 0) {
                 save(state, history);
@@ -106,16 +106,8 @@ public final class MaskProLearner {
         }
     }
 
-    private void logProgress(StepRecord r, long startStep, long t0) {
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        double rate = (r.step() - startStep) / Math.max(elapsed, 1e-9);
-        double eta = (config.steps() - r.step()) / Math.max(rate, 1e-9);
-        log.info(String.format("MaskPro step %d/%d  loss %.5f  residual %+.5f  δ %+.5f  changed %.3f%%  %.2f steps/s  ETA %s",
-                r.step(), config.steps(), r.loss(), r.residual(), r.delta(), 100 * r.changedShare(), rate, eta(eta)));
-    }
-
-    private static String eta(double seconds) {
-        long s = Math.round(seconds);
-        return s >= 3600 ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60) : String.format("%dm%02ds", s / 60, s % 60);
+    private void logProgress(StepRecord r, ProgressMeter progress) {
+        log.info(String.format("MaskPro step %d/%d  loss %.5f  residual %+.5f  δ %+.5f  changed %.3f%%  %s",
+                r.step(), config.steps(), r.loss(), r.residual(), r.delta(), 100 * r.changedShare(), progress.status(r.step())));
     }
 }

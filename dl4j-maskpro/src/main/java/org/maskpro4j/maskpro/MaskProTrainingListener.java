@@ -10,8 +10,6 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.maskpro4j.weights.MaskableModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs MaskPro inside a user's own {@code fit()} loop: after every iteration it takes one {@link MaskProStep} on
@@ -20,7 +18,6 @@ import org.slf4j.LoggerFactory;
  * always applied to the weights being trained. Stops updating the policy after {@code config.steps()} steps.
  */
 public final class MaskProTrainingListener extends BaseTrainingListener {
-    private static final Logger log = LoggerFactory.getLogger(MaskProTrainingListener.class);
 
     private final InFitDriver<DataSet> driver;
 
@@ -33,11 +30,7 @@ public final class MaskProTrainingListener extends BaseTrainingListener {
         if (driver.state().step() >= driver.state().config().steps()) {
             return;
         }
-        StepRecord r = driver.afterIteration(currentBatch(m));
-        if (r != null && r.step() % driver.state().config().logEvery() == 0) {
-            log.info(String.format("MaskPro (in fit) step %d  iteration %d  epoch %d  residual %+.5f  δ %+.5f  changed %.3f%%",
-                    r.step(), iteration, epoch, r.residual(), r.delta(), 100 * r.changedShare()));
-        }
+        driver.afterIteration(currentBatch(m));
     }
 
     /** Applies the top-N mask and returns the run's outcome; call after {@code fit()}. */
