@@ -55,6 +55,9 @@ public final class SweepCommand implements Callable<Integer> {
     String steps;
     @Option(names = "--prior", defaultValue = "magnitude,wanda", description = "Prior one-shot methods (default ${DEFAULT-VALUE})")
     String prior;
+    @Option(names = "--score", description = "What the sweep minimises on the held-out data: loss, error (1 - accuracy)"
+            + " or perplexity (default: perplexity for language models, else loss)")
+    String score;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the search and of every MaskPro run (default ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--out", defaultValue = "maskpro-sweep", description = "Directory for sweep.json, sweep.csv,"
@@ -98,7 +101,8 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     private <B> Map<String, Object> sweep(Workload<B> workload, MaskProSpace space) throws IOException {
-        WorkloadSweepTarget<B> target = new WorkloadSweepTarget<>(workload, selectionOptions.selection(), dataOptions);
+        WorkloadSweepTarget<B> target = new WorkloadSweepTarget<>(workload, selectionOptions.selection(), dataOptions,
+                score == null ? null : score.toLowerCase(Locale.ROOT));
         SweepResult result = MaskProSweep.builder().space(space).candidates(candidates).seed(seed).grid(grid)
                 .gridPoints(gridPoints).build().run(target);
         result.writeAll(out);

@@ -90,4 +90,22 @@ class SameDiffCommandsTest {
         double maskpro = ((Number) ((Map<String, Object>) quality.get("maskpro")).get("loss")).doubleValue();
         assertTrue(maskpro < magnitude, "MaskPro from the magnitude prior " + maskpro + " vs magnitude " + magnitude);
     }
+
+    /** Sweeps run on SameDiff models like on DL4J ones; here scored by held-out error. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void sweepsASameDiffModelByHeldOutError(@TempDir Path dir) {
+        Map<String, Object> json = CliRun.of("sweep", "--model", model.toString(), "--data", CliTestData.FASHION.toString(),
+                "--candidates", "2", "--lr", "100:1000", "--logits", "6", "--samples", "2", "--steps", "15", "--prior",
+                "magnitude", "--score", "error", "--examples", "256", "--eval-examples", "1000", "--seed", "3",
+                "--out", dir.toString(), "--json").assertExit(0).json();
+        assertEquals("held-out error (1 - accuracy)", json.get("scoreName"));
+        double denseError = 1 - ((Number) ((Map<String, Object>) json.get("dense")).get("accuracy")).doubleValue();
+        for (Map<String, Object> c : (List<Map<String, Object>>) json.get("candidates")) {
+            assertEquals("ok", c.get("status"), c::toString);
+            double error = ((Number) c.get("score")).doubleValue();
+            // a 2:4 mask costs accuracy, and no mask makes an MLP worse than guessing among 10 classes
+            assertTrue(error >= denseError && error < 0.9, () -> "error " + error + " vs dense " + denseError);
+        }
+    }
 }

@@ -79,6 +79,7 @@ class UserMistakesTest {
             directory for llama data  | eval --model {llama} --data {fashion}                         | llama2.c models read text files
             sweep range upside down   | sweep --model {cnn} --data {fashion} --lr 300:1 --out {dir}/s | --lr "300:1": Log-uniform range needs 0 < min < max
             sweep axis not a number   | sweep --model {cnn} --data {fashion} --alpha x:y --out {dir}/s | --alpha "x:y": not a number
+            sweep score not measured  | sweep --model {cnn} --data {fashion} --score perplexity --examples 64 --eval-examples 64 --out {dir}/s | --score perplexity is not measured for this model; it measures [loss, error]
             sweep unknown prior       | sweep --model {cnn} --data {fashion} --prior best --out {dir}/s | --prior "best"
             missing config file       | prune --model {cnn} --data {fashion} --config {dir}/c.properties --out {dir}/o.zip | no such file
             """)
