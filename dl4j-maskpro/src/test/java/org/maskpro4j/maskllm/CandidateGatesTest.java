@@ -17,11 +17,12 @@ import org.maskpro4j.weights.WeightSelection;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.maskpro4j.testing.SmallMlp;
 
 class CandidateGatesTest {
 
     private static MultiLayerNetworkModel model(NmPattern pattern) {
-        return new MultiLayerNetworkModel(MaskLlmNets.trainedMlp(7, DataType.FLOAT), pattern, WeightSelection.all());
+        return new MultiLayerNetworkModel(SmallMlp.trainedMlp(7, DataType.FLOAT), pattern, WeightSelection.all());
     }
 
     /** Share of groups whose rows of {@code a} and {@code b} are equal. */

@@ -27,6 +27,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.weightinit.impl.XavierInitScheme;
+import org.maskpro4j.testing.SmallMlp;
 
 class MaskLlmLearnerTest {
     private static final NmPattern P24 = NmPattern.of(2, 4);
@@ -47,15 +48,15 @@ class MaskLlmLearnerTest {
                 INDArray zeros = Nd4j.zeros(DataType.FLOAT, w.layout().groupCount(), w.layout().pattern().m());
                 w.applyMask(GumbelTopN.sample(zeros, w.layout().pattern(), 1000 + d));
             }
-            sum += MaskLlmNets.meanLoss(m, data);
+            sum += SmallMlp.meanLoss(m, data);
         }
         return sum / draws;
     }
 
     @Test
     void softMaskLossFallsAtFixedTemperature() {
-        MultiLayerNetworkModel m = model(MaskLlmNets.trainedMlp(7, DataType.FLOAT), P24);
-        List<DataSet> data = MaskLlmNets.data(8, 4, 32, DataType.FLOAT);
+        MultiLayerNetworkModel m = model(SmallMlp.trainedMlp(7, DataType.FLOAT), P24);
+        List<DataSet> data = SmallMlp.data(8, 4, 32, DataType.FLOAT);
         MaskLlmConfig config = MaskLlmConfig.builder().pattern(P24).steps(40).learningRate(5e-3).kappa(100, 100).tau(1, 1)
                 .weightRegularization(0).seed(1).logEvery(20).build();
         MaskLlmResult r = new MaskLlmLearner(config).learn(m, data, null);
@@ -72,15 +73,15 @@ class MaskLlmLearnerTest {
     @Test
     void finalMaskIsStrictAppliedAndBeatsRandomMasks() {
         for (NmPattern pattern : List.of(P24, NmPattern.of(4, 8))) {
-            MultiLayerNetwork net = MaskLlmNets.trainedMlp(7, DataType.FLOAT);
+            MultiLayerNetwork net = SmallMlp.trainedMlp(7, DataType.FLOAT);
             MultiLayerNetworkModel m = model(net, pattern);
-            List<DataSet> data = MaskLlmNets.data(8, 4, 32, DataType.FLOAT);
-            double dense = MaskLlmNets.meanLoss(m, data);
+            List<DataSet> data = SmallMlp.data(8, 4, 32, DataType.FLOAT);
+            double dense = SmallMlp.meanLoss(m, data);
             double random = randomMaskLoss(m, data, 5);
             MaskLlmConfig config = MaskLlmConfig.builder().pattern(pattern).steps(40).learningRate(5e-3).seed(3)
                     .logEvery(20).build();
             MaskLlmResult r = new MaskLlmLearner(config).learn(m, data, null);
-            double learned = MaskLlmNets.meanLoss(m, data);
+            double learned = SmallMlp.meanLoss(m, data);
             long weights = m.weights().stream().mapToLong(w -> w.layout().weightCount()).sum();
             System.out.printf("%s MLP loss: dense %.4f, random strict masks %.4f, MaskLLM (no prior, 40 steps) %.4f;"
                     + " %.2f ms/step; state %d B = %.2f B/weight%n", pattern, dense, random, learned,
@@ -100,9 +101,9 @@ class MaskLlmLearnerTest {
 
     @Test
     void learnerWritesOnlyTheLiveWeights() {
-        MultiLayerNetwork net = MaskLlmNets.trainedMlp(7, DataType.FLOAT);
+        MultiLayerNetwork net = SmallMlp.trainedMlp(7, DataType.FLOAT);
         MultiLayerNetworkModel m = model(net, P24);
-        List<DataSet> data = MaskLlmNets.data(8, 4, 32, DataType.FLOAT);
+        List<DataSet> data = SmallMlp.data(8, 4, 32, DataType.FLOAT);
         INDArray params = net.params().dup();
         Map<String, INDArray> dense = new HashMap<>();
         for (MaskableWeight w : m.weights()) {
@@ -129,8 +130,8 @@ class MaskLlmLearnerTest {
 
     @Test
     void sameSeedGivesSameMasksAndHistory() {
-        MultiLayerNetwork original = MaskLlmNets.trainedMlp(7, DataType.FLOAT);
-        List<DataSet> data = MaskLlmNets.data(8, 4, 32, DataType.FLOAT);
+        MultiLayerNetwork original = SmallMlp.trainedMlp(7, DataType.FLOAT);
+        List<DataSet> data = SmallMlp.data(8, 4, 32, DataType.FLOAT);
         MaskLlmConfig config = MaskLlmConfig.builder().pattern(P24).steps(15).learningRate(5e-3).seed(11).build();
         MultiLayerNetworkModel a = model(original.clone(), P24);
         MultiLayerNetworkModel b = model(original.clone(), P24);
@@ -146,12 +147,12 @@ class MaskLlmLearnerTest {
 
     @Test
     void emptyDataAndMismatchedPatternAreRefused() {
-        MultiLayerNetworkModel m = model(MaskLlmNets.trainedMlp(7, DataType.FLOAT), P24);
+        MultiLayerNetworkModel m = model(SmallMlp.trainedMlp(7, DataType.FLOAT), P24);
         MaskLlmLearner learner = new MaskLlmLearner(MaskLlmConfig.builder().pattern(P24).steps(1).build());
         IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> learner.learn(m, List.of(), null));
         assertTrue(empty.getMessage().contains("empty"), empty.getMessage());
         MaskLlmLearner other = new MaskLlmLearner(MaskLlmConfig.builder().pattern("4:8").steps(1).build());
-        List<DataSet> data = MaskLlmNets.data(8, 1, 8, DataType.FLOAT);
+        List<DataSet> data = SmallMlp.data(8, 1, 8, DataType.FLOAT);
         IllegalArgumentException mismatch = assertThrows(IllegalArgumentException.class, () -> other.learn(m, data, null));
         assertTrue(mismatch.getMessage().contains("hidden/W") && mismatch.getMessage().contains("4:8"), mismatch.getMessage());
     }
@@ -166,7 +167,7 @@ class MaskLlmLearnerTest {
         sd.loss.softmaxCrossEntropy("loss", label, sd.nn.relu(in.mmul(w0), 0).mmul(w1), null);
         SameDiffModel m = SameDiffModel.builder(sd).pattern(P24).loss("loss").weight("w0", GroupLayout.Kind.IN_OUT)
                 .weight("w1", GroupLayout.Kind.IN_OUT).build();
-        List<Map<String, INDArray>> data = MaskLlmNets.data(8, 4, 32, DataType.FLOAT).stream()
+        List<Map<String, INDArray>> data = SmallMlp.data(8, 4, 32, DataType.FLOAT).stream()
                 .map(ds -> Map.of("in", ds.getFeatures(), "label", ds.getLabels())).toList();
         MaskLlmResult r = new MaskLlmLearner(MaskLlmConfig.builder().pattern(P24).steps(12).learningRate(5e-3).seed(4).build())
                 .learn(m, data, null);

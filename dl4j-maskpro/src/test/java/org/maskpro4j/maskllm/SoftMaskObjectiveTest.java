@@ -15,6 +15,7 @@ import org.maskpro4j.weights.WeightSelection;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.maskpro4j.testing.SmallMlp;
 
 class SoftMaskObjectiveTest {
 
@@ -25,9 +26,9 @@ class SoftMaskObjectiveTest {
     @Test
     void gateGradientMatchesFiniteDifferencesOfTheObjective() {
         for (NmPattern pattern : List.of(NmPattern.of(2, 4), NmPattern.of(4, 8))) {
-            MultiLayerNetwork net = MaskLlmNets.trainedMlp(11, DataType.DOUBLE);
+            MultiLayerNetwork net = SmallMlp.trainedMlp(11, DataType.DOUBLE);
             MultiLayerNetworkModel model = new MultiLayerNetworkModel(net, pattern, WeightSelection.all());
-            DataSet batch = MaskLlmNets.data(12, 1, 32, DataType.DOUBLE).get(0);
+            DataSet batch = SmallMlp.data(12, 1, 32, DataType.DOUBLE).get(0);
             CandidateGates gates = CandidateGates.initialise(pattern, model.weights(), 0.05, 3, null, 0);
             assertEquals(DataType.DOUBLE, gates.gates().dataType());
             INDArray noise = gates.noise(3, 0);
@@ -67,7 +68,7 @@ class SoftMaskObjectiveTest {
     @Test
     void relaxedChoiceIsARowSoftmaxAndTheSoftMaskMixesCandidates() {
         NmPattern p = NmPattern.of(2, 4);
-        MultiLayerNetwork net = MaskLlmNets.trainedMlp(11, DataType.FLOAT);
+        MultiLayerNetwork net = SmallMlp.trainedMlp(11, DataType.FLOAT);
         MultiLayerNetworkModel model = new MultiLayerNetworkModel(net, p, WeightSelection.all());
         CandidateGates gates = CandidateGates.initialise(p, model.weights(), 0.01, 1, null, 0);
         INDArray noise = gates.noise(1, 0);
@@ -98,7 +99,7 @@ class SoftMaskObjectiveTest {
     @Test
     void noiseIsFreshEveryStepAndPerWeightStreamsAreIndependentOfOtherWeights() {
         NmPattern p = NmPattern.of(2, 4);
-        MultiLayerNetwork net = MaskLlmNets.trainedMlp(11, DataType.FLOAT);
+        MultiLayerNetwork net = SmallMlp.trainedMlp(11, DataType.FLOAT);
         List<MaskableWeight> both = new MultiLayerNetworkModel(net, p, WeightSelection.all()).weights();
         CandidateGates all = CandidateGates.initialise(p, both, 0.01, 1, null, 0);
         INDArray step0 = all.noise(9, 0);

@@ -24,12 +24,13 @@ import org.maskpro4j.weights.WeightSelection;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.maskpro4j.testing.SmallMlp;
 
 class MaskProLearnerTest {
     private static final NmPattern P24 = NmPattern.of(2, 4);
 
     private static MultiLayerNetworkModel model() {
-        return new MultiLayerNetworkModel(SmallNets.trainedMlp(7), P24, WeightSelection.all());
+        return new MultiLayerNetworkModel(SmallMlp.trainedMlp(7), P24, WeightSelection.all());
     }
 
     private static MaskProConfig config(long steps) {
@@ -39,7 +40,7 @@ class MaskProLearnerTest {
     }
 
     private static Map<String, INDArray> learn(MultiLayerNetworkModel m, MaskProConfig c, Path checkpoint) {
-        List<DataSet> data = SmallNets.data(3, 8, 32);
+        List<DataSet> data = SmallMlp.data(3, 8, 32);
         return new MaskProLearner(c, checkpoint).learn(m, data, new MagnitudePrior().masks(m, data)).masks();
     }
 
@@ -47,7 +48,7 @@ class MaskProLearnerTest {
     void finalMaskIsStrictAppliedAndMovesAwayFromThePrior() {
         MultiLayerNetworkModel m = model();
         Map<String, INDArray> prior = new MagnitudePrior().masks(m, List.of());
-        List<DataSet> data = SmallNets.data(3, 8, 32);
+        List<DataSet> data = SmallMlp.data(3, 8, 32);
         MaskProResult result = new MaskProLearner(config(80), null).learn(m, data, prior);
         assertEquals(80, result.steps());
         assertEquals(80, result.history().size());
@@ -103,7 +104,7 @@ class MaskProLearnerTest {
         MultiLayerNetworkModel m = model();
         learn(m, config(10), ckpt);
         byte[] before = Files.readAllBytes(ckpt);
-        List<DataSet> bad = SmallNets.data(3, 2, 8);
+        List<DataSet> bad = SmallMlp.data(3, 2, 8);
         bad.get(1).getFeatures().putScalar(0, 0, Double.NaN);
         MaskProDivergedException e = assertThrows(MaskProDivergedException.class, () -> new MaskProLearner(
                 config(40).toBuilder().checkpointEvery(1).build(), dir.resolve("other.ckpt"))
@@ -127,7 +128,7 @@ class MaskProLearnerTest {
 
     @Test
     void unknownLayerNameAndBadFanInAreReported() {
-        MultiLayerNetwork net = SmallNets.trainedMlp(7);
+        MultiLayerNetwork net = SmallMlp.trainedMlp(7);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new MultiLayerNetworkModel(net, P24, WeightSelection.builder().exclude("hiden").build()));
         assertTrue(e.getMessage().contains("hiden"), e.getMessage());
@@ -139,13 +140,13 @@ class MaskProLearnerTest {
 
     @Test
     void listenerLearnsInsideFitAndKeepsMasksStrict() {
-        MultiLayerNetwork net = SmallNets.trainedMlp(7);
+        MultiLayerNetwork net = SmallMlp.trainedMlp(7);
         MultiLayerNetworkModel m = new MultiLayerNetworkModel(net, P24, WeightSelection.all());
         MaskProTrainingListener listener = new MaskProTrainingListener(m, config(1000),
                 new MagnitudePrior().masks(m, List.of()));
         net.setListeners(listener);
         INDArray logitsBefore = listener.state().policy().logits().dup();
-        net.fit(new ListDataSetIterator<>(SmallNets.data(3, 8, 32), 1), 3);
+        net.fit(new ListDataSetIterator<>(SmallMlp.data(3, 8, 32), 1), 3);
         assertEquals(24, listener.state().step());
         assertNotEquals(logitsBefore, listener.state().policy().logits());
         MaskProResult r = listener.finish();

@@ -22,11 +22,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.weightinit.impl.XavierInitScheme;
+import org.maskpro4j.testing.SmallMlp;
+import org.nd4j.linalg.factory.Nd4j;
 
 class SameDiffMaskProTest {
     private static final NmPattern P24 = NmPattern.of(2, 4);
 
     private static SameDiff trainedGraph() {
+        Nd4j.getRandom().setSeed(7);
         SameDiff sd = SameDiff.create();
         SDVariable in = sd.placeHolder("in", DataType.FLOAT, -1, 16);
         SDVariable label = sd.placeHolder("label", DataType.FLOAT, -1, 4);
@@ -38,7 +41,7 @@ class SameDiffMaskProTest {
         sd.loss.softmaxCrossEntropy("loss", label, logits, null);
         sd.setTrainingConfig(TrainingConfig.builder().updater(new Adam(1e-2)).dataSetFeatureMapping("in")
                 .dataSetLabelMapping("label").build());
-        sd.fit(new ListDataSetIterator<>(SmallNets.data(7, 20, 32), 1), 3);
+        sd.fit(new ListDataSetIterator<>(SmallMlp.data(7, 20, 32), 1), 3);
         return sd;
     }
 
@@ -49,7 +52,7 @@ class SameDiffMaskProTest {
 
     private static List<Map<String, INDArray>> batches() {
         List<Map<String, INDArray>> out = new ArrayList<>();
-        for (DataSet ds : SmallNets.data(3, 6, 32)) {
+        for (DataSet ds : SmallMlp.data(3, 6, 32)) {
             out.add(Map.of("in", ds.getFeatures(), "label", ds.getLabels()));
         }
         return out;
@@ -60,7 +63,7 @@ class SameDiffMaskProTest {
         SameDiffModel m = model(trainedGraph());
         List<Map<String, INDArray>> data = batches();
         Map<String, INDArray> prior = new MagnitudePrior().masks(m, data);
-        MaskProConfig config = MaskProConfig.builder().pattern(P24).steps(60).learningRate(300).logitMagnitude(3)
+        MaskProConfig config = MaskProConfig.builder().pattern(P24).steps(60).learningRate(300).logitMagnitude(5).samplesPerStep(4)
                 .seed(5).logEvery(20).build();
         new MaskPolicyApplier(m, prior).apply();
         double priorLoss = mean(m, data);
@@ -83,7 +86,7 @@ class SameDiffMaskProTest {
                 .seed(5).build();
         MaskProSameDiffListener listener = new MaskProSameDiffListener(m, config, new MagnitudePrior().masks(m, List.of()));
         sd.setListeners(listener);
-        sd.fit(new ListDataSetIterator<>(SmallNets.data(3, 5, 32), 1), 2);
+        sd.fit(new ListDataSetIterator<>(SmallMlp.data(3, 5, 32), 1), 2);
         assertEquals(10, listener.state().step());
         listener.finish();
         assertTrue(NmVerifier.verify(m.weights(), List.of(), P24).strict());

@@ -1,4 +1,4 @@
-package org.maskpro4j.maskllm;
+package org.maskpro4j.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,16 +18,20 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * A small 16→32→4 MLP trained for real on a 4-class gaussian problem, in float or double, for fast MaskLLM tests.
+ * A small 16→32→4 MLP trained for real on a 4-class gaussian problem, in float or double, for fast learner tests.
  * The class centres are fixed, so every seed draws samples of the one problem the network was trained on.
  */
-final class MaskLlmNets {
-    private MaskLlmNets() {
+public final class SmallMlp {
+    private SmallMlp() {
     }
 
     private static final long PROBLEM_SEED = 42;
 
-    static List<DataSet> data(long seed, int batches, int batchSize, DataType type) {
+    public static List<DataSet> data(long seed, int batches, int batchSize) {
+        return data(seed, batches, batchSize, DataType.FLOAT);
+    }
+
+    public static List<DataSet> data(long seed, int batches, int batchSize, DataType type) {
         Nd4j.getRandom().setSeed(PROBLEM_SEED);
         INDArray centers = Nd4j.randn(DataType.FLOAT, 4, 16).muli(1.5);
         Nd4j.getRandom().setSeed(seed);
@@ -48,7 +52,11 @@ final class MaskLlmNets {
     private static final java.util.Map<String, MultiLayerNetwork> TRAINED = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A fresh copy of the network trained with {@code seed}; each is trained once per JVM. */
-    static MultiLayerNetwork trainedMlp(long seed, DataType type) {
+    public static MultiLayerNetwork trainedMlp(long seed) {
+        return trainedMlp(seed, DataType.FLOAT);
+    }
+
+    public static MultiLayerNetwork trainedMlp(long seed, DataType type) {
         return TRAINED.computeIfAbsent(seed + "/" + type, k -> train(seed, type)).clone();
     }
 
@@ -64,7 +72,7 @@ final class MaskLlmNets {
         return net;
     }
 
-    static double meanLoss(org.maskpro4j.weights.MaskableModel<DataSet> model, List<DataSet> data) {
+    public static double meanLoss(org.maskpro4j.weights.MaskableModel<DataSet> model, List<DataSet> data) {
         double sum = 0;
         for (DataSet ds : data) {
             sum += model.loss(ds);
