@@ -15,19 +15,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one {@link PruneMethod} over a model, one weight at a time in forward order, as the Wanda and SparseGPT
- * reference code does: each weight is calibrated on the inputs it sees with every earlier weight already pruned
- * (and, for SparseGPT, already compensated), then pruned in the model before the next weight is calibrated.
- * Statistics are released after each weight, so only one weight's statistics are held at a time.
+ * Runs one {@link PruneMethod} over a model in forward order, one {@link CalibrationGroups calibration group} at a
+ * time: the weights of a group are calibrated on the inputs they see with every earlier group already pruned (and,
+ * for SparseGPT, compensated) and their own group still dense, then pruned in the model before the next group is
+ * calibrated. Unless the builder says otherwise the groups are the model's own: one weight per group, or one per
+ * block for a model that declares blocks, which is the order of the Wanda and SparseGPT reference code on LLMs.
+ * Statistics are released after each group, so only one group's statistics are held at a time.
  */
 public final class OneShotPruner {
     private static final Logger LOG = LoggerFactory.getLogger(OneShotPruner.class);
 
     private final PruneMethod method;
+    private final CalibrationGroups groups;
     private final SparseGptPruner sparseGpt;
 
     private OneShotPruner(Builder builder) {
         this.method = Objects.requireNonNull(builder.method, "method");
+        this.groups = Objects.requireNonNull(builder.groups, "calibration groups");
         this.sparseGpt = SparseGptPruner.builder().blockSize(builder.blockSize).dampening(builder.dampening)
                 .updateWeights(method == PruneMethod.SPARSEGPT).build();
     }
@@ -44,9 +48,11 @@ public final class OneShotPruner {
      * Prunes every weight of {@code model} in place. All weights are first restored to dense, so a previous mask
      * does not leak into calibration.
      *
-     * @param calibration batches iterated once per weight, so it must be re-iterable (a List); ignored by magnitude
-     * @throws IllegalArgumentException when a calibrated method gets no batches, weight names repeat, or a batch
-     *                                  yields inputs of the wrong shape or with NaN/Inf
+     * @param calibration batches iterated once per calibration group, so it must be re-iterable (a List); ignored by
+     *                    magnitude
+     * @throws IllegalArgumentException when a calibrated method gets no batches, weight names repeat, the calibration
+     *                                  groups do not list every weight once in forward order, or a batch yields inputs
+     *                                  of the wrong shape or with NaN/Inf
      */
     public <B> OneShotResult prune(MaskableModel<B> model, Iterable<B> calibration) {
         Objects.requireNonNull(model, "model");
@@ -58,43 +64,50 @@ public final class OneShotPruner {
             throw new IllegalArgumentException("One-shot " + method + " needs calibration batches, but none were given;"
                     + " pass a non-empty list of batches (or use magnitude, which needs none)");
         }
+        List<List<MaskableWeight>> order = groups.resolve(model);
         weights.forEach(MaskableWeight::restoreDense);
 
         long passStart = System.nanoTime();
         Map<String, INDArray> masks = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
         long peakBytes = 0;
-        for (MaskableWeight weight : weights) {
-            if (masks.containsKey(weight.name())) {
-                throw new IllegalArgumentException("One-shot " + method + ": two weights are named '" + weight.name()
-                        + "'; weight names must be unique");
+        for (List<MaskableWeight> group : order) {
+            long calibrationStart = System.nanoTime();
+            Map<String, InputStatistics> stats = method.needsCalibration() ? collect(model, group, calibration) : Map.of();
+            // the group's forward passes are shared, so each weight is charged an equal part of them
+            double calibrationShare = (System.nanoTime() - calibrationStart) / 1e9 / group.size();
+            peakBytes = Math.max(peakBytes, stats.values().stream().mapToLong(InputStatistics::bytes).sum());
+            for (MaskableWeight weight : group) {
+                long start = System.nanoTime();
+                InputStatistics weightStats = stats.get(weight.name());
+                masks.put(weight.name(), prune(weight, weightStats));
+                double elapsed = calibrationShare + (System.nanoTime() - start) / 1e9;
+                seconds.put(weight.name(), elapsed);
+                LOG.info("{} {} [{} rows x K={}]: {} calibration rows, {} s", method, weight.name(),
+                        weight.layout().rowCount(), weight.layout().rowLength(),
+                        weightStats == null ? 0 : weightStats.samples(), String.format("%.3f", elapsed));
             }
-            long start = System.nanoTime();
-            GroupLayout layout = weight.layout();
-            INDArray rows = layout.toRows(weight.dense()).castTo(DataType.DOUBLE);
-            InputStatistics stats = method.needsCalibration() ? collect(model, weight, calibration) : null;
-            INDArray mask = switch (method) {
-                case MAGNITUDE -> MagnitudePruner.mask(rows, layout.pattern());
-                case WANDA -> WandaPruner.mask(rows, stats.columnNormsSquared(), layout.pattern());
-                case SPARSEGPT, SPARSEGPT_MASK_ONLY -> applySparseGpt(weight, rows, stats);
-            };
-            mask = mask.castTo(weight.dense().dataType());
-            if (method != PruneMethod.SPARSEGPT) {
-                weight.applyMask(mask);
-            }
-            if (stats != null) {
-                peakBytes = Math.max(peakBytes, stats.bytes());
-            }
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            masks.put(weight.name(), mask);
-            seconds.put(weight.name(), elapsed);
-            LOG.info("{} {} [{} rows x K={}]: {} calibration rows, {} s", method, weight.name(), layout.rowCount(),
-                    layout.rowLength(), stats == null ? 0 : stats.samples(), String.format("%.3f", elapsed));
         }
         double total = (System.nanoTime() - passStart) / 1e9;
-        LOG.info("{}: pruned {} weights in {} s (peak statistics {} bytes)", method, masks.size(),
-                String.format("%.2f", total), peakBytes);
+        LOG.info("{}: pruned {} weights in {} calibration groups in {} s (peak statistics {} bytes)", method,
+                masks.size(), order.size(), String.format("%.2f", total), peakBytes);
         return new OneShotResult(method, masks, seconds, total, peakBytes);
+    }
+
+    /** Computes the mask of one weight and leaves the weight pruned (and, for SparseGPT, compensated) in the model. */
+    private INDArray prune(MaskableWeight weight, InputStatistics stats) {
+        GroupLayout layout = weight.layout();
+        INDArray rows = layout.toRows(weight.dense()).castTo(DataType.DOUBLE);
+        INDArray mask = switch (method) {
+            case MAGNITUDE -> MagnitudePruner.mask(rows, layout.pattern());
+            case WANDA -> WandaPruner.mask(rows, stats.columnNormsSquared(), layout.pattern());
+            case SPARSEGPT, SPARSEGPT_MASK_ONLY -> applySparseGpt(weight, rows, stats);
+        };
+        mask = mask.castTo(weight.dense().dataType());
+        if (method != PruneMethod.SPARSEGPT) {
+            weight.applyMask(mask);
+        }
+        return mask;
     }
 
     private INDArray applySparseGpt(MaskableWeight weight, INDArray rows, InputStatistics stats) {
@@ -104,18 +117,27 @@ public final class OneShotPruner {
         return result.mask();
     }
 
-    private <B> InputStatistics collect(MaskableModel<B> model, MaskableWeight weight, Iterable<B> calibration) {
-        long k = weight.layout().rowLength();
-        InputStatistics stats = method.needsHessian() ? InputStatistics.withHessian(weight.name(), k)
-                : InputStatistics.columnNormsOnly(weight.name(), k);
+    /** Statistics of every weight of {@code group}, from the same passes over the calibration batches. */
+    private <B> Map<String, InputStatistics> collect(MaskableModel<B> model, List<MaskableWeight> group,
+            Iterable<B> calibration) {
+        Map<String, InputStatistics> stats = new LinkedHashMap<>();
+        for (MaskableWeight weight : group) {
+            long k = weight.layout().rowLength();
+            stats.put(weight.name(), method.needsHessian() ? InputStatistics.withHessian(weight.name(), k)
+                    : InputStatistics.columnNormsOnly(weight.name(), k));
+        }
         Iterator<B> batches = calibration.iterator();
         while (batches.hasNext()) {
-            stats.add(model.inputRows(weight, batches.next()));
+            Map<String, INDArray> rows = model.inputRows(group, batches.next());
+            for (InputStatistics s : stats.values()) {
+                s.add(rows.get(s.weightName()));
+            }
         }
-        if (stats.samples() == 0) {
+        if (stats.values().iterator().next().samples() == 0) {
             throw new IllegalArgumentException("One-shot " + method + ": the calibration batches yielded nothing for"
-                    + " weight '" + weight.name() + "'; the Iterable is iterated once per weight, so pass a List,"
-                    + " not a one-shot iterator");
+                    + (group.size() == 1 ? " weight '" + group.get(0).name() + "'" : " weights "
+                    + group.stream().map(MaskableWeight::name).toList()) + "; the Iterable is iterated once per calibration group, so"
+                    + " pass a List, not a one-shot iterator");
         }
         return stats;
     }
@@ -125,6 +147,7 @@ public final class OneShotPruner {
         private final PruneMethod method;
         private int blockSize = 128;
         private double dampening = 0.01;
+        private CalibrationGroups groups = CalibrationGroups.declaredByModel();
 
         private Builder(PruneMethod method) {
             this.method = method;
@@ -139,6 +162,15 @@ public final class OneShotPruner {
         /** SparseGPT's λ as a fraction of mean(diag H). */
         public Builder dampening(double dampening) {
             this.dampening = dampening;
+            return this;
+        }
+
+        /**
+         * Which weights share calibration passes; {@link CalibrationGroups#declaredByModel()} unless set, and
+         * {@link CalibrationGroups#perWeight()} for matrix-sequential calibration whatever the model declares.
+         */
+        public Builder calibrationGroups(CalibrationGroups groups) {
+            this.groups = groups;
             return this;
         }
 

@@ -11,9 +11,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * @param method              the method that ran
  * @param masks               per weight name, in forward order: the {@code [groups, M]} 0/1 mask (weight's data type)
- * @param secondsPerWeight    per weight name: wall time including its calibration forward passes
+ * @param secondsPerWeight    per weight name: wall time of its pruning plus an equal share of its calibration group's
+ *                            forward passes (all of them when it is calibrated alone)
  * @param totalSeconds        wall time of the whole pass
- * @param peakStatisticsBytes the largest calibration statistics held at once (0 for magnitude)
+ * @param peakStatisticsBytes the largest calibration statistics held at once, summed over one calibration group
+ *                            (0 for magnitude)
  */
 public record OneShotResult(PruneMethod method, Map<String, INDArray> masks, Map<String, Double> secondsPerWeight,
                             double totalSeconds, long peakStatisticsBytes) {

@@ -1,6 +1,8 @@
 package org.maskpro4j.weights;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,6 +26,29 @@ public interface MaskableModel<B> {
      * {@link org.maskpro4j.nm.GroupLayout#toRows} (every token / pixel position is one row).
      */
     INDArray inputRows(MaskableWeight weight, B batch);
+
+    /**
+     * {@link #inputRows(MaskableWeight, Object)} of several weights on one batch, keyed by weight name. Models
+     * that can read all of them from one forward pass override this; by default each weight is asked for in turn.
+     */
+    default Map<String, INDArray> inputRows(List<MaskableWeight> weights, B batch) {
+        Map<String, INDArray> rows = new LinkedHashMap<>();
+        for (MaskableWeight w : weights) {
+            rows.put(w.name(), inputRows(w, batch));
+        }
+        return rows;
+    }
+
+    /**
+     * Names of the weights that one-shot pruners calibrate together, in forward order (see
+     * {@link org.maskpro4j.prior.CalibrationGroups}): each group takes its input statistics with all its weights dense
+     * and every earlier group pruned. By default one weight per group, so each weight is calibrated on the inputs it
+     * sees once every earlier weight is pruned; a model made of repeated blocks (a transformer) returns one group per
+     * block, as the Wanda and SparseGPT reference code calibrates.
+     */
+    default List<List<String>> calibrationGroups() {
+        return weights().stream().map(w -> List.of(w.name())).toList();
+    }
 
     /** Weights of the model that stay dense, each with its reason (shown to users by verify and reports). */
     default List<String> skipped() {

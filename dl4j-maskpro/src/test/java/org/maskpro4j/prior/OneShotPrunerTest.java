@@ -80,6 +80,77 @@ class OneShotPrunerTest {
     }
 
     @Test
+    void aCalibrationGroupTakesItsStatisticsWithAllItsWeightsDense() {
+        List<INDArray> calibration = batches(2);
+        TwoLayerMlp sequentialModel = mlp(1);
+        OneShotResult sequential = OneShotPruner.builder(PruneMethod.WANDA).build().prune(sequentialModel, calibration);
+        TwoLayerMlp model = mlp(1);
+        OneShotResult grouped = OneShotPruner.builder(PruneMethod.WANDA)
+                .calibrationGroups(CalibrationGroups.of(List.of(List.of("fc1.W", "fc2.W")))).build()
+                .prune(model, calibration);
+
+        INDArray x = model.allHandedOut("fc1.W");
+        INDArray onDenseFirstLayer = model.hidden(x, model.first.dense());
+        assertTrue(maxDifference(model.allHandedOut("fc2.W"), onDenseFirstLayer) < 1e-5,
+                "fc2 was calibrated with fc1, in its group, still dense");
+        InputStatistics expected = InputStatistics.columnNormsOnly("fc2.W", HIDDEN);
+        expected.add(onDenseFirstLayer);
+        assertEquals(WandaPruner.mask(model.second.layout().toRows(model.second.dense()), expected.columnNormsSquared(),
+                P24).castTo(DataType.FLOAT), grouped.mask("fc2.W"));
+
+        assertEquals(sequential.mask("fc1.W"), grouped.mask("fc1.W"), "the first weight sees the dense model either way");
+        assertNotEquals(sequential.mask("fc2.W"), grouped.mask("fc2.W"), "the two orders give fc2 different masks");
+        assertEquals(model.first.dense().mul(model.first.layout().fromGroups(grouped.mask("fc1.W"))), model.first.live(),
+                "after its group, every weight is pruned");
+        assertEquals(8L * (IN + HIDDEN), grouped.peakStatisticsBytes(), "a group holds the statistics of all its weights");
+        assertEquals(8L * HIDDEN, sequential.peakStatisticsBytes());
+    }
+
+    @Test
+    void sparseGptCompensatesInsideAGroupOnlyAfterTheGroupIsCalibrated() {
+        TwoLayerMlp model = mlp(3).asOneBlock();
+        OneShotResult result = OneShotPruner.builder(PruneMethod.SPARSEGPT).blockSize(8).build().prune(model, batches(4));
+
+        INDArray x = model.allHandedOut("fc1.W");
+        assertTrue(maxDifference(model.allHandedOut("fc2.W"), model.hidden(x, model.first.dense())) < 1e-5,
+                "fc2 was calibrated on the dense fc1, not the compensated one");
+        INDArray mask1 = model.first.layout().fromGroups(result.mask("fc1.W"));
+        assertTrue(maxDifference(model.first.live(), model.first.dense().mul(mask1)) > 1e-3, "fc1 was still compensated");
+        assertEquals(8L * (IN * IN + IN + HIDDEN * HIDDEN + HIDDEN), result.peakStatisticsBytes());
+    }
+
+    @Test
+    void theModelsGroupsAreTheDefaultAndPerWeightOverridesThem() {
+        List<INDArray> calibration = batches(6);
+        OneShotResult declared = OneShotPruner.builder(PruneMethod.WANDA).build().prune(mlp(5).asOneBlock(), calibration);
+        OneShotResult given = OneShotPruner.builder(PruneMethod.WANDA)
+                .calibrationGroups(CalibrationGroups.of(List.of(List.of("fc1.W", "fc2.W")))).build()
+                .prune(mlp(5), calibration);
+        assertEquals(given.masks(), declared.masks());
+
+        OneShotResult perWeight = OneShotPruner.builder(PruneMethod.WANDA).calibrationGroups(CalibrationGroups.perWeight())
+                .build().prune(mlp(5).asOneBlock(), calibration);
+        OneShotResult sequential = OneShotPruner.builder(PruneMethod.WANDA).build().prune(mlp(5), calibration);
+        assertEquals(sequential.masks(), perWeight.masks());
+        assertNotEquals(sequential.mask("fc2.W"), declared.mask("fc2.W"));
+    }
+
+    @Test
+    void calibrationGroupsMustListEveryWeightOnceInForwardOrder() {
+        List<List<List<String>>> wrong = List.of(List.of(List.of("fc1.W")), List.of(List.of("fc2.W"), List.of("fc1.W")),
+                List.of(List.of("fc1.W", "fc2.W", "fc3.W")), List.of(List.of("fc1.W"), List.of(), List.of("fc2.W")),
+                List.of(List.of("fc1.W", "fc1.W", "fc2.W")));
+        for (List<List<String>> groups : wrong) {
+            OneShotPruner pruner = OneShotPruner.builder(PruneMethod.MAGNITUDE)
+                    .calibrationGroups(CalibrationGroups.of(groups)).build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> pruner.prune(mlp(1), List.of()), groups::toString);
+            assertTrue(e.getMessage().contains(groups.toString()) && e.getMessage().contains("[fc1.W, fc2.W]")
+                    && e.getMessage().contains("forward order"), e.getMessage());
+        }
+    }
+
+    @Test
     void everyMethodLeavesStrictMasksInTheModel() {
         List<INDArray> calibration = batches(6);
         double magnitudeLoss = Double.NaN;

@@ -15,16 +15,28 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A real two-layer perceptron of plain INDArrays, x → W1 [hidden, in] → relu → W2 [out, hidden], whose inputRows
- * are the true inputs of each layer under the current live weights. It records every input it hands out.
+ * are the true inputs of each layer under the current live weights. It records every input it hands out. It declares
+ * one calibration group per layer unless built {@link #asOneBlock}.
  */
 final class TwoLayerMlp implements MaskableModel<INDArray> {
     final PlainWeight first;
     final PlainWeight second;
     final Map<String, List<INDArray>> handedOut = new LinkedHashMap<>();
+    private final boolean oneBlock;
 
     TwoLayerMlp(INDArray w1, INDArray w2, NmPattern pattern) {
+        this(w1, w2, pattern, false);
+    }
+
+    private TwoLayerMlp(INDArray w1, INDArray w2, NmPattern pattern, boolean oneBlock) {
         first = new PlainWeight("fc1.W", w1, pattern);
         second = new PlainWeight("fc2.W", w2, pattern);
+        this.oneBlock = oneBlock;
+    }
+
+    /** The same perceptron declaring both layers one calibration group, as a transformer declares its blocks. */
+    TwoLayerMlp asOneBlock() {
+        return new TwoLayerMlp(first.dense(), second.dense(), first.layout().pattern(), true);
     }
 
     INDArray hidden(INDArray x, INDArray w1) {
@@ -45,6 +57,11 @@ final class TwoLayerMlp implements MaskableModel<INDArray> {
     public double loss(INDArray x) {
         INDArray dense = hidden(x, first.dense()).mmul(second.dense().transpose());
         return Transforms.pow(output(x).sub(dense), 2, false).meanNumber().doubleValue();
+    }
+
+    @Override
+    public List<List<String>> calibrationGroups() {
+        return oneBlock ? List.of(List.of(first.name(), second.name())) : MaskableModel.super.calibrationGroups();
     }
 
     @Override

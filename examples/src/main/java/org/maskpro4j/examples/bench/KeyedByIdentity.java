@@ -1,6 +1,7 @@
 package org.maskpro4j.examples.bench;
 
 import java.util.List;
+import java.util.Map;
 
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
@@ -30,6 +31,16 @@ final class KeyedByIdentity<B> implements MaskableModel<B> {
     @Override
     public INDArray inputRows(MaskableWeight weight, B batch) {
         return model.inputRows(weight, batch);
+    }
+
+    @Override
+    public Map<String, INDArray> inputRows(List<MaskableWeight> weights, B batch) {
+        return model.inputRows(weights, batch);
+    }
+
+    @Override
+    public List<List<String>> calibrationGroups() {
+        return model.calibrationGroups();
     }
 
     @Override

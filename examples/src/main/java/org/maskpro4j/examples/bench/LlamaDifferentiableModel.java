@@ -1,6 +1,7 @@
 package org.maskpro4j.examples.bench;
 
 import java.util.List;
+import java.util.Map;
 
 import org.maskpro4j.examples.llama.LlamaBatch;
 import org.maskpro4j.examples.llama.LlamaGraph;
@@ -54,9 +55,25 @@ final class LlamaDifferentiableModel implements DifferentiableModel<LlamaBatch> 
     /** The selection's calibration inputs for the weight of the same name. */
     @Override
     public INDArray inputRows(MaskableWeight weight, LlamaBatch batch) {
+        return selection.inputRows(selected(weight), batch);
+    }
+
+    /** The selection's inputs of the weights of the same names, from one forward pass. */
+    @Override
+    public Map<String, INDArray> inputRows(List<MaskableWeight> weights, LlamaBatch batch) {
+        return selection.inputRows(weights.stream().map(this::selected).toList(), batch);
+    }
+
+    /** The selection's per-block groups; the weights here carry the same names. */
+    @Override
+    public List<List<String>> calibrationGroups() {
+        return selection.calibrationGroups();
+    }
+
+    private MaskableWeight selected(MaskableWeight weight) {
         for (MaskableWeight w : selection.weights()) {
             if (w.name().equals(weight.name())) {
-                return selection.inputRows(w, batch);
+                return w;
             }
         }
         throw new IllegalArgumentException("Weight '" + weight.name() + "' is not a maskable weight of this LLaMA model");

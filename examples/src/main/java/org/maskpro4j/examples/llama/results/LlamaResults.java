@@ -26,6 +26,7 @@ import org.maskpro4j.maskpro.MaskProLearner;
 import org.maskpro4j.maskpro.MaskProResult;
 import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.prior.CalibrationGroups;
 import org.maskpro4j.prior.OneShotPruner;
 import org.maskpro4j.prior.OneShotResult;
 import org.maskpro4j.prior.PruneMethod;
@@ -53,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * MaskPro checkpoints to {@code --checkpoints} every {@code --eval-every} steps (and is evaluated on the first 300
  * validation paragraphs there), so an interrupted run resumes where it stopped when started again with the same
  * settings. {@code --calibration block} (the default) calibrates Wanda and SparseGPT one transformer block at a time as
- * their reference code does ({@link BlockwiseOneShot}); {@code matrix} uses the project's matrix-by-matrix
- * {@link OneShotPruner}.
+ * their reference code does ({@link LlamaMaskableModel#calibrationGroups()}); {@code matrix} calibrates one matrix at
+ * a time ({@link CalibrationGroups#perWeight()}).
  */
 public final class LlamaResults {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaResults.class);
@@ -184,19 +185,10 @@ public final class LlamaResults {
     }
 
     private OneShotRun oneShot(LlamaMaskableModel model, PruneMethod method, String note) {
-        Map<String, INDArray> masks;
-        double seconds;
+        OneShotResult result;
         PeakMemory.Peak peak;
         try (PeakMemory memory = PeakMemory.start()) {
-            if (options.blockwise && method.needsCalibration()) {
-                BlockwiseOneShot.Result result = BlockwiseOneShot.prune(model, method, calibration);
-                masks = result.masks();
-                seconds = result.seconds();
-            } else {
-                OneShotResult result = OneShotPruner.builder(method).build().prune(model, calibration);
-                masks = result.masks();
-                seconds = result.totalSeconds();
-            }
+            result = pruner(method).prune(model, calibration);
             peak = memory.peak();
         }
         requireStrict(model);
@@ -207,10 +199,17 @@ public final class LlamaResults {
             case SPARSEGPT -> "SparseGPT, with weight update";
             case SPARSEGPT_MASK_ONLY -> "SparseGPT, mask only (sequential on masked weights)";
         };
-        String calibrated = method.needsCalibration() ? (options.blockwise ? "block-sequential calibration"
-                : "matrix-sequential calibration") : "";
-        return new OneShotRun(new ResultRow(name, model.pattern().toString(), ppl, 0, seconds, peak,
-                method != PruneMethod.SPARSEGPT, join(note, calibrated)), masks);
+        String calibrated = method.needsCalibration() ? String.format(Locale.ROOT, "%s calibration, peak statistics"
+                + " %.0f KiB", options.blockwise ? "block-sequential" : "matrix-sequential",
+                result.peakStatisticsBytes() / 1024.0) : "";
+        return new OneShotRun(new ResultRow(name, model.pattern().toString(), ppl, 0, result.totalSeconds(), peak,
+                method != PruneMethod.SPARSEGPT, join(note, calibrated)), result.masks());
+    }
+
+    /** The model's per-block calibration groups with {@code --calibration block}, one matrix per group otherwise. */
+    private OneShotPruner pruner(PruneMethod method) {
+        return OneShotPruner.builder(method).calibrationGroups(options.blockwise ? CalibrationGroups.declaredByModel()
+                : CalibrationGroups.perWeight()).build();
     }
 
     /**
@@ -230,9 +229,7 @@ public final class LlamaResults {
                 return MaskArchive.read(cache);
             }
             PruneMethod method = prior.equals("sparsegpt-mask") ? PruneMethod.SPARSEGPT : PruneMethod.parse(prior);
-            Map<String, INDArray> masks = options.blockwise && method.needsCalibration()
-                    ? BlockwiseOneShot.prune(model, method, calibration).masks()
-                    : OneShotPruner.builder(method).build().prune(model, calibration).masks();
+            Map<String, INDArray> masks = pruner(method).prune(model, calibration).masks();
             model.weights().forEach(MaskableWeight::restoreDense);
             if (cache != null) {
                 MaskArchive.write(cache, masks);
