@@ -89,8 +89,8 @@ public final class ComputationGraphModel implements DifferentiableModel<DataSet>
         Dl4jWeights.Found found = Batches.find(discovery, weight);
         org.deeplearning4j.nn.api.Layer layer = graph.getLayers()[found.layerIndex()];
         String name = layer.conf().getLayer().getLayerName();
-        int vertexIndex = graph.getVertex(name).getVertexIndex();
-        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {batch.getFeatures()}, vertexIndex, false);
+        // feedForward stops at an index into getLayers(); a vertex index would overrun it at the last layer
+        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {batch.getFeatures()}, found.layerIndex(), false);
         List<String> inputs = graph.getConfiguration().getVertexInputs().get(name);
         if (inputs.size() != 1) {
             throw new IllegalArgumentException("Layer '" + name + "' has " + inputs.size() + " inputs; expected one");
@@ -104,6 +104,6 @@ public final class ComputationGraphModel implements DifferentiableModel<DataSet>
             InputPreProcessor pre = lv.getPreProcessor();
             input = pre.preProcess(input, (int) input.size(0), LayerWorkspaceMgr.noWorkspaces());
         }
-        return LayerInputs.rows(layer.conf().getLayer(), found.paramKey(), input, acts.get(name));
+        return LayerInputs.rows(layer, found.paramKey(), input, acts.get(name));
     }
 }

@@ -79,6 +79,6 @@ public final class MultiLayerNetworkModel implements DifferentiableModel<DataSet
         if (pre != null) {
             input = pre.preProcess(input, (int) input.size(0), LayerWorkspaceMgr.noWorkspaces());
         }
-        return LayerInputs.rows(net.getLayer(index).conf().getLayer(), found.paramKey(), input, acts.get(index + 1));
+        return LayerInputs.rows(net.getLayer(index), found.paramKey(), input, acts.get(index + 1));
     }
 }

@@ -54,20 +54,46 @@ class KerasCommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"magnitude", "maskpro"})
+    @ValueSource(strings = {"magnitude", "sparsegpt", "maskpro"})
     void pruneWritesADl4jZipThatVerifies(String method, @TempDir Path dir) throws IOException {
         Path out = dir.resolve("sonnets-" + method + ".zip");
-        // MaskPro starts from magnitude: Wanda's calibration (dl4j-maskpro LayerInputs) does not yet read this LSTM's
-        // NWC input nor the rank-2 output of its LastTimeStep wrapper
-        Map<String, Object> json = CliRun.of("prune", "--model", h5().toString(), "--data", text().toString(),
-                "--method", method, "--prior", "magnitude", "--steps", "10", "--examples", "256", "--batch", "128",
-                "--eval-examples", "500", "--out", out.toString(), "--json").assertExit(0).json();
-        assertEquals(method, json.get("method"));
-        Map<?, ?> metrics = (Map<?, ?>) json.get("metrics");
-        double dense = ((Number) ((Map<?, ?>) metrics.get("dense")).get("loss")).doubleValue();
-        double pruned = ((Number) ((Map<?, ?>) metrics.get("pruned")).get("loss")).doubleValue();
-        assertTrue(dense > 1 && dense < 3 && pruned > dense, "held-out NLL per character: " + json);
+        Map<?, ?> metrics = prune(method, 500, out);
+        double dense = loss(metrics, "dense");
+        double pruned = loss(metrics, "pruned");
+        assertTrue(dense > 1 && dense < 3 && pruned > dense && Double.isFinite(pruned), "held-out NLL per character: "
+                + metrics);
+        assertVerifiesStrict24(out);
+    }
 
+    /**
+     * Wanda's calibration reads every step of the LSTM's NWC input and its own hidden states h_{t-1}, which
+     * LastTimeStep does not output. Measured NLL on 5,000 held-out windows: dense 2.046, magnitude 2.526, Wanda
+     * 2.457 (2.375 against 2.354 on 2,000); on the first 500 windows alone Wanda is worse (2.389 against 2.320),
+     * so a small held-out set cannot decide.
+     */
+    @Test
+    void wandaPrunesTheLstmBelowMagnitudesHeldOutNll(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("sonnets-wanda.zip");
+        double wanda = loss(prune("wanda", 5000, out), "pruned");
+        double magnitude = loss(prune("magnitude", 5000, dir.resolve("sonnets-magnitude.zip")), "pruned");
+        assertTrue(wanda <= magnitude, "held-out NLL per character: wanda " + wanda + ", magnitude " + magnitude);
+        assertVerifiesStrict24(out);
+    }
+
+    /** Prunes the sonnets LSTM to 2:4 from 256 training windows; MaskPro starts from Wanda's mask. */
+    private static Map<?, ?> prune(String method, int evalExamples, Path out) {
+        Map<String, Object> json = CliRun.of("prune", "--model", h5().toString(), "--data", text().toString(),
+                "--method", method, "--prior", "wanda", "--steps", "10", "--examples", "256", "--batch", "128",
+                "--eval-examples", Integer.toString(evalExamples), "--out", out.toString(), "--json").assertExit(0).json();
+        assertEquals(method, json.get("method"));
+        return (Map<?, ?>) json.get("metrics");
+    }
+
+    private static double loss(Map<?, ?> metrics, String which) {
+        return ((Number) ((Map<?, ?>) metrics.get(which)).get("loss")).doubleValue();
+    }
+
+    private static void assertVerifiesStrict24(Path out) throws IOException {
         ModelSerializer.restoreMultiLayerNetwork(out.toFile(), false);
         Map<String, Object> verified = CliRun.of("verify", "--model", out.toString(), "--pattern", "2:4", "--json")
                 .assertExit(0).json();
