@@ -17,12 +17,16 @@ import org.nd4j.linalg.dataset.DataSet;
  * A single-input, single-output ComputationGraph (ResNets, most zoo graphs) as a {@link MaskableModel}.
  * Calibration feeds forward only up to the vertex whose input is needed.
  */
-public final class ComputationGraphModel implements DifferentiableModel<DataSet> {
+public final class ComputationGraphModel extends Dl4jNetworkModel {
     private final ComputationGraph graph;
-    private final Dl4jWeights.Discovery discovery;
 
     public ComputationGraphModel(ComputationGraph graph, NmPattern pattern, WeightSelection selection) {
-        this.graph = Objects.requireNonNull(graph, "graph");
+        super(layersOf(graph), pattern, selection);
+        this.graph = graph;
+    }
+
+    private static org.deeplearning4j.nn.api.Layer[] layersOf(ComputationGraph graph) {
+        Objects.requireNonNull(graph, "graph");
         if (graph.getLayers() == null) {
             throw new IllegalArgumentException("The ComputationGraph is not initialised: call graph.init() first");
         }
@@ -30,25 +34,11 @@ public final class ComputationGraphModel implements DifferentiableModel<DataSet>
             throw new IllegalArgumentException("Only single-input, single-output graphs are supported; this one has "
                     + graph.getNumInputArrays() + " inputs and " + graph.getNumOutputArrays() + " outputs");
         }
-        this.discovery = Dl4jWeights.discover(graph.getLayers(), pattern, selection);
+        return graph.getLayers();
     }
 
     public ComputationGraph graph() {
         return graph;
-    }
-
-    public Dl4jWeights.Discovery discovery() {
-        return discovery;
-    }
-
-    @Override
-    public List<String> skipped() {
-        return discovery.skipped().stream().map(Dl4jWeights.Skipped::toString).toList();
-    }
-
-    @Override
-    public List<MaskableWeight> weights() {
-        return discovery.weights();
     }
 
     @Override
@@ -67,7 +57,7 @@ public final class ComputationGraphModel implements DifferentiableModel<DataSet>
         graph.setLabels(batch.getLabels());
         graph.setLayerMaskArrays(masks(batch.getFeaturesMaskArray()), masks(batch.getLabelsMaskArray()));
         try {
-            return Dl4jGradients.backprop(graph, graph::computeGradientAndScore, graph.getLayers(), discovery,
+            return Dl4jGradients.backprop(graph, graph::computeGradientAndScore, graph.getLayers(), discovery(),
                     f -> graph.getLayers()[f.layerIndex()].conf().getLayer().getLayerName() + "_" + f.paramKey(), out,
                     batch.getFeatures().size(0));
         } finally {
@@ -80,13 +70,8 @@ public final class ComputationGraphModel implements DifferentiableModel<DataSet>
     }
 
     @Override
-    public String batchKey(DataSet batch) {
-        return Batches.key(batch);
-    }
-
-    @Override
     public INDArray inputRows(MaskableWeight weight, DataSet batch) {
-        Dl4jWeights.Found found = Batches.find(discovery, weight);
+        Dl4jWeights.Found found = Batches.find(discovery(), weight);
         org.deeplearning4j.nn.api.Layer layer = graph.getLayers()[found.layerIndex()];
         String name = layer.conf().getLayer().getLayerName();
         // feedForward stops at an index into getLayers(); a vertex index would overrun it at the last layer

@@ -3,6 +3,7 @@ package org.maskpro4j.weights;
 import java.util.List;
 import java.util.Objects;
 
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -11,34 +12,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /** A MultiLayerNetwork as a {@link MaskableModel}: masks go straight into its parameters. */
-public final class MultiLayerNetworkModel implements DifferentiableModel<DataSet> {
+public final class MultiLayerNetworkModel extends Dl4jNetworkModel {
     private final MultiLayerNetwork net;
-    private final Dl4jWeights.Discovery discovery;
 
     public MultiLayerNetworkModel(MultiLayerNetwork net, NmPattern pattern, WeightSelection selection) {
-        this.net = Objects.requireNonNull(net, "net");
+        super(layersOf(net), pattern, selection);
+        this.net = net;
+    }
+
+    private static Layer[] layersOf(MultiLayerNetwork net) {
+        Objects.requireNonNull(net, "net");
         if (net.getLayers() == null) {
             throw new IllegalArgumentException("The MultiLayerNetwork is not initialised: call net.init() first");
         }
-        this.discovery = Dl4jWeights.discover(net.getLayers(), pattern, selection);
+        return net.getLayers();
     }
 
     public MultiLayerNetwork network() {
         return net;
-    }
-
-    public Dl4jWeights.Discovery discovery() {
-        return discovery;
-    }
-
-    @Override
-    public List<String> skipped() {
-        return discovery.skipped().stream().map(Dl4jWeights.Skipped::toString).toList();
-    }
-
-    @Override
-    public List<MaskableWeight> weights() {
-        return discovery.weights();
     }
 
     @Override
@@ -57,7 +48,7 @@ public final class MultiLayerNetworkModel implements DifferentiableModel<DataSet
         net.setLabels(batch.getLabels());
         net.setLayerMaskArrays(batch.getFeaturesMaskArray(), batch.getLabelsMaskArray());
         try {
-            return Dl4jGradients.backprop(net, net::computeGradientAndScore, net.getLayers(), discovery,
+            return Dl4jGradients.backprop(net, net::computeGradientAndScore, net.getLayers(), discovery(),
                     f -> f.layerIndex() + "_" + f.paramKey(), net.getOutputLayer(), batch.getFeatures().size(0));
         } finally {
             net.clearLayerMaskArrays();
@@ -65,13 +56,8 @@ public final class MultiLayerNetworkModel implements DifferentiableModel<DataSet
     }
 
     @Override
-    public String batchKey(DataSet batch) {
-        return Batches.key(batch);
-    }
-
-    @Override
     public INDArray inputRows(MaskableWeight weight, DataSet batch) {
-        Dl4jWeights.Found found = Batches.find(discovery, weight);
+        Dl4jWeights.Found found = Batches.find(discovery(), weight);
         int index = found.layerIndex();
         List<INDArray> acts = net.feedForwardToLayer(index, batch.getFeatures(), false);
         INDArray input = acts.get(index);
