@@ -117,9 +117,11 @@ public final class MaskPolicy {
      * −{@value #LOGIT_RANGE}. Softmax, sampling and top-N are invariant to the shift; the clamp only touches
      * positions whose probability is already below e^−60, and keeps the exact subset probability representable
      * in double however long a run goes.
+     *
+     * @param mask a mask {@link #sample} returned, hence strict: its strictness is not checked again
      */
     void ascend(INDArray mask, double scale) {
-        INDArray grad = SubsetLogProb.gradLogProb(logits, mask, pattern);
+        INDArray grad = SubsetLogProb.gradLogProbOfStrictMasks(logits, mask, pattern);
         logits.subi(grad.muli(scale).castTo(logits.dataType()));
         logits.subiColumnVector(logits.max(1).reshape(logits.size(0), 1));
         Transforms.max(logits, -LOGIT_RANGE, false);

@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The per-group math of one MaskPro step on FLOAT logits in MaskPro's regime (C·m₀ with C = 10, plus small noise):
- * Gumbel-top-N sampling (what {@code MaskPolicy.sample} calls) and the exact gradient of log P(mask).
+ * Gumbel-top-N sampling (what {@code MaskPolicy.sample} calls) and the exact gradient of log P(mask), with and without
+ * the strictness check that the policy skips for its own draws.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -59,5 +60,10 @@ public class GroupMathBenchmark {
     @Benchmark
     public INDArray gradLogProb() {
         return SubsetLogProb.gradLogProb(logits, mask, nm);
+    }
+
+    @Benchmark
+    public INDArray gradLogProbOfStrictMasks() {
+        return SubsetLogProb.gradLogProbOfStrictMasks(logits, mask, nm);
     }
 }
