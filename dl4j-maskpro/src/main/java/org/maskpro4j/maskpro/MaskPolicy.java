@@ -12,14 +12,8 @@ import org.maskpro4j.nm.SubsetLogProb;
 import org.maskpro4j.nm.TopN;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -30,13 +24,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class MaskPolicy {
     static final double LOGIT_RANGE = 60;
-    /** Bound on the sampling scratch: a chunk of c groups needs about 18·M²·c bytes of it. */
-    private static final long SAMPLE_SCRATCH_BYTES = 16L << 20;
-    /** Reused from chunk to chunk and step to step: fresh buffers would cost more than the comparisons in them. */
-    private static final WorkspaceConfiguration SCRATCH = WorkspaceConfiguration.builder()
-            .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.FIRST_LOOP)
-            .policySpill(SpillPolicy.REALLOCATE).build();
-    private static final String SCRATCH_ID = "maskpro4j-policy-sample";
 
     private final NmPattern pattern;
     private final List<MaskableWeight> weights;
@@ -115,48 +102,9 @@ public final class MaskPolicy {
         return prior;
     }
 
-    /**
-     * A mask drawn from the policy (Gumbel-top-N); the same seed gives the same mask, equal to
-     * {@code GumbelTopN.sample(logits(), pattern(), seed)}. Computed here rather than there because the draw is most of
-     * a step's own cost: {@code TopN.mask} ranks through {@code [groups, M, M]} broadcasts in fresh arrays, while this
-     * ranks column by column ({@code M} comparisons of {@code [groups, M]} matrices, ties to the lower index as there)
-     * in a reused workspace, chunk by chunk (measured by {@code maskpro bench} on stories260K's 56,640 groups at 2:4:
-     * 123 ms → 15 ms of CPU per draw).
-     */
+    /** A mask drawn from the policy (Gumbel-top-N); the same seed gives the same mask. */
     public INDArray sample(long seed) {
-        long groups = logits.size(0);
-        int m = pattern.m();
-        INDArray keys = GumbelTopN.gumbel(seed, logits.shape());
-        INDArray mask = Nd4j.create(logits.dataType(), groups, m);
-        long chunk = Math.max(1, SAMPLE_SCRATCH_BYTES / (18L * m * m));
-        for (long start = 0; start < groups; start += chunk) {
-            INDArrayIndex rows = NDArrayIndex.interval(start, Math.min(groups, start + chunk));
-            try (MemoryWorkspace scratch = Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, SCRATCH_ID)) {
-                // noise + logits: the keys GumbelTopN.sample builds as logits + noise (IEEE addition commutes exactly)
-                INDArray part = keys.get(rows, NDArrayIndex.all())
-                        .addi(logits.get(rows, NDArrayIndex.all()).castTo(DataType.DOUBLE));
-                mask.get(rows, NDArrayIndex.all()).assign(ranks(part).lt(pattern.n()).castTo(mask.dataType()));
-            }
-        }
-        return mask;
-    }
-
-    /** Per-entry rank within its group, 0 for the largest; an equal entry at a lower index ranks first. */
-    private INDArray ranks(INDArray keys) {
-        long rows = keys.size(0);
-        int m = pattern.m();
-        INDArray ranks = Nd4j.zeros(DataType.DOUBLE, rows, m);
-        INDArray challenger = Nd4j.create(DataType.DOUBLE, rows, m);
-        for (int k = 0; k < m; k++) {
-            challenger.assign(0).addiColumnVector(keys.getColumn(k).reshape(rows, 1));
-            ranks.addi(challenger.gt(keys).castTo(DataType.DOUBLE));
-            if (k < m - 1) {
-                INDArray later = Nd4j.zeros(DataType.DOUBLE, 1, m);
-                later.get(NDArrayIndex.all(), NDArrayIndex.interval(k + 1, m)).assign(1);
-                ranks.addi(challenger.eq(keys).castTo(DataType.DOUBLE).muliRowVector(later));
-            }
-        }
-        return ranks;
+        return GumbelTopN.sample(logits, pattern, seed);
     }
 
     /** The final mask: the top-N logits of every group. */
@@ -169,9 +117,11 @@ public final class MaskPolicy {
      * −{@value #LOGIT_RANGE}. Softmax, sampling and top-N are invariant to the shift; the clamp only touches
      * positions whose probability is already below e^−60, and keeps the exact subset probability representable
      * in double however long a run goes.
+     *
+     * @param mask a mask {@link #sample} returned, hence strict: its strictness is not checked again
      */
     void ascend(INDArray mask, double scale) {
-        INDArray grad = SubsetLogProb.gradLogProb(logits, mask, pattern);
+        INDArray grad = SubsetLogProb.gradLogProbOfStrictMasks(logits, mask, pattern);
         logits.subi(grad.muli(scale).castTo(logits.dataType()));
         logits.subiColumnVector(logits.max(1).reshape(logits.size(0), 1));
         Transforms.max(logits, -LOGIT_RANGE, false);

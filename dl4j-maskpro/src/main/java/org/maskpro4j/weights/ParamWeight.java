@@ -14,8 +14,13 @@ public final class ParamWeight implements MaskableWeight {
     private final String name;
     private final GroupLayout layout;
     private final INDArray live;
-    private INDArray dense;
-    private INDArray denseGroups;
+    /**
+     * The one private copy of the dense weights, kept in group order because applying a mask, done for every sample
+     * of every step, multiplies it by a group mask.
+     */
+    private final INDArray denseGroups;
+    /** {@link #denseGroups} seen in the weight's shape: a view, so the dense weights are not held twice. */
+    private final INDArray dense;
     private INDArray appliedMask;
 
     /**
@@ -29,8 +34,8 @@ public final class ParamWeight implements MaskableWeight {
             throw new IllegalArgumentException("Weight '" + name + "': array shape " + java.util.Arrays.toString(live.shape())
                     + " does not match layout shape " + java.util.Arrays.toString(layout.shape()));
         }
-        this.dense = live.dup('c');
-        this.denseGroups = layout.toGroups(dense);
+        this.denseGroups = layout.toGroups(live);
+        this.dense = layout.asWeight(denseGroups);
     }
 
     @Override
@@ -62,7 +67,7 @@ public final class ParamWeight implements MaskableWeight {
     @Override
     public void applyMask(INDArray groupMask) {
         INDArray mask = groupMask.castTo(denseGroups.dataType());
-        live.assign(layout.fromGroups(denseGroups.mul(mask)));
+        live.assign(layout.asWeight(denseGroups.mul(mask)));
         appliedMask = mask;
     }
 
@@ -78,7 +83,6 @@ public final class ParamWeight implements MaskableWeight {
         INDArray liveGroups = layout.toGroups(live);
         INDArray masked = denseGroups.mul(appliedMask);
         denseGroups.addi(liveGroups.subi(masked));
-        dense = layout.fromGroups(denseGroups);
-        live.assign(layout.fromGroups(denseGroups.mul(appliedMask)));
+        applyMask(appliedMask);
     }
 }

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** {@link MaskPolicy#sample} ranks on its own for speed; it must draw exactly what {@link GumbelTopN#sample} draws. */
+/** {@link MaskPolicy#sample} draws exactly what {@link GumbelTopN#sample} draws for the policy's logits and seed. */
 class MaskPolicySampleTest {
 
     private static MaskPolicy policy(NmPattern pattern, INDArray logits) {
@@ -28,7 +28,7 @@ class MaskPolicySampleTest {
         return MaskPolicy.restore(pattern, List.of(w), logits, prior);
     }
 
-    /** Group counts cross the sampling chunk (about 58k groups at M=4, 14.5k at M=8, 3.6k at M=16). */
+    /** Several sizes per pattern; {@code TopNTest} covers the ranking's chunk borders. */
     @ParameterizedTest
     @CsvSource({"2:4, 60000", "4:8, 20000", "8:16, 5000", "1:4, 3"})
     void testSample_EqualsGumbelTopNSample(String text, long groups) {

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * How one weight tensor is cut into groups of M consecutive weights along its reduction (input) axis, and
@@ -120,9 +121,18 @@ public final class GroupLayout {
 
     /** A fresh weight-shaped copy of {@code groups}, which must be {@code [groups, M]}. */
     public INDArray fromGroups(INDArray groups) {
+        return asWeight(groups).dup('c');
+    }
+
+    /**
+     * {@code groups} seen in the weight's shape: a view sharing its data when {@code groups} is c-contiguous (as
+     * {@link #toGroups} returns it), a copy otherwise. Lets one array serve as both the group matrix and the weight.
+     */
+    public INDArray asWeight(INDArray groups) {
         requireShape(groups, new long[] {groupCount(), pattern.m()}, "group matrix");
-        INDArray permuted = groups.dup('c').reshape('c', permutedShape);
-        return permuted.permute(inverseOrder).dup('c');
+        boolean contiguous = groups.ordering() == 'c' && Shape.hasDefaultStridesForShape(groups);
+        INDArray rowMajor = contiguous ? groups : groups.dup('c');
+        return rowMajor.reshape('c', true, permutedShape).permute(inverseOrder);
     }
 
     /** Rows of the layout: one per output unit (per output channel for conv). */

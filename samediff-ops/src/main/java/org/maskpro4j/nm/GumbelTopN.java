@@ -26,9 +26,7 @@ public final class GumbelTopN {
     public static INDArray sample(INDArray logits, NmPattern pattern, long seed) {
         TopN.requireGroups(logits, pattern);
         INDArray keys = logits.castTo(DataType.DOUBLE).addi(gumbel(seed, logits.shape()));
-        INDArray mask = TopN.mask(keys, pattern);
-        DataType type = logits.dataType().isFPType() ? logits.dataType() : DataType.FLOAT;
-        return mask.castTo(type);
+        return TopN.mask(keys, pattern, TopN.floatingType(logits));
     }
 
     /** Standard Gumbel noise of the given shape, from a private generator so global ND4J RNG use cannot shift it. */

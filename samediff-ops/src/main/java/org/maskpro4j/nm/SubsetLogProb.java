@@ -51,7 +51,7 @@ public final class SubsetLogProb {
      * @throws IllegalArgumentException on a wrong shape, a non-strict mask or a non-finite logit (naming the group)
      */
     public static INDArray logProb(INDArray logits, INDArray mask, NmPattern pattern) {
-        return compute(logits, mask, pattern, false, chunkSize(pattern), true)[0];
+        return compute(logits, mask, pattern, false, chunkSize(pattern), true, true)[0];
     }
 
     /**
@@ -59,7 +59,16 @@ public final class SubsetLogProb {
      * @see #logProb(INDArray, INDArray, NmPattern)
      */
     public static INDArray gradLogProb(INDArray logits, INDArray mask, NmPattern pattern) {
-        return compute(logits, mask, pattern, true, chunkSize(pattern), true)[1];
+        return compute(logits, mask, pattern, true, chunkSize(pattern), true, true)[1];
+    }
+
+    /**
+     * {@link #gradLogProb} for a mask that is strict by construction, such as one {@link GumbelTopN#sample} or
+     * {@link TopN#mask} returned: skips the strictness check, which a policy would otherwise pay on its own draw every
+     * step. A mask that is not strict gives a meaningless gradient here instead of an error.
+     */
+    public static INDArray gradLogProbOfStrictMasks(INDArray logits, INDArray mask, NmPattern pattern) {
+        return compute(logits, mask, pattern, true, chunkSize(pattern), true, false)[1];
     }
 
     static long chunkSize(NmPattern pattern) {
@@ -68,10 +77,11 @@ public final class SubsetLogProb {
 
     /**
      * Returns {log P [G], grad [G,M] or null}. Chunk size and the N = 2 shortcut are parameters so tests can cross
-     * chunk borders and compare the closed form with the DP.
+     * chunk borders and compare the closed form with the DP. Strictness is checked chunk by chunk, on the DOUBLE copy
+     * each chunk makes anyway and with temporaries in the workspace: checking the whole mask up front cost more.
      */
     static INDArray[] compute(INDArray logits, INDArray mask, NmPattern pattern, boolean withGrad, long chunk,
-            boolean pairClosedForm) {
+            boolean pairClosedForm, boolean checkStrict) {
         TopN.requireGroups(logits, pattern);
         TopN.requireGroups(mask, pattern);
         if (logits.size(0) != mask.size(0)) {
@@ -91,7 +101,7 @@ public final class SubsetLogProb {
             INDArrayIndex rows = NDArrayIndex.interval(start, end);
             try (MemoryWorkspace scratch = Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, SCRATCH_ID)) {
                 Chunk c = new Chunk(logits.get(rows, NDArrayIndex.all()), mask.get(rows, NDArrayIndex.all()),
-                        pattern, start);
+                        pattern, start, checkStrict);
                 Scores s = closedForm ? c.closedFormPairs() : c.subsetDp(lattice, withGrad);
                 logP.get(rows).assign(c.logProb(s));
                 if (withGrad) {
@@ -180,12 +190,14 @@ public final class SubsetLogProb {
         private final INDArray[] kept;
         private final INDArray unkeptMass;
 
-        Chunk(INDArray logits, INDArray mask, NmPattern pattern, long firstGroup) {
+        Chunk(INDArray logits, INDArray mask, NmPattern pattern, long firstGroup, boolean checkStrict) {
             this.pattern = pattern;
             this.firstGroup = firstGroup;
             this.rows = logits.size(0);
             this.mask = mask.castTo(DataType.DOUBLE);
-            requireStrict(this.mask, pattern, firstGroup);
+            if (checkStrict) {
+                requireStrict(this.mask, pattern, firstGroup);
+            }
             INDArray x = logits.castTo(DataType.DOUBLE);
             requireFinite(x, firstGroup);
             INDArray shifted = x.subColumnVector(x.max(1).reshape(rows, 1));

@@ -49,6 +49,26 @@ class GroupLayoutTest {
         assertEquals(w, layout.fromGroups(g));
     }
 
+    /** One array can be both: writes through the group matrix show in its weight-shaped view. */
+    @Test
+    void asWeightIsAViewOfContiguousGroupsAndACorrectCopyOtherwise() {
+        for (GroupLayout.Kind kind : GroupLayout.Kind.values()) {
+            long[] shape = switch (kind) {
+                case IN_OUT -> new long[] {8, 3};
+                case OUT_IN -> new long[] {3, 8};
+                case CONV2D_OIHW -> new long[] {5, 8, 3, 2};
+            };
+            INDArray w = Nd4j.rand(DataType.DOUBLE, shape);
+            GroupLayout layout = GroupLayout.of("w", kind, shape, P24);
+            INDArray groups = layout.toGroups(w);
+            INDArray view = layout.asWeight(groups);
+            assertEquals(w, view, kind.toString());
+            groups.muli(2);
+            assertEquals(w.mul(2), view, kind + ": the view follows its group matrix");
+            assertEquals(w.mul(2), layout.asWeight(groups.dup('f')), kind + ": from column-major groups");
+        }
+    }
+
     @Test
     void fanInNotMultipleOfMNamesLayerShapeAndFix() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1,5 +1,6 @@
 package org.maskpro4j.nm;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -213,8 +214,8 @@ class SubsetLogProbTest {
     void pairClosedFormEqualsSubsetDp() {
         for (NmPattern p : new NmPattern[] {NmPattern.of(2, 4), NmPattern.of(2, 8), NmPattern.of(2, 16)}) {
             Case c = cases(p, 31);
-            INDArray[] closed = SubsetLogProb.compute(c.logits(), c.mask(), p, true, 1000, true);
-            INDArray[] dp = SubsetLogProb.compute(c.logits(), c.mask(), p, true, 1000, false);
+            INDArray[] closed = SubsetLogProb.compute(c.logits(), c.mask(), p, true, 1000, true, true);
+            INDArray[] dp = SubsetLogProb.compute(c.logits(), c.mask(), p, true, 1000, false, true);
             assertEquals(0.0, Transforms.abs(closed[0].sub(dp[0])).maxNumber().doubleValue(), 1e-12, p.toString());
             assertEquals(0.0, Transforms.abs(closed[1].sub(dp[1])).maxNumber().doubleValue(), 1e-12, p.toString());
         }
@@ -224,8 +225,8 @@ class SubsetLogProbTest {
     void chunkBordersDoNotChangeResults() {
         NmPattern p = NmPattern.of(3, 8);
         Case c = cases(p, 41);
-        INDArray[] whole = SubsetLogProb.compute(c.logits(), c.mask(), p, true, 1000, true);
-        INDArray[] chunked = SubsetLogProb.compute(c.logits(), c.mask(), p, true, 3, true);
+        INDArray[] whole = SubsetLogProb.compute(c.logits(), c.mask(), p, true, 1000, true, true);
+        INDArray[] chunked = SubsetLogProb.compute(c.logits(), c.mask(), p, true, 3, true, true);
         assertEquals(whole[0], chunked[0]);
         assertEquals(whole[1], chunked[1]);
     }
@@ -253,6 +254,19 @@ class SubsetLogProbTest {
         INDArray grad = SubsetLogProb.gradLogProb(logits, Nd4j.createFromArray(new double[][] {{0, 1, 0, 1}}), p24);
         INDArray expected = Nd4j.createFromArray(new double[][] {{-0.99996595, 0.99996595, -0.99996595, 0.99996595}});
         assertEquals(0.0, Transforms.abs(grad.sub(expected)).maxNumber().doubleValue(), 1e-8);
+    }
+
+    /** The entry point for a policy's own draws computes the same gradient, only without checking strictness. */
+    @Test
+    void strictMaskEntryPointSkipsOnlyTheCheck() {
+        NmPattern p = NmPattern.of(4, 8);
+        Case c = cases(p, 61);
+        assertEquals(SubsetLogProb.gradLogProb(c.logits(), c.mask(), p),
+                SubsetLogProb.gradLogProbOfStrictMasks(c.logits(), c.mask(), p));
+        INDArray loose = c.mask().dup();
+        loose.putScalar(0, 0, 1 - loose.getDouble(0, 0));
+        assertThrows(IllegalArgumentException.class, () -> SubsetLogProb.gradLogProb(c.logits(), loose, p));
+        assertDoesNotThrow(() -> SubsetLogProb.gradLogProbOfStrictMasks(c.logits(), loose, p));
     }
 
     @Test
