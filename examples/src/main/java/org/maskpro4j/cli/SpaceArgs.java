@@ -2,6 +2,7 @@ package org.maskpro4j.cli;
 
 import java.util.Arrays;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
 import org.maskpro4j.arbiter.Spaces;
@@ -52,7 +53,7 @@ final class SpaceArgs {
         }
     }
 
-    private static <T> T[] parseList(String text, Function<String, T> parse, java.util.function.IntFunction<T[]> array) {
+    private static <T> T[] parseList(String text, Function<String, T> parse, IntFunction<T[]> array) {
         return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(parse).toArray(array);
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -64,7 +65,7 @@ class SameDiffCommandsTest {
                 .assertExit(1).json();
         assertEquals(false, verifiedDense.get("strict"));
 
-        Map<String, Object> quality = new java.util.LinkedHashMap<>();
+        Map<String, Object> quality = new LinkedHashMap<>();
         for (String method : List.of("magnitude", "wanda", "maskpro")) {
             Path out = dir.resolve(method + ".fb");
             Map<String, Object> json = CliRun.of("prune", "--model", model.toString(), "--data", CliTestData.FASHION.toString(),

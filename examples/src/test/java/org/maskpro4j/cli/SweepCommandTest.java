@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -31,7 +32,7 @@ class SweepCommandTest {
     }
 
     private static CliRun sweep(Path out, int candidates) {
-        List<String> args = new java.util.ArrayList<>(List.of("sweep", "--model", CliTestData.fashionCnn().toString(),
+        List<String> args = new ArrayList<>(List.of("sweep", "--model", CliTestData.fashionCnn().toString(),
                 "--data", CliTestData.FASHION.toString(), "--pattern", "2:4", "--candidates", Integer.toString(candidates),
                 "--seed", "7", "--out", out.toString(), "--json"));
         args.addAll(SPACE);
