@@ -25,8 +25,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.nd4j.nativeblas.NativeOps;
-import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +36,7 @@ import org.slf4j.LoggerFactory;
 class LlamaGraphTest {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaGraphTest.class);
 
-    private static final NativeOps NATIVE = NativeOpsHolder.getInstance().getDeviceNativeOps();
-
-    private int previousOmpThreads;
-    private int previousMasterThreads;
+    private OneNativeThread threads;
     private Llama2cTokenizer tokenizer;
     private LlamaGraph graph;
     private PerplexityEvaluator valid;
@@ -54,12 +49,7 @@ class LlamaGraphTest {
             return;
         }
         Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
-        // One native thread: on the shared 2-core build machine, libnd4j's OpenMP and master threads wait on each
-        // other under load, which made the full-valid evaluation 3-7 times slower.
-        previousOmpThreads = NATIVE.ompGetMaxThreads();
-        previousMasterThreads = Nd4j.getEnvironment().maxMasterThreads();
-        NATIVE.setOmpNumThreads(1);
-        Nd4j.getEnvironment().setMaxMasterThreads(1);
+        threads = new OneNativeThread();
         tokenizer = Llama2cTokenizer.read(LlamaTestData.tokenizer(), checkpoint.config().vocabSize());
         graph = LlamaGraph.build(checkpoint);
         valid = PerplexityEvaluator.forText(graph, tokenizer, LlamaTestData.valid());
@@ -68,9 +58,8 @@ class LlamaGraphTest {
 
     @AfterAll
     void restoreThreads() {
-        if (previousOmpThreads > 0) {   // 0 when load() was skipped for lack of data
-            NATIVE.setOmpNumThreads(previousOmpThreads);
-            Nd4j.getEnvironment().setMaxMasterThreads(previousMasterThreads);
+        if (threads != null) {   // null when load() was skipped for lack of data
+            threads.close();
         }
     }
 

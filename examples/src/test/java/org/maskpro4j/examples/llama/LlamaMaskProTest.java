@@ -28,10 +28,7 @@ import org.maskpro4j.weights.MaskableWeight;
 import org.maskpro4j.weights.SameDiffModel;
 import org.maskpro4j.weights.WeightSelection;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.nativeblas.NativeOps;
-import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +45,7 @@ class LlamaMaskProTest {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaMaskProTest.class);
     private static final NmPattern P24 = NmPattern.of(2, 4);
 
-    private NativeOps nativeOps;
-    private int previousOmpThreads;
-    private int previousMasterThreads;
+    private OneNativeThread threads;
     private Llama2cCheckpoint checkpoint;
     private Llama2cTokenizer tokenizer;
     private List<int[]> validSequences;
@@ -62,12 +57,7 @@ class LlamaMaskProTest {
             return;
         }
         checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
-        // NativeOpsHolder needs the ND4J backend loaded first, which reading the checkpoint did
-        nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        previousOmpThreads = nativeOps.ompGetMaxThreads();
-        previousMasterThreads = Nd4j.getEnvironment().maxMasterThreads();
-        nativeOps.setOmpNumThreads(1);
-        Nd4j.getEnvironment().setMaxMasterThreads(1);
+        threads = new OneNativeThread();
         tokenizer = Llama2cTokenizer.read(LlamaTestData.tokenizer(), checkpoint.config().vocabSize());
         int seqLen = checkpoint.config().seqLen();
         validSequences = LlamaBatches.encode(LlamaBatches.readParagraphs(LlamaTestData.valid()).subList(0, 50), tokenizer,
@@ -78,9 +68,8 @@ class LlamaMaskProTest {
 
     @AfterAll
     void restoreThreads() {
-        if (previousOmpThreads > 0) {
-            nativeOps.setOmpNumThreads(previousOmpThreads);
-            Nd4j.getEnvironment().setMaxMasterThreads(previousMasterThreads);
+        if (threads != null) {   // null when load() was skipped for lack of data
+            threads.close();
         }
     }
 

@@ -17,9 +17,6 @@ import org.maskpro4j.prior.OneShotResult;
 import org.maskpro4j.prior.PruneMethod;
 import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.MaskableWeight;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.NativeOps;
-import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +32,7 @@ class LlamaOneShotTest {
     /** reference-results.md, SparseGPT with weight update at 2:4 (48.3450 unrounded). */
     private static final double REFERENCE_SPARSEGPT_24 = 48.345;
 
-    private NativeOps nativeOps;
-    private int previousOmpThreads;
-    private int previousMasterThreads;
+    private OneNativeThread threads;
     private LlamaGraph graph;
     private Llama2cTokenizer tokenizer;
     private List<LlamaBatch> calibration;
@@ -48,12 +43,7 @@ class LlamaOneShotTest {
             return;
         }
         Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
-        // NativeOpsHolder needs the ND4J backend loaded first, which reading the checkpoint did
-        nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        previousOmpThreads = nativeOps.ompGetMaxThreads();
-        previousMasterThreads = Nd4j.getEnvironment().maxMasterThreads();
-        nativeOps.setOmpNumThreads(1);
-        Nd4j.getEnvironment().setMaxMasterThreads(1);
+        threads = new OneNativeThread();
         graph = LlamaGraph.build(checkpoint);
         tokenizer = Llama2cTokenizer.read(LlamaTestData.tokenizer(), checkpoint.config().vocabSize());
         calibration = CalibrationBatches.everyPosition(LlamaBatches.encode(
@@ -63,9 +53,8 @@ class LlamaOneShotTest {
 
     @AfterAll
     void restoreThreads() {
-        if (previousOmpThreads > 0) {
-            nativeOps.setOmpNumThreads(previousOmpThreads);
-            Nd4j.getEnvironment().setMaxMasterThreads(previousMasterThreads);
+        if (threads != null) {   // null when load() was skipped for lack of data
+            threads.close();
         }
     }
 
