@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
+import org.maskpro4j.examples.llama.results.PeakMemory;
 import org.maskpro4j.export.MaskFile;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.nm.NmPattern;
@@ -34,6 +36,8 @@ public final class PruneCommand implements Callable<Integer> {
     DataOptions dataOptions;
     @Mixin
     SelectionOptions selectionOptions;
+    @Mixin
+    RecoveryOptions recovery;
 
     @Option(names = "--pattern", defaultValue = "2:4", description = "N:M pattern (default ${DEFAULT-VALUE})")
     String pattern;
@@ -78,6 +82,7 @@ public final class PruneCommand implements Callable<Integer> {
         Methods.requireKnown(method);
         requireWritable(out);
         dataOptions.validated();
+        recovery.validated();
         Workload<?> workload = modelOptions.load();
         Map<String, Object> result = prune(workload, nm, config);
         if (json) {
@@ -95,7 +100,19 @@ public final class PruneCommand implements Callable<Integer> {
         List<B> eval = w.evalBatches(dataOptions.data, dataOptions.valid, dataOptions.evalExamples, dataOptions.batch);
         Map<String, Object> dense = w.evaluate(eval);
         Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve("maskpro.ckpt");
-        MethodRun run = Methods.run(method, model, train, config, prior, ckpt);
+        long methodStart = System.nanoTime();
+        MethodRun run;
+        PeakMemory.Peak methodPeak;
+        try (PeakMemory memory = PeakMemory.start()) {
+            run = Methods.run(method, model, train, config, prior, ckpt);
+            methodPeak = memory.peak();
+        }
+        List<Map<String, Object>> stages = new ArrayList<>();
+        if (recovery.any()) {
+            stages.add(RecoveryStages.stage(run.method(), w.evaluate(eval), methodStart, methodPeak));
+            stages.addAll(RecoveryStages.run(w, model, run.masks(), train, eval, recovery, dataOptions,
+                    checkpoint));
+        }
         NmVerifier.Report verified = NmVerifier.verify(model.weights(), List.of(), nm);
         if (!verified.strict()) {
             throw new IllegalStateException("Internal error: the pruned model violates " + nm + " in " + verified.violations()
@@ -118,6 +135,9 @@ public final class PruneCommand implements Callable<Integer> {
         result.put("masks", MaskFile.pathFor(out).toString());
         result.put("seconds", (System.nanoTime() - t0) / 1e9);
         result.put("metrics", metrics);
+        if (!stages.isEmpty()) {
+            result.put("stages", stages);
+        }
         if (report != null) {
             Report.write(report, nm, List.of(new Report.Row(run, pruned)), dense, verified);
             result.put("report", report.resolve("index.html").toString());
