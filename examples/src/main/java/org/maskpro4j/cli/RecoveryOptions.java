@@ -1,5 +1,15 @@
 package org.maskpro4j.cli;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.maskpro4j.finetune.FineTuneConfig;
+import org.maskpro4j.finetune.FineTuneStage;
+import org.maskpro4j.method.MaskPipeline;
+import org.maskpro4j.reconstruct.ReconstructStage;
+import org.maskpro4j.reconstruct.WeightReconstructor;
+
 import picocli.CommandLine.Option;
 
 /** The stages after a mask is found: weight reconstruction under it, then masked fine-tuning. */
@@ -26,8 +36,19 @@ public final class RecoveryOptions {
             + " fine-tuning steps, for a curve (default: only at the end)")
     long finetuneEvalEvery;
 
-    boolean any() {
-        return updateWeights || finetuneSteps > 0;
+    /** Adds the stages asked for after mask learning: reconstruction on the calibration batches, then fine-tuning. */
+    void addStages(MaskPipeline.Builder pipeline, Workload<?> workload, Path checkpoint, DataOptions data)
+            throws IOException {
+        if (updateWeights) {
+            pipeline.then(new ReconstructStage(WeightReconstructor.builder().build()));
+        }
+        if (finetuneSteps > 0) {
+            List<?> train = workload.trainBatches(data.data, finetuneExamples, finetuneBatch != null ? finetuneBatch : data.batch);
+            FineTuneConfig config = FineTuneConfig.builder().steps(finetuneSteps).learningRate(finetuneLr)
+                    .logEvery((int) Math.max(1, Math.min(50, finetuneSteps / 20)))
+                    .checkpointEvery(checkpoint == null ? 0 : 100).build();
+            pipeline.then(new FineTuneStage(config, train, checkpoint, finetuneEvalEvery));
+        }
     }
 
     /** Picocli checks types, not ranges. */

@@ -31,10 +31,10 @@ class RecoveryCommandsTest {
                 "--eval-examples", "500", "--finetune", "30", "--finetune-examples", "1920", "--finetune-lr", "5e-4",
                 "--out", out.toString(), "--json").assertExit(0).json();
         List<Map<String, Object>> stages = stages(json);
-        assertEquals(List.of("magnitude", "finetune"), stages.stream().map(s -> s.get("stage")).toList());
+        assertEquals(List.of("mask", "finetune", "verify", "export"), stages.stream().map(s -> s.get("stage")).toList());
         double tuned = loss(stages.get(1));
         assertTrue(tuned < 0.9 * loss(stages.get(0)), "fine-tuning lowers the held-out loss: " + stages);
-        assertTrue(((Number) stages.get(1).get("optimizerStateBytes")).longValue() > 0, stages.get(1)::toString);
+        assertTrue(((Number) details(stages.get(1)).get("optimizerStateBytes")).longValue() > 0, stages.get(1)::toString);
         verifiesAndScores(List.of("--model", out.toString()), tuned, "--data", CliTestData.FASHION.toString(),
                 "--eval-examples", "500");
     }
@@ -50,7 +50,8 @@ class RecoveryCommandsTest {
                 "--eval-examples", "16", "--update-weights", "--finetune", "8", "--finetune-examples", "32",
                 "--checkpoint", dir.resolve("ckpt").toString(), "--out", out.toString(), "--json").assertExit(0).json();
         List<Map<String, Object>> stages = stages(json);
-        assertEquals(List.of("magnitude", "reconstruction", "finetune"), stages.stream().map(s -> s.get("stage")).toList());
+        assertEquals(List.of("mask", "reconstruct", "finetune", "verify", "export"),
+                stages.stream().map(s -> s.get("stage")).toList());
         assertTrue(loss(stages.get(1)) < loss(stages.get(0)), "reconstruction lowers the held-out loss: " + stages);
         assertTrue(loss(stages.get(2)) < loss(stages.get(1)), "fine-tuning lowers it further: " + stages);
         assertTrue(dir.resolve("ckpt").resolve("finetune.ckpt").toFile().isFile(), "fine-tuning checkpoint written");
@@ -65,7 +66,11 @@ class RecoveryCommandsTest {
     }
 
     private static double loss(Map<String, Object> stage) {
-        return ((Number) ((Map<?, ?>) stage.get("metrics")).get("loss")).doubleValue();
+        return ((Number) ((Map<?, ?>) stage.get("heldOut")).get("loss")).doubleValue();
+    }
+
+    private static Map<?, ?> details(Map<String, Object> stage) {
+        return (Map<?, ?>) stage.get("details");
     }
 
     /** The saved model passes {@code verify} (no pruned weight came back) and evaluates to the last stage's loss. */

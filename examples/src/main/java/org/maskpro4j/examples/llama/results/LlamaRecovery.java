@@ -28,6 +28,7 @@ import org.maskpro4j.maskpro.MaskProLearner;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.OneShotPruner;
 import org.maskpro4j.prior.PruneMethod;
+import org.maskpro4j.progress.PeakMemory;
 import org.maskpro4j.reconstruct.WeightReconstructor;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
