@@ -168,6 +168,12 @@ public final class LlamaRecovery {
             }
             apply(masks);
             row("MaskLLM " + steps + " steps (prior SparseGPT mask), frozen", pattern, seconds(t0));
+            // the same number of passes for MaskPro: two forward passes per step (K = 2), f(m0) cached per batch
+            long maskProSteps = steps / 2;
+            model.weights().forEach(MaskableWeight::restoreDense);
+            t0 = System.nanoTime();
+            apply(maskPro(pattern, maskProSteps, sparseGpt));
+            row("MaskPro " + maskProSteps + " steps, K=2 (prior SparseGPT mask), frozen", pattern, seconds(t0));
         }
     }
 
