@@ -23,8 +23,10 @@ import org.maskpro4j.finetune.FineTuneConfig;
 import org.maskpro4j.finetune.MaskedFineTuner;
 import org.maskpro4j.maskllm.MaskLlmConfig;
 import org.maskpro4j.maskllm.MaskLlmLearner;
+import org.maskpro4j.maskpro.MaskProCheckpoint;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.maskpro.MaskProLearner;
+import org.maskpro4j.maskpro.MaskProStep;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.OneShotPruner;
 import org.maskpro4j.prior.PruneMethod;
@@ -185,6 +187,14 @@ public final class LlamaRecovery {
         if (Files.isRegularFile(cached)) {
             LOG.info("MaskPro masks from {}", cached);
             return MaskArchive.read(cached);
+        }
+        Path partial = options.containsKey("--maskpro-checkpoint") ? Path.of(options.get("--maskpro-checkpoint")) : null;
+        if (partial != null) {
+            // a run cut short: the final (top-N) mask of the policy its last checkpoint holds
+            MaskProCheckpoint.Snapshot snapshot = MaskProCheckpoint.load(partial);
+            MaskProStep state = snapshot.bind(model.weights(), snapshot.config());
+            LOG.info("MaskPro masks from checkpoint {} at step {}", partial, state.step());
+            return state.policy().split(state.policy().mode());
         }
         MaskProConfig config = MaskProConfig.builder().pattern(NmPattern.parse(pattern)).steps(steps).learningRate(eta)
                 .logitMagnitude(logits).smoothing(0.99).samplesPerStep(2).seed(0).logEvery(25)
