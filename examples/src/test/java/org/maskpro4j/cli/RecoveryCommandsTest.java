@@ -60,6 +60,20 @@ class RecoveryCommandsTest {
         verifiesAndScores(saved, loss(stages.get(2)), "--data", valid.toString(), "--eval-examples", "16");
     }
 
+    @Test
+    void maskLlmRunsOnALlama2cFile(@TempDir Path dir) {
+        Path out = dir.resolve("maskllm.bin");
+        Map<String, Object> json = CliRun.of("prune", "--model", CliTestData.shared("llama2c/stories260K.bin").toString(),
+                "--data", CliTestData.shared("llama2c/tinystories_train.txt").toString(), "--method", "maskllm",
+                "--prior", "magnitude", "--steps", "2", "--pattern", "2:4", "--examples", "8", "--batch", "4",
+                "--eval-examples", "8", "--out", out.toString(), "--json").assertExit(0).json();
+        assertEquals("maskllm", json.get("method"));
+        assertEquals(2, ((Number) json.get("steps")).intValue());
+        Map<String, Object> verified = CliRun.of("verify", "--model", out.toString(), "--tokenizer",
+                CliTestData.shared("llama2c/tok512.bin").toString(), "--pattern", "2:4", "--json").assertExit(0).json();
+        assertEquals(Boolean.TRUE, verified.get("strict"), verified::toString);
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> stages(Map<String, Object> json) {
         return (List<Map<String, Object>>) json.get("stages");
