@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.maskpro4j.cli.LabelledData.Part;
+import org.maskpro4j.examples.models.Dl4jZip;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.weights.ComputationGraphModel;
 import org.maskpro4j.weights.MaskableModel;
@@ -47,16 +48,9 @@ public class Dl4jWorkload implements Workload<DataSet> {
         this.format = format;
     }
 
+    /** Through {@link Dl4jZip}, which never runs Java deserialisation on what the zip holds beyond ND4J's own classes. */
     public static Dl4jWorkload load(Path file) throws IOException {
-        try {
-            return new Dl4jWorkload(ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false), "dl4j");
-        } catch (RuntimeException | IOException notMln) {
-            try {
-                return new Dl4jWorkload(ModelSerializer.restoreComputationGraph(file.toFile(), false), "dl4j");
-            } catch (RuntimeException | IOException notCg) {
-                throw new UserError(file + " is not a DL4J model saved by ModelSerializer (" + notMln.getMessage() + ")");
-            }
-        }
+        return new Dl4jWorkload(Dl4jZip.read(file, false).model(), "dl4j");
     }
 
     public Model model() {

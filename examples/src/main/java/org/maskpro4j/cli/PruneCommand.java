@@ -5,7 +5,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,13 +69,13 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PruneGuard.checkFiles(this);
         applyConfigFile();
+        PruneGuard.checkSettings(this);
         NmPattern nm = NmPattern.parse(pattern);
         MaskProConfig config = MaskProConfig.builder().pattern(nm).steps(steps).learningRate(lr).smoothing(alpha)
                 .logitMagnitude(logits).samplesPerStep(samples).seed(seed).logEvery(Math.max(1, (int) (steps / 20)))
                 .checkpointEvery(checkpoint == null ? 0 : 100).build();
-        Methods.requireKnown(method);
-        requireWritable(out);
         dataOptions.validated();
         Workload<?> workload = modelOptions.load();
         Map<String, Object> result = prune(workload, nm, config);
@@ -91,10 +90,11 @@ public final class PruneCommand implements Callable<Integer> {
     private <B> Map<String, Object> prune(Workload<B> w, NmPattern nm, MaskProConfig config) throws IOException {
         long t0 = System.nanoTime();
         MaskableModel<B> model = w.maskable(nm, selectionOptions.selection());
+        FiniteValues.requireFiniteWeights(model, modelOptions.model);
         List<B> train = w.trainBatches(dataOptions.data, dataOptions.examples, dataOptions.batch);
         List<B> eval = w.evalBatches(dataOptions.data, dataOptions.valid, dataOptions.evalExamples, dataOptions.batch);
         Map<String, Object> dense = w.evaluate(eval);
-        Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve("maskpro.ckpt");
+        Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve(PruneGuard.CHECKPOINT_FILE);
         MethodRun run = Methods.run(method, model, train, config, prior, ckpt);
         NmVerifier.Report verified = NmVerifier.verify(model.weights(), List.of(), nm);
         if (!verified.strict()) {
@@ -102,10 +102,13 @@ public final class PruneCommand implements Callable<Integer> {
                     + " groups; nothing was written");
         }
         Map<String, Object> pruned = w.evaluate(eval);
-        Map<Path, Writer> files = new LinkedHashMap<>();
-        files.put(out, w::save);
-        files.put(MaskFile.pathFor(out), p -> MaskFile.write(p, nm, run.masks()));
-        writeAtomically(files);
+        try (AtomicOutputs outputs = new AtomicOutputs(out, MaskFile.pathFor(out), report)) {
+            outputs.file(out, w::save).file(MaskFile.pathFor(out), p -> MaskFile.write(p, nm, run.masks()));
+            if (report != null) {
+                outputs.directory(report, dir -> Report.write(dir, nm, List.of(new Report.Row(run, pruned)), dense, verified));
+            }
+            outputs.commit();
+        }
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("dense", dense);
         metrics.put("pruned", pruned);
@@ -119,7 +122,6 @@ public final class PruneCommand implements Callable<Integer> {
         result.put("seconds", (System.nanoTime() - t0) / 1e9);
         result.put("metrics", metrics);
         if (report != null) {
-            Report.write(report, nm, List.of(new Report.Row(run, pruned)), dense, verified);
             result.put("report", report.resolve("index.html").toString());
         }
         return result;
@@ -154,42 +156,6 @@ public final class PruneCommand implements Callable<Integer> {
             set.accept(value.trim());
         } catch (NumberFormatException e) {
             throw new UserError("--config " + config + ": " + key + "=" + value + " is not a number");
-        }
-    }
-
-    static void requireWritable(Path out) {
-        Path dir = out.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new UserError("Output directory does not exist: " + dir);
-        }
-    }
-
-    interface Writer {
-        void write(Path file) throws IOException;
-    }
-
-    /**
-     * Writes every file to a temporary sibling first and moves them into place only when all were written, so a
-     * failure leaves neither a partial file nor a model without its masks. The writers create the temporary files
-     * themselves, which gives them the user's usual permissions (Files.createTempFile would make them owner-only).
-     */
-    static void writeAtomically(Map<Path, Writer> writers) throws IOException {
-        Map<Path, Path> temporaries = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<Path, Writer> e : writers.entrySet()) {
-                Path target = e.getKey().toAbsolutePath();
-                Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-                temporaries.put(target, tmp);
-                Files.deleteIfExists(tmp);
-                e.getValue().write(tmp);
-            }
-            for (Map.Entry<Path, Path> e : temporaries.entrySet()) {
-                Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            for (Path tmp : temporaries.values()) {
-                Files.deleteIfExists(tmp);
-            }
         }
     }
 }

@@ -59,7 +59,10 @@ final class SameDiffWorkload implements Workload<Map<String, INDArray>> {
         try {
             sd = SameDiff.load(file.toFile(), true);
         } catch (RuntimeException e) {
-            throw new UserError(file + " is not a SameDiff model saved by sd.save(...): " + LabelledData.firstLine(e.getMessage()), e);
+            String why = e.getMessage() == null ? "its FlatBuffers content cannot be parsed, " + e.getClass().getSimpleName()
+                    : LabelledData.firstLine(e.getMessage());
+            throw new UserError(file + " is not a SameDiff model (" + why + "): pass a file written by sd.save(file, true)"
+                    + " after sd.setTrainingConfig(...)", e);
         }
         return new SameDiffWorkload(sd, file);
     }

@@ -30,7 +30,8 @@ public final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         NmPattern nm = NmPattern.parse(pattern);
-        MaskableModel<?> model = modelOptions.load().maskable(nm, WeightSelection.all());
+        new CommandFiles().model(modelOptions).check();
+        MaskableModel<?> model = modelOptions.loadWeightsOnly().maskable(nm, WeightSelection.all());
         NmVerifier.Report report = NmVerifier.verify(model.weights(), model.skipped(), nm);
         if (json) {
             Json.print(toJson(report));
