@@ -35,6 +35,11 @@ public class Dl4jWorkload implements Workload<DataSet> {
     private final String format;
 
     public Dl4jWorkload(Model model, String format) {
+        this(model, format, "(" + format + ", in memory)");
+    }
+
+    /** @param source the file or zoo name the model came from, for messages */
+    Dl4jWorkload(Model model, String format, String source) {
         if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
             throw new UserError("Unsupported DL4J model type " + model.getClass().getSimpleName());
         }
@@ -44,13 +49,15 @@ public class Dl4jWorkload implements Workload<DataSet> {
             throw new UserError("The model's last layer (" + output.conf().getLayer().getClass().getSimpleName() + ") has no"
                     + " loss function: give it an output or loss layer (a Keras model must be saved after compile())");
         }
+        FiniteValues.requireFiniteWeights(model instanceof MultiLayerNetwork net ? net.paramTable()
+                : ((ComputationGraph) model).paramTable(), source);
         this.model = model;
         this.format = format;
     }
 
     /** Through {@link Dl4jZip}, which never runs Java deserialisation on what the zip holds beyond ND4J's own classes. */
     public static Dl4jWorkload load(Path file) throws IOException {
-        return new Dl4jWorkload(Dl4jZip.read(file, false).model(), "dl4j");
+        return new Dl4jWorkload(Dl4jZip.read(file, false).model(), "dl4j", file.toString());
     }
 
     public Model model() {

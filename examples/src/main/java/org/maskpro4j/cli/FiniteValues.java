@@ -1,16 +1,16 @@
 package org.maskpro4j.cli;
 
 import java.nio.file.Path;
+import java.util.Map;
 
-import org.maskpro4j.weights.MaskableModel;
-import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * NaN and infinite values are refused where they enter: in data, before ND4J's evaluation turns them into a stack
- * trace, and in the weights to prune, before a one-shot method ranks NaN scores into a mask that breaks N:M.
+ * trace, and in a model's weights when it is loaded, before a one-shot method ranks NaN scores into a mask that
+ * breaks N:M.
  */
 final class FiniteValues {
     private FiniteValues() {
@@ -29,12 +29,13 @@ final class FiniteValues {
         }
     }
 
-    static void requireFiniteWeights(MaskableModel<?> model, String modelFile) {
-        for (MaskableWeight w : model.weights()) {
-            if (!allFinite(w.dense())) {
-                throw new UserError("Model " + modelFile + ": weight " + w.name() + " holds NaN or infinite values, so no"
-                        + " mask can rank it; the model file is damaged or its training diverged");
+    /** @param model how the message names the model: its file, or what it was built from */
+    static void requireFiniteWeights(Map<String, INDArray> weights, String model) {
+        weights.forEach((name, w) -> {
+            if (!allFinite(w)) {
+                throw new UserError("Model " + model + ": weight " + name + " holds NaN or infinite values, so it can be"
+                        + " neither evaluated nor pruned; the model file is damaged or its training diverged");
             }
-        }
+        });
     }
 }

@@ -43,8 +43,8 @@ final class KerasWorkload extends Dl4jWorkload {
     /** Time steps per input window declared by the Keras model, or 0 when it declares none. */
     private final int window;
 
-    private KerasWorkload(Model model, int window) {
-        super(model, "keras");
+    private KerasWorkload(Model model, int window, Path file) {
+        super(model, "keras", file.toString());
         this.window = window;
     }
 
@@ -71,7 +71,7 @@ final class KerasWorkload extends Dl4jWorkload {
                     ? builder.buildSequential().getMultiLayerNetwork()
                     : builder.buildModel().getComputationGraph();
             log.info("Imported Keras model {} in {} ms", file, (System.nanoTime() - t0) / 1_000_000);
-            return new KerasWorkload(model, window);
+            return new KerasWorkload(model, window, file);
         } catch (InvalidKerasConfigurationException | UnsupportedKerasConfigurationException e) {
             throw new UserError("Cannot import Keras model " + file + ": " + e.getMessage(), e);
         } catch (UserError e) {

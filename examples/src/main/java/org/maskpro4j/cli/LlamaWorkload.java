@@ -19,6 +19,7 @@ import org.maskpro4j.examples.llama.PerplexityEvaluator;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.WeightSelection;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A llama2.c checkpoint run as a SameDiff graph, with text files of blank-line-separated paragraphs as data and
@@ -45,6 +46,9 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
      */
     public static LlamaWorkload load(Path model, Path tokenizer, boolean tokenizerRequired) throws IOException {
         Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(model);
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        checkpoint.tensorNames().forEach(n -> tensors.put(n, checkpoint.tensor(n)));
+        FiniteValues.requireFiniteWeights(tensors, model.toString());
         Path tok = tokenizer != null ? tokenizer : defaultTokenizer(model);
         if (tok == null && !tokenizerRequired) {
             return new LlamaWorkload(checkpoint, null);
@@ -151,7 +155,7 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
 
     @Override
     public void save(Path out) throws IOException {
-        Map<String, org.nd4j.linalg.api.ndarray.INDArray> live = new LinkedHashMap<>();
+        Map<String, INDArray> live = new LinkedHashMap<>();
         for (String name : graph.weightNames()) {
             live.put(name, graph.weight(name));
         }

@@ -90,7 +90,6 @@ public final class PruneCommand implements Callable<Integer> {
     private <B> Map<String, Object> prune(Workload<B> w, NmPattern nm, MaskProConfig config) throws IOException {
         long t0 = System.nanoTime();
         MaskableModel<B> model = w.maskable(nm, selectionOptions.selection());
-        FiniteValues.requireFiniteWeights(model, modelOptions.model);
         List<B> train = w.trainBatches(dataOptions.data, dataOptions.examples, dataOptions.batch);
         List<B> eval = w.evalBatches(dataOptions.data, dataOptions.valid, dataOptions.evalExamples, dataOptions.batch);
         Map<String, Object> dense = w.evaluate(eval);

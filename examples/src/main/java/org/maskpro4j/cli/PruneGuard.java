@@ -63,9 +63,8 @@ final class PruneGuard {
         try {
             snapshot = MaskProCheckpoint.load(file);
         } catch (IOException | RuntimeException e) {
-            throw new UserError("Checkpoint " + file + " is damaged or not a MaskPro checkpoint (" + e.getClass().getSimpleName()
-                    + ": " + LabelledData.firstLine(e.getMessage()) + "): delete it to start over, or pass another"
-                    + " --checkpoint directory", e);
+            throw new UserError("Checkpoint " + file + " is damaged or not a MaskPro checkpoint (" + LabelledData.firstLine(
+                    e.getMessage()) + "): delete it to start over, or pass another --checkpoint directory", e);
         }
         if (snapshot.step() > c.steps) {
             throw new UserError("Checkpoint " + file + " is at step " + snapshot.step() + ", beyond --steps " + c.steps

@@ -59,8 +59,9 @@ final class SameDiffWorkload implements Workload<Map<String, INDArray>> {
         try {
             sd = SameDiff.load(file.toFile(), true);
         } catch (RuntimeException e) {
-            String why = e.getMessage() == null ? "its FlatBuffers content cannot be parsed, " + e.getClass().getSimpleName()
-                    : LabelledData.firstLine(e.getMessage());
+            // FlatBuffers fails on garbage with index errors that say nothing to a user
+            String why = e instanceof IndexOutOfBoundsException || e.getMessage() == null ? "its content is not SameDiff"
+                    + " FlatBuffers" : LabelledData.firstLine(e.getMessage());
             throw new UserError(file + " is not a SameDiff model (" + why + "): pass a file written by sd.save(file, true)"
                     + " after sd.setTrainingConfig(...)", e);
         }

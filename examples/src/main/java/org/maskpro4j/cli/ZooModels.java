@@ -56,7 +56,7 @@ final class ZooModels {
         if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
             throw new UserError("zoo:" + name + " is not a MultiLayerNetwork or ComputationGraph");
         }
-        return new Dl4jWorkload(model, "dl4j");
+        return new Dl4jWorkload(model, "dl4j", "zoo:" + name + (weights != null ? " with --weights " + weights : ""));
     }
 
     private static ZooModel architecture(String name, int classes) {
