@@ -70,6 +70,12 @@ public final class Maskpro implements Runnable {
 
     /** The one line a user sees for a mistake they can fix, or null for a bug (which keeps its stack trace). */
     static String userMessage(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError oom) {
+                // libraries wrap it (ND4J's allocators, DL4J's loaders): what the user needs is the same line
+                return outOfMemory(oom, "this command");
+            }
+        }
         if (e instanceof UserError || e instanceof MaskProDivergedException || isOwnValidation(e)) {
             return String.valueOf(e.getMessage());
         }

@@ -220,6 +220,29 @@ class ReliabilityTest {
         assertTrue(grew < 250L << 20, "resident memory grew by " + (grew >> 20) + " MiB; batches must be built one at a time");
     }
 
+    @Test
+    void aTruncatedH5GivesOneLineAndNoHdf5DiagnosticsOnTheProcessStderr(@TempDir Path dir) throws Exception {
+        // libhdf5 writes to file descriptor 2 directly, past System.err: only a child process shows what a user sees
+        Path err = dir.resolve("stderr.txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), Maskpro.class.getName(), "eval", "--model",
+                fixtures.resolve("truncated.h5").toString(), "--data", CliTestData.shared("keras/sonnets.txt").toString())
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "finished");
+        List<String> lines = Files.readAllLines(err);
+        assertEquals(Maskpro.USER_ERROR, p.exitValue(), () -> String.join("\n", lines));
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("maskpro: ")).count(), () -> String.join("\n", lines));
+        assertTrue(lines.stream().noneMatch(l -> l.contains("HDF5-DIAG") || l.startsWith("\tat ")), () -> String.join("\n", lines));
+        assertEquals("", Files.readString(dir.resolve("stdout.txt")));
+    }
+
+    @Test
+    void anOutOfMemoryErrorWrappedByALibraryIsOneLineNamingTheOptionsAndXmx() {
+        String line = Maskpro.userMessage(new RuntimeException("Failed to allocate", new OutOfMemoryError("Java heap space")));
+        assertTrue(line.contains("out of memory (Java heap space)") && line.contains("--eval-examples")
+                && line.contains("-Xmx"), line);
+    }
+
     private static void prepare(String setup, Path dir) throws IOException {
         for (String step : setup.split(";")) {
             String[] kv = step.strip().split(":", 2);
