@@ -159,8 +159,8 @@ final class AtomicOutputs implements AutoCloseable {
         return id != ProcessHandle.current().pid() && p.isPresent() && p.get().isAlive();
     }
 
-    /** The shutdown hook's work, package-private so the reliability suite can run it without ending the JVM. */
-    static void deleteLiveTemporaries() {
+    /** The shutdown hook's work: SIGTERM and Ctrl-C end the JVM through it. */
+    private static void deleteLiveTemporaries() {
         for (Path tmp : List.copyOf(LIVE)) {
             try {
                 deleteRecursively(tmp);

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -167,19 +170,21 @@ class ReliabilityTest {
     }
 
     @Test
-    void theShutdownHookDeletesStagedTemporaries(@TempDir Path dir) throws IOException {
+    void sigtermDeletesTheTemporariesOfARunningWrite(@TempDir Path dir) throws Exception {
         Path target = dir.resolve("o.zip");
-        AtomicOutputs outputs = new AtomicOutputs(target);
-        outputs.file(target, p -> Files.writeString(p, "half written")).directory(dir.resolve("r"), d ->
-                Files.writeString(d.resolve("index.html"), "<html>"));
-        try (Stream<Path> staged = Files.list(dir)) {
-            assertEquals(2, staged.count(), "a file and a directory staged");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), StageAndWait.class.getName(), target.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line = out.readLine();
+            assertTrue(line != null && line.startsWith("staged "), "child staged: " + line);
+            assertTrue(Files.exists(Path.of(line.substring("staged ".length()))), "the temporary exists while writing");
         }
-        AtomicOutputs.deleteLiveTemporaries();   // what SIGTERM runs
+        child.destroy();   // SIGTERM on Linux
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child ended");
         try (Stream<Path> left = Files.list(dir)) {
-            assertEquals(List.of(), left.toList(), "nothing at or beside the targets");
+            assertEquals(List.of(), left.toList(), "nothing at or beside the target after SIGTERM");
         }
-        outputs.close();
     }
 
     @Test
