@@ -14,8 +14,13 @@ import java.util.function.Consumer;
 
 import org.maskpro4j.export.MaskFile;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.method.MaskMethod;
+import org.maskpro4j.method.MaskMethods;
+import org.maskpro4j.method.MaskPipeline;
+import org.maskpro4j.method.MethodSettings;
+import org.maskpro4j.method.PipelineResult;
+import org.maskpro4j.method.StageReport;
 import org.maskpro4j.nm.NmPattern;
-import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.MaskableModel;
 
 import picocli.CommandLine.Command;
@@ -36,9 +41,11 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--pattern", defaultValue = "2:4", description = "N:M pattern (default ${DEFAULT-VALUE})")
     String pattern;
-    @Option(names = "--method", defaultValue = "maskpro", description = "maskpro, magnitude, wanda, sparsegpt, sparsegpt-mask")
+    @Option(names = "--method", defaultValue = "maskpro", completionCandidates = MethodNames.class,
+            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String method;
-    @Option(names = "--prior", defaultValue = "wanda", description = "MaskPro's initial mask: magnitude, wanda, sparsegpt-mask (default ${DEFAULT-VALUE})")
+    @Option(names = "--prior", defaultValue = "wanda", completionCandidates = MethodNames.Priors.class,
+            description = "Where maskpro and maskllm start: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String prior;
     @Option(names = "--steps", defaultValue = "1000", description = "MaskPro steps (default ${DEFAULT-VALUE})")
     long steps;
@@ -76,6 +83,9 @@ public final class PruneCommand implements Callable<Integer> {
         MaskProConfig config = MaskProConfig.builder().pattern(nm).steps(steps).learningRate(lr).smoothing(alpha)
                 .logitMagnitude(logits).samplesPerStep(samples).seed(seed).logEvery(Math.max(1, (int) (steps / 20)))
                 .checkpointEvery(checkpoint == null ? 0 : 100).build();
+        if (MaskMethods.usesPrior(method)) {
+            MaskMethods.requirePrior(prior);
+        }
         dataOptions.validated();
         Workload<?> workload = modelOptions.load();
         Map<String, Object> result = prune(workload, nm, config);
@@ -94,32 +104,40 @@ public final class PruneCommand implements Callable<Integer> {
         List<B> eval = w.evalBatches(dataOptions.data, dataOptions.valid, dataOptions.evalExamples, dataOptions.batch);
         Map<String, Object> dense = w.evaluate(eval);
         Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve(PruneGuard.CHECKPOINT_FILE);
-        MethodRun run = Methods.run(method, model, train, config, prior, ckpt);
-        NmVerifier.Report verified = NmVerifier.verify(model.weights(), List.of(), nm);
-        if (!verified.strict()) {
-            throw new IllegalStateException("Internal error: the pruned model violates " + nm + " in " + verified.violations()
-                    + " groups; nothing was written");
-        }
-        Map<String, Object> pruned = w.evaluate(eval);
+        MethodSettings settings = MethodSettings.builder(config).checkpoint(ckpt).build();
+        MaskMethod maskMethod = MaskMethods.create(method, settings);
+        PipelineResult run;
+        // the export stage only stages the model and its masks: they are committed with the report, or not at all
         try (AtomicOutputs outputs = new AtomicOutputs(out, MaskFile.pathFor(out), report)) {
-            outputs.file(out, w::save).file(MaskFile.pathFor(out), p -> MaskFile.write(p, nm, run.masks()));
+            MaskPipeline.Builder pipeline = MaskPipeline.builder().method(maskMethod).export(new ExportStage(w, out, outputs));
+            if (maskMethod.usesPrior()) {
+                pipeline.prior(MaskMethods.prior(prior, settings.oneShot()));
+            }
+            PipelineResult done = pipeline.build().run(model, train, () -> w.evaluate(eval));
             if (report != null) {
-                outputs.directory(report, dir -> Report.write(dir, nm, List.of(new Report.Row(run, pruned)), dense, verified));
+                outputs.directory(report, dir -> Report.write(dir, nm, List.of(new Report.Row(MethodRun.of(maskMethod.name(),
+                        done), done.heldOut())), dense, done.verified()));
             }
             outputs.commit();
+            run = done;
         }
+        Map<String, Object> pruned = run.heldOut();
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("dense", dense);
         metrics.put("pruned", pruned);
-        metrics.put("groups", verified.groups());
+        metrics.put("groups", run.verified().groups());
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("method", run.method());
+        result.put("method", maskMethod.name());
+        if (run.prior() != null) {
+            result.put("prior", run.prior().name());
+        }
         result.put("pattern", nm.toString());
-        result.put("steps", run.steps());
+        result.put("steps", run.mask().steps());
         result.put("out", out.toString());
         result.put("masks", MaskFile.pathFor(out).toString());
         result.put("seconds", (System.nanoTime() - t0) / 1e9);
         result.put("metrics", metrics);
+        result.put("stages", run.stages().stream().map(StageReport::toMap).toList());
         if (report != null) {
             result.put("report", report.resolve("index.html").toString());
         }

@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.maskpro4j.examples.data.TextFiles;
 import org.maskpro4j.export.MaskFile;
 import org.maskpro4j.maskpro.MaskProCheckpoint;
+import org.maskpro4j.method.MaskMethods;
 
 /**
  * What {@code prune} checks before it loads anything: its files ({@link CommandFiles}), the format its output
@@ -42,8 +43,8 @@ final class PruneGuard {
 
     /** After {@code --config} is applied, before any model or data is loaded. */
     static void checkSettings(PruneCommand c) {
-        String method = Methods.requireKnown(c.method).toLowerCase(Locale.ROOT);
-        boolean learns = method.equals("maskpro") || method.equals("maskllm");
+        String method = MaskMethods.requireMethod(c.method);
+        boolean learns = MaskMethods.usesPrior(method);
         if (learns && c.steps < 1) {
             throw new UserError("--steps " + c.steps + ": " + method + " learns for at least 1 step; pass --steps 1 or more"
                     + " (or a one-shot --method such as wanda)");
@@ -51,7 +52,7 @@ final class PruneGuard {
         if (c.checkpoint == null) {
             return;
         }
-        if (!method.equals("maskpro")) {
+        if (!method.equals(MaskMethods.MASKPRO)) {
             throw new UserError("--checkpoint resumes MaskPro runs, and --method " + method + " has nothing to resume:"
                     + " drop --checkpoint");
         }
