@@ -1,5 +1,6 @@
 package org.maskpro4j.method;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,7 +27,8 @@ public final class StageContext<B> {
 
     StageContext(MaskableModel<B> model, List<B> train, HeldOut heldOut) {
         this.model = Objects.requireNonNull(model, "model");
-        this.train = List.copyOf(train);
+        // a view, not a copy: batch lists may build each batch when asked (memory stays bounded by one batch)
+        this.train = Collections.unmodifiableList(train);
         this.heldOut = heldOut;
     }
 
