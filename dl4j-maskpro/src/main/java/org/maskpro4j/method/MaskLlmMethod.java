@@ -1,6 +1,5 @@
 package org.maskpro4j.method;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,7 +30,7 @@ final class MaskLlmMethod implements MaskMethod {
 
     @Override
     public Map<String, String> settings() {
-        return new LinkedHashMap<>(Map.of("config", config.toString()));
+        return MaskLlmConfig.CODEC.toMap(config);
     }
 
     @Override
