@@ -40,6 +40,7 @@ final class MaskLlmMethod implements MaskMethod {
                     + " here; use the maskpro method");
         }
         MaskLlmResult r = new MaskLlmLearner(config).learn(differentiable, data, prior);
-        return new MaskResult(name(), r.masks(), r.steps(), List.of(), Double.NaN, false, r.seconds());
+        return new MaskResult(name(), r.masks(), r.steps(), List.of(), Double.NaN, false, r.seconds(),
+                Map.of("stateBytes", r.stateBytes()));
     }
 }
