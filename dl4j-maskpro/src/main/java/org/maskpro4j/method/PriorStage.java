@@ -73,6 +73,9 @@ final class PriorStage implements Stage {
                 chosen = prior;
             }
         }
+        if (chosen == null) {
+            throw new IllegalStateException("No candidate prior has a finite score: " + scores);
+        }
         if (!scores.isEmpty()) {
             details.put("candidates", scores);
             details.put("selection", selection.name().toLowerCase(Locale.ROOT).replace('_', '-'));

@@ -59,6 +59,13 @@ class CnnCommandsTest {
         assertEquals(method.equals("maskpro") ? 20 : 0, ((Number) json.get("steps")).intValue());
         assertEquals(out.toString(), json.get("out"));
         Map<?, ?> pruned = (Map<?, ?>) ((Map<?, ?>) json.get("metrics")).get("pruned");
+        // every stage is reported; the held-out metrics after the mask stage are the pruned model's
+        List<?> stages = (List<?>) json.get("stages");
+        assertEquals(method.equals("maskpro") ? List.of("prior", "mask", "verify", "export") : List.of("mask", "verify", "export"),
+                stages.stream().map(st -> ((Map<?, ?>) st).get("stage")).toList());
+        Map<?, ?> maskStage = (Map<?, ?>) stages.get(stages.size() - 3);
+        assertEquals(pruned, maskStage.get("heldOut"));
+        assertTrue(((Number) maskStage.get("peakMiB")).doubleValue() > 0 && ((Number) maskStage.get("seconds")).doubleValue() > 0);
 
         // the file reloads, computes what prune measured, and is strictly 2:4 where the masks say
         MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(out.toFile(), false);
