@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.maskpro4j.testing.RequiredData;
 
 /** The Keras 2 char-LSTM of the shared data: import, held-out NLL, and prune to a DL4J zip. */
 class KerasCommandsTest {
@@ -27,11 +28,11 @@ class KerasCommandsTest {
     }
 
     private static Path h5() {
-        return CliTestData.shared("keras/sonnets_char_lstm.h5");
+        return RequiredData.shared("keras/sonnets_char_lstm.h5");
     }
 
     private static Path text() {
-        return CliTestData.shared("keras/sonnets.txt");
+        return RequiredData.shared("keras/sonnets.txt");
     }
 
     /** Without the Orthogonal initializer replaced, M2.1's import stalls for over 5 minutes (measured). */

@@ -9,10 +9,10 @@ import java.util.Map;
 
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.maskpro4j.examples.data.FashionMnist;
+import org.maskpro4j.examples.data.InstalledFashionMnist;
 import org.maskpro4j.examples.models.TrainedFashionCnn;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.maskpro.MaskProLearner;
@@ -42,9 +42,7 @@ class FashionMaskProAcceptanceTest {
 
     @BeforeAll
     static void data() {
-        Assumptions.assumeTrue(FashionMnist.isAvailable(FashionMnist.DEFAULT_DIRECTORY),
-                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
-        FashionMnist fm = FashionMnist.atDefaultDirectory();
+        FashionMnist fm = InstalledFashionMnist.get();
         DataSet all = fm.load(FashionMnist.Split.TRAIN, 1024);
         train = all.batchBy(64);
         test = fm.load(FashionMnist.Split.TEST, 2000);

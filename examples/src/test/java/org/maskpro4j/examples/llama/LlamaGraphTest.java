@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.nm.Strictness;
 import org.maskpro4j.nm.TopN;
+import org.maskpro4j.testing.OneNativeThread;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

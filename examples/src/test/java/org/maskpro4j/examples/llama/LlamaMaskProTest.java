@@ -21,6 +21,7 @@ import org.maskpro4j.maskpro.MaskProResult;
 import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.MagnitudePrior;
+import org.maskpro4j.testing.OneNativeThread;
 import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.DifferentiableModel;
 import org.maskpro4j.weights.MaskableModel;

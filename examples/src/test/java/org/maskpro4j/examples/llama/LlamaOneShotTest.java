@@ -15,6 +15,7 @@ import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.OneShotPruner;
 import org.maskpro4j.prior.OneShotResult;
 import org.maskpro4j.prior.PruneMethod;
+import org.maskpro4j.testing.OneNativeThread;
 import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.MaskableWeight;
 import org.slf4j.Logger;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.examples.data.DataSetBatches;
 import org.maskpro4j.examples.data.FashionMnist;
+import org.maskpro4j.examples.data.InstalledFashionMnist;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -31,9 +31,7 @@ class TrainedFashionCnnTest {
 
     @Test
     void oneEpochReachesEightyPercentAndTheCacheReloadsIdentically() throws IOException {
-        assumeTrue(FashionMnist.isAvailable(FashionMnist.DEFAULT_DIRECTORY), "Fashion-MNIST is not installed in "
-                + FashionMnist.DEFAULT_DIRECTORY + " (apt-get install dataset-fashion-mnist): skipped");
-        FashionMnist data = FashionMnist.atDefaultDirectory();
+        FashionMnist data = InstalledFashionMnist.get();
         MultiLayerNetwork net = TrainedFashionCnn.getOrTrain(CACHE, data, 42, 1);
         assertTrue(Files.isRegularFile(CACHE), "cache written to " + CACHE.toAbsolutePath());
 
