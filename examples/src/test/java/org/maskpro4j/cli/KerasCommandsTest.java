@@ -13,6 +13,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.maskpro4j.testing.RequiredData;
 
 /** The Keras 2 char-LSTM of the shared data: import, held-out NLL, and prune to a DL4J zip. */
+@Tag("slow")
 class KerasCommandsTest {
 
     @BeforeAll

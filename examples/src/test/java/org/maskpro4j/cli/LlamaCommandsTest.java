@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.examples.llama.Llama2cCheckpoint;
@@ -22,6 +23,7 @@ import org.maskpro4j.examples.llama.PerplexityEvaluator;
 import org.maskpro4j.testing.RequiredData;
 
 /** {@code eval}, {@code prune} and {@code verify} on the llama2.c stories260K model and TinyStories text. */
+@Tag("slow")
 class LlamaCommandsTest {
 
     @BeforeAll

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.maskpro4j.examples.data.FashionMnist;
 import org.maskpro4j.examples.data.InstalledFashionMnist;
@@ -31,6 +32,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * prior, beats its magnitude 2:4 mask on held-out loss and accuracy, through the forward-only learner and through
  * the listener inside {@code fit()} (weights frozen with a zero learning rate, so only the mask changes).
  */
+@Tag("slow")
 class FashionMaskProAcceptanceTest {
     private static final NmPattern P24 = NmPattern.of(2, 4);
     /** η, C and K from a sweep on this model (magnitude prior): K = 4 with a leave-one-out baseline is stable here. */

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,7 @@ import org.slf4j.LoggerFactory;
  * the build machine), and it failed for some minibatch shapes inside M2.1's training session; dl4j-maskpro's
  * SameDiffMaskProTest covers the listener on a small graph.
  */
+@Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LlamaMaskProTest {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaMaskProTest.class);

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.maskpro4j.examples.llama.results.CalibrationBatches;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * (first 128 training paragraphs, every position a row; perplexity over the whole validation text): with the LLaMA's
  * per-block calibration groups it must reproduce the independent reference.
  */
+@Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LlamaOneShotTest {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaOneShotTest.class);

@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.examples.data.DataSetBatches;
@@ -26,6 +27,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Trains the reference CNN once per build (cached under target/) and checks it on the 10k test images. */
+@Tag("slow")
 class TrainedFashionCnnTest {
     static final Path CACHE = Path.of("target", "fashion-cnn-seed42.zip");
 
