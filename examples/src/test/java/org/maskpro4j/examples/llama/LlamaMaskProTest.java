@@ -7,12 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.cli.LlamaWorkload;
 import org.maskpro4j.examples.llama.results.CalibrationBatches;
@@ -22,7 +18,6 @@ import org.maskpro4j.maskpro.MaskProResult;
 import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.MagnitudePrior;
-import org.maskpro4j.testing.OneNativeThread;
 import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.DifferentiableModel;
 import org.maskpro4j.weights.MaskableModel;
@@ -43,42 +38,24 @@ import org.slf4j.LoggerFactory;
  * SameDiffMaskProTest covers the listener on a small graph.
  */
 @Tag("slow")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LlamaMaskProTest {
+class LlamaMaskProTest extends RealLlamaTest {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaMaskProTest.class);
     private static final NmPattern P24 = NmPattern.of(2, 4);
 
-    private OneNativeThread threads;
     private Llama2cCheckpoint checkpoint;
     private Llama2cTokenizer tokenizer;
     private List<int[]> validSequences;
     private List<LlamaBatch> train;
 
-    @BeforeAll
-    void load() throws Exception {
-        if (!LlamaTestData.present()) {
-            return;
-        }
-        checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
-        threads = new OneNativeThread();
+    @Override
+    void load(Llama2cCheckpoint checkpoint) throws Exception {
+        this.checkpoint = checkpoint;
         tokenizer = Llama2cTokenizer.read(LlamaTestData.tokenizer(), checkpoint.config().vocabSize());
         int seqLen = checkpoint.config().seqLen();
         validSequences = LlamaBatches.encode(LlamaBatches.readParagraphs(LlamaTestData.valid()).subList(0, 50), tokenizer,
                 seqLen);
         // 4 batches of 2 paragraphs keep a step cheap; 30 steps cycle over them several times
         train = LlamaBatches.fromText(LlamaTestData.train(), tokenizer, seqLen, 2, 8);
-    }
-
-    @AfterAll
-    void restoreThreads() {
-        if (threads != null) {   // null when load() was skipped for lack of data
-            threads.close();
-        }
-    }
-
-    @BeforeEach
-    void requireData() {
-        LlamaTestData.assume();
     }
 
     private double perplexity(LlamaGraph graph) {
