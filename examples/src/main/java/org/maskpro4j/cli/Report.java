@@ -22,7 +22,7 @@ import org.maskpro4j.verify.NmVerifier;
 
 /**
  * The HTML report of a pruning run: MaskPro's loss residual and δ over steps, its mask change rate, the
- * method comparison, and per-layer strictness. Charts are PNGs drawn with XChart next to {@code index.html}.
+ * method comparison (held-out loss or perplexity, and accuracy where measured), and per-layer strictness. Charts are PNGs drawn with XChart next to {@code index.html}.
  */
 public final class Report {
 
@@ -52,8 +52,13 @@ public final class Report {
             html.append(row(r.run().method(), r.run().steps(), r.run().seconds(), r.metrics()));
         }
         html.append("</table>\n");
-        comparisonChart(dir.resolve("methods.png"), metric, rows, dense);
-        html.append("<p><img src=\"methods.png\" alt=\"").append(metric).append(" by method\"></p>\n");
+        html.append("<p>");
+        for (String m : chartedMetrics(metric, dense)) {
+            String png = m.equals(metric) ? "methods.png" : "methods-" + m + ".png";
+            comparisonChart(dir.resolve(png), m, rows, dense);
+            html.append("<img src=\"").append(png).append("\" alt=\"held-out ").append(m).append(" by method\">");
+        }
+        html.append("</p>\n");
         for (Row r : rows) {
             if (!r.run().history().isEmpty()) {
                 String name = r.run().method().replaceAll("[^a-zA-Z0-9-]", "_");
@@ -91,18 +96,36 @@ public final class Report {
         return s.append("</tr>\n").toString();
     }
 
-    private static void comparisonChart(Path png, String metric, List<Row> rows, Map<String, Object> dense) throws IOException {
+    /** The main metric first, then accuracy where the model measures it. */
+    static List<String> chartedMetrics(String metric, Map<String, Object> dense) {
+        List<String> metrics = new ArrayList<>(List.of(metric));
+        if (dense.get("accuracy") instanceof Number) {
+            metrics.add("accuracy");
+        }
+        return metrics;
+    }
+
+    /**
+     * One bar per method, named on the axis (labels slanted so long names such as "maskpro (wanda prior)" are not
+     * dropped for overlapping their neighbours) and with its value printed on the bar.
+     */
+    static CategoryChart comparisonChart(Path png, String metric, List<Row> rows, Map<String, Object> dense)
+            throws IOException {
         List<String> names = new ArrayList<>(List.of("dense"));
         List<Double> values = new ArrayList<>(List.of(((Number) dense.get(metric)).doubleValue()));
         for (Row r : rows) {
             names.add(r.run().method());
             values.add(((Number) r.metrics().get(metric)).doubleValue());
         }
-        CategoryChart chart = new CategoryChartBuilder().width(800).height(400).title("Held-out " + metric)
+        CategoryChart chart = new CategoryChartBuilder().width(800).height(560).title("Held-out " + metric)
                 .xAxisTitle("method").yAxisTitle(metric).build();
         chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setXAxisLabelRotation(90);
+        chart.getStyler().setLabelsVisible(true);
+        chart.getStyler().setDecimalPattern("#,##0.0###");
         chart.addSeries(metric, names, values);
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return chart;
     }
 
     private static void historyCharts(Path dir, String name, List<StepRecord> history) throws IOException {
