@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.nm.NmPattern;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * The real stories260K model as a SameDiff graph: generation, perplexity against the independent reference
  * (../shared/docs/reference-results.md), magnitude N:M pruning, calibration inputs and export.
  */
+@Tag("slow")
 class LlamaGraphTest extends RealLlamaTest {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaGraphTest.class);
 

@@ -15,14 +15,12 @@ import org.maskpro4j.examples.llama.results.CalibrationBatches;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.maskpro.MaskProLearner;
 import org.maskpro4j.maskpro.MaskProResult;
-import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.MagnitudePrior;
 import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.DifferentiableModel;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
-import org.maskpro4j.weights.SameDiffModel;
 import org.maskpro4j.weights.WeightSelection;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -102,22 +100,12 @@ class LlamaMaskProTest extends RealLlamaTest {
         assertEquals(learnedPpl, reloadedPpl, 1e-9 * learnedPpl);
     }
 
-    private static SameDiffModel sameDiffModel(LlamaGraph graph) {
-        SameDiffModel.Builder b = SameDiffModel.builder(graph.sameDiff()).loss(LlamaGraph.LOSS).pattern(P24);
-        for (int l = 0; l < graph.config().layers(); l++) {
-            for (String kind : LlamaNames.MATRICES) {
-                b.weight(LlamaNames.layer(l, kind), GroupLayout.Kind.OUT_IN);
-            }
-        }
-        return b.build();
-    }
-
     @Test
     void theGraphBackpropagatesItsLossToEveryLinearWeight() {
         LlamaGraph graph = LlamaGraph.build(checkpoint);
-        SameDiffModel model = sameDiffModel(graph);
-        Map<String, INDArray> batch = graph.placeholders(train.get(0));
-        DifferentiableModel.Gradients g = model.lossAndGradients(batch);
+        LlamaDifferentiableModel model = new LlamaDifferentiableModel(graph, new LlamaMaskableModel(graph, P24));
+        assertEquals(LlamaNames.MATRICES.size() * graph.config().layers(), model.weights().size(), "every linear weight of every block");
+        DifferentiableModel.Gradients g = model.lossAndGradients(train.get(0));
         assertEquals(graph.loss(train.get(0)), g.loss(), 1e-5);
         for (MaskableWeight w : model.weights()) {
             INDArray grad = g.of(w);
