@@ -31,16 +31,28 @@ class MaskProStepTest {
     private static final NmPattern PATTERN = NmPattern.parse("2:4");
     private static final int GROUPS = 8;
 
-    /** A weight of ones, so the model's live weights are the mask itself; the loss is the script's value of it. */
+    /**
+     * A weight of ones, so the model's live weights are the mask itself. The prior mask (top-2 of {@link #logits()})
+     * scores {@code priorLoss}; every other mask what the script gives it.
+     */
     private static final class ScriptedModel implements MaskableModel<String> {
         private final MaskableWeight weight;
-        private final ToDoubleFunction<INDArray> script;
+        private final double priorLoss;
+        private final ToDoubleFunction<INDArray> sampleLoss;
+        final MaskPolicy policy;
+        final INDArray prior;
+        final INDArray before;
         final List<INDArray> evaluated = new ArrayList<>();
 
-        ScriptedModel(ToDoubleFunction<INDArray> script) {
+        ScriptedModel(double priorLoss, ToDoubleFunction<INDArray> sampleLoss) {
             INDArray ones = Nd4j.ones(DataType.FLOAT, GROUPS, PATTERN.m());
             this.weight = new ParamWeight("w", GroupLayout.of("w", GroupLayout.Kind.OUT_IN, ones.shape(), PATTERN), ones);
-            this.script = script;
+            this.priorLoss = priorLoss;
+            this.sampleLoss = sampleLoss;
+            INDArray logits = logits();
+            this.prior = TopN.mask(logits, PATTERN);
+            this.before = logits.dup();
+            this.policy = MaskPolicy.restore(PATTERN, List.of(weight), logits, prior);
         }
 
         @Override
@@ -48,11 +60,15 @@ class MaskProStepTest {
             return List.of(weight);
         }
 
+        double lossOf(INDArray mask) {
+            return mask.equals(prior) ? priorLoss : sampleLoss.applyAsDouble(mask);
+        }
+
         @Override
         public double loss(String batch) {
             INDArray mask = weight.live().neq(0).castTo(DataType.FLOAT);
             evaluated.add(mask);
-            return script.applyAsDouble(mask);
+            return lossOf(mask);
         }
 
         @Override
@@ -60,11 +76,20 @@ class MaskProStepTest {
             throw new UnsupportedOperationException("MaskPro needs no inputs");
         }
 
-        /** The masks sampled in the last step: all evaluated masks but the prior's own evaluation. */
-        List<INDArray> samples(INDArray prior) {
+        /** One step; returns the masks it sampled (all evaluated masks but the prior's own evaluation). */
+        List<INDArray> step(MaskProStep step) {
+            StepRecord record = step.step(this, "batch");
             List<INDArray> samples = new ArrayList<>(evaluated);
             assertTrue(samples.remove(prior), "the step measures the prior mask's loss");
+            assertEquals(step.config().samplesPerStep(), samples.size());
+            double meanLoss = samples.stream().mapToDouble(this::lossOf).average().orElseThrow();
+            assertEquals(meanLoss - priorLoss, record.residual(), 1e-9, "residual: mean sample loss − prior loss");
             return samples;
+        }
+
+        /** How far the logits moved, each group's mean change removed (softmax cannot see it). */
+        INDArray change() {
+            return centred(policy.logits()).sub(centred(before));
         }
     }
 
@@ -77,11 +102,6 @@ class MaskProStepTest {
             }
         }
         return logits;
-    }
-
-    private static MaskPolicy policy(ScriptedModel model) {
-        INDArray logits = logits();
-        return MaskPolicy.restore(PATTERN, model.weights(), logits, TopN.mask(logits, PATTERN));
     }
 
     private static MaskProConfig config(int samples, double smoothing) {
@@ -100,8 +120,7 @@ class MaskProStepTest {
     }
 
     /** Every kept position of {@code mask} moved up against its group's mean, every dropped one down (or the reverse). */
-    private static void assertPositionsMoved(INDArray before, INDArray after, INDArray mask, boolean up) {
-        INDArray change = centred(after).sub(centred(before));
+    private static void assertPositionsMoved(INDArray change, INDArray mask, boolean up) {
         for (int g = 0; g < GROUPS; g++) {
             for (int j = 0; j < PATTERN.m(); j++) {
                 boolean kept = mask.getDouble(g, j) == 1;
@@ -128,19 +147,12 @@ class MaskProStepTest {
 
     /** Prior loss 1, the sample's loss {@code sampleLoss}; K = 1, δ starts at 0. */
     private static void runSingleSample(double sampleLoss, boolean up) {
-        INDArray[] prior = new INDArray[1];
-        ScriptedModel model = new ScriptedModel(mask -> mask.equals(prior[0]) ? 1.0 : sampleLoss);
-        MaskPolicy policy = policy(model);
-        prior[0] = policy.priorMask();
-        INDArray before = policy.logits().dup();
+        ScriptedModel model = new ScriptedModel(1.0, mask -> sampleLoss);
+        INDArray sample = model.step(new MaskProStep(config(1, 0.9), model.policy)).get(0);
 
-        StepRecord record = new MaskProStep(config(1, 0.9), policy).step(model, "batch");
-
-        INDArray sample = model.samples(prior[0]).get(0);
-        assertNotEquals(prior[0], sample, "the test needs a sample that differs from the prior");
-        assertEquals(sampleLoss - 1.0, record.residual(), 1e-12);
-        assertPositionsMoved(before, policy.logits(), sample, up);
-        double gain = logProb(policy.logits(), sample) - logProb(before, sample);
+        assertNotEquals(model.prior, sample, "the test needs a sample that differs from the prior");
+        assertPositionsMoved(model.change(), sample, up);
+        double gain = logProb(model.policy.logits(), sample) - logProb(model.before, sample);
         assertTrue(up ? gain > 0 : gain < 0, "log P(sample) changed by " + gain);
     }
 
@@ -150,18 +162,12 @@ class MaskProStepTest {
      */
     @Test
     void testStep_OneSample_BaselineIsDeltaUpdatedBeforeUse() {
-        INDArray[] prior = new INDArray[1];
-        ScriptedModel model = new ScriptedModel(mask -> mask.equals(prior[0]) ? 1.0 : 0.25);
-        MaskPolicy policy = policy(model);
-        prior[0] = policy.priorMask();
-        INDArray before = policy.logits().dup();
-        MaskProStep step = new MaskProStep(config(1, 0.0), policy);
+        ScriptedModel model = new ScriptedModel(1.0, mask -> 0.25);
+        MaskProStep step = new MaskProStep(config(1, 0.0), model.policy);
 
-        step.step(model, "batch");
+        assertNotEquals(model.prior, model.step(step).get(0));
         assertEquals(-0.75, step.delta(), 1e-12);
-        assertNotEquals(prior[0], model.samples(prior[0]).get(0));
-        assertEquals(0.0, centred(policy.logits()).sub(centred(before)).amaxNumber().doubleValue(), 1e-6,
-                "advantage r − δ is 0 when α = 0");
+        assertEquals(0.0, model.change().amaxNumber().doubleValue(), 1e-6, "advantage r − δ is 0 when α = 0");
     }
 
     /**
@@ -177,47 +183,33 @@ class MaskProStepTest {
                 cost.putScalar(g, j, ((g * 5 + j * 11) % 7) / 7.0);
             }
         }
-        INDArray[] prior = new INDArray[1];
-        ScriptedModel model = new ScriptedModel(
-                mask -> mask.equals(prior[0]) ? 5.0 : mask.castTo(DataType.DOUBLE).mul(cost).sumNumber().doubleValue() / 8);
-        MaskPolicy policy = policy(model);
-        prior[0] = policy.priorMask();
-        INDArray before = policy.logits().dup();
+        ScriptedModel model = new ScriptedModel(5.0,
+                mask -> mask.castTo(DataType.DOUBLE).mul(cost).sumNumber().doubleValue() / 8);
+        List<INDArray> samples = model.step(new MaskProStep(config(2, 0.9), model.policy));
 
-        new MaskProStep(config(2, 0.9), policy).step(model, "batch");
-
-        List<INDArray> samples = model.samples(prior[0]);
-        assertEquals(2, samples.size());
         assertNotEquals(samples.get(0), samples.get(1), "the test needs two different samples");
-        double loss0 = model.script.applyAsDouble(samples.get(0));
-        double loss1 = model.script.applyAsDouble(samples.get(1));
+        double loss0 = model.lossOf(samples.get(0));
+        double loss1 = model.lossOf(samples.get(1));
         INDArray better = loss0 < loss1 ? samples.get(0) : samples.get(1);
         INDArray worse = loss0 < loss1 ? samples.get(1) : samples.get(0);
         assertTrue(Math.max(loss0, loss1) < 5.0, "both samples beat the prior");
 
-        INDArray after = policy.logits();
-        assertTrue(logProb(after, better) > logProb(before, better), "the better sample gains probability");
-        assertTrue(logProb(after, worse) < logProb(before, worse), "the worse sample loses probability");
-        INDArray direction = SubsetLogProb.gradLogProb(before, better, PATTERN)
-                .sub(SubsetLogProb.gradLogProb(before, worse, PATTERN));
-        double cos = cosine(centred(after).sub(centred(before)), centred(direction));
+        INDArray after = model.policy.logits();
+        assertTrue(logProb(after, better) > logProb(model.before, better), "the better sample gains probability");
+        assertTrue(logProb(after, worse) < logProb(model.before, worse), "the worse sample loses probability");
+        INDArray direction = SubsetLogProb.gradLogProb(model.before, better, PATTERN)
+                .sub(SubsetLogProb.gradLogProb(model.before, worse, PATTERN));
+        double cos = cosine(model.change(), centred(direction));
         assertTrue(cos > 0.999, "update along ∇log P(better) − ∇log P(worse): cosine " + cos);
     }
 
     /** K = 3 samples of equal loss: each equals the mean of the others, so nothing moves, whatever δ is. */
     @Test
     void testStep_EqualLossSamples_LeaveLogitsUnchanged() {
-        INDArray[] prior = new INDArray[1];
-        ScriptedModel model = new ScriptedModel(mask -> mask.equals(prior[0]) ? 1.0 : 0.5);
-        MaskPolicy policy = policy(model);
-        prior[0] = policy.priorMask();
-        INDArray before = policy.logits().dup();
+        ScriptedModel model = new ScriptedModel(1.0, mask -> 0.5);
+        List<INDArray> samples = model.step(new MaskProStep(config(3, 0.9), model.policy));
 
-        new MaskProStep(config(3, 0.9), policy).step(model, "batch");
-
-        List<INDArray> samples = model.samples(prior[0]);
-        assertEquals(3, samples.size());
-        assertTrue(samples.stream().noneMatch(prior[0]::equals), "every sample differs from the prior");
-        assertEquals(0.0, centred(policy.logits()).sub(centred(before)).amaxNumber().doubleValue(), 1e-6);
+        assertTrue(samples.stream().noneMatch(model.prior::equals), "every sample differs from the prior");
+        assertEquals(0.0, model.change().amaxNumber().doubleValue(), 1e-6);
     }
 }
