@@ -15,8 +15,13 @@ import java.util.function.Consumer;
 
 import org.maskpro4j.export.MaskFile;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.method.MaskMethod;
+import org.maskpro4j.method.MaskMethods;
+import org.maskpro4j.method.MaskPipeline;
+import org.maskpro4j.method.MethodSettings;
+import org.maskpro4j.method.PipelineResult;
+import org.maskpro4j.method.StageReport;
 import org.maskpro4j.nm.NmPattern;
-import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.MaskableModel;
 
 import picocli.CommandLine.Command;
@@ -37,9 +42,11 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--pattern", defaultValue = "2:4", description = "N:M pattern (default ${DEFAULT-VALUE})")
     String pattern;
-    @Option(names = "--method", defaultValue = "maskpro", description = "maskpro, magnitude, wanda, sparsegpt, sparsegpt-mask")
+    @Option(names = "--method", defaultValue = "maskpro", completionCandidates = MethodNames.class,
+            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String method;
-    @Option(names = "--prior", defaultValue = "wanda", description = "MaskPro's initial mask: magnitude, wanda, sparsegpt-mask (default ${DEFAULT-VALUE})")
+    @Option(names = "--prior", defaultValue = "wanda", completionCandidates = MethodNames.Priors.class,
+            description = "Where maskpro and maskllm start: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String prior;
     @Option(names = "--steps", defaultValue = "1000", description = "MaskPro steps (default ${DEFAULT-VALUE})")
     long steps;
@@ -75,7 +82,9 @@ public final class PruneCommand implements Callable<Integer> {
         MaskProConfig config = MaskProConfig.builder().pattern(nm).steps(steps).learningRate(lr).smoothing(alpha)
                 .logitMagnitude(logits).samplesPerStep(samples).seed(seed).logEvery(Math.max(1, (int) (steps / 20)))
                 .checkpointEvery(checkpoint == null ? 0 : 100).build();
-        Methods.requireKnown(method);
+        if (MaskMethods.usesPrior(method)) {
+            MaskMethods.requirePrior(prior);
+        }
         requireWritable(out);
         dataOptions.validated();
         Workload<?> workload = modelOptions.load();
@@ -95,31 +104,33 @@ public final class PruneCommand implements Callable<Integer> {
         List<B> eval = w.evalBatches(dataOptions.data, dataOptions.valid, dataOptions.evalExamples, dataOptions.batch);
         Map<String, Object> dense = w.evaluate(eval);
         Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve("maskpro.ckpt");
-        MethodRun run = Methods.run(method, model, train, config, prior, ckpt);
-        NmVerifier.Report verified = NmVerifier.verify(model.weights(), List.of(), nm);
-        if (!verified.strict()) {
-            throw new IllegalStateException("Internal error: the pruned model violates " + nm + " in " + verified.violations()
-                    + " groups; nothing was written");
+        MethodSettings settings = MethodSettings.builder(config).checkpoint(ckpt).build();
+        MaskMethod maskMethod = MaskMethods.create(method, settings);
+        MaskPipeline.Builder pipeline = MaskPipeline.builder().method(maskMethod).export(new ExportStage(w, out));
+        if (maskMethod.usesPrior()) {
+            pipeline.prior(MaskMethods.prior(prior, settings.oneShot()));
         }
-        Map<String, Object> pruned = w.evaluate(eval);
-        Map<Path, Writer> files = new LinkedHashMap<>();
-        files.put(out, w::save);
-        files.put(MaskFile.pathFor(out), p -> MaskFile.write(p, nm, run.masks()));
-        writeAtomically(files);
+        PipelineResult run = pipeline.build().run(model, train, () -> w.evaluate(eval));
+        Map<String, Object> pruned = run.heldOut();
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("dense", dense);
         metrics.put("pruned", pruned);
-        metrics.put("groups", verified.groups());
+        metrics.put("groups", run.verified().groups());
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("method", run.method());
+        result.put("method", maskMethod.name());
+        if (run.prior() != null) {
+            result.put("prior", run.prior().name());
+        }
         result.put("pattern", nm.toString());
-        result.put("steps", run.steps());
+        result.put("steps", run.mask().steps());
         result.put("out", out.toString());
         result.put("masks", MaskFile.pathFor(out).toString());
         result.put("seconds", (System.nanoTime() - t0) / 1e9);
         result.put("metrics", metrics);
+        result.put("stages", run.stages().stream().map(StageReport::toMap).toList());
         if (report != null) {
-            Report.write(report, nm, List.of(new Report.Row(run, pruned)), dense, verified);
+            Report.write(report, nm, List.of(new Report.Row(MethodRun.of(maskMethod.name(), run), pruned)), dense,
+                    run.verified());
             result.put("report", report.resolve("index.html").toString());
         }
         return result;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.maskpro4j.progress.PeakMemory;
 import org.maskpro4j.examples.llama.Llama2cCheckpoint;
 import org.maskpro4j.examples.llama.Llama2cTokenizer;
 import org.maskpro4j.examples.llama.LlamaBatch;
