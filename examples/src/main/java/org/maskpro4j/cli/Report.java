@@ -17,12 +17,14 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.maskpro4j.maskpro.StepRecord;
+import org.maskpro4j.method.StageReport;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.verify.NmVerifier;
 
 /**
  * The HTML report of a pruning run: MaskPro's loss residual and δ over steps, its mask change rate, the
- * method comparison (held-out loss or perplexity, and accuracy where measured), and per-layer strictness. Charts are PNGs drawn with XChart next to {@code index.html}.
+ * method comparison (held-out loss or perplexity, and accuracy where measured), the held-out metric after each
+ * stage of a run that measured it, and per-layer strictness. Charts are PNGs drawn with XChart next to {@code index.html}.
  */
 public final class Report {
 
@@ -60,13 +62,23 @@ public final class Report {
         }
         html.append("</p>\n");
         for (Row r : rows) {
-            if (!r.run().history().isEmpty()) {
-                String name = r.run().method().replaceAll("[^a-zA-Z0-9-]", "_");
-                historyCharts(dir, name, r.run().history());
-                html.append("<h2>").append(r.run().method()).append(" learning</h2>\n")
-                        .append("<p><img src=\"").append(name).append("-residual.png\" alt=\"residual and delta\">")
-                        .append("<img src=\"").append(name).append("-changed.png\" alt=\"mask change rate\"></p>\n");
+            String name = r.run().method().replaceAll("[^a-zA-Z0-9-]", "_");
+            List<double[]> heldOut = heldOutByStep(r.run().stages(), metric);
+            if (r.run().history().isEmpty() && heldOut.size() < 2) {
+                continue;
             }
+            html.append("<h2>").append(escape(r.run().method())).append(" learning</h2>\n<p>");
+            if (!r.run().history().isEmpty()) {
+                historyCharts(dir, name, r.run().history());
+                html.append("<img src=\"").append(name).append("-residual.png\" alt=\"residual and delta\">")
+                        .append("<img src=\"").append(name).append("-changed.png\" alt=\"mask change rate\">");
+            }
+            if (heldOut.size() >= 2) {
+                heldOutChart(dir.resolve(name + "-heldout.png"), metric, heldOut, ((Number) dense.get(metric)).doubleValue());
+                html.append("<img src=\"").append(name).append("-heldout.png\" alt=\"held-out ").append(metric)
+                        .append(" after each stage\">");
+            }
+            html.append("</p>\n");
         }
         html.append("<h2>Per-layer strictness and sparsity</h2>\n<table><tr><th>weight</th><th>groups</th>")
                 .append("<th>violations</th><th>sparsity</th></tr>\n");
@@ -126,6 +138,29 @@ public final class Report {
         chart.addSeries(metric, names, values);
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
         return chart;
+    }
+
+    /** {steps so far, metric} after every stage that measured {@code metric} on held-out data. */
+    static List<double[]> heldOutByStep(List<StageReport> stages, String metric) {
+        List<double[]> points = new ArrayList<>();
+        long steps = 0;
+        for (StageReport s : stages) {
+            steps += s.steps();
+            if (s.heldOut() != null && s.heldOut().get(metric) instanceof Number value) {
+                points.add(new double[] {steps, value.doubleValue()});
+            }
+        }
+        return points;
+    }
+
+    private static void heldOutChart(Path png, String metric, List<double[]> points, double dense) throws IOException {
+        double[] steps = points.stream().mapToDouble(p -> p[0]).toArray();
+        XYChart chart = new XYChartBuilder().width(480).height(320).title("Held-out " + metric + " after each stage")
+                .xAxisTitle("step").yAxisTitle(metric).build();
+        chart.addSeries("pruned", steps, points.stream().mapToDouble(p -> p[1]).toArray());
+        chart.addSeries("dense", new double[] {steps[0], steps[steps.length - 1]}, new double[] {dense, dense})
+                .setMarker(SeriesMarkers.NONE);
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
     private static void historyCharts(Path dir, String name, List<StepRecord> history) throws IOException {

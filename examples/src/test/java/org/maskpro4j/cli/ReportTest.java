@@ -1,6 +1,8 @@
 package org.maskpro4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.CategoryChart;
 import org.maskpro4j.maskpro.StepRecord;
+import org.maskpro4j.method.StageReport;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.verify.NmVerifier;
 
@@ -30,6 +33,10 @@ class ReportTest {
         return m;
     }
 
+    private static StageReport stage(String name, long steps, Map<String, Object> heldOut) {
+        return new StageReport(name, heldOut, 1.0, null, steps, Map.of());
+    }
+
     private static List<Report.Row> rows() {
         List<StepRecord> history = new ArrayList<>();
         for (long s = 1; s <= 20; s++) {
@@ -38,9 +45,13 @@ class ReportTest {
         List<Report.Row> rows = new ArrayList<>();
         String[] methods = {"magnitude", "wanda", "sparsegpt-mask", "sparsegpt", "maskpro (sparsegpt-mask prior)"};
         for (int i = 0; i < methods.length; i++) {
-            List<StepRecord> h = methods[i].startsWith("maskpro") ? history : List.of();
-            rows.add(new Report.Row(new MethodRun(methods[i], Map.of(), h.size(), h, 1.5 * i),
-                    metrics(0.6 - 0.05 * i, 0.70 + 0.03 * i)));
+            boolean maskpro = methods[i].startsWith("maskpro");
+            List<StepRecord> h = maskpro ? history : List.of();
+            Map<String, Object> after = metrics(0.6 - 0.05 * i, 0.70 + 0.03 * i);
+            List<StageReport> stages = maskpro
+                    ? List.of(stage("prior", 0, metrics(0.5, 0.76)), stage("maskpro", 20, null), stage("verify", 0, after))
+                    : List.of(stage(methods[i], 0, after));
+            rows.add(new Report.Row(new MethodRun(methods[i], h.size(), h, 1.5 * i, stages), after));
         }
         return rows;
     }
@@ -51,7 +62,8 @@ class ReportTest {
         Path index = Report.write(dir, P24, rows, metrics(0.33, 0.88), new NmVerifier.Report(P24, List.of(), List.of()));
 
         String html = Files.readString(index);
-        for (String png : List.of("methods.png", "methods-accuracy.png", "maskpro__sparsegpt-mask_prior_-residual.png")) {
+        for (String png : List.of("methods.png", "methods-accuracy.png", "maskpro__sparsegpt-mask_prior_-residual.png",
+                "maskpro__sparsegpt-mask_prior_-heldout.png")) {
             assertTrue(html.contains("src=\"" + png + "\""), png + " in the page");
             assertTrue(Files.size(dir.resolve(png)) > 1000, png + " drawn");
         }
@@ -60,6 +72,18 @@ class ReportTest {
         assertEquals(List.of("dense", "magnitude", "wanda", "sparsegpt-mask", "sparsegpt",
                 "maskpro (sparsegpt-mask prior)"), names);
         assertTrue(accuracy.getStyler().isLabelsVisible(), "values printed on the bars");
+        assertFalse(html.contains("wanda-heldout.png"), "one measurement is no curve");
+    }
+
+    @Test
+    void testHeldOutByStep_PointsAfterMeasuredStages() {
+        List<StageReport> stages = List.of(stage("prior", 0, metrics(0.5, 0.7)), stage("maskpro", 150, null),
+                stage("finetune", 50, metrics(0.4, 0.8)));
+        List<double[]> points = Report.heldOutByStep(stages, "loss");
+        assertEquals(2, points.size());
+        assertArrayEquals(new double[] {0, 0.5}, points.get(0));
+        assertArrayEquals(new double[] {200, 0.4}, points.get(1));
+        assertTrue(Report.heldOutByStep(stages, "perplexity").isEmpty());
     }
 
     @Test
