@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,6 +35,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** {@code prune}, {@code verify}, {@code eval} end to end on the trained Fashion-MNIST CNN and a zoo model. */
+@Tag("slow")
 class CnnCommandsTest {
     private static final NmPattern TWO_FOUR = NmPattern.of(2, 4);
 
