@@ -35,7 +35,7 @@ final class ExportStage implements Stage {
     public <B> StageOutcome run(StageContext<B> context) {
         try {
             outputs.file(out, workload::save).file(MaskFile.pathFor(out), p -> MaskFile.write(p, context.pattern(),
-                    context.masks()));
+                    context.masks(), context.provenance()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

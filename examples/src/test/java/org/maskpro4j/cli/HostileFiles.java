@@ -25,6 +25,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.maskpro4j.examples.llama.Llama2cCheckpoint;
 import org.maskpro4j.examples.llama.LlamaConfig;
+import org.maskpro4j.testing.RequiredData;
 
 /**
  * Damaged and crafted files, each derived from a real one (the Fashion CNN zip, stories260K and its tokenizer,
@@ -58,15 +59,15 @@ final class HostileFiles {
         Files.write(dir.resolve("garbage.fb"), pseudoRandom(4096));
         Files.createDirectories(dir.resolve("a-directory"));
 
-        Path llama = CliTestData.shared("llama2c/stories260K.bin");
+        Path llama = RequiredData.shared("llama2c/stories260K.bin");
         nanLlama(llama, dir.resolve("nan-weights.bin"));
         hugeHeader(dir.resolve("huge-header.bin"));
         Files.write(dir.resolve("truncated.bin"), Arrays.copyOf(Files.readAllBytes(llama), 5000));
 
-        Path tok = CliTestData.shared("llama2c/tok512.bin");
+        Path tok = RequiredData.shared("llama2c/tok512.bin");
         tokenizers(tok, dir);
 
-        Path h5 = CliTestData.shared("keras/sonnets_char_lstm.h5");
+        Path h5 = RequiredData.shared("keras/sonnets_char_lstm.h5");
         Files.write(dir.resolve("truncated.h5"), Arrays.copyOf(Files.readAllBytes(h5), 64 * 1024));
 
         idxDirectories(dir);

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.maskpro4j.examples.models.Dl4jZip;
+import org.maskpro4j.testing.RequiredData;
 
 /**
  * Hostile and careless inputs (issue 15), one row each: the exit code, exactly one stderr line without a stack
@@ -49,8 +50,8 @@ class ReliabilityTest {
     @BeforeAll
     static void writeFixtures() throws IOException {
         CliTestData.warmUp();
-        CliTestData.shared("llama2c/stories260K.bin");
-        CliTestData.shared("keras/sonnets_char_lstm.h5");
+        RequiredData.shared("llama2c/stories260K.bin");
+        RequiredData.shared("keras/sonnets_char_lstm.h5");
         HostileFiles.writeAll(fixtures);
     }
 
@@ -189,7 +190,7 @@ class ReliabilityTest {
 
     @Test
     void verifyReadsALlama2cFileWithoutATokenizer(@TempDir Path dir) throws IOException {
-        Path alone = Files.copy(CliTestData.shared("llama2c/stories260K.bin"), dir.resolve("s.bin"));
+        Path alone = Files.copy(RequiredData.shared("llama2c/stories260K.bin"), dir.resolve("s.bin"));
         CliRun run = CliRun.of("verify", "--model", alone.toString(), "--pattern", "2:4", "--json").assertExit(1);
         assertEquals(false, run.json().get("strict"), "a dense model is not 2:4");
         assertTrue(!((List<?>) run.json().get("layers")).isEmpty(), "every matrix reported");
@@ -213,8 +214,8 @@ class ReliabilityTest {
         sampler.start();
         CliRun run;
         try {
-            run = CliRun.of("prune", "--model", CliTestData.shared("keras/sonnets_char_lstm.h5").toString(), "--data",
-                CliTestData.shared("keras/sonnets.txt").toString(), "--method", "magnitude", "--examples", "100000000",
+            run = CliRun.of("prune", "--model", RequiredData.shared("keras/sonnets_char_lstm.h5").toString(), "--data",
+                RequiredData.shared("keras/sonnets.txt").toString(), "--method", "magnitude", "--examples", "100000000",
                     "--eval-examples", "256", "--out", dir.resolve("p.zip").toString(), "--json").assertExit(0);
         } finally {
             sampler.interrupt();
@@ -231,7 +232,7 @@ class ReliabilityTest {
         Path err = dir.resolve("stderr.txt");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), Maskpro.class.getName(), "eval", "--model",
-                fixtures.resolve("truncated.h5").toString(), "--data", CliTestData.shared("keras/sonnets.txt").toString())
+                fixtures.resolve("truncated.h5").toString(), "--data", RequiredData.shared("keras/sonnets.txt").toString())
                 .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
         assertTrue(p.waitFor(90, TimeUnit.SECONDS), "finished");
         List<String> lines = Files.readAllLines(err);
@@ -274,11 +275,11 @@ class ReliabilityTest {
         return s.replace("{fast}", "--examples 64 --eval-examples 64")
                 .replace("{cnn}", CliTestData.fashionCnn().toString())
                 .replace("{fashion}", CliTestData.FASHION.toString())
-                .replace("{llama}", CliTestData.shared("llama2c/stories260K.bin").toString())
-                .replace("{tok}", CliTestData.shared("llama2c/tok512.bin").toString())
-                .replace("{text}", CliTestData.shared("llama2c/tinystories_valid.txt").toString())
-                .replace("{keras}", CliTestData.shared("keras/sonnets_char_lstm.h5").toString())
-                .replace("{sonnets}", CliTestData.shared("keras/sonnets.txt").toString())
+                .replace("{llama}", RequiredData.shared("llama2c/stories260K.bin").toString())
+                .replace("{tok}", RequiredData.shared("llama2c/tok512.bin").toString())
+                .replace("{text}", RequiredData.shared("llama2c/tinystories_valid.txt").toString())
+                .replace("{keras}", RequiredData.shared("keras/sonnets_char_lstm.h5").toString())
+                .replace("{sonnets}", RequiredData.shared("keras/sonnets.txt").toString())
                 .replace("{F}", fixtures.toString())
                 .replace("{dir}", dir.toString());
     }
