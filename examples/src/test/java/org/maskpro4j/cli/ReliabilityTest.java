@@ -198,7 +198,9 @@ class ReliabilityTest {
 
     @Test
     void kerasTextWindowsAreBuiltPerBatchWhateverExamplesAsks(@TempDir Path dir) throws InterruptedException {
-        // materialised, 10^8 requested windows of the sonnets are all ~85,000 of them as one-hot floats: ~0.5 GB
+        // materialised, 10^8 requested windows of the sonnets are all ~85,000 of them as one-hot floats: ~0.5 GB (561 MiB
+        // measured); built per batch, what grows is garbage the GC has not yet freed (25 MiB alone, 267 MiB with the
+        // pipeline's data fingerprint passing over every batch)
         AtomicLong peak = new AtomicLong();
         long before = Pointer.physicalBytes();
         Thread sampler = new Thread(() -> {
@@ -223,7 +225,7 @@ class ReliabilityTest {
         }
         assertTrue(Files.isRegularFile(dir.resolve("p.zip")), run::toString);
         long grew = peak.get() - before;
-        assertTrue(grew < 250L << 20, "resident memory grew by " + (grew >> 20) + " MiB; batches must be built one at a time");
+        assertTrue(grew < 400L << 20, "resident memory grew by " + (grew >> 20) + " MiB; batches must be built one at a time");
     }
 
     @Test
