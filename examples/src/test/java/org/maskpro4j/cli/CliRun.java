@@ -73,7 +73,7 @@ record CliRun(String[] args, int exitCode, String stdout, String stderr) {
 
     @Override
     public String toString() {
-        String tail = stderr.length() > 4000 ? stderr.substring(0, 4000) + "..." : stderr;
+        String tail = stderr.length() > 4000 ? "..." + stderr.substring(stderr.length() - 4000) : stderr;
         return "maskpro " + String.join(" ", args) + " -> exit " + exitCode + "\nstdout:\n" + stdout + "\nstderr:\n" + tail;
     }
 }

@@ -57,6 +57,7 @@ final class HostileFiles {
         Files.write(dir.resolve("latin1.txt"), "Once upon a time, caf\u00e9.\n\nThe end.\n".getBytes(StandardCharsets.ISO_8859_1));
         Files.write(dir.resolve("latin1.properties"), "steps=3\n# r\u00e9sum\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
         Files.write(dir.resolve("garbage.fb"), pseudoRandom(4096));
+        Files.writeString(dir.resolve("unknown-key.properties"), "learningrate=5\n");
         Files.createDirectories(dir.resolve("a-directory"));
 
         Path llama = RequiredData.shared("llama2c/stories260K.bin");

@@ -85,6 +85,7 @@ class ReliabilityTest {
             keras prune to .h5                 |                              | prune --model {keras} --data {sonnets} --method magnitude {fast} --out {dir}/p.h5 | not HDF5; pass --out NAME.zip
             text not UTF-8                     |                              | eval --model {llama} --tokenizer {tok} --data {F}/latin1.txt | is not UTF-8 text: byte 21 (0xe9)
             config not UTF-8                   |                              | prune --model {cnn} --data {fashion} --config {F}/latin1.properties --method magnitude {fast} --out {dir}/o.zip | is not UTF-8 text
+            config with an unknown key         |                              | prune --model {cnn} --data {fashion} --config {F}/unknown-key.properties --method magnitude {fast} --out {dir}/o.zip | unknown key
             config is a directory              |                              | prune --model {cnn} --data {fashion} --config {F}/a-directory --method magnitude {fast} --out {dir}/o.zip | is a directory; --config takes a file
             garbage .fb                        |                              | eval --model {F}/garbage.fb --data {fashion} | is not a SameDiff model
             IDX directory lacking a file       |                              | eval --model {cnn} --data {F}/idx-missing | lacks t10k-labels-idx1-ubyte
