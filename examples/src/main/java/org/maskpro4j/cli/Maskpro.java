@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 /** The {@code maskpro} command line: its subcommands are listed in the {@code @Command} annotation. */
 @Command(name = "maskpro", mixinStandardHelpOptions = true, version = "maskpro4j 0.1.0",
         description = "Learn strict N:M sparsity masks (MaskPro, MaskLLM) for DL4J, Keras and llama2.c models.",
-        subcommands = {PruneCommand.class, EvalCommand.class, VerifyCommand.class, DemoCommand.class, SweepCommand.class, BenchCommand.class})
+        subcommands = {PruneCommand.class, EvalCommand.class, VerifyCommand.class, DemoCommand.class, SweepCommand.class, BenchCommand.class,
+                LlamaResultsCommand.class})
 public final class Maskpro implements Runnable {
     /** Exit code of a user mistake (bad input); 1 is reserved for "verify found violations". */
     public static final int USER_ERROR = 2;
@@ -52,11 +53,30 @@ public final class Maskpro implements Runnable {
             e.getCommandLine().getErr().println("maskpro: " + e.getMessage());
             return USER_ERROR;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("maskpro: " + outOfMemory(e, args.length > 0 ? args[0] : "maskpro"));
+            return USER_ERROR;
+        }
+    }
+
+    /** What ran out, and the two ways out: use less (the options that size what is held), or give Java more. */
+    static String outOfMemory(OutOfMemoryError e, String command) {
+        long maxMiB = Runtime.getRuntime().maxMemory() >> 20;
+        return "out of memory (" + (e.getMessage() == null ? "Java heap" : e.getMessage()) + ") in " + command
+                + ": the model or data is too big for this JVM; lower --examples, --eval-examples or --batch, or give"
+                + " Java more memory with -Xmx (now " + maxMiB + " MiB)";
     }
 
     /** The one line a user sees for a mistake they can fix, or null for a bug (which keeps its stack trace). */
     static String userMessage(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError oom) {
+                // libraries wrap it (ND4J's allocators, DL4J's loaders): what the user needs is the same line
+                return outOfMemory(oom, "this command");
+            }
+        }
         if (e instanceof UserError || e instanceof MaskProDivergedException || isOwnValidation(e)) {
             return String.valueOf(e.getMessage());
         }

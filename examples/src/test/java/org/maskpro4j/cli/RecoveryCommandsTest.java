@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.maskpro4j.testing.RequiredData;
 
 /**
  * {@code prune --update-weights --finetune}: a mask, then reconstruction, then masked fine-tuning, each reported; the
@@ -41,9 +42,9 @@ class RecoveryCommandsTest {
 
     @Test
     void llamaRecoversThroughItsDifferentiableGraph(@TempDir Path dir) {
-        Path model = CliTestData.shared("llama2c/stories260K.bin");
-        Path train = CliTestData.shared("llama2c/tinystories_train.txt");
-        Path valid = CliTestData.shared("llama2c/tinystories_valid.txt");
+        Path model = RequiredData.shared("llama2c/stories260K.bin");
+        Path train = RequiredData.shared("llama2c/tinystories_train.txt");
+        Path valid = RequiredData.shared("llama2c/tinystories_valid.txt");
         Path out = dir.resolve("pruned.bin");
         Map<String, Object> json = CliRun.of("prune", "--model", model.toString(), "--data", train.toString(), "--valid",
                 valid.toString(), "--method", "magnitude", "--pattern", "2:4", "--examples", "16", "--batch", "8",
@@ -56,21 +57,21 @@ class RecoveryCommandsTest {
         assertTrue(loss(stages.get(2)) < loss(stages.get(1)), "fine-tuning lowers it further: " + stages);
         assertTrue(dir.resolve("ckpt").resolve("finetune.ckpt").toFile().isFile(), "fine-tuning checkpoint written");
         List<String> saved = List.of("--model", out.toString(), "--tokenizer",
-                CliTestData.shared("llama2c/tok512.bin").toString());
+                RequiredData.shared("llama2c/tok512.bin").toString());
         verifiesAndScores(saved, loss(stages.get(2)), "--data", valid.toString(), "--eval-examples", "16");
     }
 
     @Test
     void maskLlmRunsOnALlama2cFile(@TempDir Path dir) {
         Path out = dir.resolve("maskllm.bin");
-        Map<String, Object> json = CliRun.of("prune", "--model", CliTestData.shared("llama2c/stories260K.bin").toString(),
-                "--data", CliTestData.shared("llama2c/tinystories_train.txt").toString(), "--method", "maskllm",
+        Map<String, Object> json = CliRun.of("prune", "--model", RequiredData.shared("llama2c/stories260K.bin").toString(),
+                "--data", RequiredData.shared("llama2c/tinystories_train.txt").toString(), "--method", "maskllm",
                 "--prior", "magnitude", "--steps", "2", "--pattern", "2:4", "--examples", "8", "--batch", "4",
                 "--eval-examples", "8", "--out", out.toString(), "--json").assertExit(0).json();
         assertEquals("maskllm", json.get("method"));
         assertEquals(2, ((Number) json.get("steps")).intValue());
         Map<String, Object> verified = CliRun.of("verify", "--model", out.toString(), "--tokenizer",
-                CliTestData.shared("llama2c/tok512.bin").toString(), "--pattern", "2:4", "--json").assertExit(0).json();
+                RequiredData.shared("llama2c/tok512.bin").toString(), "--pattern", "2:4", "--json").assertExit(0).json();
         assertEquals(Boolean.TRUE, verified.get("strict"), verified::toString);
     }
 

@@ -10,14 +10,16 @@ import org.maskpro4j.weights.SameDiffModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The LLaMA graph with backprop, for MaskLLM and masked fine-tuning: a {@link SameDiffModel} over the same weight
- * variables that {@link LlamaMaskableModel} selects, fed with each batch's placeholders.
+ * The LLaMA graph with backprop, for MaskLLM and masked fine-tuning: a {@link SameDiffModel} over the same weight variables that
+ * {@link LlamaMaskableModel} selects, fed with each batch's placeholders. The one backprop adapter of the LLaMA graph
+ * (MaskLLM, fine-tuning, benchmarks, tests); priors and calibration go through the forward-only selection.
  */
 public final class LlamaDifferentiableModel implements DifferentiableModel<LlamaBatch> {
     private final LlamaGraph graph;
     private final SameDiffModel model;
     private final LlamaMaskableModel selection;
 
+    /** Over the weights {@code selection} picks of {@code graph} (the graph it was built on). */
     public LlamaDifferentiableModel(LlamaGraph graph, LlamaMaskableModel selection) {
         this.graph = graph;
         SameDiffModel.Builder b = SameDiffModel.builder(graph.sameDiff()).loss(LlamaGraph.LOSS)

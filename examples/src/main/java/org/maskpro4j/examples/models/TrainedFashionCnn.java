@@ -1,6 +1,5 @@
 package org.maskpro4j.examples.models;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,6 +9,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.maskpro4j.examples.data.DataSetBatches;
 import org.maskpro4j.examples.data.FashionMnist;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,11 +55,19 @@ public final class TrainedFashionCnn {
             return cached;
         }
         MultiLayerNetwork net = cnn.newNetwork();
-        DataSetIterator train = data.iterator(FashionMnist.Split.TRAIN,
-                DataSetBatches.builder().batchSize(BATCH_SIZE).shuffle(cnn.seed()).build());
+        DataSetBatches batches = DataSetBatches.builder().batchSize(BATCH_SIZE).shuffle(cnn.seed()).build();
+        DataSet examples = data.load(FashionMnist.Split.TRAIN, batches.limit());
+        DataSetIterator train = batches.iterator(examples);
+        long perEpoch = (examples.numExamples() + BATCH_SIZE - 1) / BATCH_SIZE;
+        net.setListeners(new TrainingProgress("FashionCnn", epochs, perEpoch, TrainingProgress.DEFAULT_INTERVAL_NANOS,
+                LOG::info));
         long start = System.nanoTime();
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            FashionCnn.trainOneEpoch(net, train);
+        try {
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                FashionCnn.trainOneEpoch(net, train);
+            }
+        } finally {
+            net.setListeners();
         }
         LOG.info("Trained FashionCnn ({}) in {} s", provenance, (System.nanoTime() - start) / 1_000_000_000);
         writeAtomically(net, provenance, cacheFile);
@@ -70,16 +78,19 @@ public final class TrainedFashionCnn {
         if (!Files.isRegularFile(cacheFile)) {
             return null;
         }
-        File file = cacheFile.toFile();
         try {
-            Object recorded = ModelSerializer.listObjectsInFile(file).contains(PROVENANCE_KEY)
-                    ? ModelSerializer.getObjectFromFile(file, PROVENANCE_KEY) : null;
+            // a cache is a file like any other: read through the same guarded reader as a user's model
+            Dl4jZip zip = Dl4jZip.read(cacheFile, true);
+            Object recorded = zip.object(PROVENANCE_KEY);
             if (!provenance.equals(recorded)) {
                 LOG.warn("Cached model {} was trained as [{}], wanted [{}]: retraining",
                         cacheFile, recorded, provenance);
                 return null;
             }
-            MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(file, true);
+            if (!(zip.model() instanceof MultiLayerNetwork net)) {
+                LOG.warn("Cached model {} is not a MultiLayerNetwork: retraining", cacheFile);
+                return null;
+            }
             LOG.info("Loaded cached FashionCnn from {}", cacheFile);
             return net;
         } catch (IOException | RuntimeException e) {
