@@ -59,7 +59,7 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = ConfigFile.OPTION, description = "Settings file, such as a sweep's best-maskpro.properties (MaskPro"
             + " keys, method, prior, examples, maskllm.* and oneshot.* keys); options given on the command line win")
     Path config;
-    @Option(names = "--checkpoint", description = "Directory for MaskPro checkpoints; a run there resumes")
+    @Option(names = "--checkpoint", description = "Directory for MaskPro and fine-tuning checkpoints; a run there resumes")
     Path checkpoint;
     @Option(names = "--out", required = true, description = "Pruned model file (same format as the input)")
     Path out;
