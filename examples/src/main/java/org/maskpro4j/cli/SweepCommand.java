@@ -53,7 +53,8 @@ public final class SweepCommand implements Callable<Integer> {
     String samples;
     @Option(names = "--steps", defaultValue = "1000", description = "MaskPro steps per candidate (default ${DEFAULT-VALUE})")
     String steps;
-    @Option(names = "--prior", defaultValue = "magnitude,wanda", description = "Prior one-shot methods (default ${DEFAULT-VALUE})")
+    @Option(names = "--prior", defaultValue = "magnitude,wanda", completionCandidates = MethodNames.Priors.class,
+            description = "Priors to choose among, some of ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String prior;
     @Option(names = "--score", description = "What the sweep minimises on the held-out data: loss, error (1 - accuracy)"
             + " or perplexity (default: perplexity for language models, else loss)")
