@@ -6,10 +6,14 @@ import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 
+import org.maskpro4j.config.PropertiesCodec;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.method.MaskMethods;
 import org.nd4j.shade.jackson.core.type.TypeReference;
@@ -88,8 +92,13 @@ public final class MaskProCandidate implements Serializable {
                         + " MaskProConfig file lacks it, so add e.g. prior=magnitude and examples=256");
             }
         }
+        Set<String> known = new LinkedHashSet<>(MaskProConfig.CODEC.keys());
+        known.addAll(List.of(PRIOR, EXAMPLES));
+        PropertiesCodec.requireKnownKeys(p, known, "MaskPro candidate");
+        Map<String, String> config = PropertiesCodec.section(p, "");
+        config.keySet().removeAll(List.of(PRIOR, EXAMPLES));
         try {
-            return new MaskProCandidate(MaskProConfig.fromProperties(p), p.getProperty(PRIOR),
+            return new MaskProCandidate(MaskProConfig.CODEC.read(config), p.getProperty(PRIOR),
                     Integer.parseInt(p.getProperty(EXAMPLES).trim()));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("MaskPro candidate: unreadable examples count: " + e.getMessage(), e);

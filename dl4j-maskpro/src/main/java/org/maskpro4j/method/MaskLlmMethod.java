@@ -1,6 +1,5 @@
 package org.maskpro4j.method;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,7 +30,7 @@ final class MaskLlmMethod implements MaskMethod {
 
     @Override
     public Map<String, String> settings() {
-        return new LinkedHashMap<>(Map.of("config", config.toString()));
+        return MaskLlmConfig.CODEC.toMap(config);
     }
 
     @Override
@@ -41,6 +40,7 @@ final class MaskLlmMethod implements MaskMethod {
                     + " here; use the maskpro method");
         }
         MaskLlmResult r = new MaskLlmLearner(config).learn(differentiable, data, prior);
-        return new MaskResult(name(), r.masks(), r.steps(), List.of(), Double.NaN, false, r.seconds());
+        return new MaskResult(name(), r.masks(), r.steps(), List.of(), Double.NaN, false, r.seconds(),
+                Map.of("stateBytes", r.stateBytes()));
     }
 }

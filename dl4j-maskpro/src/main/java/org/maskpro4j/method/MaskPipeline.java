@@ -23,17 +23,18 @@ import org.slf4j.LoggerFactory;
 public final class MaskPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(MaskPipeline.class);
 
+    private final MaskMethod method;
     private final List<Stage> stages;
 
     private MaskPipeline(Builder b) {
-        MaskMethod method = Objects.requireNonNull(b.method, "a pipeline needs a mask method");
+        this.method = Objects.requireNonNull(b.method, "a pipeline needs a mask method");
         List<Stage> s = new ArrayList<>();
         if (method.usesPrior()) {
-            if (b.priors.isEmpty() && b.chosenPrior == null) {
+            if (b.priors.isEmpty()) {
                 throw new IllegalArgumentException(method.name() + " starts from a prior mask: name one of "
                         + MaskMethods.priorNames());
             }
-            s.add(new PriorStage(b.priors, b.chosenPrior, b.selection));
+            s.add(new PriorStage(b.priors, b.selection));
         }
         s.add(new MaskStage(method));
         s.addAll(b.then);
@@ -59,7 +60,7 @@ public final class MaskPipeline {
      */
     public <B> PipelineResult run(MaskableModel<B> model, List<B> train, HeldOut heldOut) {
         long t0 = System.nanoTime();
-        StageContext<B> context = new StageContext<>(model, train, heldOut);
+        StageContext<B> context = new StageContext<>(model, train, heldOut, method, stages);
         List<StageReport> reports = new ArrayList<>();
         for (Stage stage : stages) {
             long start = System.nanoTime();
@@ -84,13 +85,13 @@ public final class MaskPipeline {
             reports.add(report);
         }
         return new PipelineResult(reports, context.prior(), context.maskResult(), context.masks(), context.verified(),
-                (System.nanoTime() - t0) / 1e9);
+                context.provenance(), (System.nanoTime() - t0) / 1e9);
     }
 
     public static final class Builder {
         private MaskMethod method;
-        private final List<MaskPrior> priors = new ArrayList<>();
-        private ChosenPrior chosenPrior;
+        /** MaskPriors and ChosenPriors, in the order given. */
+        private final List<Object> priors = new ArrayList<>();
         private PriorSelection selection = PriorSelection.TRAINING_LOSS;
         private final List<Stage> then = new ArrayList<>();
         private final List<Stage> export = new ArrayList<>();
@@ -100,7 +101,10 @@ public final class MaskPipeline {
             return this;
         }
 
-        /** A candidate prior; with several, the best by {@link #priorSelection} is used. Ignored by one-shot methods. */
+        /**
+         * A candidate prior, computed when the pipeline runs; with several candidates the best by
+         * {@link #priorSelection} is used (the earlier on a tie). Ignored by methods that use no prior.
+         */
         public Builder prior(MaskPrior prior) {
             this.priors.add(Objects.requireNonNull(prior, "prior"));
             return this;
@@ -111,9 +115,12 @@ public final class MaskPipeline {
             return this;
         }
 
-        /** A prior computed before (e.g. by an earlier run's prior stage), used as it is. */
+        /**
+         * A candidate prior computed before (by an earlier run's prior stage, or a one-shot run's masks), used as it is;
+         * its held-out metrics, when it has them, count for {@link PriorSelection#HELD_OUT} and are not measured again.
+         */
         public Builder prior(ChosenPrior prior) {
-            this.chosenPrior = Objects.requireNonNull(prior, "prior");
+            this.priors.add(Objects.requireNonNull(prior, "prior"));
             return this;
         }
 
@@ -135,9 +142,6 @@ public final class MaskPipeline {
         }
 
         public MaskPipeline build() {
-            if (!priors.isEmpty() && chosenPrior != null) {
-                throw new IllegalArgumentException("Give the pipeline candidate priors or a chosen prior, not both");
-            }
             return new MaskPipeline(this);
         }
     }

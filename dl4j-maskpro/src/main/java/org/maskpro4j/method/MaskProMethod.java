@@ -1,7 +1,6 @@
 package org.maskpro4j.method;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,9 +32,7 @@ final class MaskProMethod implements MaskMethod {
 
     @Override
     public Map<String, String> settings() {
-        Map<String, String> s = new LinkedHashMap<>();
-        config.toProperties().forEach((k, v) -> s.put((String) k, (String) v));
-        return s;
+        return MaskProConfig.CODEC.toMap(config);
     }
 
     @Override

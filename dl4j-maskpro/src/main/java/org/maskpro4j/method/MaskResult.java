@@ -19,12 +19,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param weightsUpdated   true when the model now computes with weights other than its dense ones under the mask
  *                         (SparseGPT's update)
  * @param seconds          wall time of the method
+ * @param details          what the method reports about itself (e.g. the memory its statistics or state took)
  */
 public record MaskResult(String method, Map<String, INDArray> masks, long steps, List<StepRecord> history,
-        double changedFromPrior, boolean weightsUpdated, double seconds) {
+        double changedFromPrior, boolean weightsUpdated, double seconds, Map<String, Object> details) {
 
     public MaskResult {
         masks = Collections.unmodifiableMap(new LinkedHashMap<>(masks));
         history = List.copyOf(history);
+        details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
+    }
+
+    /** A result without details. */
+    public MaskResult(String method, Map<String, INDArray> masks, long steps, List<StepRecord> history,
+            double changedFromPrior, boolean weightsUpdated, double seconds) {
+        this(method, masks, steps, history, changedFromPrior, weightsUpdated, seconds, Map.of());
     }
 }

@@ -32,6 +32,7 @@ final class MaskStage implements Stage {
             details.put("changedFromPrior", result.changedFromPrior());
         }
         details.put("weightsUpdated", result.weightsUpdated());
+        details.putAll(result.details());
         return StageOutcome.changed(result.masks(), result.steps(), details);
     }
 }

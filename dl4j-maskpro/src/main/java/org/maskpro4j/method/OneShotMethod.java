@@ -45,6 +45,7 @@ final class OneShotMethod implements MaskMethod {
     @Override
     public <B> MaskResult run(MaskableModel<B> model, List<B> data, Map<String, INDArray> prior) {
         OneShotResult r = options.pruner(method).prune(model, data);
-        return new MaskResult(name(), r.masks(), 0, List.of(), Double.NaN, method == PruneMethod.SPARSEGPT, r.totalSeconds());
+        return new MaskResult(name(), r.masks(), 0, List.of(), Double.NaN, method == PruneMethod.SPARSEGPT, r.totalSeconds(),
+                Map.of("peakStatisticsBytes", r.peakStatisticsBytes()));
     }
 }

@@ -1,5 +1,6 @@
 package org.maskpro4j.method;
 
+import org.maskpro4j.config.PropertiesCodec;
 import org.maskpro4j.prior.CalibrationGroups;
 import org.maskpro4j.prior.OneShotPruner;
 import org.maskpro4j.prior.PruneMethod;
@@ -11,10 +12,23 @@ import org.maskpro4j.prior.PruneMethod;
  *
  * @param blockSize  SparseGPT's lazy-update block, in columns
  * @param dampening  SparseGPT's λ as a fraction of mean(diag H)
- * @param blockwise  true: calibrate in the model's declared groups; false: one matrix at a time
+ * @param blockwise  true: calibrate in the model's declared groups ("block"); false: one matrix at a time ("matrix")
  */
 public record OneShotOptions(int blockSize, double dampening, boolean blockwise) {
     public static final OneShotOptions DEFAULTS = new OneShotOptions(128, 0.01, true);
+
+    /** The one text form of the one-shot options. */
+    public static final PropertiesCodec<OneShotOptions, Builder> CODEC = PropertiesCodec
+            .builder("One-shot options", Builder::new, Builder::build)
+            .integer("blockSize", OneShotOptions::blockSize, (b, v) -> b.blockSize = v)
+            .decimal("dampening", OneShotOptions::dampening, (b, v) -> b.dampening = v)
+            .text("calibration", o -> o.blockwise ? "block" : "matrix", (b, v) -> b.blockwise = switch (v) {
+                case "block" -> true;
+                case "matrix" -> false;
+                default -> throw new IllegalArgumentException("One-shot options: calibration must be block or matrix,"
+                        + " got " + v);
+            })
+            .build();
 
     public OneShotOptions {
         if (blockSize < 1) {
@@ -28,5 +42,16 @@ public record OneShotOptions(int blockSize, double dampening, boolean blockwise)
     OneShotPruner pruner(PruneMethod method) {
         return OneShotPruner.builder(method).blockSize(blockSize).dampening(dampening)
                 .calibrationGroups(blockwise ? CalibrationGroups.declaredByModel() : CalibrationGroups.perWeight()).build();
+    }
+
+    /** Starts from {@link #DEFAULTS}. */
+    public static final class Builder {
+        private int blockSize = DEFAULTS.blockSize;
+        private double dampening = DEFAULTS.dampening;
+        private boolean blockwise = DEFAULTS.blockwise;
+
+        public OneShotOptions build() {
+            return new OneShotOptions(blockSize, dampening, blockwise);
+        }
     }
 }

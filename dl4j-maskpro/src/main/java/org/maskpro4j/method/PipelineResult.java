@@ -3,6 +3,7 @@ package org.maskpro4j.method;
 import java.util.List;
 import java.util.Map;
 
+import org.maskpro4j.provenance.Provenance;
 import org.maskpro4j.verify.NmVerifier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -13,11 +14,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param prior    the prior the learner started from, or null when the method uses none
  * @param mask     the mask method's result
  * @param masks    the final masks (applied to the model), per weight name
- * @param verified the verification of the final model
+ * @param verified   the verification of the final model
+ * @param provenance where the final masks come from
  * @param seconds  wall time of the whole run, held-out measurements included
  */
 public record PipelineResult(List<StageReport> stages, ChosenPrior prior, MaskResult mask, Map<String, INDArray> masks,
-        NmVerifier.Report verified, double seconds) {
+        NmVerifier.Report verified, Provenance provenance, double seconds) {
 
     public PipelineResult {
         stages = List.copyOf(stages);

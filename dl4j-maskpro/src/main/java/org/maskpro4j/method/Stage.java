@@ -1,5 +1,7 @@
 package org.maskpro4j.method;
 
+import java.util.Map;
+
 /**
  * One step of a {@link MaskPipeline}: the prior, mask learning, verification and export are stages, and so is each
  * later addition (weight reconstruction under the mask, masked fine-tuning): one class each, added with
@@ -17,4 +19,9 @@ public interface Stage {
      * @return what the stage did; {@link StageOutcome#masks()} replaces the run's current masks when not null
      */
     <B> StageOutcome run(StageContext<B> context);
+
+    /** The settings that decide what this stage does, recorded in the provenance of the masks (none by default). */
+    default Map<String, String> settings() {
+        return Map.of();
+    }
 }

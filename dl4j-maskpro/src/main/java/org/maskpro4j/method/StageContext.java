@@ -1,10 +1,13 @@
 package org.maskpro4j.method;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.provenance.DataFingerprint;
+import org.maskpro4j.provenance.Provenance;
 import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.MaskableModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,15 +22,34 @@ public final class StageContext<B> {
     private final MaskableModel<B> model;
     private final List<B> train;
     private final HeldOut heldOut;
+    private final MaskMethod method;
+    private final List<Stage> stages;
+    private final String dataFingerprint;
     private Map<String, INDArray> masks;
     private ChosenPrior prior;
     private MaskResult maskResult;
     private NmVerifier.Report verified;
 
-    StageContext(MaskableModel<B> model, List<B> train, HeldOut heldOut) {
+    StageContext(MaskableModel<B> model, List<B> train, HeldOut heldOut, MaskMethod method, List<Stage> stages) {
         this.model = Objects.requireNonNull(model, "model");
         this.train = List.copyOf(train);
         this.heldOut = heldOut;
+        this.method = method;
+        this.stages = stages;
+        this.dataFingerprint = DataFingerprint.of(this.train);
+    }
+
+    /**
+     * Where the current masks come from: the method with its settings and those of every stage that has any (prefixed
+     * with the stage's name), the prior, the training data's fingerprint, the seed, the stages and the versions.
+     */
+    public Provenance provenance() {
+        Map<String, String> settings = new LinkedHashMap<>(method.settings());
+        for (Stage s : stages) {
+            s.settings().forEach((k, v) -> settings.put(s.name() + "." + k, v));
+        }
+        return Provenance.of(method.name(), settings, prior == null ? null : prior.name(), dataFingerprint,
+                stages.stream().map(Stage::name).toList());
     }
 
     public MaskableModel<B> model() {

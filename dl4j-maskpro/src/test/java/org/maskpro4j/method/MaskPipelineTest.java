@@ -192,4 +192,24 @@ class MaskPipelineTest {
         assertEquals(first.masks(), second.masks(), "same prior, same seed, same masks");
         assertFalse(second.stage("prior").details().containsKey("candidates"));
     }
+
+    @Test
+    void onHeldOutDataKnownScoresCountAndOnlyTheUnknownPriorIsMeasured() {
+        MultiLayerNetworkModel model = model();
+        CountingHeldOut heldOut = new CountingHeldOut(model);
+        Map<String, INDArray> magnitude = MaskMethods.prior("magnitude", OneShotOptions.DEFAULTS).masks(model, TRAIN);
+        Map<String, INDArray> random = new RandomPrior(3).masks(model, TRAIN);
+        PipelineResult result = MaskPipeline.builder().method(MaskMethods.create("maskpro", settings(1)))
+                .prior(new ChosenPrior("known-bad", magnitude, Map.of("loss", 99.0)))
+                .prior(new ChosenPrior("random", random, null))
+                .prior(new ChosenPrior("known-good", magnitude, Map.of("loss", 0.001)))
+                .priorSelection(PriorSelection.HELD_OUT).build().run(model, TRAIN, heldOut);
+        assertEquals("known-good", result.prior().name());
+        assertEquals(2, heldOut.calls, "the random prior and the learned mask are measured; known scores are not");
+        assertEquals(Map.of("loss", 0.001), result.stage("prior").heldOut(), "the winner's metrics are its report");
+        @SuppressWarnings("unchecked")
+        Map<String, Double> scores = (Map<String, Double>) result.stage("prior").details().get("candidates");
+        assertEquals(List.of("known-bad", "random", "known-good"), List.copyOf(scores.keySet()));
+        assertEquals("held-out", result.stage("prior").details().get("selection"));
+    }
 }

@@ -30,7 +30,7 @@ final class ExportStage implements Stage {
     public <B> StageOutcome run(StageContext<B> context) {
         Map<Path, PruneCommand.Writer> files = new LinkedHashMap<>();
         files.put(out, workload::save);
-        files.put(MaskFile.pathFor(out), p -> MaskFile.write(p, context.pattern(), context.masks()));
+        files.put(MaskFile.pathFor(out), p -> MaskFile.write(p, context.pattern(), context.masks(), context.provenance()));
         try {
             PruneCommand.writeAtomically(files);
         } catch (IOException e) {

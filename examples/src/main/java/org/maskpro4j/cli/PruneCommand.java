@@ -1,17 +1,13 @@
 package org.maskpro4j.cli;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 
 import org.maskpro4j.export.MaskFile;
 import org.maskpro4j.maskpro.MaskProConfig;
@@ -26,12 +22,11 @@ import org.maskpro4j.weights.MaskableModel;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code maskpro prune}: learn or compute a strict N:M mask and write the pruned model plus its mask file. */
-@Command(name = "prune", mixinStandardHelpOptions = true, description = "Prune a model to a strict N:M pattern.")
+@Command(name = "prune", mixinStandardHelpOptions = true, description = "Prune a model to a strict N:M pattern.",
+        defaultValueProvider = ConfigFile.class)
 public final class PruneCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -60,8 +55,8 @@ public final class PruneCommand implements Callable<Integer> {
     int samples;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default ${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--config", description = "MaskPro settings file, such as a sweep's best-maskpro.properties;"
-            + " options given on the command line win")
+    @Option(names = ConfigFile.OPTION, description = "Settings file, such as a sweep's best-maskpro.properties (MaskPro"
+            + " keys, method, prior, examples, maskllm.* and oneshot.* keys); options given on the command line win")
     Path config;
     @Option(names = "--checkpoint", description = "Directory for MaskPro checkpoints; a run there resumes")
     Path checkpoint;
@@ -72,12 +67,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout")
     boolean json;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
-        applyConfigFile();
         NmPattern nm = NmPattern.parse(pattern);
         MaskProConfig config = MaskProConfig.builder().pattern(nm).steps(steps).learningRate(lr).smoothing(alpha)
                 .logitMagnitude(logits).samplesPerStep(samples).seed(seed).logEvery(Math.max(1, (int) (steps / 20)))
@@ -87,8 +78,10 @@ public final class PruneCommand implements Callable<Integer> {
         }
         requireWritable(out);
         dataOptions.validated();
+        MethodSettings settings = this.config == null ? MethodSettings.builder(config).build()
+                : ConfigFile.settings(this.config, config.toProperties());
         Workload<?> workload = modelOptions.load();
-        Map<String, Object> result = prune(workload, nm, config);
+        Map<String, Object> result = prune(workload, nm, settings);
         if (json) {
             Json.print(result);
         } else {
@@ -97,14 +90,14 @@ public final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    private <B> Map<String, Object> prune(Workload<B> w, NmPattern nm, MaskProConfig config) throws IOException {
+    private <B> Map<String, Object> prune(Workload<B> w, NmPattern nm, MethodSettings fileSettings) throws IOException {
         long t0 = System.nanoTime();
         MaskableModel<B> model = w.maskable(nm, selectionOptions.selection());
         List<B> train = w.trainBatches(dataOptions.data, dataOptions.examples, dataOptions.batch);
         List<B> eval = w.evalBatches(dataOptions.data, dataOptions.valid, dataOptions.evalExamples, dataOptions.batch);
         Map<String, Object> dense = w.evaluate(eval);
         Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve("maskpro.ckpt");
-        MethodSettings settings = MethodSettings.builder(config).checkpoint(ckpt).build();
+        MethodSettings settings = fileSettings.toBuilder().checkpoint(ckpt).build();
         MaskMethod maskMethod = MaskMethods.create(method, settings);
         MaskPipeline.Builder pipeline = MaskPipeline.builder().method(maskMethod).export(new ExportStage(w, out));
         if (maskMethod.usesPrior()) {
@@ -134,38 +127,6 @@ public final class PruneCommand implements Callable<Integer> {
             result.put("report", report.resolve("index.html").toString());
         }
         return result;
-    }
-
-    /** Settings from {@code --config} replace the defaults of the options not given on the command line. */
-    private void applyConfigFile() throws IOException {
-        if (config == null) {
-            return;
-        }
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
-            p.load(r);
-        }
-        fromConfig(p, "pattern", "--pattern", v -> pattern = v);
-        fromConfig(p, "learningRate", "--lr", v -> lr = Double.parseDouble(v));
-        fromConfig(p, "smoothing", "--alpha", v -> alpha = Double.parseDouble(v));
-        fromConfig(p, "logitMagnitude", "--logits", v -> logits = Double.parseDouble(v));
-        fromConfig(p, "samplesPerStep", "--samples", v -> samples = Integer.parseInt(v));
-        fromConfig(p, "steps", "--steps", v -> steps = Long.parseLong(v));
-        fromConfig(p, "seed", "--seed", v -> seed = Long.parseLong(v));
-        fromConfig(p, "prior", "--prior", v -> prior = v);
-        fromConfig(p, "examples", "--examples", v -> dataOptions.examples = Integer.parseInt(v));
-    }
-
-    private void fromConfig(Properties p, String key, String option, Consumer<String> set) {
-        String value = p.getProperty(key);
-        if (value == null || spec.commandLine().getParseResult().hasMatchedOption(option)) {
-            return;
-        }
-        try {
-            set.accept(value.trim());
-        } catch (NumberFormatException e) {
-            throw new UserError("--config " + config + ": " + key + "=" + value + " is not a number");
-        }
     }
 
     static void requireWritable(Path out) {
