@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.weights.MaskableWeight;
 import org.maskpro4j.progress.ProgressMeter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -40,22 +41,31 @@ public final class MaskProLearner {
      *                   {@link org.maskpro4j.prior.MaskPrior}; ignored when resuming from a checkpoint
      */
     public <B> MaskProResult learn(MaskableModel<B> model, Iterable<B> data, Map<String, INDArray> priorMasks) {
-        long started = System.nanoTime();
-        List<StepRecord> history = new ArrayList<>();
-        MaskProStep state = resumeOrStart(model, priorMasks, history);
-        Iterator<B> it = data.iterator();
-        if (!it.hasNext()) {
+        Iterator<B> first = data.iterator();
+        if (!first.hasNext()) {
             throw new IllegalArgumentException("The training data is empty: MaskPro needs at least one minibatch");
         }
-        // a resumed run must see the batch an uninterrupted run would see at this step
-        for (long skip = 0; skip < state.step(); skip++) {
-            it = advance(it, data);
-            it.next();
-        }
+        CyclingBatches<B> batches = new CyclingBatches<>(data, first);
+        return learn(model.weights(), priorMasks, state -> state.step(model, batches.at(state.step())));
+    }
+
+    /** How a run takes one step on its state: the batch and where the losses are measured are the stepper's. */
+    @FunctionalInterface
+    public interface Stepper {
+        StepRecord step(MaskProStep state);
+    }
+
+    /**
+     * The run loop, whoever measures the losses (this process, or a cluster that sums them over data shards):
+     * resumes, steps, logs, checkpoints and ends with the top-N mask applied to {@code weights}.
+     */
+    public MaskProResult learn(List<MaskableWeight> weights, Map<String, INDArray> priorMasks, Stepper stepper) {
+        long started = System.nanoTime();
+        List<StepRecord> history = new ArrayList<>();
+        MaskProStep state = resumeOrStart(weights, priorMasks, history);
         ProgressMeter progress = new ProgressMeter(state.step(), config.steps());
         while (state.step() < config.steps()) {
-            it = advance(it, data);
-            StepRecord r = state.step(model, it.next());
+            StepRecord r = stepper.step(state);
             history.add(r);
             if (r.step() % config.logEvery() == 0 || r.step() == config.steps()) {
                 logProgress(r, progress);
@@ -77,11 +87,11 @@ public final class MaskProLearner {
                 (System.nanoTime() - started) / 1e9);
     }
 
-    private <B> MaskProStep resumeOrStart(MaskableModel<B> model, Map<String, INDArray> priorMasks, List<StepRecord> history) {
+    private MaskProStep resumeOrStart(List<MaskableWeight> weights, Map<String, INDArray> priorMasks, List<StepRecord> history) {
         if (checkpoint != null && Files.exists(checkpoint)) {
             try {
                 MaskProCheckpoint.Snapshot snap = MaskProCheckpoint.load(checkpoint);
-                MaskProStep state = snap.bind(model.weights(), config);
+                MaskProStep state = snap.bind(weights, config);
                 history.addAll(snap.history());
                 log.info("Resuming MaskPro from {} at step {}", checkpoint, state.step());
                 return state;
@@ -89,13 +99,9 @@ public final class MaskProLearner {
                 throw new UncheckedIOException("Cannot read checkpoint " + checkpoint, e);
             }
         }
-        log.info("Starting {} on {} weights", config, model.weights().size());
-        MaskPolicy policy = MaskPolicy.fromPrior(config.pattern(), model.weights(), priorMasks, config.logitMagnitude());
+        log.info("Starting {} on {} weights", config, weights.size());
+        MaskPolicy policy = MaskPolicy.fromPrior(config.pattern(), weights, priorMasks, config.logitMagnitude());
         return new MaskProStep(config, policy);
-    }
-
-    private static <B> Iterator<B> advance(Iterator<B> it, Iterable<B> data) {
-        return it.hasNext() ? it : data.iterator();
     }
 
     private void save(MaskProStep state, List<StepRecord> history) {
