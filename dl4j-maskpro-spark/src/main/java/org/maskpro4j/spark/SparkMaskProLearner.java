@@ -93,13 +93,13 @@ public final class SparkMaskProLearner<B> {
             shardCasts.add(cast);
             broadcasts.add(cast);
         }
-        Broadcast<RunContext<B>> context = spark.broadcast(new RunContext<>(runId, modelCast, shardCasts, factory, format, hook));
+        Broadcast<RunContext<B>> context = spark.broadcast(new RunContext<>(modelCast, shardCasts, factory, format));
         broadcasts.add(context);
         // cached once, so each partition's tasks prefer the executor that already holds its replica
         JavaRDD<Integer> slots = spark.parallelize(IntStream.range(0, partitions).boxed().toList(), partitions)
                 .persist(StorageLevel.MEMORY_ONLY());
         slots.count();
-        Driver driver = new Driver(context, slots, broadcasts);
+        Driver driver = new Driver(runId, context, slots, broadcasts);
         try {
             return new MaskProLearner(config, checkpoint).learn(model.weights(), priorMasks, driver::step);
         } finally {
@@ -120,6 +120,7 @@ public final class SparkMaskProLearner<B> {
 
     /** The driver's side of the protocol across steps: the last step's weights and the state replicas start from. */
     private final class Driver {
+        private final String runId;
         private final Broadcast<RunContext<B>> context;
         private final JavaRDD<Integer> slots;
         private final List<Broadcast<?>> broadcasts;
@@ -127,7 +128,8 @@ public final class SparkMaskProLearner<B> {
         private Broadcast<byte[]> base;
         private long baseStep = -1;
 
-        Driver(Broadcast<RunContext<B>> context, JavaRDD<Integer> slots, List<Broadcast<?>> broadcasts) {
+        Driver(String runId, Broadcast<RunContext<B>> context, JavaRDD<Integer> slots, List<Broadcast<?>> broadcasts) {
+            this.runId = runId;
             this.context = context;
             this.slots = slots;
             this.broadcasts = broadcasts;
@@ -170,8 +172,8 @@ public final class SparkMaskProLearner<B> {
         /** Runs the step on every partition; the driver draws the same masks meanwhile, for its own update. */
         private List<PartitionLosses> run(MaskProStep state) {
             // the state to start from travels only on the step it was taken at
-            boolean rebased = baseStep == state.step();
-            StepTask<B> task = new StepTask<>(context, state.step(), previousWeights, rebased ? base : null);
+            StepTask.Start<B> start = baseStep == state.step() ? new StepTask.Start<>(context, base) : null;
+            StepTask<B> task = new StepTask<>(runId, state.step(), previousWeights, start, hook);
             JavaFutureAction<List<PartitionLosses>> job = slots.map(task).collectAsync();
             masks = state.sampleMasks();
             List<PartitionLosses> results;
@@ -185,7 +187,7 @@ public final class SparkMaskProLearner<B> {
                         + e.getCause().getMessage(), e.getCause());
             }
             results.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
-            traffic.add(StepTraffic.measure(task, results));
+            traffic.add(StepTraffic.measure(task, start != null, results));
             return results;
         }
 
@@ -214,7 +216,7 @@ public final class SparkMaskProLearner<B> {
         private ReplicaFactory<B> factory;
         private ShardFormat<B> format;
         private int partitions;
-        private StepHook hook = StepHook.NONE;
+        private StepHook hook;
 
         public Builder<B> spark(JavaSparkContext spark) {
             this.spark = spark;
@@ -252,7 +254,7 @@ public final class SparkMaskProLearner<B> {
         }
 
         Builder<B> hook(StepHook hook) {
-            this.hook = Objects.requireNonNull(hook, "hook");
+            this.hook = hook;
             return this;
         }
 

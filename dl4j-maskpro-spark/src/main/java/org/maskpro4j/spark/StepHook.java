@@ -7,7 +7,5 @@ import java.io.Serializable;
  * replica, as a dying executor would. Runs on the executors, so it must serialize.
  */
 interface StepHook extends Serializable {
-    StepHook NONE = (partition, step, attempt, replicas) -> { };
-
     void afterEvaluate(int partition, long step, int attempt, Replicas replicas) throws Exception;
 }

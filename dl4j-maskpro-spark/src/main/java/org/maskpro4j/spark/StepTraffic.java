@@ -10,19 +10,20 @@ import java.util.List;
  * Bytes one step sends beyond Spark's own task framing, counted with Java serialization (Spark's closure
  * serializer) at the boundary: the step task sent to each partition, and each partition's result.
  */
-public record StepTraffic(long step, int partitions, long taskBytes, long resultBytes) {
+public record StepTraffic(long step, int partitions, long taskBytes, long resultBytes, boolean startsReplicas) {
 
     /** Bytes per partition and step, both ways. */
     public long perPartition() {
         return taskBytes + resultBytes / Math.max(1, partitions);
     }
 
-    static StepTraffic measure(StepTask<?> task, List<PartitionLosses> results) {
+    static StepTraffic measure(StepTask<?> task, boolean startsReplicas, List<PartitionLosses> results) {
         long out = 0;
         for (PartitionLosses r : results) {
             out += size(r);
         }
-        return new StepTraffic(results.isEmpty() ? -1 : results.get(0).step(), results.size(), size(task), out);
+        return new StepTraffic(results.isEmpty() ? -1 : results.get(0).step(), results.size(), size(task), out,
+                startsReplicas);
     }
 
     static long size(Object o) {
