@@ -46,7 +46,7 @@ public final class SparkMaskProLearner<B> {
     private final ShardFormat<B> format;
     private final int partitions;
     private final StepHook hook;
-    private final List<StepTraffic> traffic = new ArrayList<>();
+    private final List<StepStats> stats = new ArrayList<>();
 
     private SparkMaskProLearner(Builder<B> b) {
         this.spark = Objects.requireNonNull(b.spark, "spark context");
@@ -66,9 +66,9 @@ public final class SparkMaskProLearner<B> {
         return partitions;
     }
 
-    /** Bytes sent per step at the serialization boundary (task to executors, results back), one entry per job run. */
-    public List<StepTraffic> traffic() {
-        return List.copyOf(traffic);
+    /** Bytes and wall time of every step job run so far (a step whose replicas had to restart ran twice). */
+    public List<StepStats> stats() {
+        return List.copyOf(stats);
     }
 
     /**
@@ -174,6 +174,7 @@ public final class SparkMaskProLearner<B> {
             // the state to start from travels only on the step it was taken at
             StepTask.Start<B> start = baseStep == state.step() ? new StepTask.Start<>(context, base) : null;
             StepTask<B> task = new StepTask<>(runId, state.step(), previousWeights, start, hook);
+            long t0 = System.nanoTime();
             JavaFutureAction<List<PartitionLosses>> job = slots.map(task).collectAsync();
             masks = state.sampleMasks();
             List<PartitionLosses> results;
@@ -187,7 +188,7 @@ public final class SparkMaskProLearner<B> {
                         + e.getCause().getMessage(), e.getCause());
             }
             results.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
-            traffic.add(StepTraffic.measure(task, start != null, results));
+            stats.add(StepStats.measure(task, start != null, results, (System.nanoTime() - t0) / 1e9));
             return results;
         }
 

@@ -13,6 +13,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
+import org.apache.spark.api.java.JavaSparkContext;
 import org.maskpro4j.export.MaskFile;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.nm.NmPattern;
@@ -64,6 +65,9 @@ public final class PruneCommand implements Callable<Integer> {
     Path report;
     @Option(names = "--json", description = "Print one JSON object on stdout")
     boolean json;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Learn MaskPro data-parallel on Spark: local[N]"
+            + " embedded, or a cluster's master URL")
+    String spark;
 
     @Spec
     CommandSpec spec;
@@ -95,7 +99,7 @@ public final class PruneCommand implements Callable<Integer> {
         List<B> eval = w.evalBatches(dataOptions.data, dataOptions.valid, dataOptions.evalExamples, dataOptions.batch);
         Map<String, Object> dense = w.evaluate(eval);
         Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve("maskpro.ckpt");
-        MethodRun run = Methods.run(method, model, train, config, prior, ckpt);
+        MethodRun run = spark == null ? Methods.run(method, model, train, config, prior, ckpt) : onSpark(w, model, train, config, ckpt);
         NmVerifier.Report verified = NmVerifier.verify(model.weights(), List.of(), nm);
         if (!verified.strict()) {
             throw new IllegalStateException("Internal error: the pruned model violates " + nm + " in " + verified.violations()
@@ -123,6 +127,16 @@ public final class PruneCommand implements Callable<Integer> {
             result.put("report", report.resolve("index.html").toString());
         }
         return result;
+    }
+
+    private <B> MethodRun onSpark(Workload<B> w, MaskableModel<B> model, List<B> train, MaskProConfig config, Path ckpt)
+            throws IOException {
+        if (!method.equalsIgnoreCase("maskpro")) {
+            throw new UserError("--spark learns MaskPro; --method " + method + " runs without it");
+        }
+        try (JavaSparkContext context = SparkLearning.start(spark)) {
+            return SparkLearning.maskpro(context, w, model, train, config, prior, ckpt, selectionOptions);
+        }
     }
 
     /** Settings from {@code --config} replace the defaults of the options not given on the command line. */

@@ -99,7 +99,7 @@ class SparkMaskProLearnerTest {
                 .replicas(SparkMaskProLearnerTest::model).shards(new DataSetShards()).partitions(PARTITIONS)
                 .checkpoint(checkpoint).hook(hook).build();
         MaskProResult result = learner.learn(model, bytes, batches, prior(model));
-        for (StepTraffic t : learner.traffic()) {
+        for (StepStats t : learner.stats()) {
             if (!t.startsReplicas()) {
                 assertTrue(t.perPartition() < 1024, t::toString);
             }

@@ -7,23 +7,25 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * Bytes one step sends beyond Spark's own task framing, counted with Java serialization (Spark's closure
- * serializer) at the boundary: the step task sent to each partition, and each partition's result.
+ * One step job as the driver saw it: the bytes it sent beyond Spark's own task framing, counted with Java
+ * serialization (Spark's closure serializer) at the boundary (the step task sent to each partition, and all the
+ * partitions' results), whether it carried the state replicas start from, and its wall time.
  */
-public record StepTraffic(long step, int partitions, long taskBytes, long resultBytes, boolean startsReplicas) {
+public record StepStats(long step, int partitions, long taskBytes, long resultBytes, boolean startsReplicas,
+        double seconds) {
 
     /** Bytes per partition and step, both ways. */
     public long perPartition() {
         return taskBytes + resultBytes / Math.max(1, partitions);
     }
 
-    static StepTraffic measure(StepTask<?> task, boolean startsReplicas, List<PartitionLosses> results) {
+    static StepStats measure(StepTask<?> task, boolean startsReplicas, List<PartitionLosses> results, double seconds) {
         long out = 0;
         for (PartitionLosses r : results) {
             out += size(r);
         }
-        return new StepTraffic(results.isEmpty() ? -1 : results.get(0).step(), results.size(), size(task), out,
-                startsReplicas);
+        return new StepStats(results.isEmpty() ? -1 : results.get(0).step(), results.size(), size(task), out,
+                startsReplicas, seconds);
     }
 
     static long size(Object o) {

@@ -1,0 +1,105 @@
+package org.maskpro4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.maskpro4j.examples.llama.Llama2cCheckpoint;
+import org.maskpro4j.examples.llama.LlamaBatch;
+import org.maskpro4j.examples.llama.LlamaGraph;
+import org.maskpro4j.examples.llama.LlamaShards;
+import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.maskpro.MaskProResult;
+import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.prior.OneShotPrior;
+import org.maskpro4j.spark.DataSetShards;
+import org.maskpro4j.spark.ReplicaFactory;
+import org.maskpro4j.spark.ShardFormat;
+import org.maskpro4j.spark.SparkMaskProLearner;
+import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.weights.MaskableWeight;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code --spark MASTER}: MaskPro learned data-parallel on Spark, embedded ({@code local[N]}) or on a cluster.
+ * The executors rebuild the model from the bytes the workload saves, so every format that saves itself as it
+ * loads works (DL4J zips, Keras imports saved as DL4J zips, llama2.c files).
+ */
+final class SparkLearning {
+    private static final Pattern LOCAL = Pattern.compile("local\\[(\\d+|\\*)]");
+
+    private SparkLearning() {
+    }
+
+    /**
+     * A Spark context for {@code master}. Plain {@code local[N]} never retries a failed task, so it becomes
+     * {@code local[N,4]}, the retries a cluster gives by default.
+     */
+    static JavaSparkContext start(String master) {
+        Matcher local = LOCAL.matcher(master);
+        SparkConf conf = new SparkConf().setAppName("maskpro").setMaster(local.matches() ? "local[" + local.group(1) + ",4]" : master);
+        if (master.startsWith("local")) {
+            conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        }
+        try {
+            return new JavaSparkContext(conf);
+        } catch (RuntimeException e) {
+            throw new UserError("Cannot start Spark with --spark " + master + ": " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static <B> MethodRun maskpro(JavaSparkContext spark, Workload<B> workload, MaskableModel<B> model, List<B> train,
+            MaskProConfig config, String prior, Path checkpoint, SelectionOptions selection) throws IOException {
+        ShardFormat<B> format = (ShardFormat<B>) switch (workload.format()) {
+            case "dl4j", "keras" -> new DataSetShards();
+            case "llama2c" -> new LlamaShards();
+            default -> throw new UserError("--spark runs DL4J, Keras and llama2.c models; " + workload.format()
+                    + " models run without it");
+        };
+        long t0 = System.nanoTime();
+        byte[] bytes = modelBytes(workload);
+        model.weights().forEach(MaskableWeight::restoreDense);
+        Map<String, INDArray> priorMasks = OneShotPrior.parse(prior).masks(model, train);
+        SparkMaskProLearner<B> learner = SparkMaskProLearner.<B>builder().spark(spark).config(config).checkpoint(checkpoint)
+                .replicas((ReplicaFactory<B>) new Replicas(workload.format(), config.pattern().toString(), selection))
+                .shards(format).build();
+        MaskProResult r = learner.learn(model, bytes, train, priorMasks);
+        return new MethodRun("maskpro", r.masks(), r.steps(), r.history(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static byte[] modelBytes(Workload<?> workload) throws IOException {
+        Path tmp = Files.createTempFile("maskpro-spark-model", ".tmp");
+        try {
+            workload.save(tmp);
+            return Files.readAllBytes(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Builds the executors' replicas from the saved model, with the same pattern and layer selection. */
+    private record Replicas(String format, String pattern, SelectionOptions selection) implements ReplicaFactory<Object> {
+        @Override
+        @SuppressWarnings("unchecked")
+        public MaskableModel<Object> build(byte[] model) throws IOException {
+            Path tmp = Files.createTempFile("maskpro-replica", ".tmp");
+            try {
+                Files.write(tmp, model);
+                NmPattern nm = NmPattern.parse(pattern);
+                MaskableModel<?> m = format.equals("llama2c")
+                        ? LlamaWorkload.maskable(LlamaGraph.build(Llama2cCheckpoint.read(tmp)), nm, selection.selection())
+                        : Dl4jWorkload.load(tmp).maskable(nm, selection.selection());
+                return (MaskableModel<Object>) m;
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package org.maskpro4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue acceptance for {@code --spark}: the sweep run as Spark tasks gives the local sweep's candidates and
+ * scores, and {@code prune --spark local[2]} learns data-parallel and writes a strict model with its masks.
+ */
+class SparkCommandsTest {
+
+    @BeforeAll
+    static void warmUp() {
+        CliTestData.warmUp();
+    }
+
+    private static List<String> sweepArgs(Path out) {
+        return new ArrayList<>(List.of("sweep", "--model", CliTestData.fashionCnn().toString(), "--data",
+                CliTestData.FASHION.toString(), "--pattern", "2:4", "--candidates", "3", "--seed", "7", "--lr", "100:1000",
+                "--alpha", "0.9:0.99", "--logits", "6", "--samples", "2", "--steps", "8", "--prior", "magnitude",
+                "--examples", "256", "--eval-examples", "500", "--out", out.toString(), "--json"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> candidates(Map<String, Object> json) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> c : (List<Map<String, Object>>) json.get("candidates")) {
+            Map<String, Object> kept = new LinkedHashMap<>(c);
+            kept.remove("seconds");
+            out.add(kept);
+        }
+        return out;
+    }
+
+    @Test
+    void sweepOnSparkGivesTheLocalSweepsCandidatesAndScores(@TempDir Path dir) {
+        Map<String, Object> local = CliRun.of(sweepArgs(dir.resolve("local")).toArray(String[]::new)).assertExit(0).json();
+        List<String> args = sweepArgs(dir.resolve("spark"));
+        args.addAll(List.of("--spark", "local[2]"));
+        Map<String, Object> spark = CliRun.of(args.toArray(String[]::new)).assertExit(0).json();
+        List<Map<String, Object>> expected = candidates(local);
+        assertEquals(3, expected.size(), local::toString);
+        assertTrue(expected.stream().anyMatch(c -> "ok".equals(c.get("status"))), local::toString);
+        assertEquals(expected, candidates(spark));
+        assertEquals(local.get("best"), spark.get("best"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void pruneOnSparkWritesAStrictModelAndItsMasks(@TempDir Path dir) {
+        Path out = dir.resolve("pruned.zip");
+        Map<String, Object> json = CliRun.of("prune", "--model", CliTestData.fashionCnn().toString(), "--data",
+                CliTestData.FASHION.toString(), "--steps", "6", "--samples", "2", "--examples", "256", "--batch", "64",
+                "--eval-examples", "500", "--prior", "magnitude", "--spark", "local[2]", "--out", out.toString(), "--json")
+                .assertExit(0).json();
+        assertEquals("maskpro", json.get("method"));
+        assertEquals(6, ((Number) json.get("steps")).intValue());
+        assertTrue(Files.isRegularFile(out) && Files.isRegularFile(Path.of(json.get("masks").toString())), json::toString);
+        assertTrue(((Number) ((Map<String, Object>) json.get("metrics")).get("groups")).longValue() > 0, json::toString);
+        CliRun.of("verify", "--model", out.toString(), "--pattern", "2:4").assertExit(0);
+    }
+}
