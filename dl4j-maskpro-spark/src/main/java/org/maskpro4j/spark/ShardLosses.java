@@ -8,17 +8,22 @@ package org.maskpro4j.spark;
 final class ShardLosses {
     private double sum;
     private long count;
+    private int shards;
+    private double only;
 
     /** Adds a shard whose mean loss over {@code terms} loss terms is {@code meanLoss}. */
     void add(double meanLoss, long terms) {
         sum += meanLoss * terms;
         count += terms;
+        only = meanLoss;
+        shards++;
     }
 
+    /** One shard's mean is returned as it is, so a single partition reproduces the unsharded learner exactly. */
     double mean() {
-        if (count == 0) {
+        if (shards == 0) {
             throw new IllegalStateException("No shard was added");
         }
-        return sum / count;
+        return shards == 1 ? only : sum / count;
     }
 }

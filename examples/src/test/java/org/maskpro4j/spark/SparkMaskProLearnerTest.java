@@ -94,9 +94,14 @@ class SparkMaskProLearnerTest {
     }
 
     private static MaskProResult onSpark(byte[] bytes, List<DataSet> batches, StepHook hook, Path checkpoint) throws IOException {
+        return onSpark(bytes, batches, hook, checkpoint, PARTITIONS);
+    }
+
+    private static MaskProResult onSpark(byte[] bytes, List<DataSet> batches, StepHook hook, Path checkpoint,
+            int partitions) throws IOException {
         MultiLayerNetworkModel model = model(bytes);
         SparkMaskProLearner<DataSet> learner = SparkMaskProLearner.<DataSet>builder().spark(spark).config(config())
-                .replicas(SparkMaskProLearnerTest::model).shards(new DataSetShards()).partitions(PARTITIONS)
+                .replicas(SparkMaskProLearnerTest::model).shards(new DataSetShards()).partitions(partitions)
                 .checkpoint(checkpoint).hook(hook).build();
         MaskProResult result = learner.learn(model, bytes, batches, prior(model));
         for (StepStats t : learner.stats()) {
@@ -129,6 +134,15 @@ class SparkMaskProLearnerTest {
         assertTrue(Faults.DROPPED.get() > 0, "a replica was lost");
         assertSameMasks(reference, faulty);
         assertTrue(Files.isRegularFile(dir.resolve("spark.ckpt")), "the driver checkpoints as the learner does");
+    }
+
+    @Test
+    void onePartitionReproducesThePlainSingleProcessLearner() throws Exception {
+        byte[] bytes = Files.readAllBytes(CNN);
+        List<DataSet> batches = batches();
+        MultiLayerNetworkModel model = model(bytes);
+        MaskProResult plain = new MaskProLearner(config(), null).learn(model, batches, prior(model));
+        assertSameMasks(plain, onSpark(bytes, batches, null, null, 1));
     }
 
     /** Step 3 on partition 1 fails once after measuring its losses; at step 7 partition 0's executor forgets its replica. */

@@ -64,20 +64,36 @@ public final class SparkBenchmark {
         Path dir = Path.of(args.length > 0 ? args[0] : "../shared/data/llama2c");
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+        String part = args.length > 3 ? args[3] : "all";
+        MaskProConfig config = MaskProConfig.builder().pattern(PATTERN).steps(steps).learningRate(50).smoothing(0.99)
+                .logitMagnitude(10).samplesPerStep(4).seed(1).logEvery(Math.max(1, steps / 4)).build();
+        if (!part.equals("mlp")) {
+            llama(dir, batch, config);
+        }
+        if (!part.equals("llama")) {
+            say(mlpTraffic(config));
+        }
+    }
+
+    /** Results go out as soon as they are measured, so a run cut short still reports what it has. */
+    private static void say(String line) {
+        System.out.println("RESULT " + line);
+        System.out.flush();
+    }
+
+    private static void llama(Path dir, int batch, MaskProConfig config) throws Exception {
         Path model = dir.resolve("stories260K.bin");
         Llama2cCheckpoint ckpt = Llama2cCheckpoint.read(model);
         Llama2cTokenizer tok = Llama2cTokenizer.read(dir.resolve("tok512.bin"), ckpt.config().vocabSize());
         List<LlamaBatch> batches = LlamaBatches.fromText(dir.resolve("tinystories_train.txt"), tok, ckpt.config().seqLen(),
                 batch, batch * 4);
         byte[] bytes = Files.readAllBytes(model);
-        MaskProConfig config = MaskProConfig.builder().pattern(PATTERN).steps(steps).learningRate(50).smoothing(0.99)
-                .logitMagnitude(10).samplesPerStep(4).seed(1).logEvery(Math.max(1, steps / 4)).build();
-        List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "LLaMA stories260K, 2:4, K=4, %d steps, %d global batches of %d sequences (%d scored tokens each on average)",
+        long steps = config.steps();
+        say(String.format(Locale.ROOT, "LLaMA stories260K, 2:4, K=4, %d steps, %d global batches of %d sequences (%d scored tokens each on average)",
                 steps, batches.size(), batch, batches.stream().mapToLong(b -> new LlamaShards().count(b)).sum() / batches.size()));
 
         double single = singleProcess(llama(bytes), batches, config);
-        lines.add(String.format(Locale.ROOT, "single process: %.3f s/step", single));
+        say(String.format(Locale.ROOT, "single process: %.3f s/step", single));
         double[] perExecutors = new double[3];
         for (int executors = 1; executors <= 2; executors++) {
             try (JavaSparkContext spark = context(executors)) {
@@ -87,18 +103,16 @@ public final class SparkBenchmark {
                 MaskableModel<LlamaBatch> driver = llama(bytes);
                 learner.learn(driver, bytes, batches, new MagnitudePrior().masks(driver, List.of()));
                 perExecutors[executors] = median(learner.stats());
-                lines.add(String.format(Locale.ROOT, "spark local[%d], %d partitions: %.3f s/step (median; %s), %s",
+                say(String.format(Locale.ROOT, "spark local[%d], %d partitions: %.3f s/step (median; %s), %s",
                         executors, executors, perExecutors[executors], traffic(learner.stats(), logitBytes(driver)), sizes));
                 if (executors == 2) {
-                    lines.add(String.format(Locale.ROOT, "bare Spark job (map + collect of %d slots): %.4f s median of 50",
+                    say(String.format(Locale.ROOT, "bare Spark job (map + collect of %d slots): %.4f s median of 50",
                             executors, bareJob(spark, executors)));
                 }
             }
         }
-        lines.add(String.format(Locale.ROOT, "speed-up 2 vs 1 executors: %.2fx; 1 executor vs single process: %.2fx",
+        say(String.format(Locale.ROOT, "speed-up 2 vs 1 executors: %.2fx; 1 executor vs single process: %.2fx",
                 perExecutors[1] / perExecutors[2], single / perExecutors[1]));
-        lines.add(mlpTraffic(config));
-        lines.forEach(System.out::println);
     }
 
     private static MaskableModel<LlamaBatch> llama(byte[] bytes) throws IOException {
@@ -176,13 +190,15 @@ public final class SparkBenchmark {
         byte[] bytes = out.toByteArray();
         DataSet data = FashionMnist.atDefaultDirectory().load(FashionMnist.Split.TRAIN, 64);
         data.setFeatures(data.getFeatures().reshape(64, 784));
-        MaskProConfig short3 = config.toBuilder().steps(3).build();
-        try (JavaSparkContext spark = context(2)) {
-            SparkMaskProLearner<DataSet> learner = SparkMaskProLearner.<DataSet>builder().spark(spark).config(short3)
-                    .replicas(SparkBenchmark::mlp).shards(new DataSetShards()).partitions(2).build();
+
+        // two steps on one executor: the second is a plain step, and memory stays at two copies of the network
+        MaskProConfig short2 = config.toBuilder().steps(2).build();
+        try (JavaSparkContext spark = context(1)) {
+            SparkMaskProLearner<DataSet> learner = SparkMaskProLearner.<DataSet>builder().spark(spark).config(short2)
+                    .replicas(SparkBenchmark::mlp).shards(new DataSetShards()).partitions(1).build();
             MaskableModel<DataSet> driver = mlp(bytes);
             learner.learn(driver, bytes, List.of(data), new MagnitudePrior().masks(driver, List.of()));
-            return String.format(Locale.ROOT, "MLP with %,d weights, spark local[2]: %s", net.numParams(),
+            return String.format(Locale.ROOT, "MLP with %,d weights, spark local[1], K=%d: %s", net.numParams(), short2.samplesPerStep(),
                     traffic(learner.stats(), logitBytes(driver)));
         }
     }
