@@ -42,6 +42,10 @@ final class SparkLearning {
      * {@code local[N,4]}, the retries a cluster gives by default.
      */
     static JavaSparkContext start(String master) {
+        // Spark logs every task at INFO, which would bury MaskPro's progress lines (slf4j-simple reads these lazily)
+        for (String chatty : List.of("org.apache.spark", "org.sparkproject", "org.apache.hadoop")) {
+            System.setProperty("org.slf4j.simpleLogger.log." + chatty, System.getProperty("org.slf4j.simpleLogger.log." + chatty, "warn"));
+        }
         Matcher local = LOCAL.matcher(master);
         SparkConf conf = new SparkConf().setAppName("maskpro").setMaster(local.matches() ? "local[" + local.group(1) + ",4]" : master);
         if (master.startsWith("local")) {
