@@ -101,7 +101,7 @@ public final class SparkMaskProLearner<B> {
         slots.count();
         Driver driver = new Driver(runId, context, slots, broadcasts);
         try {
-            return new MaskProLearner(config, checkpoint).learn(model.weights(), priorMasks, driver::step);
+            return new MaskProLearner(config, checkpoint).learn(model.weights(), batches, priorMasks, driver::step);
         } finally {
             slots.unpersist(false);
             for (Broadcast<?> b : broadcasts) {
@@ -196,7 +196,7 @@ public final class SparkMaskProLearner<B> {
         private void rebase(MaskProStep state) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try {
-                MaskProCheckpoint.write(bytes, state, List.of());
+                MaskProCheckpoint.write(bytes, state, List.of(), null);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.maskpro4j.provenance.DataFingerprint;
+import org.maskpro4j.provenance.Provenance;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
 import org.maskpro4j.progress.ProgressMeter;
@@ -27,6 +29,8 @@ public final class MaskProLearner {
 
     private final MaskProConfig config;
     private final Path checkpoint;
+    /** Written into every checkpoint; set when a run starts or resumes with a checkpoint. */
+    private Provenance provenance;
 
     /**
      * @param checkpoint file to checkpoint to and resume from, or null for none
@@ -46,7 +50,7 @@ public final class MaskProLearner {
             throw new IllegalArgumentException("The training data is empty: MaskPro needs at least one minibatch");
         }
         CyclingBatches<B> batches = new CyclingBatches<>(data, first);
-        return learn(model.weights(), priorMasks, state -> state.step(model, batches.at(state.step())));
+        return learn(model.weights(), data, priorMasks, state -> state.step(model, batches.at(state.step())));
     }
 
     /** How a run takes one step on its state: the batch and where the losses are measured are the stepper's. */
@@ -58,11 +62,18 @@ public final class MaskProLearner {
     /**
      * The run loop, whoever measures the losses (this process, or a cluster that sums them over data shards):
      * resumes, steps, logs, checkpoints and ends with the top-N mask applied to {@code weights}.
+     *
+     * @param data the batches the stepper learns from, for the checkpoint's provenance only
      */
-    public MaskProResult learn(List<MaskableWeight> weights, Map<String, INDArray> priorMasks, Stepper stepper) {
+    public MaskProResult learn(List<MaskableWeight> weights, Iterable<?> data, Map<String, INDArray> priorMasks,
+            Stepper stepper) {
         long started = System.nanoTime();
+        provenance = null;
         List<StepRecord> history = new ArrayList<>();
-        MaskProStep state = resumeOrStart(weights, priorMasks, history);
+        MaskProStep state = resumeOrStart(weights, priorMasks, history, data);
+        if (checkpoint != null && provenance == null) {
+            provenance = provenance(data, state.policy().priorMask());
+        }
         ProgressMeter progress = new ProgressMeter(state.step(), config.steps());
         while (state.step() < config.steps()) {
             StepRecord r = stepper.step(state);
@@ -87,12 +98,18 @@ public final class MaskProLearner {
                 (System.nanoTime() - started) / 1e9);
     }
 
-    private MaskProStep resumeOrStart(List<MaskableWeight> weights, Map<String, INDArray> priorMasks, List<StepRecord> history) {
+    private MaskProStep resumeOrStart(List<MaskableWeight> weights, Map<String, INDArray> priorMasks, List<StepRecord> history,
+            Iterable<?> data) {
         if (checkpoint != null && Files.exists(checkpoint)) {
             try {
                 MaskProCheckpoint.Snapshot snap = MaskProCheckpoint.load(checkpoint);
                 MaskProStep state = snap.bind(weights, config);
                 history.addAll(snap.history());
+                provenance = snap.provenance();
+                if (snap.provenance() != null && !snap.provenance().data().equals(DataFingerprint.of(data))) {
+                    log.warn("Checkpoint {} was written on other data ({}) than this run's ({}); resuming anyway",
+                            checkpoint, snap.provenance().data(), DataFingerprint.of(data));
+                }
                 log.info("Resuming MaskPro from {} at step {}", checkpoint, state.step());
                 return state;
             } catch (IOException e) {
@@ -104,9 +121,15 @@ public final class MaskProLearner {
         return new MaskProStep(config, policy);
     }
 
+    /** The checkpoint's provenance: MaskPro, its config, and fingerprints of the data and of the prior masks. */
+    private Provenance provenance(Iterable<?> data, INDArray priorMask) {
+        return Provenance.of("maskpro", MaskProConfig.CODEC.toMap(config), "prior mask " + DataFingerprint.of(List.of(priorMask)),
+                DataFingerprint.of(data), List.of("mask"));
+    }
+
     private void save(MaskProStep state, List<StepRecord> history) {
         try {
-            MaskProCheckpoint.save(checkpoint, state, history);
+            MaskProCheckpoint.save(checkpoint, state, history, provenance);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write checkpoint " + checkpoint, e);
         }

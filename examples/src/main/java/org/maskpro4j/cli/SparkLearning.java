@@ -1,8 +1,10 @@
 package org.maskpro4j.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -11,19 +13,19 @@ import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.maskpro4j.examples.llama.Llama2cCheckpoint;
-import org.maskpro4j.examples.llama.LlamaBatch;
 import org.maskpro4j.examples.llama.LlamaGraph;
 import org.maskpro4j.examples.llama.LlamaShards;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.maskpro.MaskProResult;
+import org.maskpro4j.method.MaskMethod;
+import org.maskpro4j.method.MaskMethods;
+import org.maskpro4j.method.MaskResult;
 import org.maskpro4j.nm.NmPattern;
-import org.maskpro4j.prior.OneShotPrior;
 import org.maskpro4j.spark.DataSetShards;
 import org.maskpro4j.spark.ReplicaFactory;
 import org.maskpro4j.spark.ShardFormat;
 import org.maskpro4j.spark.SparkMaskProLearner;
 import org.maskpro4j.weights.MaskableModel;
-import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -58,33 +60,65 @@ final class SparkLearning {
         }
     }
 
+    /** MaskPro as the pipeline's mask stage, learned on Spark at {@code master}. */
     @SuppressWarnings("unchecked")
-    static <B> MethodRun maskpro(JavaSparkContext spark, Workload<B> workload, MaskableModel<B> model, List<B> train,
-            MaskProConfig config, String prior, Path checkpoint, SelectionOptions selection) throws IOException {
+    static <B> MaskMethod maskPro(String master, String method, MaskProConfig config, Path checkpoint, Workload<B> workload,
+            SelectionOptions selection) {
+        if (!method.equalsIgnoreCase(MaskMethods.MASKPRO)) {
+            throw new UserError("--spark learns MaskPro; --method " + method + " runs without it");
+        }
         ShardFormat<B> format = (ShardFormat<B>) switch (workload.format()) {
             case "dl4j", "keras" -> new DataSetShards();
             case "llama2c" -> new LlamaShards();
             default -> throw new UserError("--spark runs DL4J, Keras and llama2.c models; " + workload.format()
                     + " models run without it");
         };
-        long t0 = System.nanoTime();
-        byte[] bytes = modelBytes(workload);
-        model.weights().forEach(MaskableWeight::restoreDense);
-        Map<String, INDArray> priorMasks = OneShotPrior.parse(prior).masks(model, train);
-        SparkMaskProLearner<B> learner = SparkMaskProLearner.<B>builder().spark(spark).config(config).checkpoint(checkpoint)
-                .replicas((ReplicaFactory<B>) new Replicas(workload.format(), config.pattern().toString(), selection))
-                .shards(format).build();
-        MaskProResult r = learner.learn(model, bytes, train, priorMasks);
-        return new MethodRun("maskpro", r.masks(), r.steps(), r.history(), (System.nanoTime() - t0) / 1e9);
+        ReplicaFactory<B> replicas = (ReplicaFactory<B>) new Replicas(workload.format(), config.pattern().toString(), selection);
+        return new MaskMethod() {
+            @Override
+            public String name() {
+                return MaskMethods.MASKPRO;
+            }
+
+            @Override
+            public boolean usesPrior() {
+                return true;
+            }
+
+            @Override
+            public Map<String, String> settings() {
+                Map<String, String> s = new LinkedHashMap<>(MaskProConfig.CODEC.toMap(config));
+                s.put("spark", master);
+                return s;
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public <C> MaskResult run(MaskableModel<C> model, List<C> data, Map<String, INDArray> prior) {
+                byte[] bytes = modelBytes(workload);
+                try (JavaSparkContext spark = start(master)) {
+                    SparkMaskProLearner<C> learner = SparkMaskProLearner.<C>builder().spark(spark).config(config)
+                            .checkpoint(checkpoint).replicas((ReplicaFactory<C>) replicas).shards((ShardFormat<C>) format).build();
+                    MaskProResult r = learner.learn(model, bytes, data, prior);
+                    return new MaskResult(name(), r.masks(), r.steps(), r.history(), r.changedFromPrior(), false, r.seconds(),
+                            Map.of("partitions", learner.partitions()));
+                }
+            }
+        };
     }
 
-    private static byte[] modelBytes(Workload<?> workload) throws IOException {
-        Path tmp = Files.createTempFile("maskpro-spark-model", ".tmp");
+    /** The model as the workload saves it, before any mask is applied: what the executors rebuild. */
+    private static byte[] modelBytes(Workload<?> workload) {
         try {
-            workload.save(tmp);
-            return Files.readAllBytes(tmp);
-        } finally {
-            Files.deleteIfExists(tmp);
+            Path tmp = Files.createTempFile("maskpro-spark-model", ".tmp");
+            try {
+                workload.save(tmp);
+                return Files.readAllBytes(tmp);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot serialise the model for the Spark executors", e);
         }
     }
 

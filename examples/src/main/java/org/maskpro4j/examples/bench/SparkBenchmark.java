@@ -134,7 +134,7 @@ public final class SparkBenchmark {
     /** Median seconds per step of the single-process learner on the same global batches. */
     private static double singleProcess(MaskableModel<LlamaBatch> model, List<LlamaBatch> batches, MaskProConfig config) {
         double[] seconds = new double[(int) config.steps()];
-        new MaskProLearner(config, null).learn(model.weights(), new MagnitudePrior().masks(model, List.of()), state -> {
+        new MaskProLearner(config, null).learn(model.weights(), batches, new MagnitudePrior().masks(model, List.of()), state -> {
             long t0 = System.nanoTime();
             var r = state.step(model, batches.get((int) (state.step() % batches.size())));
             seconds[(int) r.step() - 1] = (System.nanoTime() - t0) / 1e9;
