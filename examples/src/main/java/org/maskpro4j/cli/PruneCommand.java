@@ -101,8 +101,8 @@ public final class PruneCommand implements Callable<Integer> {
         Map<String, Object> dense = w.evaluate(eval);
         Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve("maskpro.ckpt");
         MethodSettings settings = fileSettings.toBuilder().checkpoint(ckpt).build();
-        MaskMethod maskMethod = spark == null ? MaskMethods.create(method, settings)
-                : SparkLearning.maskPro(spark, method, settings.maskPro(), settings.checkpoint(), w, selectionOptions);
+        MaskMethod local = MaskMethods.create(method, settings);
+        MaskMethod maskMethod = spark == null ? local : SparkLearning.onSpark(spark, local, settings, w, selectionOptions);
         MaskPipeline.Builder pipeline = MaskPipeline.builder().method(maskMethod).export(new ExportStage(w, out));
         if (maskMethod.usesPrior()) {
             pipeline.prior(MaskMethods.prior(prior, settings.oneShot()));

@@ -20,6 +20,7 @@ import org.maskpro4j.maskpro.MaskProResult;
 import org.maskpro4j.method.MaskMethod;
 import org.maskpro4j.method.MaskMethods;
 import org.maskpro4j.method.MaskResult;
+import org.maskpro4j.method.MethodSettings;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.spark.DataSetShards;
 import org.maskpro4j.spark.ReplicaFactory;
@@ -60,12 +61,12 @@ final class SparkLearning {
         }
     }
 
-    /** MaskPro as the pipeline's mask stage, learned on Spark at {@code master}. */
+    /** {@code local} (MaskPro) as the pipeline's mask stage, learned on Spark at {@code master}. */
     @SuppressWarnings("unchecked")
-    static <B> MaskMethod maskPro(String master, String method, MaskProConfig config, Path checkpoint, Workload<B> workload,
+    static <B> MaskMethod onSpark(String master, MaskMethod local, MethodSettings settings, Workload<B> workload,
             SelectionOptions selection) {
-        if (!method.equalsIgnoreCase(MaskMethods.MASKPRO)) {
-            throw new UserError("--spark learns MaskPro; --method " + method + " runs without it");
+        if (!local.name().equals(MaskMethods.MASKPRO)) {
+            throw new UserError("--spark learns MaskPro; --method " + local.name() + " runs without it");
         }
         ShardFormat<B> format = (ShardFormat<B>) switch (workload.format()) {
             case "dl4j", "keras" -> new DataSetShards();
@@ -73,21 +74,22 @@ final class SparkLearning {
             default -> throw new UserError("--spark runs DL4J, Keras and llama2.c models; " + workload.format()
                     + " models run without it");
         };
+        MaskProConfig config = settings.maskPro();
         ReplicaFactory<B> replicas = (ReplicaFactory<B>) new Replicas(workload.format(), config.pattern().toString(), selection);
         return new MaskMethod() {
             @Override
             public String name() {
-                return MaskMethods.MASKPRO;
+                return local.name();
             }
 
             @Override
             public boolean usesPrior() {
-                return true;
+                return local.usesPrior();
             }
 
             @Override
             public Map<String, String> settings() {
-                Map<String, String> s = new LinkedHashMap<>(MaskProConfig.CODEC.toMap(config));
+                Map<String, String> s = new LinkedHashMap<>(local.settings());
                 s.put("spark", master);
                 return s;
             }
@@ -98,7 +100,8 @@ final class SparkLearning {
                 byte[] bytes = modelBytes(workload);
                 try (JavaSparkContext spark = start(master)) {
                     SparkMaskProLearner<C> learner = SparkMaskProLearner.<C>builder().spark(spark).config(config)
-                            .checkpoint(checkpoint).replicas((ReplicaFactory<C>) replicas).shards((ShardFormat<C>) format).build();
+                            .checkpoint(settings.checkpoint()).replicas((ReplicaFactory<C>) replicas)
+                            .shards((ShardFormat<C>) format).build();
                     MaskProResult r = learner.learn(model, bytes, data, prior);
                     return new MaskResult(name(), r.masks(), r.steps(), r.history(), r.changedFromPrior(), false, r.seconds(),
                             Map.of("partitions", learner.partitions()));
