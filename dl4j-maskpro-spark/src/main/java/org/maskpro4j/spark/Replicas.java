@@ -24,6 +24,11 @@ final class Replicas {
         byKey.put(key(runId, partition), replica);
     }
 
+    /** Forgets the replicas of a run that ended. */
+    void dropRun(String runId) {
+        byKey.keySet().removeIf(k -> k.startsWith(runId + "/"));
+    }
+
     /** Forgets every replica, as an executor that died and came back would. */
     void dropAll() {
         byKey.clear();

@@ -11,8 +11,4 @@ import org.apache.spark.broadcast.Broadcast;
  */
 record RunContext<B>(Broadcast<byte[]> model, List<Broadcast<List<byte[]>>> shards,
         ReplicaFactory<B> factory, ShardFormat<B> format) implements Serializable {
-
-    int partitions() {
-        return shards.size();
-    }
 }

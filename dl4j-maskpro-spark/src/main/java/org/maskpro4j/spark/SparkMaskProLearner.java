@@ -25,6 +25,8 @@ import org.maskpro4j.maskpro.MaskProStep;
 import org.maskpro4j.maskpro.StepRecord;
 import org.maskpro4j.weights.MaskableModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Data-parallel MaskPro on Spark with seed replay. The model and each partition's data shards are broadcast once
@@ -39,6 +41,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * reports it, and the driver broadcasts its current state for that partition to start from.
  */
 public final class SparkMaskProLearner<B> {
+    private static final Logger log = LoggerFactory.getLogger(SparkMaskProLearner.class);
+
     private final JavaSparkContext spark;
     private final MaskProConfig config;
     private final Path checkpoint;
@@ -103,11 +107,21 @@ public final class SparkMaskProLearner<B> {
         try {
             return new MaskProLearner(config, checkpoint).learn(model.weights(), batches, priorMasks, driver::step);
         } finally {
-            slots.unpersist(false);
+            release(slots, runId);
             for (Broadcast<?> b : broadcasts) {
                 b.destroy();
             }
         }
+    }
+
+    /** Best effort: the executors that hold the slots (and so the replicas) let this run's replicas go. */
+    private static void release(JavaRDD<Integer> slots, String runId) {
+        try {
+            slots.foreach(p -> Replicas.EXECUTOR.dropRun(runId));
+        } catch (RuntimeException e) {
+            log.warn("Could not release the replicas of run {} on the executors: {}", runId, e.getMessage());
+        }
+        slots.unpersist(false);
     }
 
     private byte[] encode(B shard) {
@@ -125,6 +139,8 @@ public final class SparkMaskProLearner<B> {
         private final JavaRDD<Integer> slots;
         private final List<Broadcast<?>> broadcasts;
         private double[] previousWeights;
+        /** The current step's masks, drawn by the driver while the executors measure them. */
+        private INDArray[] masks;
         private Broadcast<byte[]> base;
         private long baseStep = -1;
 
@@ -166,8 +182,6 @@ public final class SparkMaskProLearner<B> {
             previousWeights = update.ascentWeights();
             return update.record();
         }
-
-        private INDArray[] masks;
 
         /** Runs the step on every partition; the driver draws the same masks meanwhile, for its own update. */
         private List<PartitionLosses> run(MaskProStep state) {
