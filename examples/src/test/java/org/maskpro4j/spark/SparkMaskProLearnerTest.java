@@ -36,8 +36,8 @@ import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Issue acceptance for data-parallel MaskPro on Spark (local mode): the final mask is bit-identical to the
- * single-process learner on the same sharded batches, also when a task fails once and is retried, and when an
- * executor loses its replica mid-run.
+ * single-process learner on the same sharded batches, also when a task fails once and is retried, when an
+ * executor loses its replica mid-run, and when the driver stops half-way and resumes from its checkpoint.
  */
 class SparkMaskProLearnerTest {
     private static final Path CNN = Path.of("target", "fashion-cnn-seed42.zip");
@@ -63,8 +63,14 @@ class SparkMaskProLearnerTest {
         }
     }
 
+    private static final long STEPS = 12;
+
     private static MaskProConfig config() {
-        return MaskProConfig.builder().pattern(PATTERN).steps(12).learningRate(300).smoothing(0.9).logitMagnitude(3)
+        return config(STEPS);
+    }
+
+    private static MaskProConfig config(long steps) {
+        return MaskProConfig.builder().pattern(PATTERN).steps(steps).learningRate(300).smoothing(0.9).logitMagnitude(3)
                 .samplesPerStep(2).seed(5).logEvery(4).checkpointEvery(5).build();
     }
 
@@ -94,13 +100,13 @@ class SparkMaskProLearnerTest {
     }
 
     private static MaskProResult onSpark(byte[] bytes, List<DataSet> batches, StepHook hook, Path checkpoint) throws IOException {
-        return onSpark(bytes, batches, hook, checkpoint, PARTITIONS);
+        return onSpark(bytes, batches, hook, checkpoint, PARTITIONS, STEPS);
     }
 
     private static MaskProResult onSpark(byte[] bytes, List<DataSet> batches, StepHook hook, Path checkpoint,
-            int partitions) throws IOException {
+            int partitions, long steps) throws IOException {
         MultiLayerNetworkModel model = model(bytes);
-        SparkMaskProLearner<DataSet> learner = SparkMaskProLearner.<DataSet>builder().spark(spark).config(config())
+        SparkMaskProLearner<DataSet> learner = SparkMaskProLearner.<DataSet>builder().spark(spark).config(config(steps))
                 .replicas(SparkMaskProLearnerTest::model).shards(new DataSetShards()).partitions(partitions)
                 .checkpoint(checkpoint).hook(hook).build();
         MaskProResult result = learner.learn(model, bytes, batches, prior(model));
@@ -129,11 +135,14 @@ class SparkMaskProLearnerTest {
 
         assertSameMasks(reference, onSpark(bytes, batches, null, null));
 
-        MaskProResult faulty = onSpark(bytes, batches, new Faults(), dir.resolve("spark.ckpt"));
+        // half the run, stopped; then resumed from the driver's checkpoint to the end
+        Path checkpoint = dir.resolve("spark.ckpt");
+        onSpark(bytes, batches, new Faults(), checkpoint, PARTITIONS, STEPS / 2);
+        assertTrue(Files.isRegularFile(checkpoint), "the driver checkpoints as the learner does");
+        MaskProResult faulty = onSpark(bytes, batches, new Faults(), checkpoint, PARTITIONS, STEPS);
         assertEquals(1, Faults.FAILED.get(), "the injected failure happened once, and Spark retried the task");
         assertTrue(Faults.DROPPED.get() > 0, "a replica was lost");
         assertSameMasks(reference, faulty);
-        assertTrue(Files.isRegularFile(dir.resolve("spark.ckpt")), "the driver checkpoints as the learner does");
     }
 
     @Test
@@ -142,7 +151,7 @@ class SparkMaskProLearnerTest {
         List<DataSet> batches = batches();
         MultiLayerNetworkModel model = model(bytes);
         MaskProResult plain = new MaskProLearner(config(), null).learn(model, batches, prior(model));
-        assertSameMasks(plain, onSpark(bytes, batches, null, null, 1));
+        assertSameMasks(plain, onSpark(bytes, batches, null, null, 1, STEPS));
     }
 
     /** Step 3 on partition 1 fails once after measuring its losses; at step 7 partition 0's executor forgets its replica. */
