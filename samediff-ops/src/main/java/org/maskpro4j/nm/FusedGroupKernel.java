@@ -169,32 +169,33 @@ public final class FusedGroupKernel {
             }
             if (nextBuffer != null) {
                 float[] drawn = new float[count * m];
-                drawTopN(x, drawn, count, new long[] {GumbelTopN.derive(seed, chunk)});
+                drawTopN(x, drawn, count, GumbelTopN.derive(seed, chunk));
                 nextBuffer.put(first * m, drawn);
             }
         });
     }
 
     /** Gumbel keys x + G, G = −log(−log u), and the N largest per group (ties to the lower index, as {@link TopN}). */
-    private void drawTopN(float[] x, float[] drawn, int count, long[] state) {
-        int n = pattern.n();
-        int m = pattern.m();
-        double[] keys = new double[m];
-        for (int g = 0; g < count; g++) {
-            int o = g * m;
-            for (int j = 0; j < m; j++) {
-                keys[j] = x[o + j] + gumbel(nextUniform(state));
-            }
-            selectTopN(keys, n, drawn, o);
+    private void drawTopN(float[] x, float[] drawn, int count, long chunkSeed) {
+        double[] noise = new double[count * pattern.m()];
+        long state = chunkSeed;
+        for (int i = 0; i < noise.length; i++) {
+            state += GOLDEN_GAMMA;
+            noise[i] = ((GumbelTopN.mix(state) >>> 11) + 0.5) * 0x1.0p-53;
         }
+        selectWithUniforms(x, noise, pattern.n(), pattern.m(), drawn);
     }
 
-    /** Package-private for tests: the draw of {@link #sample} with the uniforms given instead of generated. */
+    /**
+     * The draw of {@link #sample} from given uniforms (one per logit), which it overwrites with their Gumbel noise;
+     * package-private so tests can feed ND4J's uniforms.
+     */
     static void selectWithUniforms(float[] logits, double[] uniforms, int n, int m, float[] drawn) {
+        GumbelNoise.BEST.transform(uniforms, logits.length);
         double[] keys = new double[m];
         for (int o = 0; o < logits.length; o += m) {
             for (int j = 0; j < m; j++) {
-                keys[j] = logits[o + j] + gumbel(uniforms[o + j]);
+                keys[j] = logits[o + j] + uniforms[o + j];
             }
             selectTopN(keys, n, drawn, o);
         }
@@ -213,17 +214,6 @@ public final class FusedGroupKernel {
             }
             drawn[o + best] = 1;
         }
-    }
-
-    private static double gumbel(double u) {
-        double clamped = Math.max(Math.min(u, 1.0 - GumbelTopN.U_EPS), GumbelTopN.U_EPS);
-        return -Math.log(-Math.log(clamped));
-    }
-
-    /** SplitMix64 step, then the top 53 bits as a uniform in (0, 1). */
-    private static double nextUniform(long[] state) {
-        state[0] += GOLDEN_GAMMA;
-        return ((GumbelTopN.mix(state[0]) >>> 11) + 0.5) * 0x1.0p-53;
     }
 
     private void keptPositions(float[] mask, int o, int[] positions) {
