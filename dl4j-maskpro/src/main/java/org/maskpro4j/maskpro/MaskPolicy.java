@@ -30,9 +30,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * draw different masks, so a run is reproducible on one path, not across them.
  */
 public final class MaskPolicy {
-    static final double LOGIT_RANGE = 60;
+    /** Logits are clamped at minus this after each update (see {@link #ascend}). */
+    public static final double LOGIT_RANGE = 60;
     /** System property choosing the per-group math: {@code fused} (the default on the CPU backend) or {@code reference}. */
     public static final String KERNEL_PROPERTY = "maskpro.policy.kernel";
+    /** System property: threads of the fused kernel (default: all processors). Masks do not depend on it. */
+    public static final String THREADS_PROPERTY = "maskpro.policy.threads";
 
     private final NmPattern pattern;
     private final List<MaskableWeight> weights;
@@ -67,8 +70,16 @@ public final class MaskPolicy {
             throw new IllegalArgumentException("-D" + KERNEL_PROPERTY + " must be 'fused' or 'reference', got '"
                     + choice + "'");
         }
-        boolean fused = choice.equals("fused") && Nd4j.getEnvironment().isCPU();
-        return fused ? new FusedGroupKernel(pattern, Runtime.getRuntime().availableProcessors()) : null;
+        if (!choice.equals("fused") || !Nd4j.getEnvironment().isCPU()) {
+            return null;
+        }
+        String threads = System.getProperty(THREADS_PROPERTY, String.valueOf(Runtime.getRuntime().availableProcessors()));
+        try {
+            return new FusedGroupKernel(pattern, Integer.parseInt(threads.trim()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("-D" + THREADS_PROPERTY + " must be a positive whole number, got '"
+                    + threads + "'");
+        }
     }
 
     /** Whether sampling and updates run in the fused CPU kernel (else in ND4J ops). */

@@ -50,6 +50,11 @@ public final class FusedGroupKernel {
         return threads;
     }
 
+    /** Whether the Gumbel noise runs in Vector API lanes (the JVM runs with jdk.incubator.vector). */
+    public static boolean vectorized() {
+        return GumbelNoise.BEST.vectorized();
+    }
+
     /**
      * Whether this path can work on {@code matrix} in place: a dense, row-major {@code [groups, M]} FLOAT matrix that
      * owns its whole host buffer and fits Java's int-indexed buffers.
