@@ -145,7 +145,7 @@ public final class MaskPolicy {
         if (!fused()) {
             return GumbelTopN.sample(logits, pattern, seed);
         }
-        INDArray mask = Nd4j.create(DataType.FLOAT, groupCount(), pattern.m());
+        INDArray mask = Nd4j.createUninitialized(DataType.FLOAT, groupCount(), pattern.m()); // the kernel writes all
         kernel.sample(logits, seed, mask);
         return mask;
     }
