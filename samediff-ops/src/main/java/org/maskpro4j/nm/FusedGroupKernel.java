@@ -25,6 +25,8 @@ public final class FusedGroupKernel {
     /** Groups per chunk: fixed, so which uniforms a group gets does not depend on how chunks are spread on threads. */
     public static final int CHUNK_GROUPS = 4096;
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+    /** One pool per thread count, shared by all kernels: a policy is built per run, sweep candidate and test. */
+    private static final java.util.Map<Integer, ForkJoinPool> POOLS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final NmPattern pattern;
     private final int threads;
@@ -39,7 +41,7 @@ public final class FusedGroupKernel {
         }
         this.pattern = java.util.Objects.requireNonNull(pattern, "pattern");
         this.threads = threads;
-        this.pool = threads == 1 ? null : new ForkJoinPool(threads);
+        this.pool = threads == 1 ? null : POOLS.computeIfAbsent(threads, ForkJoinPool::new);
     }
 
     public NmPattern pattern() {
