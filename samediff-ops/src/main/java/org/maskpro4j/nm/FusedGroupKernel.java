@@ -1,6 +1,10 @@
 package org.maskpro4j.nm;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
@@ -26,7 +30,7 @@ public final class FusedGroupKernel {
     public static final int CHUNK_GROUPS = 4096;
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
     /** One pool per thread count, shared by all kernels: a policy is built per run, sweep candidate and test. */
-    private static final java.util.Map<Integer, ForkJoinPool> POOLS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
 
     private final NmPattern pattern;
     private final int threads;
@@ -39,7 +43,7 @@ public final class FusedGroupKernel {
         if (threads < 1) {
             throw new IllegalArgumentException("The fused kernel needs at least one thread, got " + threads);
         }
-        this.pattern = java.util.Objects.requireNonNull(pattern, "pattern");
+        this.pattern = Objects.requireNonNull(pattern, "pattern");
         this.threads = threads;
         this.pool = threads == 1 ? null : POOLS.computeIfAbsent(threads, ForkJoinPool::new);
     }
@@ -268,7 +272,7 @@ public final class FusedGroupKernel {
         if (!supports(matrix)) {
             throw new IllegalArgumentException("The fused kernel needs " + what + " as a dense row-major [groups, "
                     + pattern.m() + "] FLOAT matrix owning its buffer, got " + matrix.dataType() + " "
-                    + java.util.Arrays.toString(matrix.shape()) + (matrix.isView() ? " (a view)" : "")
+                    + Arrays.toString(matrix.shape()) + (matrix.isView() ? " (a view)" : "")
                     + ": use the ND4J path (SubsetLogProb, GumbelTopN) for other arrays");
         }
     }

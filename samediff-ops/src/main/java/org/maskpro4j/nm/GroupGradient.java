@@ -1,5 +1,7 @@
 package org.maskpro4j.nm;
 
+import java.util.Arrays;
+
 /**
  * d log P(S) / d logits for one group at a time, in double on plain arrays: the per-group form of
  * {@link SubsetLogProb}'s math (maskpro-spec §1.6), for the fused CPU kernel. N = 2 uses the closed form of §1.6(b),
@@ -111,7 +113,7 @@ final class GroupGradient {
         }
         backward[full] = 1.0;
         double cAll = 0;
-        java.util.Arrays.fill(cIn, 0);
+        Arrays.fill(cIn, 0);
         for (int t = full - 1; t >= 0; t--) {
             double s = 0;
             for (int out = full ^ t; out != 0; out &= out - 1) {

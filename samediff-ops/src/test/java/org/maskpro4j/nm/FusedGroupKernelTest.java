@@ -6,14 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The fused CPU kernel against the ND4J reference path: same gradients, same draws, same distribution. */
@@ -22,7 +23,7 @@ class FusedGroupKernelTest {
 
     /** Logits in MaskPro's regime (C·m₀ plus noise) for half the groups, spread-out random logits for the rest. */
     private static INDArray logits(NmPattern p, int groups, long seed) {
-        java.util.Random rng = new java.util.Random(seed);
+        Random rng = new Random(seed);
         float[][] rows = new float[groups][p.m()];
         for (int g = 0; g < groups; g++) {
             double[] prior = SubsetLogProbTest.randomSet(p, rng);
@@ -34,7 +35,7 @@ class FusedGroupKernelTest {
     }
 
     private static INDArray randomMasks(NmPattern p, int groups, long seed) {
-        java.util.Random rng = new java.util.Random(seed);
+        Random rng = new Random(seed);
         double[][] rows = new double[groups][];
         for (int g = 0; g < groups; g++) {
             rows[g] = SubsetLogProbTest.randomSet(p, rng);
@@ -96,7 +97,7 @@ class FusedGroupKernelTest {
         INDArray logits = logits(p, groups, 31);
         long seed = 32;
         INDArray uniforms;
-        try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed)) {
+        try (org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed)) {
             uniforms = Nd4j.rand(rng, groups, p.m()).castTo(DataType.DOUBLE); // what GumbelTopN.gumbel draws
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -157,8 +158,7 @@ class FusedGroupKernelTest {
         INDArray doubles = Nd4j.zeros(DataType.DOUBLE, 8, 4);
         INDArray mask = Nd4j.create(DataType.FLOAT, 8, 4);
         assertThrows(IllegalArgumentException.class, () -> kernel.sample(doubles, 1, mask));
-        INDArray view = Nd4j.zeros(DataType.FLOAT, 16, 4).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 8),
-                org.nd4j.linalg.indexing.NDArrayIndex.all());
+        INDArray view = Nd4j.zeros(DataType.FLOAT, 16, 4).get(NDArrayIndex.interval(0, 8), NDArrayIndex.all());
         assertThrows(IllegalArgumentException.class, () -> kernel.sample(view, 1, mask));
         INDArray nan = Nd4j.zeros(DataType.FLOAT, 8, 4);
         nan.putScalar(5, 1, Float.NaN);
