@@ -28,6 +28,18 @@ public interface DifferentiableModel<B> extends MaskableModel<B> {
             weights = Map.copyOf(weights);
         }
 
+        /**
+         * Frees the gradients' native buffers now instead of at some later Java GC; only for gradients the caller owns
+         * (models return copies) and uses no more.
+         */
+        public void release() {
+            for (INDArray g : weights.values()) {
+                if (g.closeable()) {
+                    g.close();
+                }
+            }
+        }
+
         /** The gradient of {@code weight}; fails clearly if the model did not produce one. */
         public INDArray of(MaskableWeight weight) {
             INDArray g = weights.get(weight.name());

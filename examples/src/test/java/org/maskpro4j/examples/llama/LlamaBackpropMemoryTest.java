@@ -1,0 +1,75 @@
+package org.maskpro4j.examples.llama;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
+
+import org.junit.jupiter.api.Test;
+import org.maskpro4j.finetune.FineTuneConfig;
+import org.maskpro4j.finetune.MaskedFineTuner;
+import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.weights.MaskableWeight;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * LLaMA backprop must not keep native memory per step: SameDiff caches arrays per placeholder shape, so training on
+ * batches of ever new sequence lengths grew the process by ~75 MiB a step until the OOM killer ended it.
+ */
+class LlamaBackpropMemoryTest {
+
+    @Test
+    void residentMemoryStaysFlatOverManyBatchShapes() throws IOException {
+        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
+        Llama2cTokenizer tokenizer = Llama2cTokenizer.read(LlamaTestData.tokenizer(), checkpoint.config().vocabSize());
+        int steps = Integer.getInteger("llamaMemorySteps", 40);
+        int batch = Integer.getInteger("llamaMemoryBatch", 2);
+        List<LlamaBatch> train = LlamaBatches.fromText(LlamaTestData.train(), tokenizer, checkpoint.config().seqLen(), batch,
+                batch * steps);
+        LlamaGraph graph = LlamaGraph.build(checkpoint);
+        LlamaDifferentiableModel model = new LlamaDifferentiableModel(graph, new LlamaMaskableModel(graph, NmPattern.of(2, 4)));
+        Map<String, INDArray> masks = new HashMap<>();
+        for (MaskableWeight w : model.weights()) {
+            masks.put(w.name(), Nd4j.create(new float[] {1, 1, 0, 0}).reshape(1, 4).repeat(0, w.layout().groupCount()));
+        }
+        long[] rss = new long[2];
+        int[] evals = {0};
+        DoubleSupplier probe = () -> {
+            evals[0]++;
+            if (Boolean.getBoolean("llamaMemoryGc")) { System.gc(); }
+            long now = rssMiB();
+            if (evals[0] == 2) {
+                rss[0] = now;
+            }
+            rss[1] = now;
+            System.out.printf("eval %d: RSS %d MiB%n", evals[0], now);
+            return 0;
+        };
+        new MaskedFineTuner(FineTuneConfig.builder().steps(steps).logEvery(10).build(), null).tune(model, train, masks,
+                probe, 10);
+        System.out.printf("RSS after %d steps: %d MiB (after 20: %d MiB)%n", steps, rss[1], rss[0]);
+        assertTrue(rss[1] - rss[0] < 8L * steps, "RSS grew " + (rss[1] - rss[0]) + " MiB from step 20 to " + steps);
+    }
+
+    private static long rssMiB() {
+        List<String> status;
+        try {
+            status = Files.readAllLines(Path.of("/proc/self/status"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String line : status) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS");
+    }
+}
