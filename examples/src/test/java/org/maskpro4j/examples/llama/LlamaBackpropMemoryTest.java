@@ -20,13 +20,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * LLaMA backprop must not keep native memory per step: SameDiff caches arrays per placeholder shape, so training on
- * batches of ever new sequence lengths grew the process by ~75 MiB a step until the OOM killer ended it.
+ * Masked fine-tuning of the LLaMA must not grow with the steps: backprop leaves native buffers that only a Java GC
+ * frees, and before {@code MaskedFineTuner} collected them the process grew by 13–75 MiB a step until the OOM killer
+ * ended it (RSS from step 20 to 40 grew ~400 MiB then, ~0 now). 40 steps of 2 paragraphs, ~15 s.
  */
 class LlamaBackpropMemoryTest {
 
     @Test
-    void residentMemoryStaysFlatOverManyBatchShapes() throws IOException {
+    void residentMemoryStaysFlatWhileFineTuning() throws IOException {
         Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
         Llama2cTokenizer tokenizer = Llama2cTokenizer.read(LlamaTestData.tokenizer(), checkpoint.config().vocabSize());
         int steps = Integer.getInteger("llamaMemorySteps", 40);
@@ -43,7 +44,6 @@ class LlamaBackpropMemoryTest {
         int[] evals = {0};
         DoubleSupplier probe = () -> {
             evals[0]++;
-            if (Boolean.getBoolean("llamaMemoryGc")) { System.gc(); }
             long now = rssMiB();
             if (evals[0] == 2) {
                 rss[0] = now;
@@ -55,7 +55,7 @@ class LlamaBackpropMemoryTest {
         new MaskedFineTuner(FineTuneConfig.builder().steps(steps).logEvery(10).build(), null).tune(model, train, masks,
                 probe, 10);
         System.out.printf("RSS after %d steps: %d MiB (after 20: %d MiB)%n", steps, rss[1], rss[0]);
-        assertTrue(rss[1] - rss[0] < 8L * steps, "RSS grew " + (rss[1] - rss[0]) + " MiB from step 20 to " + steps);
+        assertTrue(rss[1] - rss[0] < 2L * steps, "RSS grew " + (rss[1] - rss[0]) + " MiB from step 20 to " + steps);
     }
 
     private static long rssMiB() {
