@@ -5,11 +5,19 @@ import java.util.Properties;
 import org.maskpro4j.nm.NmPattern;
 
 /**
- * Hyperparameters of one MaskPro run (maskpro-spec §1.4–1.9). Defaults are the reference code's: η = 50,
- * α = 0.99, C = 10, one sample per step, seed 0.
+ * Hyperparameters of one MaskPro run (maskpro-spec §1.4–1.9). The defaults work without tuning on any model
+ * (docs/maskpro-defaults.md): the {@link UpdateRule#NORMALIZED normalized} update with η = {@value #DEFAULT_LEARNING_RATE}
+ * logit units per step, α = 0.99, C = {@value #DEFAULT_LOGIT_MAGNITUDE}, K = {@value #DEFAULT_SAMPLES} samples with
+ * leave-one-out baselines, seed 0. The reference code's settings are {@code updateRule(RAW).learningRate(50)
+ * .logitMagnitude(10).samplesPerStep(1)}.
  */
 public final class MaskProConfig {
+    public static final double DEFAULT_LEARNING_RATE = 1.0;
+    public static final double DEFAULT_LOGIT_MAGNITUDE = 7;
+    public static final int DEFAULT_SAMPLES = 2;
+
     private final NmPattern pattern;
+    private final UpdateRule updateRule;
     private final double learningRate;
     private final double smoothing;
     private final double logitMagnitude;
@@ -18,6 +26,7 @@ public final class MaskProConfig {
     private final long seed;
     private final int logEvery;
     private final int checkpointEvery;
+    private final int evalEvery;
 
     private MaskProConfig(Builder b) {
         if (b.pattern == null) {
@@ -30,7 +39,11 @@ public final class MaskProConfig {
         require(b.steps >= 0, "steps must be >= 0, got " + b.steps);
         require(b.logEvery >= 1, "logEvery must be >= 1, got " + b.logEvery);
         require(b.checkpointEvery >= 0, "checkpointEvery must be >= 0 (0 = only at the end), got " + b.checkpointEvery);
+        require(b.updateRule != null, "updateRule is required (normalized or raw)");
+        require(b.evalEvery >= 0, "evalEvery must be >= 0 (0 = ten evaluations per run), got " + b.evalEvery);
         this.pattern = b.pattern;
+        this.updateRule = b.updateRule;
+        this.evalEvery = b.evalEvery;
         this.learningRate = b.learningRate;
         this.smoothing = b.smoothing;
         this.logitMagnitude = b.logitMagnitude;
@@ -52,12 +65,26 @@ public final class MaskProConfig {
     }
 
     public Builder toBuilder() {
-        return new Builder().pattern(pattern).learningRate(learningRate).smoothing(smoothing).logitMagnitude(logitMagnitude)
+        return new Builder().pattern(pattern).updateRule(updateRule).evalEvery(evalEvery).learningRate(learningRate).smoothing(smoothing).logitMagnitude(logitMagnitude)
                 .samplesPerStep(samplesPerStep).steps(steps).seed(seed).logEvery(logEvery).checkpointEvery(checkpointEvery);
     }
 
     public NmPattern pattern() {
         return pattern;
+    }
+
+    public UpdateRule updateRule() {
+        return updateRule;
+    }
+
+    /** Steps between held-out evaluations of the top-N mask when the learner is given selection data; 0 = steps/10. */
+    public int evalEvery() {
+        return evalEvery;
+    }
+
+    /** {@link #evalEvery()} resolved: at least 1. */
+    public long evaluationInterval() {
+        return evalEvery > 0 ? evalEvery : Math.max(1, (steps + 9) / 10);
     }
 
     public double learningRate() {
@@ -96,6 +123,7 @@ public final class MaskProConfig {
     public Properties toProperties() {
         Properties p = new Properties();
         p.setProperty("pattern", pattern.toString());
+        p.setProperty("updateRule", updateRule.cliName());
         p.setProperty("learningRate", Double.toString(learningRate));
         p.setProperty("smoothing", Double.toString(smoothing));
         p.setProperty("logitMagnitude", Double.toString(logitMagnitude));
@@ -104,6 +132,7 @@ public final class MaskProConfig {
         p.setProperty("seed", Long.toString(seed));
         p.setProperty("logEvery", Integer.toString(logEvery));
         p.setProperty("checkpointEvery", Integer.toString(checkpointEvery));
+        p.setProperty("evalEvery", Integer.toString(evalEvery));
         return p;
     }
 
@@ -111,6 +140,9 @@ public final class MaskProConfig {
         Builder b = builder();
         try {
             b.pattern(NmPattern.parse(p.getProperty("pattern")));
+            // files written before the normalized update existed were all raw-update runs
+            b.updateRule(UpdateRule.parse(p.getProperty("updateRule", UpdateRule.RAW.cliName())));
+            if (p.containsKey("evalEvery")) b.evalEvery(Integer.parseInt(p.getProperty("evalEvery")));
             if (p.containsKey("learningRate")) b.learningRate(Double.parseDouble(p.getProperty("learningRate")));
             if (p.containsKey("smoothing")) b.smoothing(Double.parseDouble(p.getProperty("smoothing")));
             if (p.containsKey("logitMagnitude")) b.logitMagnitude(Double.parseDouble(p.getProperty("logitMagnitude")));
@@ -127,22 +159,24 @@ public final class MaskProConfig {
 
     /** True when two configs would produce the same run (log and checkpoint cadence aside). */
     boolean sameRunAs(MaskProConfig o) {
-        return pattern.equals(o.pattern) && learningRate == o.learningRate && smoothing == o.smoothing
+        return pattern.equals(o.pattern) && updateRule == o.updateRule && learningRate == o.learningRate && smoothing == o.smoothing
                 && logitMagnitude == o.logitMagnitude && samplesPerStep == o.samplesPerStep && seed == o.seed;
     }
 
     @Override
     public String toString() {
-        return "MaskPro{" + pattern + ", η=" + learningRate + ", α=" + smoothing + ", C=" + logitMagnitude + ", K="
+        return "MaskPro{" + pattern + ", " + updateRule.cliName() + " update, η=" + learningRate + ", α=" + smoothing + ", C=" + logitMagnitude + ", K="
                 + samplesPerStep + ", steps=" + steps + ", seed=" + seed + "}";
     }
 
     public static final class Builder {
         private NmPattern pattern;
-        private double learningRate = 50;
+        private UpdateRule updateRule = UpdateRule.NORMALIZED;
+        private double learningRate = DEFAULT_LEARNING_RATE;
         private double smoothing = 0.99;
-        private double logitMagnitude = 10;
-        private int samplesPerStep = 1;
+        private double logitMagnitude = DEFAULT_LOGIT_MAGNITUDE;
+        private int samplesPerStep = DEFAULT_SAMPLES;
+        private int evalEvery = 0;
         private long steps = 1000;
         private long seed = 0;
         private int logEvery = 100;
@@ -157,13 +191,28 @@ public final class MaskProConfig {
             return pattern(NmPattern.parse(pattern));
         }
 
-        /** η: step size on the logits. */
+        /** How advantages become logit moves; {@link UpdateRule#RAW} reproduces the paper's update bit for bit. */
+        public Builder updateRule(UpdateRule updateRule) {
+            this.updateRule = updateRule;
+            return this;
+        }
+
+        /** Steps between held-out evaluations when the learner has selection data; 0 = ten per run. */
+        public Builder evalEvery(int evalEvery) {
+            this.evalEvery = evalEvery;
+            return this;
+        }
+
+        /**
+         * η: step size on the logits; with the normalized update, in logit units per step for an advantage one spread
+         * large, with the raw update in logit units per unit of loss.
+         */
         public Builder learningRate(double learningRate) {
             this.learningRate = learningRate;
             return this;
         }
 
-        /** α of the residual tracker δ ← α·δ + (1−α)·r. */
+        /** α of the residual tracker δ ← α·δ + (1−α)·r and of the normalized update's spread tracker. */
         public Builder smoothing(double smoothing) {
             this.smoothing = smoothing;
             return this;

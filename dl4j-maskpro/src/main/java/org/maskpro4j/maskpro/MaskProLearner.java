@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The forward-only MaskPro driver: cycles over the data in its fixed order, one {@link MaskProStep} per batch,
  * with no backprop, gradients or updater state anywhere. Checkpoints atomically and resumes to the same masks
- * as an uninterrupted run. Ends with the top-N mask applied to the model.
+ * as an uninterrupted run. Ends with the top-N mask applied to the model; given held-out selection data, it scores
+ * the prior and then the top-N mask every {@link MaskProConfig#evaluationInterval()} steps and ends with the best
+ * of them instead.
  */
 public final class MaskProLearner {
     private static final Logger log = LoggerFactory.getLogger(MaskProLearner.class);
@@ -40,9 +42,23 @@ public final class MaskProLearner {
      *                   {@link org.maskpro4j.prior.MaskPrior}; ignored when resuming from a checkpoint
      */
     public <B> MaskProResult learn(MaskableModel<B> model, Iterable<B> data, Map<String, INDArray> priorMasks) {
+        return learn(model, data, priorMasks, null);
+    }
+
+    /**
+     * @param selection held-out batches that choose the mask the run ends with (the prior's or a later top-N mask);
+     *                  keep them apart from the data the final result is reported on. Null: the last top-N mask.
+     */
+    public <B> MaskProResult learn(MaskableModel<B> model, Iterable<B> data, Map<String, INDArray> priorMasks,
+            Iterable<B> selection) {
         long started = System.nanoTime();
         List<StepRecord> history = new ArrayList<>();
-        MaskProStep state = resumeOrStart(model, priorMasks, history);
+        BestMaskSelection[] best = {new BestMaskSelection()};
+        MaskProStep state = resumeOrStart(model, priorMasks, history, best);
+        BestMaskSelection chosen = best[0];
+        if (selection != null && chosen.isEmpty()) {
+            logSelection(chosen.evaluate(model, state.policy(), state.policy().priorMask(), state.step(), selection), chosen);
+        }
         Iterator<B> it = data.iterator();
         if (!it.hasNext()) {
             throw new IllegalArgumentException("The training data is empty: MaskPro needs at least one minibatch");
@@ -57,32 +73,45 @@ public final class MaskProLearner {
             it = advance(it, data);
             StepRecord r = state.step(model, it.next());
             history.add(r);
-            if (r.step() % config.logEvery() == 0 || r.step() == config.steps()) {
+            if (progress.due(r.step(), config.logEvery())) {
                 logProgress(r, progress);
             }
+            if (selection != null && (r.step() % config.evaluationInterval() == 0 || r.step() == config.steps())) {
+                logSelection(chosen.evaluate(model, state.policy(), state.policy().mode(), r.step(), selection), chosen);
+            }
             if (checkpoint != null && config.checkpointEvery() > 0 && r.step() % config.checkpointEvery() == 0) {
-                save(state, history);
+                save(state, history, chosen);
             }
         }
-        INDArray finalMask = state.policy().mode();
+        boolean selected = selection != null;
+        INDArray finalMask = selected ? chosen.bestMask() : state.policy().mode();
         state.policy().apply(finalMask);
         state.policy().storeLogitsInWrappers();
         if (checkpoint != null) {
-            save(state, history);
+            save(state, history, chosen);
         }
         double changed = state.policy().changedShare(finalMask, state.policy().priorMask());
-        log.info("MaskPro done: {} steps, final mask differs from the prior in {} of groups",
-                state.step(), String.format("%.3f%%", 100 * changed));
+        long selectedStep = selected ? chosen.bestStep() : state.step();
+        log.info("MaskPro done: {} steps, kept the top-N mask of step {}, which differs from the prior in {} of groups",
+                state.step(), selectedStep, String.format("%.3f%%", 100 * changed));
         return new MaskProResult(state.policy().split(finalMask), List.copyOf(history), state.step(), changed,
-                (System.nanoTime() - started) / 1e9);
+                (System.nanoTime() - started) / 1e9, chosen.records(), selectedStep);
     }
 
-    private <B> MaskProStep resumeOrStart(MaskableModel<B> model, Map<String, INDArray> priorMasks, List<StepRecord> history) {
+    private void logSelection(SelectionRecord r, BestMaskSelection chosen) {
+        log.info(String.format("MaskPro held-out at step %d: loss %.5f  (mask differs from the prior in %.3f%% of groups)"
+                + "  best so far: step %d, %.5f", r.step(), r.loss(), 100 * r.changedShare(), chosen.bestStep(),
+                chosen.bestLoss()));
+    }
+
+    private <B> MaskProStep resumeOrStart(MaskableModel<B> model, Map<String, INDArray> priorMasks, List<StepRecord> history,
+            BestMaskSelection[] best) {
         if (checkpoint != null && Files.exists(checkpoint)) {
             try {
                 MaskProCheckpoint.Snapshot snap = MaskProCheckpoint.load(checkpoint);
                 MaskProStep state = snap.bind(model.weights(), config);
                 history.addAll(snap.history());
+                best[0] = snap.selection();
                 log.info("Resuming MaskPro from {} at step {}", checkpoint, state.step());
                 return state;
             } catch (IOException e) {
@@ -98,16 +127,17 @@ public final class MaskProLearner {
         return it.hasNext() ? it : data.iterator();
     }
 
-    private void save(MaskProStep state, List<StepRecord> history) {
+    private void save(MaskProStep state, List<StepRecord> history, BestMaskSelection selection) {
         try {
-            MaskProCheckpoint.save(checkpoint, state, history);
+            MaskProCheckpoint.save(checkpoint, state, history, selection);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write checkpoint " + checkpoint, e);
         }
     }
 
     private void logProgress(StepRecord r, ProgressMeter progress) {
-        log.info(String.format("MaskPro step %d/%d  loss %.5f  residual %+.5f  δ %+.5f  changed %.3f%%  %s",
-                r.step(), config.steps(), r.loss(), r.residual(), r.delta(), 100 * r.changedShare(), progress.status(r.step())));
+        log.info(String.format("MaskPro step %d/%d  loss %.5f  residual %+.5f  δ %+.5f  spread %.3g  changed %.3f%%  %s",
+                r.step(), config.steps(), r.loss(), r.residual(), r.delta(), r.spread(), 100 * r.changedShare(),
+                progress.status(r.step())));
     }
 }

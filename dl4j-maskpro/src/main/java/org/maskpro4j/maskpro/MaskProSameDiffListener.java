@@ -32,9 +32,8 @@ public final class MaskProSameDiffListener extends BaseListener {
 
     @Override
     public void iterationDone(SameDiff sd, At at, MultiDataSet batch, Loss loss) {
-        if (driver.state().step() < driver.state().config().steps()) {
-            driver.afterIteration(placeholders(sd.getTrainingConfig(), batch));
-        }
+        driver.afterIteration(driver.state().step() < driver.state().config().steps()
+                ? placeholders(sd.getTrainingConfig(), batch) : null);
     }
 
     public MaskProStep state() {

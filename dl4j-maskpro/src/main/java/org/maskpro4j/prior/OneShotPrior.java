@@ -3,10 +3,12 @@ package org.maskpro4j.prior;
 import java.util.Map;
 
 import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A calibrated one-shot pruner (Wanda, SparseGPT mask only, or magnitude) as MaskPro's prior. SparseGPT's
+ * A calibrated one-shot pruner (Wanda, SparseGPT mask only, or magnitude) as MaskPro's prior. It leaves the model
+ * computing with its dense weights. SparseGPT's
  * weight update is refused here: MaskPro applies its masks to the original dense weights.
  */
 public final class OneShotPrior implements MaskPrior {
@@ -31,6 +33,9 @@ public final class OneShotPrior implements MaskPrior {
 
     @Override
     public <B> Map<String, INDArray> masks(MaskableModel<B> model, Iterable<B> calibration) {
-        return pruner.prune(model, calibration).masks();
+        Map<String, INDArray> masks = pruner.prune(model, calibration).masks();
+        // the pruner prunes the model as it goes (later weights calibrate on earlier pruned ones); a prior only answers masks
+        model.weights().forEach(MaskableWeight::restoreDense);
+        return masks;
     }
 }

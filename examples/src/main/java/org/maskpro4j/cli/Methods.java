@@ -33,13 +33,19 @@ public final class Methods {
      */
     public static <B> MethodRun run(String method, MaskableModel<B> model, List<B> train, MaskProConfig config,
             String prior, Path checkpoint) {
+        return run(method, model, train, config, prior, checkpoint, null);
+    }
+
+    /** @param selection held-out batches on which MaskPro keeps its best mask, or null for its last one */
+    public static <B> MethodRun run(String method, MaskableModel<B> model, List<B> train, MaskProConfig config,
+            String prior, Path checkpoint, List<B> selection) {
         String name = method.toLowerCase(Locale.ROOT);
         long t0 = System.nanoTime();
         model.weights().forEach(MaskableWeight::restoreDense);
         if (name.equals("maskpro")) {
             Map<String, INDArray> priorMasks = OneShotPrior.parse(prior).masks(model, train);
-            MaskProResult r = new MaskProLearner(config, checkpoint).learn(model, train, priorMasks);
-            return new MethodRun(name, r.masks(), r.steps(), r.history(), seconds(t0));
+            MaskProResult r = new MaskProLearner(config, checkpoint).learn(model, train, priorMasks, selection);
+            return new MethodRun(name, r.masks(), r.steps(), r.history(), seconds(t0), r.selection(), r.selectedStep());
         }
         if (name.equals("maskllm")) {
             if (!(model instanceof DifferentiableModel<B> differentiable)) {

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 
 import org.maskpro4j.export.MaskFile;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.maskpro.UpdateRule;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.MaskableModel;
@@ -43,14 +44,25 @@ public final class PruneCommand implements Callable<Integer> {
     String prior;
     @Option(names = "--steps", defaultValue = "1000", description = "MaskPro steps (default ${DEFAULT-VALUE})")
     long steps;
-    @Option(names = "--lr", defaultValue = "50", description = "MaskPro learning rate η (default ${DEFAULT-VALUE})")
-    double lr;
-    @Option(names = "--alpha", defaultValue = "0.99", description = "Smoothing α of the residual tracker δ (default ${DEFAULT-VALUE})")
-    double alpha;
-    @Option(names = "--logits", defaultValue = "10", description = "Initial logit magnitude C (default ${DEFAULT-VALUE})")
-    double logits;
-    @Option(names = "--samples", defaultValue = "1", description = "Masks sampled per step K (default ${DEFAULT-VALUE})")
-    int samples;
+    @Option(names = "--update", description = "MaskPro update: normalized (η in logit units, the same for every model)"
+            + " or raw (the paper's; η in loss units) (default normalized)")
+    String update;
+    @Option(names = "--lr", description = "MaskPro learning rate η (default " + MaskProConfig.DEFAULT_LEARNING_RATE
+            + " with the normalized update)")
+    Double lr;
+    @Option(names = "--alpha", description = "Smoothing α of the residual and spread trackers (default 0.99)")
+    Double alpha;
+    @Option(names = "--logits", description = "Initial logit magnitude C (default " + MaskProConfig.DEFAULT_LOGIT_MAGNITUDE + ")")
+    Double logits;
+    @Option(names = "--samples", description = "Masks sampled per step K, leave-one-out baselines when K > 1 (default "
+            + MaskProConfig.DEFAULT_SAMPLES + ")")
+    Integer samples;
+    @Option(names = "--eval-every", description = "Steps between MaskPro's held-out evaluations, which keep the best mask"
+            + " (default: ten per run; 0 = keep the last mask)")
+    Integer evalEvery;
+    @Option(names = "--select-examples", description = "Examples after the --examples ones in --data that MaskPro keeps"
+            + " apart to choose its best mask on (default a quarter of --examples; 0 = none)")
+    Integer selectExamples;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--config", description = "MaskPro settings file, such as a sweep's best-maskpro.properties;"
@@ -72,9 +84,7 @@ public final class PruneCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         applyConfigFile();
         NmPattern nm = NmPattern.parse(pattern);
-        MaskProConfig config = MaskProConfig.builder().pattern(nm).steps(steps).learningRate(lr).smoothing(alpha)
-                .logitMagnitude(logits).samplesPerStep(samples).seed(seed).logEvery(Math.max(1, (int) (steps / 20)))
-                .checkpointEvery(checkpoint == null ? 0 : 100).build();
+        MaskProConfig config = maskProConfig(nm);
         Methods.requireKnown(method);
         requireWritable(out);
         dataOptions.validated();
@@ -88,14 +98,43 @@ public final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Options not given keep MaskProConfig's defaults, so the library and the command line cannot disagree. */
+    private MaskProConfig maskProConfig(NmPattern nm) {
+        MaskProConfig.Builder b = MaskProConfig.builder().pattern(nm).steps(steps).seed(seed)
+                .logEvery(Math.max(1, (int) (steps / 20))).checkpointEvery(checkpoint == null ? 0 : 100);
+        try {
+            if (update != null) b.updateRule(UpdateRule.parse(update));
+            if (lr != null) b.learningRate(lr);
+            if (alpha != null) b.smoothing(alpha);
+            if (logits != null) b.logitMagnitude(logits);
+            if (samples != null) b.samplesPerStep(samples);
+            if (evalEvery != null && evalEvery > 0) b.evalEvery(evalEvery);
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    /** Batches kept apart from training to choose MaskPro's best mask on; null when there are none. */
+    private int selectionExamples() {
+        if (!method.equalsIgnoreCase("maskpro") || (evalEvery != null && evalEvery == 0)) {
+            return 0;
+        }
+        return selectExamples != null ? Math.max(0, selectExamples) : Math.max(dataOptions.batch, dataOptions.examples / 4);
+    }
+
     private <B> Map<String, Object> prune(Workload<B> w, NmPattern nm, MaskProConfig config) throws IOException {
         long t0 = System.nanoTime();
         MaskableModel<B> model = w.maskable(nm, selectionOptions.selection());
-        List<B> train = w.trainBatches(dataOptions.data, dataOptions.examples, dataOptions.batch);
+        int selecting = selectionExamples();
+        List<B> loaded = w.trainBatches(dataOptions.data, dataOptions.examples + selecting, dataOptions.batch);
+        int trainBatches = Math.min(loaded.size(), (dataOptions.examples + dataOptions.batch - 1) / dataOptions.batch);
+        List<B> train = loaded.subList(0, trainBatches);
+        List<B> selection = selecting > 0 && trainBatches < loaded.size() ? loaded.subList(trainBatches, loaded.size()) : null;
         List<B> eval = w.evalBatches(dataOptions.data, dataOptions.valid, dataOptions.evalExamples, dataOptions.batch);
         Map<String, Object> dense = w.evaluate(eval);
         Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve("maskpro.ckpt");
-        MethodRun run = Methods.run(method, model, train, config, prior, ckpt);
+        MethodRun run = Methods.run(method, model, train, config, prior, ckpt, selection);
         NmVerifier.Report verified = NmVerifier.verify(model.weights(), List.of(), nm);
         if (!verified.strict()) {
             throw new IllegalStateException("Internal error: the pruned model violates " + nm + " in " + verified.violations()
@@ -114,6 +153,12 @@ public final class PruneCommand implements Callable<Integer> {
         result.put("method", run.method());
         result.put("pattern", nm.toString());
         result.put("steps", run.steps());
+        if (!run.selection().isEmpty()) {
+            // chosen on training-file examples the learner never saw, not on the data "metrics" reports
+            result.put("selectedStep", run.selectedStep());
+            result.put("selection", run.selection().stream().map(r -> Map.of("step", r.step(), "loss", r.loss(),
+                    "changed", r.changedShare())).toList());
+        }
         result.put("out", out.toString());
         result.put("masks", MaskFile.pathFor(out).toString());
         result.put("seconds", (System.nanoTime() - t0) / 1e9);
@@ -134,7 +179,12 @@ public final class PruneCommand implements Callable<Integer> {
         try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
             p.load(r);
         }
+        if (p.containsKey("learningRate") && !p.containsKey("updateRule")) {
+            // settings files from before the normalized update were tuned for the raw one
+            p.setProperty("updateRule", UpdateRule.RAW.cliName());
+        }
         fromConfig(p, "pattern", "--pattern", v -> pattern = v);
+        fromConfig(p, "updateRule", "--update", v -> update = v);
         fromConfig(p, "learningRate", "--lr", v -> lr = Double.parseDouble(v));
         fromConfig(p, "smoothing", "--alpha", v -> alpha = Double.parseDouble(v));
         fromConfig(p, "logitMagnitude", "--logits", v -> logits = Double.parseDouble(v));

@@ -69,7 +69,7 @@ class SameDiffCommandsTest {
         for (String method : List.of("magnitude", "wanda", "maskpro")) {
             Path out = dir.resolve(method + ".fb");
             Map<String, Object> json = CliRun.of("prune", "--model", model.toString(), "--data", CliTestData.FASHION.toString(),
-                    "--method", method, "--prior", "magnitude", "--steps", "60", "--lr", "400", "--logits", "6",
+                    "--method", method, "--prior", "magnitude", "--steps", "60", "--update", "raw", "--lr", "400", "--logits", "6",
                     "--samples", "4", "--examples", "512", "--eval-examples", "1000", "--out", out.toString(), "--json")
                     .assertExit(0).json();
             Map<String, Object> pruned = (Map<String, Object>) ((Map<String, Object>) json.get("metrics")).get("pruned");

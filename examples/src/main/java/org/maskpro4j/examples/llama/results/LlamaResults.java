@@ -22,6 +22,7 @@ import org.maskpro4j.maskllm.MaskLlmConfig;
 import org.maskpro4j.maskllm.MaskLlmLearner;
 import org.maskpro4j.maskllm.MaskLlmResult;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.maskpro.UpdateRule;
 import org.maskpro4j.maskpro.MaskProLearner;
 import org.maskpro4j.maskpro.MaskProResult;
 import org.maskpro4j.nm.GroupLayout;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * LlamaResults [--data DIR] [--patterns 2:4,4:8] [--rows dense,magnitude,wanda,sparsegpt,maskpro,maskllm]
  *              [--steps 500] [--steps48 300] [--eval-every 250] [--eta 25] [--eta48 50] [--logits 7] [--logits48 8]
- *              [--alpha 0.99] [--samples 2] [--prior best|magnitude|wanda|sparsegpt-mask] [--maskllm-steps 100]
+ *              [--alpha 0.99] [--update raw|normalized] [--samples 2] [--prior best|magnitude|wanda|sparsegpt-mask] [--maskllm-steps 100]
  *              [--calibration block|matrix] [--checkpoints DIR] [--threads 1] [--out FILE.md]
  * </pre>
  * MaskPro checkpoints to {@code --checkpoints} every {@code --eval-every} steps (and is evaluated on the first 300
@@ -251,13 +252,14 @@ public final class LlamaResults {
         long total = pattern.m() == 4 ? options.steps : options.steps48;
         double logits = pattern.m() == 4 ? options.logits : options.logits48;
         double eta = pattern.m() == 4 ? options.eta : options.eta48;
-        MaskProConfig base = MaskProConfig.builder().pattern(pattern).learningRate(eta)
+        MaskProConfig base = MaskProConfig.builder().pattern(pattern).updateRule(options.update).learningRate(eta)
                 .logitMagnitude(logits).smoothing(options.alpha).samplesPerStep(options.samples).seed(options.seed)
                 .logEvery(Math.max(1, Math.min(100, options.evalEvery))).checkpointEvery(options.evalEvery).steps(total)
                 .build();
         Path checkpoint = options.checkpoints == null ? null : options.checkpoints.resolve(String.format(Locale.ROOT,
-                "maskpro-%d-%d-%s-%s-eta%s-C%s-a%s-K%d-s%d.zip", pattern.n(), pattern.m(), prior,
-                options.blockwise ? "block" : "matrix", eta, logits, options.alpha, options.samples,
+                "maskpro-%d-%d-%s-%s-%seta%s-C%s-a%s-K%d-s%d.zip", pattern.n(), pattern.m(), prior,
+                options.blockwise ? "block" : "matrix", options.update == UpdateRule.RAW ? "" : "normalized-", eta, logits,
+                options.alpha, options.samples,
                 options.seed));
         applyMasks(model, priorMasks);
         List<String> curve = new ArrayList<>();
@@ -286,7 +288,7 @@ public final class LlamaResults {
         }
         requireStrict(model);
         double ppl = valid.evaluate().perplexity();
-        String settings = String.format(Locale.ROOT, "η=%s C=%s α=%s K=%d; %.2f%% groups changed; first %d valid paragraphs: %s",
+        String settings = String.format(Locale.ROOT, options.update.cliName() + " η=%s C=%s α=%s K=%d; %.2f%% groups changed; first %d valid paragraphs: %s",
                 eta, logits, options.alpha, options.samples, 100 * result.changedFromPrior(),
                 PROGRESS_PARAGRAPHS, String.join(", ", curve));
         return new ResultRow("MaskPro (prior " + prior + ")", pattern.toString(), ppl, result.steps(), seconds, peak, true,
@@ -372,6 +374,8 @@ public final class LlamaResults {
         double logits = 7;
         double logits48 = 8;
         double alpha = 0.99;
+        /** The tables in docs/llama-results.md were measured with the raw update; --update normalized for logit units. */
+        UpdateRule update = UpdateRule.RAW;
         int samples = 2;
         long seed = 0;
         String prior = "best";
@@ -401,6 +405,7 @@ public final class LlamaResults {
                     case "--logits" -> o.logits = Double.parseDouble(v);
                     case "--logits48" -> o.logits48 = Double.parseDouble(v);
                     case "--alpha" -> o.alpha = Double.parseDouble(v);
+                    case "--update" -> o.update = UpdateRule.parse(v);
                     case "--samples" -> o.samples = Integer.parseInt(v);
                     case "--seed" -> o.seed = Long.parseLong(v);
                     case "--prior" -> o.prior = v;
