@@ -236,7 +236,7 @@ public final class MaskProSpace extends AbstractParameterSpace<MaskProCandidate>
 
         /**
          * The update every candidate uses (not swept). RAW by default, the unit of the default η range; with
-         * NORMALIZED, η is in logit units (MaskProConfig's default {@value MaskProConfig#DEFAULT_LEARNING_RATE}).
+         * NORMALIZED, η is in logit units (MaskProConfig's default: {@value MaskProConfig#STEP_BUDGET_FACTOR}·C/√steps).
          */
         public Builder updateRule(UpdateRule updateRule) {
             this.updateRule = updateRule;

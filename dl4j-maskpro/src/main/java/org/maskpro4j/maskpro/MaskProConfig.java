@@ -6,13 +6,18 @@ import org.maskpro4j.nm.NmPattern;
 
 /**
  * Hyperparameters of one MaskPro run (maskpro-spec §1.4–1.9). The defaults work without tuning on any model
- * (docs/maskpro-defaults.md): the {@link UpdateRule#NORMALIZED normalized} update with η = {@value #DEFAULT_LEARNING_RATE}
- * logit units per step, α = 0.99, C = {@value #DEFAULT_LOGIT_MAGNITUDE}, K = {@value #DEFAULT_SAMPLES} samples with
- * leave-one-out baselines, seed 0. The reference code's settings are {@code updateRule(RAW).learningRate(50)
- * .logitMagnitude(10).samplesPerStep(1)}.
+ * (docs/maskpro-defaults.md): the {@link UpdateRule#NORMALIZED normalized} update, α = 0.99,
+ * C = {@value #DEFAULT_LOGIT_MAGNITUDE}, K = {@value #DEFAULT_SAMPLES} samples with leave-one-out baselines, seed 0,
+ * and η = {@value #STEP_BUDGET_FACTOR}·C/√steps logit units per step (at most C), resolved when the config is built:
+ * a longer run takes smaller steps, as a constant step size for a fixed budget of noisy steps should. The reference
+ * code's settings are {@code updateRule(RAW).learningRate(50).logitMagnitude(10).samplesPerStep(1)}; an unset η
+ * with the raw update is the reference's {@value #RAW_LEARNING_RATE}.
  */
 public final class MaskProConfig {
-    public static final double DEFAULT_LEARNING_RATE = 1.0;
+    /** η = this · C / √steps by default with the normalized update (measured on a CNN and the LLaMA). */
+    public static final double STEP_BUDGET_FACTOR = 4;
+    /** The reference code's η, the default with the raw update. */
+    public static final double RAW_LEARNING_RATE = 50;
     public static final double DEFAULT_LOGIT_MAGNITUDE = 7;
     public static final int DEFAULT_SAMPLES = 2;
 
@@ -32,7 +37,8 @@ public final class MaskProConfig {
         if (b.pattern == null) {
             throw new IllegalArgumentException("MaskPro config: pattern is required, e.g. pattern(\"2:4\")");
         }
-        require(b.learningRate > 0 && Double.isFinite(b.learningRate), "learningRate must be a positive number, got " + b.learningRate);
+        require(Double.isNaN(b.learningRate) || b.learningRate > 0 && Double.isFinite(b.learningRate),
+                "learningRate must be a positive number, got " + b.learningRate);
         require(b.smoothing >= 0 && b.smoothing < 1, "smoothing α must be in [0, 1), got " + b.smoothing);
         require(b.logitMagnitude > 0 && Double.isFinite(b.logitMagnitude), "logitMagnitude C must be positive, got " + b.logitMagnitude);
         require(b.samplesPerStep >= 1, "samplesPerStep must be >= 1, got " + b.samplesPerStep);
@@ -44,7 +50,8 @@ public final class MaskProConfig {
         this.pattern = b.pattern;
         this.updateRule = b.updateRule;
         this.evalEvery = b.evalEvery;
-        this.learningRate = b.learningRate;
+        this.learningRate = Double.isNaN(b.learningRate) ? defaultLearningRate(b.updateRule, b.logitMagnitude, b.steps)
+                : b.learningRate;
         this.smoothing = b.smoothing;
         this.logitMagnitude = b.logitMagnitude;
         this.samplesPerStep = b.samplesPerStep;
@@ -52,6 +59,12 @@ public final class MaskProConfig {
         this.seed = b.seed;
         this.logEvery = b.logEvery;
         this.checkpointEvery = b.checkpointEvery;
+    }
+
+    /** The η used when none is set: see the class comment. */
+    public static double defaultLearningRate(UpdateRule rule, double logitMagnitude, long steps) {
+        return rule == UpdateRule.RAW ? RAW_LEARNING_RATE
+                : Math.min(logitMagnitude, STEP_BUDGET_FACTOR * logitMagnitude / Math.sqrt(Math.max(1, steps)));
     }
 
     private static void require(boolean ok, String message) {
@@ -172,7 +185,8 @@ public final class MaskProConfig {
     public static final class Builder {
         private NmPattern pattern;
         private UpdateRule updateRule = UpdateRule.NORMALIZED;
-        private double learningRate = DEFAULT_LEARNING_RATE;
+        /** NaN: resolved from the update rule, C and the step count when built. */
+        private double learningRate = Double.NaN;
         private double smoothing = 0.99;
         private double logitMagnitude = DEFAULT_LOGIT_MAGNITUDE;
         private int samplesPerStep = DEFAULT_SAMPLES;

@@ -47,8 +47,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--update", description = "MaskPro update: normalized (η in logit units, the same for every model)"
             + " or raw (the paper's; η in loss units) (default normalized)")
     String update;
-    @Option(names = "--lr", description = "MaskPro learning rate η (default " + MaskProConfig.DEFAULT_LEARNING_RATE
-            + " with the normalized update)")
+    @Option(names = "--lr", description = "MaskPro learning rate η (default with the normalized update: "
+            + MaskProConfig.STEP_BUDGET_FACTOR + "·C/√steps logit units; with the raw update " + MaskProConfig.RAW_LEARNING_RATE + ")")
     Double lr;
     @Option(names = "--alpha", description = "Smoothing α of the residual and spread trackers (default 0.99)")
     Double alpha;

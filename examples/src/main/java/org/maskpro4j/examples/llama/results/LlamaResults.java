@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * LlamaResults [--data DIR] [--patterns 2:4,4:8] [--rows dense,magnitude,wanda,sparsegpt,maskpro,maskllm]
- *              [--steps 500] [--steps48 300] [--eval-every 250] [--eta 25] [--eta48 50] [--logits 7] [--logits48 8]
+ *              [--steps 500] [--steps48 300] [--eval-every 250] [--eta 25|default] [--eta48 50] [--logits 7] [--logits48 8]
  *              [--alpha 0.99] [--update raw|normalized] [--samples 2] [--prior best|magnitude|wanda|sparsegpt-mask] [--maskllm-steps 100]
  *              [--calibration block|matrix] [--checkpoints DIR] [--threads 1] [--out FILE.md]
  * </pre>
@@ -252,10 +252,14 @@ public final class LlamaResults {
         long total = pattern.m() == 4 ? options.steps : options.steps48;
         double logits = pattern.m() == 4 ? options.logits : options.logits48;
         double eta = pattern.m() == 4 ? options.eta : options.eta48;
-        MaskProConfig base = MaskProConfig.builder().pattern(pattern).updateRule(options.update).learningRate(eta)
+        MaskProConfig.Builder builder = MaskProConfig.builder().pattern(pattern).updateRule(options.update)
                 .logitMagnitude(logits).smoothing(options.alpha).samplesPerStep(options.samples).seed(options.seed)
-                .logEvery(Math.max(1, Math.min(100, options.evalEvery))).checkpointEvery(options.evalEvery).steps(total)
-                .build();
+                .logEvery(Math.max(1, Math.min(100, options.evalEvery))).checkpointEvery(options.evalEvery).steps(total);
+        if (!Double.isNaN(eta)) {
+            builder.learningRate(eta); // --eta default: MaskProConfig's own η for this update, C and step count
+        }
+        MaskProConfig base = builder.build();
+        eta = base.learningRate();
         Path checkpoint = options.checkpoints == null ? null : options.checkpoints.resolve(String.format(Locale.ROOT,
                 "maskpro-%d-%d-%s-%s-%seta%s-C%s-a%s-K%d-s%d.zip", pattern.n(), pattern.m(), prior,
                 options.blockwise ? "block" : "matrix", options.update == UpdateRule.RAW ? "" : "normalized-", eta, logits,
@@ -400,7 +404,7 @@ public final class LlamaResults {
                     case "--steps" -> o.steps = Long.parseLong(v);
                     case "--steps48" -> o.steps48 = Long.parseLong(v);
                     case "--eval-every" -> o.evalEvery = Integer.parseInt(v);
-                    case "--eta" -> o.eta = Double.parseDouble(v);
+                    case "--eta" -> o.eta = v.equals("default") ? Double.NaN : Double.parseDouble(v);
                     case "--eta48" -> o.eta48 = Double.parseDouble(v);
                     case "--logits" -> o.logits = Double.parseDouble(v);
                     case "--logits48" -> o.logits48 = Double.parseDouble(v);
