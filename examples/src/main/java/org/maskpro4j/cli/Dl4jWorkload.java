@@ -1,16 +1,20 @@
 package org.maskpro4j.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -27,7 +31,8 @@ import org.nd4j.linalg.dataset.DataSet;
 /**
  * A DL4J classifier (MultiLayerNetwork or ComputationGraph, saved by ModelSerializer, imported from Keras, or
  * built from the zoo) with labelled data from an IDX directory (MNIST format), a directory of saved DataSets,
- * or a CSV file.
+ * or a CSV file; a MultiLayerNetwork under an RnnOutputLayer also reads plain text as character sequences
+ * ({@link CharSequences}).
  */
 public class Dl4jWorkload implements Workload<DataSet> {
     private final Model model;
@@ -86,6 +91,15 @@ public class Dl4jWorkload implements Workload<DataSet> {
 
     /** Reads labelled data and checks that it fits the model. */
     protected DataSet read(Path path, Part part, int maxExamples) throws IOException {
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (model instanceof MultiLayerNetwork net && net.getOutputLayer().conf().getLayer() instanceof RnnOutputLayer
+                && Files.isRegularFile(path) && (name.endsWith(".txt") || name.endsWith(".text"))) {
+            long characters = ((FeedForwardLayer) net.getLayer(0).conf().getLayer()).getNIn();
+            DataSet sequences = CharSequences.read(Files.readString(path, StandardCharsets.UTF_8), part, maxExamples,
+                    characters, path.toString());
+            requireFits(sequences, path);
+            return sequences;
+        }
         DataSet data = LabelledData.read(path, part, maxExamples, (int) numClasses());
         requireFits(data, path);
         return data;
@@ -130,11 +144,11 @@ public class Dl4jWorkload implements Workload<DataSet> {
         for (DataSet ds : batches) {
             INDArray out;
             if (model instanceof MultiLayerNetwork net) {
-                lossSum += net.score(ds, false) * ds.numExamples();
+                lossSum += (net.score(ds, false) - net.calcRegularizationScore(true)) * ds.numExamples();
                 out = net.output(ds.getFeatures(), false);
             } else {
                 ComputationGraph graph = (ComputationGraph) model;
-                lossSum += graph.score(ds, false) * ds.numExamples();
+                lossSum += (graph.score(ds, false) - graph.calcRegularizationScore(true)) * ds.numExamples();
                 out = graph.outputSingle(false, ds.getFeatures());
             }
             eval.eval(ds.getLabels(), out);
