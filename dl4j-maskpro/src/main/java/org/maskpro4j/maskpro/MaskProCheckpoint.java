@@ -23,6 +23,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
+import org.maskpro4j.provenance.Provenance;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -41,12 +42,16 @@ public final class MaskProCheckpoint {
     private static final String HISTORY = "history.csv";
     private static final String SELECTION = "selection.csv";
     private static final String BEST_MASK = "best-mask.nd4j";
+    private static final String PROVENANCE = "provenance.properties";
 
-    /** A checkpoint as read from disk, before it is bound to a model's weights. */
+    /**
+     * A checkpoint as read from disk, before it is bound to a model's weights; {@code provenance} is null for a
+     * checkpoint written before provenance was recorded.
+     */
     public record Snapshot(MaskProConfig config, long step, double delta, INDArray logits, INDArray prior,
             Map<String, Long> groupsPerWeight, Map<String, Double> priorLosses, List<StepRecord> history,
-            double spreadMeanSquare, long spreadUpdates, List<SelectionRecord> selectionRecords, INDArray bestMask,
-            double bestLoss, long bestStep) {
+            Provenance provenance, double spreadMeanSquare, long spreadUpdates, List<SelectionRecord> selectionRecords,
+            INDArray bestMask, double bestLoss, long bestStep) {
 
         BestMaskSelection selection() {
             return new BestMaskSelection(selectionRecords, bestMask, bestLoss, bestStep);
@@ -75,11 +80,14 @@ public final class MaskProCheckpoint {
     private MaskProCheckpoint() {
     }
 
-    public static void save(Path file, MaskProStep state, List<StepRecord> history) throws IOException {
-        save(file, state, history, new BestMaskSelection());
+    /** @param provenance where the run comes from (method, config, data and prior fingerprints, versions), or null */
+    public static void save(Path file, MaskProStep state, List<StepRecord> history, Provenance provenance)
+            throws IOException {
+        save(file, state, history, provenance, new BestMaskSelection());
     }
 
-    static void save(Path file, MaskProStep state, List<StepRecord> history, BestMaskSelection selection)
+    static void save(Path file, MaskProStep state, List<StepRecord> history, Provenance provenance,
+            BestMaskSelection selection)
             throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
@@ -119,6 +127,11 @@ public final class MaskProCheckpoint {
                 if (selection.bestMask() != null) {
                     putArray(zip, BEST_MASK, selection.bestMask());
                 }
+                if (provenance != null) {
+                    Properties p = new Properties();
+                    provenance.write(p);
+                    putProperties(zip, PROVENANCE, p);
+                }
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -154,6 +167,7 @@ public final class MaskProCheckpoint {
                 ? csvLines(entries.get(SELECTION)).stream().map(SelectionRecord::fromCsv).toList() : List.of();
         return new Snapshot(config, Long.parseLong(s.getProperty("step")), unhex(s.getProperty("delta")),
                 array(entries.get(LOGITS)), array(entries.get(PRIOR)), groups, losses, new ArrayList<>(history),
+                entries.containsKey(PROVENANCE) ? Provenance.read(properties(entries.get(PROVENANCE))) : null,
                 s.containsKey("spreadMeanSquare") ? unhex(s.getProperty("spreadMeanSquare")) : 0,
                 Long.parseLong(s.getProperty("spreadUpdates", "0")), selection,
                 entries.containsKey(BEST_MASK) ? array(entries.get(BEST_MASK)) : null,

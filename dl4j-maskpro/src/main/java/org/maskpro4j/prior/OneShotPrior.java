@@ -1,25 +1,26 @@
 package org.maskpro4j.prior;
 
 import java.util.Map;
+import java.util.Objects;
 
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A calibrated one-shot pruner (Wanda, SparseGPT mask only, or magnitude) as MaskPro's prior. It leaves the model
- * computing with its dense weights. SparseGPT's
- * weight update is refused here: MaskPro applies its masks to the original dense weights.
+ * A calibrated one-shot pruner's masks as a learner's prior. The prior is the mask alone: the model is left with
+ * its dense weights (SparseGPT's weight update and the pruning done during calibration are undone), since MaskPro and
+ * MaskLLM mask the dense weights and a prior only computes masks.
  */
 public final class OneShotPrior implements MaskPrior {
     private final OneShotPruner pruner;
 
+    public OneShotPrior(OneShotPruner pruner) {
+        this.pruner = Objects.requireNonNull(pruner, "pruner");
+    }
+
     public OneShotPrior(PruneMethod method) {
-        if (method == PruneMethod.SPARSEGPT) {
-            throw new IllegalArgumentException("MaskPro keeps the dense weights, so its SparseGPT prior is the mask only:"
-                    + " use \"" + PruneMethod.SPARSEGPT_MASK_ONLY.cliName() + "\"");
-        }
-        this.pruner = OneShotPruner.builder(method).build();
+        this(OneShotPruner.builder(method).build());
     }
 
     public static OneShotPrior parse(String name) {
