@@ -100,10 +100,11 @@ public final class MaskProLearner {
         }
         double changed = state.policy().changedShare(finalMask, state.policy().priorMask());
         long selectedStep = selected ? chosen.bestStep() : state.step();
-        log.info("MaskPro done: {} steps, kept the top-N mask of step {}, which differs from the prior in {} of groups",
-                state.step(), selectedStep, String.format("%.3f%%", 100 * changed));
-        return new MaskProResult(state.policy().split(finalMask), List.copyOf(history), state.step(), changed,
-                (System.nanoTime() - started) / 1e9, chosen.records(), selectedStep);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        log.info("MaskPro done: {} steps in {} s, kept the top-N mask of step {}, which differs from the prior in {} of groups",
+                state.step(), String.format("%.1f", seconds), selectedStep, String.format("%.3f%%", 100 * changed));
+        return new MaskProResult(state.policy().split(finalMask), List.copyOf(history), state.step(), changed, seconds,
+                chosen.records(), selectedStep);
     }
 
     private void logSelection(SelectionRecord r, BestMaskSelection chosen) {

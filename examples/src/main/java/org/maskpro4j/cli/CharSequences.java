@@ -21,13 +21,27 @@ final class CharSequences {
     private CharSequences() {
     }
 
-    static org.nd4j.linalg.dataset.DataSet read(String text, Part part, int maxSequences, long vocabularySize, String source) {
+    /**
+     * Each character's position in the text's sorted character set (the char-RNN scripts' convention), indexed by the
+     * character; the set must have as many characters as the model's input.
+     */
+    static int[] characterIndex(String text, long vocabularySize, Object source) {
         TreeSet<Character> vocabulary = new TreeSet<>();
         text.chars().forEach(c -> vocabulary.add((char) c));
         if (vocabulary.size() != vocabularySize) {
             throw new UserError("The text " + source + " has " + vocabulary.size() + " distinct characters but the model's"
                     + " input has " + vocabularySize + ": use the text the model was trained on");
         }
+        int[] index = new int[Character.MAX_VALUE + 1];
+        int i = 0;
+        for (char c : vocabulary) {
+            index[c] = i++;
+        }
+        return index;
+    }
+
+    static org.nd4j.linalg.dataset.DataSet read(String text, Part part, int maxSequences, long vocabularySize, String source) {
+        int[] index = characterIndex(text, vocabularySize, source);
         int split = (int) (text.length() * TRAIN_SHARE);
         int first = part == Part.HELD_OUT ? split : 0;
         // training sequences end before the held-out part, so no held-out character is ever a training target
@@ -35,11 +49,6 @@ final class CharSequences {
         int count = Math.min(maxSequences, (end - first - 1) / LENGTH);
         if (count <= 0) {
             throw new UserError("The text " + source + " is too short for " + LENGTH + "-character sequences");
-        }
-        int[] index = new int[Character.MAX_VALUE + 1];
-        int i = 0;
-        for (char c : vocabulary) {
-            index[c] = i++;
         }
         INDArray x = Nd4j.zeros(DataType.FLOAT, count, vocabularySize, LENGTH);
         INDArray y = Nd4j.zeros(DataType.FLOAT, count, vocabularySize, LENGTH);

@@ -21,7 +21,6 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.maskpro4j.examples.data.FashionMnist;
@@ -29,6 +28,7 @@ import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.maskpro.MaskProLearner;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.MagnitudePrior;
+import org.maskpro4j.testing.RequiredData;
 import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MultiLayerNetworkModel;
@@ -68,8 +68,8 @@ class DefaultsOnEveryModelKindTest {
 
     @BeforeAll
     static void data() {
-        Assumptions.assumeTrue(FashionMnist.isAvailable(FashionMnist.DEFAULT_DIRECTORY),
-                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        RequiredData.require(FashionMnist.isAvailable(FashionMnist.DEFAULT_DIRECTORY),
+                "Fashion-MNIST (apt-get install dataset-fashion-mnist)");
         FashionMnist fm = FashionMnist.atDefaultDirectory();
         fashionTrain = fm.load(FashionMnist.Split.TRAIN, 2048);
         fashionTest = fm.load(FashionMnist.Split.TEST, 1000);
@@ -127,8 +127,7 @@ class DefaultsOnEveryModelKindTest {
 
     @Test
     void charLstmWithSummedRnnLoss() throws IOException {
-        Path text = Path.of(System.getProperty("maskpro.shared.data", "../shared/data"), "text", "tinyshakespeare.txt");
-        Assumptions.assumeTrue(Files.exists(text), "tinyshakespeare not found at " + text.toAbsolutePath());
+        Path text = RequiredData.shared("text/tinyshakespeare.txt");
         String all = Files.readString(text, StandardCharsets.UTF_8);
         List<Character> vocab = new ArrayList<>(new TreeSet<>(all.chars().mapToObj(c -> (char) c).toList()));
         int split = (int) (all.length() * 0.9);

@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.maskpro4j.examples.data.FashionMnist;
 import org.maskpro4j.examples.models.TrainedFashionCnn;
+import org.maskpro4j.testing.RequiredData;
 
 /**
  * The README's "From Java" block, extracted from README.md, compiled as it is written (imports, then statements) and
@@ -41,7 +41,7 @@ class ReadmeJavaBlockTest {
 
     @Test
     void theFromJavaBlockCompilesAndRuns() throws IOException, InterruptedException {
-        Assumptions.assumeTrue(FashionMnist.isAvailable(FashionMnist.DEFAULT_DIRECTORY), "Fashion-MNIST not installed");
+        RequiredData.require(FashionMnist.isAvailable(FashionMnist.DEFAULT_DIRECTORY), "Fashion-MNIST");
         List<String> imports = new ArrayList<>();
         StringBuilder body = new StringBuilder();
         for (String line : javaBlock(Files.readString(README, StandardCharsets.UTF_8)).split("\n")) {
