@@ -1,7 +1,6 @@
 package org.maskpro4j.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,6 +18,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.maskpro4j.cli.LabelledData.Part;
+import org.maskpro4j.examples.data.TextFiles;
+import org.maskpro4j.examples.models.Dl4jZip;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.weights.ComputationGraphModel;
 import org.maskpro4j.weights.MaskableModel;
@@ -39,6 +40,11 @@ public class Dl4jWorkload implements Workload<DataSet> {
     private final String format;
 
     public Dl4jWorkload(Model model, String format) {
+        this(model, format, "(" + format + ", in memory)");
+    }
+
+    /** @param source the file or zoo name the model came from, for messages */
+    Dl4jWorkload(Model model, String format, String source) {
         if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
             throw new UserError("Unsupported DL4J model type " + model.getClass().getSimpleName());
         }
@@ -48,20 +54,15 @@ public class Dl4jWorkload implements Workload<DataSet> {
             throw new UserError("The model's last layer (" + output.conf().getLayer().getClass().getSimpleName() + ") has no"
                     + " loss function: give it an output or loss layer (a Keras model must be saved after compile())");
         }
+        FiniteValues.requireFiniteWeights(model instanceof MultiLayerNetwork net ? net.paramTable()
+                : ((ComputationGraph) model).paramTable(), source);
         this.model = model;
         this.format = format;
     }
 
+    /** Through {@link Dl4jZip}, which never runs Java deserialisation on what the zip holds beyond ND4J's own classes. */
     public static Dl4jWorkload load(Path file) throws IOException {
-        try {
-            return new Dl4jWorkload(ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false), "dl4j");
-        } catch (RuntimeException | IOException notMln) {
-            try {
-                return new Dl4jWorkload(ModelSerializer.restoreComputationGraph(file.toFile(), false), "dl4j");
-            } catch (RuntimeException | IOException notCg) {
-                throw new UserError(file + " is not a DL4J model saved by ModelSerializer (" + notMln.getMessage() + ")");
-            }
-        }
+        return new Dl4jWorkload(Dl4jZip.read(file, false).model(), "dl4j", file.toString());
     }
 
     public Model model() {
@@ -95,7 +96,7 @@ public class Dl4jWorkload implements Workload<DataSet> {
         if (model instanceof MultiLayerNetwork net && net.getOutputLayer().conf().getLayer() instanceof RnnOutputLayer
                 && Files.isRegularFile(path) && (name.endsWith(".txt") || name.endsWith(".text"))) {
             long characters = ((FeedForwardLayer) net.getLayer(0).conf().getLayer()).getNIn();
-            DataSet sequences = CharSequences.read(Files.readString(path, StandardCharsets.UTF_8), part, maxExamples,
+            DataSet sequences = CharSequences.read(TextFiles.readUtf8(path, "Text data"), part, maxExamples,
                     characters, path.toString());
             requireFits(sequences, path);
             return sequences;
