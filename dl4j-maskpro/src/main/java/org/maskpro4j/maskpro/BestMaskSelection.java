@@ -2,9 +2,8 @@ package org.maskpro4j.maskpro;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import java.util.function.DoubleSupplier;
 
-import org.maskpro4j.weights.MaskableModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -29,19 +28,13 @@ final class BestMaskSelection {
         this.bestStep = bestStep;
     }
 
-    /** Scores {@code mask} (which the policy produced at {@code step}) on {@code data} and keeps it if it is the best. */
-    <B> SelectionRecord evaluate(MaskableModel<B> model, MaskPolicy policy, INDArray mask, long step, Iterable<B> data) {
+    /**
+     * Applies {@code mask} (which the policy produced at {@code step}), scores it with {@code heldOutLoss} and keeps it
+     * if it is the best so far.
+     */
+    SelectionRecord evaluate(MaskPolicy policy, INDArray mask, long step, DoubleSupplier heldOutLoss) {
         policy.apply(mask);
-        double sum = 0;
-        int batches = 0;
-        for (B batch : Objects.requireNonNull(data, "selection data")) {
-            sum += model.loss(batch);
-            batches++;
-        }
-        if (batches == 0) {
-            throw new IllegalArgumentException("The held-out selection data is empty");
-        }
-        SelectionRecord r = new SelectionRecord(step, sum / batches, policy.changedShare(mask, policy.priorMask()));
+        SelectionRecord r = new SelectionRecord(step, heldOutLoss.getAsDouble(), policy.changedShare(mask, policy.priorMask()));
         records.add(r);
         if (r.loss() < bestLoss) {
             bestLoss = r.loss();

@@ -29,8 +29,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Everything a MaskPro run needs to continue bit-identically: config, step, δ, the advantage spread tracker, logits,
- * prior mask, cached prior losses, the step history and the held-out selection so far (evaluations, best mask). Sampling seeds derive from (seed, step), so no generator state is needed.
+ * Everything a MaskPro run needs to continue bit-identically: config, step, δ, logits, prior mask, cached prior
+ * losses and the step history. Sampling seeds derive from (seed, step), so no generator state is needed.
  * Files are written to a temporary sibling and renamed, so a crash never leaves a half-written checkpoint.
  */
 public final class MaskProCheckpoint {
@@ -40,9 +40,9 @@ public final class MaskProCheckpoint {
     private static final String PRIOR = "prior.nd4j";
     private static final String PRIOR_LOSSES = "prior-losses.properties";
     private static final String HISTORY = "history.csv";
+    private static final String PROVENANCE = "provenance.properties";
     private static final String SELECTION = "selection.csv";
     private static final String BEST_MASK = "best-mask.nd4j";
-    private static final String PROVENANCE = "provenance.properties";
 
     /**
      * A checkpoint as read from disk, before it is bound to a model's weights; {@code provenance} is null for a
@@ -87,51 +87,13 @@ public final class MaskProCheckpoint {
     }
 
     static void save(Path file, MaskProStep state, List<StepRecord> history, Provenance provenance,
-            BestMaskSelection selection)
-            throws IOException {
+            BestMaskSelection selection) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
-            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
-                putProperties(zip, CONFIG, state.config().toProperties());
-                Properties s = new Properties();
-                s.setProperty("step", Long.toString(state.step()));
-                s.setProperty("delta", hex(state.delta()));
-                s.setProperty("spreadMeanSquare", hex(state.spreadTracker().meanSquare()));
-                s.setProperty("spreadUpdates", Long.toString(state.spreadTracker().updates()));
-                s.setProperty("bestLoss", hex(selection.bestLoss()));
-                s.setProperty("bestStep", Long.toString(selection.bestStep()));
-                List<MaskableWeight> weights = state.policy().weights();
-                s.setProperty("weights", Integer.toString(weights.size()));
-                for (int i = 0; i < weights.size(); i++) {
-                    s.setProperty("weight." + i + ".name", weights.get(i).name());
-                    s.setProperty("weight." + i + ".groups", Long.toString(weights.get(i).layout().groupCount()));
-                }
-                putProperties(zip, STATE, s);
-                putArray(zip, LOGITS, state.policy().logits());
-                putArray(zip, PRIOR, state.policy().priorMask());
-                Properties losses = new Properties();
-                state.priorLosses().forEach((k, v) -> losses.setProperty(k, hex(v)));
-                putProperties(zip, PRIOR_LOSSES, losses);
-                StringBuilder csv = new StringBuilder(StepRecord.CSV_HEADER).append('\n');
-                for (StepRecord r : history) {
-                    csv.append(r.toCsv()).append('\n');
-                }
-                putBytes(zip, HISTORY, csv.toString().getBytes(StandardCharsets.UTF_8));
-                StringBuilder sel = new StringBuilder(SelectionRecord.CSV_HEADER).append('\n');
-                for (SelectionRecord r : selection.records()) {
-                    sel.append(r.toCsv()).append('\n');
-                }
-                putBytes(zip, SELECTION, sel.toString().getBytes(StandardCharsets.UTF_8));
-                if (selection.bestMask() != null) {
-                    putArray(zip, BEST_MASK, selection.bestMask());
-                }
-                if (provenance != null) {
-                    Properties p = new Properties();
-                    provenance.write(p);
-                    putProperties(zip, PROVENANCE, p);
-                }
+            try (OutputStream os = Files.newOutputStream(tmp)) {
+                write(os, state, history, provenance, selection);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -139,16 +101,72 @@ public final class MaskProCheckpoint {
         }
     }
 
+    /** The checkpoint as bytes on {@code out} (not closed), e.g. to send the state to another machine. */
+    public static void write(OutputStream out, MaskProStep state, List<StepRecord> history, Provenance provenance)
+            throws IOException {
+        write(out, state, history, provenance, new BestMaskSelection());
+    }
+
+    static void write(OutputStream out, MaskProStep state, List<StepRecord> history, Provenance provenance,
+            BestMaskSelection selection) throws IOException {
+        ZipOutputStream zip = new ZipOutputStream(out);
+        putProperties(zip, CONFIG, state.config().toProperties());
+        Properties s = new Properties();
+        s.setProperty("step", Long.toString(state.step()));
+        s.setProperty("delta", hex(state.delta()));
+        s.setProperty("spreadMeanSquare", hex(state.spreadTracker().meanSquare()));
+        s.setProperty("spreadUpdates", Long.toString(state.spreadTracker().updates()));
+        s.setProperty("bestLoss", hex(selection.bestLoss()));
+        s.setProperty("bestStep", Long.toString(selection.bestStep()));
+        List<MaskableWeight> weights = state.policy().weights();
+        s.setProperty("weights", Integer.toString(weights.size()));
+        for (int i = 0; i < weights.size(); i++) {
+            s.setProperty("weight." + i + ".name", weights.get(i).name());
+            s.setProperty("weight." + i + ".groups", Long.toString(weights.get(i).layout().groupCount()));
+        }
+        putProperties(zip, STATE, s);
+        putArray(zip, LOGITS, state.policy().logits());
+        putArray(zip, PRIOR, state.policy().priorMask());
+        Properties losses = new Properties();
+        state.priorLosses().forEach((k, v) -> losses.setProperty(k, hex(v)));
+        putProperties(zip, PRIOR_LOSSES, losses);
+        StringBuilder csv = new StringBuilder(StepRecord.CSV_HEADER).append('\n');
+        for (StepRecord r : history) {
+            csv.append(r.toCsv()).append('\n');
+        }
+        putBytes(zip, HISTORY, csv.toString().getBytes(StandardCharsets.UTF_8));
+        StringBuilder sel = new StringBuilder(SelectionRecord.CSV_HEADER).append('\n');
+        for (SelectionRecord r : selection.records()) {
+            sel.append(r.toCsv()).append('\n');
+        }
+        putBytes(zip, SELECTION, sel.toString().getBytes(StandardCharsets.UTF_8));
+        if (selection.bestMask() != null) {
+            putArray(zip, BEST_MASK, selection.bestMask());
+        }
+        if (provenance != null) {
+            Properties p = new Properties();
+            provenance.write(p);
+            putProperties(zip, PROVENANCE, p);
+        }
+        zip.finish();
+    }
+
     public static Snapshot load(Path file) throws IOException {
+        try (InputStream is = Files.newInputStream(file)) {
+            return read(is, "Checkpoint " + file);
+        }
+    }
+
+    /** Reads what {@link #write} wrote; {@code source} names it in errors. */
+    public static Snapshot read(InputStream in, String source) throws IOException {
         Map<String, byte[]> entries = new HashMap<>();
-        try (InputStream is = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(is)) {
-            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-                entries.put(e.getName(), zip.readAllBytes());
-            }
+        ZipInputStream zip = new ZipInputStream(in);
+        for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+            entries.put(e.getName(), zip.readAllBytes());
         }
         for (String required : List.of(CONFIG, STATE, LOGITS, PRIOR, PRIOR_LOSSES, HISTORY)) {
             if (!entries.containsKey(required)) {
-                throw new IOException("Checkpoint " + file + " is not a MaskPro checkpoint (no " + required + ")");
+                throw new IOException(source + " is not a MaskPro checkpoint (no " + required + ")");
             }
         }
         MaskProConfig config = MaskProConfig.fromProperties(properties(entries.get(CONFIG)));
@@ -161,12 +179,12 @@ public final class MaskProCheckpoint {
         Map<String, Double> losses = new HashMap<>();
         properties(entries.get(PRIOR_LOSSES)).forEach((k, v) ->
                 losses.put((String) k, unhex((String) v)));
-        List<StepRecord> history = csvLines(entries.get(HISTORY)).stream().map(StepRecord::fromCsv).toList();
+        List<StepRecord> history = new ArrayList<>(csvLines(entries.get(HISTORY)).stream().map(StepRecord::fromCsv).toList());
         // checkpoints written before the spread tracker and the selection existed have neither
         List<SelectionRecord> selection = entries.containsKey(SELECTION)
                 ? csvLines(entries.get(SELECTION)).stream().map(SelectionRecord::fromCsv).toList() : List.of();
         return new Snapshot(config, Long.parseLong(s.getProperty("step")), unhex(s.getProperty("delta")),
-                array(entries.get(LOGITS)), array(entries.get(PRIOR)), groups, losses, new ArrayList<>(history),
+                array(entries.get(LOGITS)), array(entries.get(PRIOR)), groups, losses, history,
                 entries.containsKey(PROVENANCE) ? Provenance.read(properties(entries.get(PROVENANCE))) : null,
                 s.containsKey("spreadMeanSquare") ? unhex(s.getProperty("spreadMeanSquare")) : 0,
                 Long.parseLong(s.getProperty("spreadUpdates", "0")), selection,

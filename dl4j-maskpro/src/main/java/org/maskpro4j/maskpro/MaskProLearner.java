@@ -9,10 +9,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.DoubleSupplier;
 
 import org.maskpro4j.provenance.DataFingerprint;
 import org.maskpro4j.provenance.Provenance;
 import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.weights.MaskableWeight;
 import org.maskpro4j.progress.ProgressMeter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -55,43 +57,78 @@ public final class MaskProLearner {
      */
     public <B> MaskProResult learn(MaskableModel<B> model, Iterable<B> data, Map<String, INDArray> priorMasks,
             Iterable<B> selection) {
+        Iterator<B> first = data.iterator();
+        if (!first.hasNext()) {
+            throw new IllegalArgumentException("The training data is empty: MaskPro needs at least one minibatch");
+        }
+        CyclingBatches<B> batches = new CyclingBatches<>(data, first);
+        return learn(model.weights(), data, priorMasks, state -> state.step(model, batches.at(state.step())),
+                selection == null ? null : () -> meanLoss(model, selection));
+    }
+
+    private static <B> double meanLoss(MaskableModel<B> model, Iterable<B> batches) {
+        double sum = 0;
+        int n = 0;
+        for (B batch : batches) {
+            sum += model.loss(batch);
+            n++;
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("The held-out selection data is empty");
+        }
+        return sum / n;
+    }
+
+    /** How a run takes one step on its state: the batch and where the losses are measured are the stepper's. */
+    @FunctionalInterface
+    public interface Stepper {
+        StepRecord step(MaskProStep state);
+    }
+
+    /**
+     * The run loop, whoever measures the losses (this process, or a cluster that sums them over data shards):
+     * resumes, steps, logs, checkpoints and ends with the top-N mask applied to {@code weights}.
+     *
+     * @param data the batches the stepper learns from, for the checkpoint's provenance only
+     */
+    public MaskProResult learn(List<MaskableWeight> weights, Iterable<?> data, Map<String, INDArray> priorMasks,
+            Stepper stepper) {
+        return learn(weights, data, priorMasks, stepper, null);
+    }
+
+    /**
+     * @param selectionLoss the held-out loss of the model as it computes now (the learner applies each candidate mask
+     *                      first), or null to end with the last top-N mask
+     */
+    public MaskProResult learn(List<MaskableWeight> weights, Iterable<?> data, Map<String, INDArray> priorMasks,
+            Stepper stepper, DoubleSupplier selectionLoss) {
         long started = System.nanoTime();
         provenance = null;
         List<StepRecord> history = new ArrayList<>();
         BestMaskSelection[] best = {new BestMaskSelection()};
-        MaskProStep state = resumeOrStart(model, priorMasks, history, data, best);
+        MaskProStep state = resumeOrStart(weights, priorMasks, history, data, best);
         BestMaskSelection chosen = best[0];
         if (checkpoint != null && provenance == null) {
             provenance = provenance(data, state.policy().priorMask());
         }
-        if (selection != null && chosen.isEmpty()) {
-            logSelection(chosen.evaluate(model, state.policy(), state.policy().priorMask(), state.step(), selection), chosen);
-        }
-        Iterator<B> it = data.iterator();
-        if (!it.hasNext()) {
-            throw new IllegalArgumentException("The training data is empty: MaskPro needs at least one minibatch");
-        }
-        // a resumed run must see the batch an uninterrupted run would see at this step
-        for (long skip = 0; skip < state.step(); skip++) {
-            it = advance(it, data);
-            it.next();
+        if (selectionLoss != null && chosen.isEmpty()) {
+            logSelection(chosen.evaluate(state.policy(), state.policy().priorMask(), state.step(), selectionLoss), chosen);
         }
         ProgressMeter progress = new ProgressMeter(state.step(), config.steps());
         while (state.step() < config.steps()) {
-            it = advance(it, data);
-            StepRecord r = state.step(model, it.next());
+            StepRecord r = stepper.step(state);
             history.add(r);
             if (progress.due(r.step(), config.logEvery())) {
                 logProgress(r, progress);
             }
-            if (selection != null && (r.step() % config.evaluationInterval() == 0 || r.step() == config.steps())) {
-                logSelection(chosen.evaluate(model, state.policy(), state.policy().mode(), r.step(), selection), chosen);
+            if (selectionLoss != null && (r.step() % config.evaluationInterval() == 0 || r.step() == config.steps())) {
+                logSelection(chosen.evaluate(state.policy(), state.policy().mode(), r.step(), selectionLoss), chosen);
             }
             if (checkpoint != null && config.checkpointEvery() > 0 && r.step() % config.checkpointEvery() == 0) {
                 save(state, history, chosen);
             }
         }
-        boolean selected = selection != null;
+        boolean selected = selectionLoss != null;
         INDArray finalMask = selected ? chosen.bestMask() : state.policy().mode();
         state.policy().apply(finalMask);
         state.policy().storeLogitsInWrappers();
@@ -113,12 +150,12 @@ public final class MaskProLearner {
                 chosen.bestLoss()));
     }
 
-    private <B> MaskProStep resumeOrStart(MaskableModel<B> model, Map<String, INDArray> priorMasks, List<StepRecord> history,
-            Iterable<B> data, BestMaskSelection[] best) {
+    private MaskProStep resumeOrStart(List<MaskableWeight> weights, Map<String, INDArray> priorMasks, List<StepRecord> history,
+            Iterable<?> data, BestMaskSelection[] best) {
         if (checkpoint != null && Files.exists(checkpoint)) {
             try {
                 MaskProCheckpoint.Snapshot snap = MaskProCheckpoint.load(checkpoint);
-                MaskProStep state = snap.bind(model.weights(), config);
+                MaskProStep state = snap.bind(weights, config);
                 history.addAll(snap.history());
                 best[0] = snap.selection();
                 provenance = snap.provenance();
@@ -132,8 +169,8 @@ public final class MaskProLearner {
                 throw new UncheckedIOException("Cannot read checkpoint " + checkpoint, e);
             }
         }
-        log.info("Starting {} on {} weights", config, model.weights().size());
-        MaskPolicy policy = MaskPolicy.fromPrior(config.pattern(), model.weights(), priorMasks, config.logitMagnitude());
+        log.info("Starting {} on {} weights", config, weights.size());
+        MaskPolicy policy = MaskPolicy.fromPrior(config.pattern(), weights, priorMasks, config.logitMagnitude());
         return new MaskProStep(config, policy);
     }
 
@@ -141,10 +178,6 @@ public final class MaskProLearner {
     private Provenance provenance(Iterable<?> data, INDArray priorMask) {
         return Provenance.of("maskpro", MaskProConfig.CODEC.toMap(config), "prior mask " + DataFingerprint.of(List.of(priorMask)),
                 DataFingerprint.of(data), List.of("mask"));
-    }
-
-    private static <B> Iterator<B> advance(Iterator<B> it, Iterable<B> data) {
-        return it.hasNext() ? it : data.iterator();
     }
 
     private void save(MaskProStep state, List<StepRecord> history, BestMaskSelection selection) {
