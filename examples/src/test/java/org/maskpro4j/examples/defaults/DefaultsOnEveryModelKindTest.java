@@ -61,7 +61,7 @@ class DefaultsOnEveryModelKindTest {
     private static final NmPattern P24 = NmPattern.of(2, 4);
     /** Held-out loss must fall at least this share below the magnitude prior's. */
     private static final double MARGIN = 0.01;
-    private static final long STEPS = 150;
+    private static final long STEPS = 300;
 
     private static DataSet fashionTrain;
     private static DataSet fashionTest;
