@@ -95,11 +95,16 @@ public final class BenchCommand implements Callable<Integer> {
     Path markdown;
     @Option(names = "--json", description = "Print one JSON object on stdout")
     boolean json;
+    @picocli.CommandLine.Mixin
+    InferenceBenchOptions inferenceBench;
     @Option(names = "--memory-probe", hidden = true, description = "Internal: run one memory workload and print its peak")
     String memoryProbe;
 
     @Override
     public Integer call() throws IOException {
+        if (inferenceBench.inference) {
+            return inferenceBench.run(pattern, warmup, repeats, sampleSeconds, seed, json, markdown);
+        }
         NmPattern nm = NmPattern.parse(pattern);
         if (repeats < 2) {
             throw new UserError("--repeats must be at least 2 (5 or more for numbers to publish), got " + repeats);

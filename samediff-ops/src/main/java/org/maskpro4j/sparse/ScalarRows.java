@@ -25,11 +25,7 @@ final class ScalarRows implements RowKernel {
             int v0 = r * kept;
             int y0 = r * batch;
             if (batch == 1) {
-                float acc = 0;
-                for (int k = 0; k < kept; k++) {
-                    acc += values[v0 + k] * x[columns[k]];
-                }
-                y[r] = acc;
+                y[r] = dot(values, v0, columns, x);
                 continue;
             }
             batchColumns(values, v0, columns, x, batch, y, y0, 0);
@@ -69,6 +65,20 @@ final class ScalarRows implements RowKernel {
         }
     }
 
+    private static float dot(float[] values, int v0, int[] columns, float[] x) {
+        float a0 = 0;
+        float a1 = 0;
+        int k = 0;
+        for (; k + 1 < columns.length; k += 2) {
+            a0 += values[v0 + k] * x[columns[k]];
+            a1 += values[v0 + k + 1] * x[columns[k + 1]];
+        }
+        if (k < columns.length) {
+            a0 += values[v0 + k] * x[columns[k]];
+        }
+        return a0 + a1;
+    }
+
     /** 2:4, batch 1: one byte holds the four positions of two groups (8 columns). */
     private static void twoFourSingle(NmMatrix w, float[] x, float[] y, int rowFrom, int rowTo) {
         float[] values = w.values();
@@ -81,19 +91,25 @@ final class ScalarRows implements RowKernel {
             int p = r * rowBytes;
             float acc0 = 0;
             float acc1 = 0;
+            float acc2 = 0;
+            float acc3 = 0;
             int pairs = groups / 2;
             for (int j = 0; j < pairs; j++, v += 4) {
                 int bits = positions[p + j];
                 int base = j * 8;
-                acc0 += values[v] * x[base + (bits & 3)] + values[v + 1] * x[base + (bits >>> 2 & 3)];
-                acc1 += values[v + 2] * x[base + 4 + (bits >>> 4 & 3)] + values[v + 3] * x[base + 4 + (bits >>> 6 & 3)];
+                // four independent sums: one chain of dependent adds would bound the loop at the add latency
+                acc0 += values[v] * x[base + (bits & 3)];
+                acc1 += values[v + 1] * x[base + (bits >>> 2 & 3)];
+                acc2 += values[v + 2] * x[base + 4 + (bits >>> 4 & 3)];
+                acc3 += values[v + 3] * x[base + 4 + (bits >>> 6 & 3)];
             }
             if (groups % 2 != 0) {
                 int bits = positions[p + pairs];
                 int base = pairs * 8;
-                acc0 += values[v] * x[base + (bits & 3)] + values[v + 1] * x[base + (bits >>> 2 & 3)];
+                acc0 += values[v] * x[base + (bits & 3)];
+                acc1 += values[v + 1] * x[base + (bits >>> 2 & 3)];
             }
-            y[r] = acc0 + acc1;
+            y[r] = (acc0 + acc1) + (acc2 + acc3);
         }
     }
 }

@@ -4,22 +4,21 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The JDK Vector API kernel for batches of 8 and more: it keeps up to four vectors of one output row's batch in
+ * The JDK Vector API kernel for batches of 4 and more: it keeps up to four vectors of one output row's batch in
  * registers while streaming the row's kept weights once. Batch 1 and the last columns of a batch that is not a
  * multiple of the vector width run the plain-Java loops: gathering inputs with the Vector API measured 2-3x slower
  * than the scalar loop at batch 1 (JDK 17). Loaded only when the {@code jdk.incubator.vector} module is present
  * ({@link NmKernel} checks before touching this class).
- *
- * <p>Species are static constants on purpose: a species held in a variable is not intrinsified and runs ~10x slower.
  */
 final class VectorRows implements RowKernel {
     private static final VectorSpecies<Float> S512 = FloatVector.SPECIES_512;
     private static final VectorSpecies<Float> S256 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> S128 = FloatVector.SPECIES_128;
     private static final boolean WIDE = FloatVector.SPECIES_PREFERRED.length() >= S512.length();
 
     @Override
     public void multiply(NmMatrix w, float[] x, int batch, float[] y, int rowFrom, int rowTo) {
-        if (batch < S256.length()) {
+        if (batch < S128.length()) {
             ScalarRows.multiplyScalar(w, x, batch, y, rowFrom, rowTo);
             return;
         }
@@ -36,11 +35,14 @@ final class VectorRows implements RowKernel {
                     fourVectors(values, v0, columns, x, batch, y, y0 + b, b);
                 }
                 for (; b + S512.length() <= batch; b += S512.length()) {
-                    oneVector(S512, values, v0, columns, x, batch, y, y0 + b, b);
+                    oneVector512(values, v0, columns, x, batch, y, y0 + b, b);
                 }
             }
             for (; b + S256.length() <= batch; b += S256.length()) {
-                oneVector(S256, values, v0, columns, x, batch, y, y0 + b, b);
+                oneVector256(values, v0, columns, x, batch, y, y0 + b, b);
+            }
+            for (; b + S128.length() <= batch; b += S128.length()) {
+                oneVector128(values, v0, columns, x, batch, y, y0 + b, b);
             }
             ScalarRows.batchColumns(values, v0, columns, x, batch, y, y0, b);
         }
@@ -66,12 +68,28 @@ final class VectorRows implements RowKernel {
         a3.intoArray(y, out + 3 * lanes);
     }
 
-    /** Small enough to be inlined where the species is a constant. */
-    private static void oneVector(VectorSpecies<Float> s, float[] values, int v0, int[] columns, float[] x, int batch,
-            float[] y, int out, int b) {
-        FloatVector a = FloatVector.zero(s);
+    // one method per species: a species passed as an argument is not a compile-time constant and measured 30x slower
+
+    private static void oneVector512(float[] values, int v0, int[] columns, float[] x, int batch, float[] y, int out, int b) {
+        FloatVector a = FloatVector.zero(S512);
         for (int k = 0; k < columns.length; k++) {
-            a = FloatVector.fromArray(s, x, columns[k] * batch + b).fma(FloatVector.broadcast(s, values[v0 + k]), a);
+            a = FloatVector.fromArray(S512, x, columns[k] * batch + b).fma(FloatVector.broadcast(S512, values[v0 + k]), a);
+        }
+        a.intoArray(y, out);
+    }
+
+    private static void oneVector256(float[] values, int v0, int[] columns, float[] x, int batch, float[] y, int out, int b) {
+        FloatVector a = FloatVector.zero(S256);
+        for (int k = 0; k < columns.length; k++) {
+            a = FloatVector.fromArray(S256, x, columns[k] * batch + b).fma(FloatVector.broadcast(S256, values[v0 + k]), a);
+        }
+        a.intoArray(y, out);
+    }
+
+    private static void oneVector128(float[] values, int v0, int[] columns, float[] x, int batch, float[] y, int out, int b) {
+        FloatVector a = FloatVector.zero(S128);
+        for (int k = 0; k < columns.length; k++) {
+            a = FloatVector.fromArray(S128, x, columns[k] * batch + b).fma(FloatVector.broadcast(S128, values[v0 + k]), a);
         }
         a.intoArray(y, out);
     }
