@@ -128,15 +128,8 @@ public class Dl4jWorkload implements Workload<DataSet> {
         double lossSum = 0;
         long n = 0;
         for (DataSet ds : batches) {
-            INDArray out;
-            if (model instanceof MultiLayerNetwork net) {
-                lossSum += net.score(ds, false) * ds.numExamples();
-                out = net.output(ds.getFeatures(), false);
-            } else {
-                ComputationGraph graph = (ComputationGraph) model;
-                lossSum += graph.score(ds, false) * ds.numExamples();
-                out = graph.outputSingle(false, ds.getFeatures());
-            }
+            lossSum += score(ds) * ds.numExamples();
+            INDArray out = output(ds.getFeatures());
             eval.eval(ds.getLabels(), out);
             n += ds.numExamples();
         }
@@ -145,6 +138,17 @@ public class Dl4jWorkload implements Workload<DataSet> {
         m.put("accuracy", eval.accuracy());
         m.put("examples", n);
         return m;
+    }
+
+    /** The mean loss of one batch, regularisation included, as DL4J's {@code score(data, false)}. */
+    protected double score(DataSet ds) {
+        return model instanceof MultiLayerNetwork net ? net.score(ds, false) : ((ComputationGraph) model).score(ds, false);
+    }
+
+    /** Inference output for features. */
+    protected INDArray output(INDArray features) {
+        return model instanceof MultiLayerNetwork net ? net.output(features, false)
+                : ((ComputationGraph) model).outputSingle(false, features);
     }
 
     @Override

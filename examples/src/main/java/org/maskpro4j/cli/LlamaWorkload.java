@@ -36,7 +36,11 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
     }
 
     public static LlamaWorkload load(Path model, Path tokenizer) throws IOException {
-        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(model);
+        return of(Llama2cCheckpoint.read(model), model, tokenizer);
+    }
+
+    /** A checkpoint read from {@code model} (whose directory holds the default tokenizer). */
+    static LlamaWorkload of(Llama2cCheckpoint checkpoint, Path model, Path tokenizer) throws IOException {
         Path tok = tokenizer != null ? tokenizer : defaultTokenizer(model);
         if (!Files.isRegularFile(tok)) {
             throw new UserError("Tokenizer file not found: " + tok + " (--tokenizer takes a llama2.c tokenizer.bin)");
@@ -44,7 +48,7 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
         return new LlamaWorkload(checkpoint, Llama2cTokenizer.read(tok, checkpoint.config().vocabSize()));
     }
 
-    private static Path defaultTokenizer(Path model) {
+    static Path defaultTokenizer(Path model) {
         for (String name : List.of("tok" + "512.bin", "tokenizer.bin")) {
             Path p = model.resolveSibling(name);
             if (Files.isRegularFile(p)) {
