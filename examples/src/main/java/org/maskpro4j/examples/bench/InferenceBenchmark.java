@@ -208,7 +208,7 @@ public final class InferenceBenchmark {
     }
 
     /** Gaussian weights (std 1/sqrt(cols)) with N of every M kept at random positions. */
-    static float[] randomPruned(int rows, int cols, NmPattern p, SplittableRandom rng) {
+    public static float[] randomPruned(int rows, int cols, NmPattern p, SplittableRandom rng) {
         float[] w = gaussian(rows * cols, 1 / Math.sqrt(cols), rng);
         int[] order = new int[p.m()];
         for (int g = 0; g < w.length / p.m(); g++) {
