@@ -1,7 +1,6 @@
 package org.maskpro4j.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,9 +39,8 @@ public final class InferenceBenchOptions {
     @Option(names = "--threads", description = "With --inference: N:M kernel threads (default: all processors)")
     Integer threads;
 
-    /** Runs the benchmark with the bench command's timing, patterns (comma-separated) and seed. */
-    int run(String patterns, int warmup, int repeats, double sampleSeconds, long seed, boolean json, Path markdown)
-            throws IOException {
+    /** Runs the benchmark with the bench command's timing, patterns (comma-separated) and seed; writes the plot. */
+    InferenceReport run(String patterns, int warmup, int repeats, double sampleSeconds, long seed) throws IOException {
         List<NmPattern> nm = new ArrayList<>();
         for (String p : patterns.split(",")) {
             nm.add(NmPattern.parse(p));
@@ -62,15 +60,7 @@ public final class InferenceBenchOptions {
         if (plot != null) {
             report.writePlot(plot);
         }
-        if (markdown != null) {
-            Files.writeString(markdown, report.toMarkdown());
-        }
-        if (json) {
-            Json.print(report.toJson());
-        } else {
-            Json.println(report.toMarkdown());
-        }
-        return 0;
+        return report;
     }
 
     private static int[] shape(String text) {

@@ -149,18 +149,11 @@ public final class NmMatrix {
     /** The dense row-major {@code [rows, cols]} matrix. */
     public float[] toDense() {
         float[] dense = new float[Math.toIntExact((long) rows * cols)];
-        int n = pattern.n();
-        int m = pattern.m();
-        int groupsPerRow = cols / m;
-        for (int r = 0; r < rows; r++) {
-            BitReader reader = new BitReader(positions, r * rowPositionBytes);
-            for (int g = 0; g < groupsPerRow; g++) {
-                int in = (r * groupsPerRow + g) * n;
-                for (int k = 0; k < n; k++) {
-                    dense[r * cols + g * m + reader.read(bitsPerIndex)] = values[in + k];
-                }
+        RowPositions.forEachRow(this, 0, rows, (r, columns, v0) -> {
+            for (int k = 0; k < columns.length; k++) {
+                dense[r * cols + columns[k]] = values[v0 + k];
             }
-        }
+        });
         return dense;
     }
 
@@ -212,22 +205,16 @@ public final class NmMatrix {
     private void checkPositions() {
         int n = pattern.n();
         int m = pattern.m();
-        int groupsPerRow = cols / m;
-        for (int r = 0; r < rows; r++) {
-            BitReader reader = new BitReader(positions, r * rowPositionBytes);
-            for (int g = 0; g < groupsPerRow; g++) {
-                int previous = -1;
-                for (int k = 0; k < n; k++) {
-                    int p = reader.read(bitsPerIndex);
-                    if (p <= previous || p >= m) {
-                        throw new IllegalArgumentException("N:M matrix [" + rows + ", " + cols + "] at " + pattern
-                                + ": row " + r + ", group " + g + " has positions out of order or above M-1"
-                                + " (corrupt file?)");
-                    }
-                    previous = p;
+        RowPositions.forEachRow(this, 0, rows, (r, columns, v0) -> {
+            for (int k = 0; k < columns.length; k++) {
+                int groupStart = k / n * m;
+                boolean ascending = k % n == 0 || columns[k] > columns[k - 1];
+                if (!ascending || columns[k] >= groupStart + m) {
+                    throw new IllegalArgumentException("N:M matrix [" + rows + ", " + cols + "] at " + pattern + ": row "
+                            + r + ", group " + k / n + " has positions out of order or above M-1 (corrupt file?)");
                 }
             }
-        }
+        });
     }
 
     @Override
@@ -262,25 +249,6 @@ public final class NmMatrix {
                     out[(int) (bit >>> 3)] |= (byte) (1 << (bit & 7));
                 }
             }
-        }
-    }
-
-    /** Reads what {@link BitWriter} wrote. */
-    static final class BitReader {
-        private final byte[] in;
-        private long bit;
-
-        BitReader(byte[] in, int offset) {
-            this.in = in;
-            this.bit = (long) offset * 8;
-        }
-
-        int read(int bits) {
-            int value = 0;
-            for (int i = 0; i < bits; i++, bit++) {
-                value |= (in[(int) (bit >>> 3)] >>> (bit & 7) & 1) << i;
-            }
-            return value;
         }
     }
 }

@@ -5,6 +5,22 @@ final class RowPositions {
     private RowPositions() {
     }
 
+    /** What is done with one decoded row: its index, kept columns and the offset of its values. */
+    @FunctionalInterface
+    interface RowBody {
+        void row(int r, int[] columns, int v0);
+    }
+
+    /** Decodes rows {@code [from, to)} one after the other into one reused column array. */
+    static void forEachRow(NmMatrix w, int from, int to, RowBody body) {
+        int kept = w.cols() / w.pattern().m() * w.pattern().n();
+        int[] columns = new int[kept];
+        for (int r = from; r < to; r++) {
+            decode(w, r, columns);
+            body.row(r, columns, r * kept);
+        }
+    }
+
     /**
      * Fills {@code columns} ({@code cols / M · N} long) with row {@code r}'s kept columns, ascending. Counters instead
      * of {@code k / N}: an integer division per weight measured slower than the whole multiply-add it feeds.

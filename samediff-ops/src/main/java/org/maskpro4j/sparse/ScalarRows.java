@@ -17,19 +17,14 @@ final class ScalarRows implements RowKernel {
             twoFourSingle(w, x, y, rowFrom, rowTo);
             return;
         }
-        int kept = w.cols() / w.pattern().m() * w.pattern().n();
-        int[] columns = new int[kept];
         float[] values = w.values();
-        for (int r = rowFrom; r < rowTo; r++) {
-            RowPositions.decode(w, r, columns);
-            int v0 = r * kept;
-            int y0 = r * batch;
+        RowPositions.forEachRow(w, rowFrom, rowTo, (r, columns, v0) -> {
             if (batch == 1) {
                 y[r] = dot(values, v0, columns, x);
-                continue;
+            } else {
+                batchColumns(values, v0, columns, x, batch, y, r * batch, 0);
             }
-            batchColumns(values, v0, columns, x, batch, y, y0, 0);
-        }
+        });
     }
 
     /**
