@@ -10,10 +10,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.maskpro4j.examples.llama.Llama2cCheckpoint;
 import org.maskpro4j.examples.llama.inference.CompressedLlama;
-import org.maskpro4j.inference.CompressedNetwork;
+import org.maskpro4j.inference.CompressedModel;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.sparse.NmModelFile;
 
@@ -21,13 +20,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code maskpro compress}: a strictly N:M pruned model (DL4J MultiLayerNetwork zip or llama2.c .bin) as a compressed
+ * {@code maskpro compress}: a strictly N:M pruned model (DL4J zip (MultiLayerNetwork or ComputationGraph) or llama2.c .bin) as a compressed
  * model file, whose N:M matrices keep only the kept values and their 2-bit (at M=4) positions.
  */
 @Command(name = "compress", mixinStandardHelpOptions = true,
         description = "Store a pruned model's N:M weights compressed (values + packed positions) for fast inference.")
 public final class CompressCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Pruned model: DL4J MultiLayerNetwork zip or llama2.c .bin")
+    @Option(names = "--model", required = true, description = "Pruned model: DL4J zip (MultiLayerNetwork or ComputationGraph) or llama2.c .bin")
     Path model;
 
     @Option(names = "--out", required = true, description = "Compressed model file to write (e.g. pruned.nmz)")
@@ -83,10 +82,6 @@ public final class CompressCommand implements Callable<Integer> {
         if (ModelLoader.infer(model).equals("llama2c")) {
             return CompressedLlama.compress(Llama2cCheckpoint.read(model), nm, exclude);
         }
-        Dl4jWorkload w = Dl4jWorkload.load(model);
-        if (!(w.model() instanceof MultiLayerNetwork net)) {
-            throw new UserError(model + " is a ComputationGraph; compress supports MultiLayerNetwork and llama2.c models");
-        }
-        return CompressedNetwork.compress(net, nm, exclude);
+        return CompressedModel.compress(Dl4jWorkload.load(model).model(), nm, exclude);
     }
 }

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import org.maskpro4j.examples.llama.inference.CompressedLlama;
-import org.maskpro4j.inference.CompressedNetwork;
+import org.maskpro4j.inference.CompressedModel;
 import org.maskpro4j.sparse.NmKernel;
 import org.maskpro4j.sparse.NmModelFile;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,17 +21,17 @@ final class CompressedModels {
             // perplexity is computed on the decompressed weights: the format is lossless
             return LlamaWorkload.of(CompressedLlama.toCheckpoint(nm), file, tokenizer);
         }
-        if (CompressedNetwork.holdsNetwork(nm)) {
-            return new KernelDl4jWorkload(CompressedNetwork.load(nm, NmKernel.best()));
+        if (CompressedModel.holdsModel(nm)) {
+            return new KernelDl4jWorkload(CompressedModel.load(nm, NmKernel.best()));
         }
         throw new UserError(file + " is a compressed model file but holds neither a llama2.c model nor a DL4J network");
     }
 
     /** A DL4J network whose Dense and Output layers evaluate on the N:M kernel. */
     private static final class KernelDl4jWorkload extends Dl4jWorkload {
-        private final CompressedNetwork network;
+        private final CompressedModel network;
 
-        KernelDl4jWorkload(CompressedNetwork network) {
+        KernelDl4jWorkload(CompressedModel network) {
             super(network.network(), "dl4j");
             this.network = network;
         }

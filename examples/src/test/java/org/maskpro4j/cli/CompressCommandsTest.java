@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.examples.data.FashionMnist;
+import org.maskpro4j.inference.CompressedModel;
 import org.maskpro4j.inference.CompressedNetwork;
 import org.maskpro4j.sparse.NmKernel;
 import org.maskpro4j.sparse.NmModelFile;
@@ -53,7 +54,7 @@ class CompressCommandsTest {
 
         // layer for layer: the kernel's outputs are DL4J's dense outputs on the real pruned weights
         MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(pruned.toFile(), false);
-        CompressedNetwork kernelNet = CompressedNetwork.load(NmModelFile.read(out), NmKernel.best(2));
+        CompressedNetwork kernelNet = (CompressedNetwork) CompressedModel.load(NmModelFile.read(out), NmKernel.best(2));
         assertEquals(java.util.Set.of(4, 5), kernelNet.kernelLayers());
         DataSet batch = FashionMnist.at(CliTestData.FASHION).load(FashionMnist.Split.TEST, 64);
         INDArray expected = net.output(batch.getFeatures(), false);
