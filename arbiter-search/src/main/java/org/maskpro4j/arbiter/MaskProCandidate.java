@@ -6,12 +6,16 @@ import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 
+import org.maskpro4j.config.PropertiesCodec;
 import org.maskpro4j.maskpro.MaskProConfig;
-import org.maskpro4j.prior.PruneMethod;
+import org.maskpro4j.method.MaskMethods;
 import org.nd4j.shade.jackson.core.type.TypeReference;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
@@ -30,16 +34,16 @@ public final class MaskProCandidate implements Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MaskProConfig config;
-    private final PruneMethod prior;
+    private final String prior;
     private final int examples;
 
     /**
-     * @param prior    a {@link PruneMethod} name: "magnitude", "wanda", "sparsegpt-mask" or "sparsegpt"
+     * @param prior    a prior name of {@link MaskMethods#priorNames()}: "magnitude", "wanda", "sparsegpt-mask" or "sparsegpt"
      * @param examples training examples the prior and MaskPro see (≥ 1)
      */
     public MaskProCandidate(MaskProConfig config, String prior, int examples) {
         this.config = Objects.requireNonNull(config, "config");
-        this.prior = PruneMethod.parse(prior);
+        this.prior = MaskMethods.requirePrior(prior);
         if (examples < 1) {
             throw new IllegalArgumentException("A MaskPro candidate needs at least one training example, got " + examples);
         }
@@ -50,7 +54,8 @@ public final class MaskProCandidate implements Serializable {
         return config;
     }
 
-    public PruneMethod prior() {
+    /** The prior's canonical name. */
+    public String prior() {
         return prior;
     }
 
@@ -67,7 +72,7 @@ public final class MaskProCandidate implements Serializable {
         p.put(MaskProSpace.SAMPLES_PER_STEP, config.samplesPerStep());
         p.put(MaskProSpace.STEPS, config.steps());
         p.put(EXAMPLES, examples);
-        p.put(PRIOR, prior.cliName());
+        p.put(PRIOR, prior);
         p.put(MaskProSpace.PATTERN, config.pattern().toString());
         return p;
     }
@@ -75,7 +80,7 @@ public final class MaskProCandidate implements Serializable {
     /** {@link MaskProConfig#toProperties()} plus {@code prior} and {@code examples}. */
     public Properties toProperties() {
         Properties p = config.toProperties();
-        p.setProperty(PRIOR, prior.cliName());
+        p.setProperty(PRIOR, prior);
         p.setProperty(EXAMPLES, Integer.toString(examples));
         return p;
     }
@@ -87,8 +92,13 @@ public final class MaskProCandidate implements Serializable {
                         + " MaskProConfig file lacks it, so add e.g. prior=magnitude and examples=256");
             }
         }
+        Set<String> known = new LinkedHashSet<>(MaskProConfig.CODEC.keys());
+        known.addAll(List.of(PRIOR, EXAMPLES));
+        PropertiesCodec.requireKnownKeys(p, known, "MaskPro candidate");
+        Map<String, String> config = PropertiesCodec.section(p, "");
+        config.keySet().removeAll(List.of(PRIOR, EXAMPLES));
         try {
-            return new MaskProCandidate(MaskProConfig.fromProperties(p), p.getProperty(PRIOR),
+            return new MaskProCandidate(MaskProConfig.CODEC.read(config), p.getProperty(PRIOR),
                     Integer.parseInt(p.getProperty(EXAMPLES).trim()));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("MaskPro candidate: unreadable examples count: " + e.getMessage(), e);

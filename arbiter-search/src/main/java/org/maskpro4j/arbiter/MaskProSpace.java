@@ -10,7 +10,7 @@ import org.deeplearning4j.arbiter.optimize.api.AbstractParameterSpace;
 import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.nm.NmPattern;
-import org.maskpro4j.prior.PruneMethod;
+import org.maskpro4j.method.MaskMethods;
 
 /**
  * The search space of MaskPro hyperparameters, composed of Arbiter leaf spaces like Arbiter's own layer spaces:
@@ -202,16 +202,16 @@ public final class MaskProSpace extends AbstractParameterSpace<MaskProCandidate>
             return examples(Spaces.fixed(fixed));
         }
 
-        /** One-shot method names for the prior mask ({@link PruneMethod#parse}). */
+        /** Prior names ({@link MaskMethods#priorNames()}). */
         public Builder prior(ParameterSpace<String> space) {
             this.prior = Objects.requireNonNull(space, "prior");
             return this;
         }
 
-        /** Fixed (one name) or a choice among names; each must be a {@link PruneMethod} name. */
+        /** Fixed (one name) or a choice among names; each must be one of {@link MaskMethods#priorNames()}. */
         public Builder prior(String... names) {
             for (String name : names) {
-                PruneMethod.parse(name);
+                MaskMethods.requirePrior(name);
             }
             return prior(Spaces.choices(names));
         }

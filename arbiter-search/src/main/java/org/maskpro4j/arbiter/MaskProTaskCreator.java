@@ -19,36 +19,36 @@ import org.deeplearning4j.arbiter.optimize.runner.CandidateInfo;
 import org.deeplearning4j.arbiter.optimize.runner.CandidateStatus;
 import org.deeplearning4j.arbiter.optimize.runner.IOptimizationRunner;
 import org.deeplearning4j.arbiter.optimize.runner.listener.StatusListener;
-import org.maskpro4j.maskpro.MaskProLearner;
-import org.maskpro4j.maskpro.MaskProResult;
+import org.maskpro4j.method.ChosenPrior;
+import org.maskpro4j.method.MaskMethods;
+import org.maskpro4j.method.MaskPipeline;
+import org.maskpro4j.method.MethodSettings;
+import org.maskpro4j.method.OneShotOptions;
+import org.maskpro4j.method.PipelineResult;
+import org.maskpro4j.method.StageReport;
 import org.maskpro4j.nm.NmPattern;
-import org.maskpro4j.prior.OneShotPruner;
-import org.maskpro4j.prior.OneShotResult;
-import org.maskpro4j.prior.PruneMethod;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one MaskPro job per {@link MaskProCandidate} on a {@link SweepTarget}: the one-shot prior on the training
- * batches, MaskPro from that prior, then the score of the final mask (and of the prior, for comparison). A
+ * Runs one MaskPro job per {@link MaskProCandidate} on a {@link SweepTarget}, as a {@link MaskPipeline}: the one-shot
+ * prior on the training batches, MaskPro from that prior, each scored on the target's held-out data. A
  * candidate that diverges, scores NaN or is rejected by the model or MaskPro is recorded as failed with its
  * reason, so the sweep goes on. Every outcome is kept in {@link #records()}, also those Arbiter does not keep.
  */
 public final class MaskProTaskCreator<B> implements TaskCreator {
     private static final Logger LOG = LoggerFactory.getLogger(MaskProTaskCreator.class);
 
+    private static final String SCORE = "score";
+
     private final SweepTarget<B> target;
     private final Map<Integer, SweepRecord> records = new ConcurrentHashMap<>();
     /** Candidates that differ only in MaskPro's own settings share the prior: calibrate it once, score it once. */
-    private final Map<PriorKey, Prior> priors = new ConcurrentHashMap<>();
+    private final Map<PriorKey, ChosenPrior> priors = new ConcurrentHashMap<>();
 
-    private record PriorKey(PruneMethod method, NmPattern pattern, int examples) {
-    }
-
-    private record Prior(Map<String, INDArray> masks, double score) {
+    private record PriorKey(String prior, NmPattern pattern, int examples) {
     }
 
     public MaskProTaskCreator(SweepTarget<B> target) {
@@ -103,33 +103,31 @@ public final class MaskProTaskCreator<B> implements TaskCreator {
     private SweepRecord evaluate(int index, MaskProCandidate mc, ToDoubleFunction<Object> scorer, long t0) {
         MaskableModel<B> model = target.freshModel(mc.config().pattern());
         try {
-            model.weights().forEach(MaskableWeight::restoreDense);
             List<B> train = target.train(mc.examples());
             PriorKey key = new PriorKey(mc.prior(), mc.config().pattern(), mc.examples());
-            Prior prior = priors.get(key);
-            if (prior == null) {
-                prior = prior(model, train, mc.prior(), scorer);
-                priors.put(key, prior);
+            MaskPipeline.Builder pipeline = MaskPipeline.builder()
+                    .method(MaskMethods.create(MaskMethods.MASKPRO, MethodSettings.builder(mc.config()).build()));
+            ChosenPrior cached = priors.get(key);
+            if (cached == null) {
+                pipeline.prior(MaskMethods.prior(mc.prior(), OneShotOptions.DEFAULTS));
             } else {
+                pipeline.prior(cached);
                 LOG.info("Candidate {}: prior {} reused from an earlier candidate ({} {})", index, key,
-                        target.scoreName(), fmt(prior.score()));
+                        target.scoreName(), fmt(score(cached.heldOut())));
             }
-            MaskProResult result = new MaskProLearner(mc.config(), null).learn(model, train, prior.masks());
-            double score = finite(scorer.applyAsDouble(model), "the final mask's score");
-            return SweepRecord.ok(index, mc, score, prior.score(), result.changedFromPrior(), seconds(t0));
+            PipelineResult run = pipeline.build().run(model, train, () -> Map.of(SCORE, scorer.applyAsDouble(model)));
+            StageReport prior = run.stage("prior");
+            double priorScore = finite(score(prior.heldOut()), "the prior mask's score");
+            priors.putIfAbsent(key, new ChosenPrior(run.prior().name(), run.prior().masks(), prior.heldOut()));
+            double score = finite(score(run.stage("mask").heldOut()), "the final mask's score");
+            return SweepRecord.ok(index, mc, score, priorScore, run.mask().changedFromPrior(), seconds(t0));
         } finally {
             model.weights().forEach(MaskableWeight::restoreDense);
         }
     }
 
-    /** The prior's masks and its score as MaskPro starts from it: its mask on the dense weights (SparseGPT's update dropped). */
-    private Prior prior(MaskableModel<B> model, List<B> train, PruneMethod method, ToDoubleFunction<Object> scorer) {
-        OneShotResult oneShot = OneShotPruner.builder(method).build().prune(model, train);
-        for (MaskableWeight w : model.weights()) {
-            w.applyMask(oneShot.mask(w.name()));
-        }
-        double score = finite(scorer.applyAsDouble(model), "the prior mask's score");
-        return new Prior(oneShot.masks(), score);
+    private static double score(Map<String, Object> heldOut) {
+        return ((Number) heldOut.get(SCORE)).doubleValue();
     }
 
     private double finite(double value, String what) {

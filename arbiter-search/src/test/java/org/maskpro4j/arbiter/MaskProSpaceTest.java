@@ -49,7 +49,7 @@ class MaskProSpaceTest {
             assertTrue(m.smoothing() >= 0.9 && m.smoothing() <= 0.999, "α " + m.smoothing());
             assertTrue(m.logitMagnitude() >= 3 && m.logitMagnitude() <= 10, "C " + m.logitMagnitude());
             assertEquals("2:4", m.pattern().toString());
-            priors.add(c.prior().cliName());
+            priors.add(c.prior());
             ks.add(m.samplesPerStep());
         }
         assertEquals(Set.of("magnitude", "wanda"), priors);

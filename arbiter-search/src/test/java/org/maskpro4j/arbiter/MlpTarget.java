@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.testing.SmallMlp;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MultiLayerNetworkModel;
 import org.maskpro4j.weights.WeightSelection;
@@ -23,7 +24,7 @@ final class MlpTarget implements SweepTarget<DataSet> {
     /** One seeded pool of batches: 20 to train the MLP, 16 (512 examples) for MaskPro, 8 held out. */
     MlpTarget(long seed) {
         List<DataSet> pool = SmallMlp.data(seed, 44, BATCH);
-        this.net = SmallMlp.trained(seed, pool.subList(0, 20));
+        this.net = SmallMlp.trainedMlp(seed); // trained on the first 20 batches of this pool
         this.train = List.copyOf(pool.subList(20, 36));
         this.heldOut = List.copyOf(pool.subList(36, 44));
     }

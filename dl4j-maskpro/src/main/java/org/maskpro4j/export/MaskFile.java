@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -18,19 +19,24 @@ import java.util.zip.ZipOutputStream;
 
 import org.maskpro4j.nm.MaskCode;
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.provenance.Provenance;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The learned masks alone, in the compact code: per group the combination rank in ⌈log2 C(M,N)⌉ bits
- * (0.75 bit per weight at 2:4). A zip with a manifest (pattern, weight names, group counts) and one packed
- * entry per weight, so masks can be shipped apart from the model and applied to its dense weights.
+ * (0.75 bit per weight at 2:4). A zip with a manifest (pattern, weight names, group counts, and since format 2 the
+ * {@link Provenance} of the masks) and one packed entry per weight, so masks can be shipped apart from the model and
+ * applied to its dense weights. Format 1 files (no provenance) still load.
  */
 public final class MaskFile {
     public static final String EXTENSION = ".nmmask";
     private static final String MANIFEST = "manifest.properties";
+    private static final String FORMAT = "maskpro4j-nm-mask-";
+    /** Format 1: masks only; format 2: masks and provenance. */
+    private static final int VERSION = 2;
 
-    /** The masks and their pattern as read back. */
-    public record Contents(NmPattern pattern, Map<String, INDArray> masks) {
+    /** The masks, their pattern and where they came from (null for a format 1 file), as read back. */
+    public record Contents(NmPattern pattern, Map<String, INDArray> masks, Provenance provenance) {
     }
 
     private MaskFile() {
@@ -41,9 +47,12 @@ public final class MaskFile {
         return modelFile.resolveSibling(modelFile.getFileName() + EXTENSION);
     }
 
-    public static void write(Path file, NmPattern pattern, Map<String, INDArray> masks) throws IOException {
+    /** @param provenance where the masks came from; required, so every mask file written can be traced */
+    public static void write(Path file, NmPattern pattern, Map<String, INDArray> masks, Provenance provenance)
+            throws IOException {
         Properties manifest = new Properties();
-        manifest.setProperty("format", "maskpro4j-nm-mask-1");
+        manifest.setProperty("format", FORMAT + VERSION);
+        Objects.requireNonNull(provenance, "provenance").write(manifest);
         manifest.setProperty("pattern", pattern.toString());
         manifest.setProperty("weights", Integer.toString(masks.size()));
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
@@ -77,6 +86,11 @@ public final class MaskFile {
         }
         Properties manifest = new Properties();
         manifest.load(new StringReader(new String(manifestBytes, StandardCharsets.UTF_8)));
+        String format = manifest.getProperty("format", "");
+        if (!format.equals(FORMAT + 1) && !format.equals(FORMAT + VERSION)) {
+            throw new IOException(file + " is a mask file of format \"" + format + "\", which this maskpro4j does not"
+                    + " read (it reads " + FORMAT + "1 and " + FORMAT + VERSION + "); write it again with this version");
+        }
         NmPattern pattern = NmPattern.parse(manifest.getProperty("pattern"));
         Map<String, INDArray> masks = new LinkedHashMap<>();
         int n = Integer.parseInt(manifest.getProperty("weights", "0"));
@@ -88,6 +102,6 @@ public final class MaskFile {
             long groups = Long.parseLong(manifest.getProperty("weight." + i + ".groups"));
             masks.put(manifest.getProperty("weight." + i + ".name"), MaskCode.decode(code, groups, pattern));
         }
-        return new Contents(pattern, masks);
+        return new Contents(pattern, masks, Provenance.read(manifest));
     }
 }

@@ -19,6 +19,8 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.weights.MaskHoldingLayer;
+import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.activations.Activation;
@@ -47,7 +49,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * of the saved format just like the class names. Setters are plain (shape changes after the parameters were
  * defined are not tracked), as in DL4J's own SameDiff layers. The pattern is stored as text ({@code "2:4"}).
  */
-public abstract class MaskProLayer extends SameDiffLayer {
+public abstract class MaskProLayer extends SameDiffLayer implements MaskHoldingLayer {
 
     protected long nIn;
     protected long nOut;
@@ -69,6 +71,7 @@ public abstract class MaskProLayer extends SameDiffLayer {
     }
 
     /** How the weight {@code W} is cut into groups of M along its input axis. */
+    @Override
     public abstract GroupLayout.Kind layoutKind();
 
     /** The shape of {@code W}, {@code nmMask} and {@code nmLogits} for the given fan-in. */
@@ -98,10 +101,17 @@ public abstract class MaskProLayer extends SameDiffLayer {
         }
     }
 
+    /** The layer's {@link WrapperWeight}: its {@code W}, with mask and logits in its own parameters. */
+    @Override
+    public MaskableWeight maskableWeight(String name, org.deeplearning4j.nn.api.Layer layer) {
+        return WrapperWeight.of(name, layer);
+    }
+
     /**
      * The equivalent plain DL4J layer (a {@code DenseLayer} or {@code ConvolutionLayer}) with this layer's
      * hyperparameters and training configuration; export uses it with {@code W := W ⊙ nmMask}.
      */
+    @Override
     public FeedForwardLayer toPlainLayer() {
         FeedForwardLayer plain = newPlainLayer();
         plain.setIUpdater(updater == null ? null : updater.clone());

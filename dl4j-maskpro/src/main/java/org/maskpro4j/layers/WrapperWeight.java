@@ -127,6 +127,12 @@ public final class WrapperWeight implements MaskableWeight {
     }
 
     @Override
+    public boolean keepLogits(INDArray groupLogits) {
+        storeGroupLogits(groupLogits);
+        return true;
+    }
+
+    @Override
     public String toString() {
         return "WrapperWeight(" + layout + ")";
     }

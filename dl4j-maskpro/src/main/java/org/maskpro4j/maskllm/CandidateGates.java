@@ -22,7 +22,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * whatever the number of layers. Each weight owns a contiguous block of rows; S is the {@code [K, M]} candidate
  * matrix of {@link Candidates}. Gates are kept in the weights' floating type.
  */
-public final class CandidateGates {
+final class CandidateGates {
     private final NmPattern pattern;
     private final List<MaskableWeight> weights;
     private final long[] offsets;

@@ -1,5 +1,6 @@
 package org.maskpro4j.maskllm;
 
+import org.maskpro4j.config.PropertiesCodec;
 import org.maskpro4j.nm.NmPattern;
 
 /**
@@ -194,6 +195,29 @@ public final class MaskLlmConfig {
     public int logEvery() {
         return logEvery;
     }
+
+    /** The one text form of a MaskLLM config: prune's config files and provenance. */
+    public static final PropertiesCodec<MaskLlmConfig, Builder> CODEC = PropertiesCodec
+            .builder("MaskLLM config", MaskLlmConfig::builder, Builder::build)
+            .text("pattern", c -> c.pattern.toString(), Builder::pattern)
+            .longInteger("steps", MaskLlmConfig::steps, Builder::steps)
+            .decimal("learningRate", MaskLlmConfig::learningRate, Builder::learningRate)
+            .decimal("minLearningRateRatio", MaskLlmConfig::minLearningRateRatio, Builder::minLearningRateRatio)
+            .decimal("beta1", MaskLlmConfig::beta1, (b, v) -> b.beta1 = v)
+            .decimal("beta2", MaskLlmConfig::beta2, (b, v) -> b.beta2 = v)
+            .decimal("epsilon", MaskLlmConfig::epsilon, Builder::epsilon)
+            .decimal("weightDecay", MaskLlmConfig::weightDecay, Builder::weightDecay)
+            .decimal("gradientClip", MaskLlmConfig::gradientClip, Builder::gradientClip)
+            .decimal("kappaStart", MaskLlmConfig::kappaStart, (b, v) -> b.kappaStart = v)
+            .decimal("kappaEnd", MaskLlmConfig::kappaEnd, (b, v) -> b.kappaEnd = v)
+            .decimal("tauStart", MaskLlmConfig::tauStart, (b, v) -> b.tauStart = v)
+            .decimal("tauEnd", MaskLlmConfig::tauEnd, (b, v) -> b.tauEnd = v)
+            .decimal("priorStrength", MaskLlmConfig::priorStrength, Builder::priorStrength)
+            .decimal("weightRegularization", MaskLlmConfig::weightRegularization, Builder::weightRegularization)
+            .decimal("gateInitStd", MaskLlmConfig::gateInitStd, Builder::gateInitStd)
+            .longInteger("seed", MaskLlmConfig::seed, Builder::seed)
+            .integer("logEvery", MaskLlmConfig::logEvery, Builder::logEvery)
+            .build();
 
     @Override
     public String toString() {

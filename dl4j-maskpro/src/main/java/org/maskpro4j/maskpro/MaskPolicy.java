@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.maskpro4j.layers.WrapperWeight;
 import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.nm.SubsetLogProb;
@@ -142,14 +141,13 @@ public final class MaskPolicy {
     }
 
     /**
-     * Copies the logits into the MaskPro wrapper layers' {@code nmLogits} params, so a model saved now carries its
-     * learning state. Weights held in plain parameters have nowhere to keep logits; checkpoints hold them.
+     * Hands each weight its logits ({@link MaskableWeight#keepLogits}): the MaskPro wrapper layers keep them in their
+     * {@code nmLogits} params, so a model saved now carries its learning state; plain parameters have nowhere to keep
+     * them, and checkpoints hold them.
      */
     public void storeLogitsInWrappers() {
         for (int i = 0; i < weights.size(); i++) {
-            if (weights.get(i) instanceof WrapperWeight w) {
-                w.storeGroupLogits(slice(logits, i));
-            }
+            weights.get(i).keepLogits(slice(logits, i));
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
+import org.maskpro4j.provenance.Provenance;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -39,10 +40,15 @@ public final class MaskProCheckpoint {
     private static final String PRIOR = "prior.nd4j";
     private static final String PRIOR_LOSSES = "prior-losses.properties";
     private static final String HISTORY = "history.csv";
+    private static final String PROVENANCE = "provenance.properties";
 
-    /** A checkpoint as read from disk, before it is bound to a model's weights. */
+    /**
+     * A checkpoint as read from disk, before it is bound to a model's weights; {@code provenance} is null for a
+     * checkpoint written before provenance was recorded.
+     */
     public record Snapshot(MaskProConfig config, long step, double delta, INDArray logits, INDArray prior,
-            Map<String, Long> groupsPerWeight, Map<String, Double> priorLosses, List<StepRecord> history) {
+            Map<String, Long> groupsPerWeight, Map<String, Double> priorLosses, List<StepRecord> history,
+            Provenance provenance) {
 
         /** Rebuilds the step state on {@code weights}, which must be the same weights (names, group counts). */
         public MaskProStep bind(List<MaskableWeight> weights, MaskProConfig requested) {
@@ -66,7 +72,9 @@ public final class MaskProCheckpoint {
     private MaskProCheckpoint() {
     }
 
-    public static void save(Path file, MaskProStep state, List<StepRecord> history) throws IOException {
+    /** @param provenance where the run comes from (method, config, data and prior fingerprints, versions), or null */
+    public static void save(Path file, MaskProStep state, List<StepRecord> history, Provenance provenance)
+            throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
@@ -93,6 +101,11 @@ public final class MaskProCheckpoint {
                     csv.append(r.toCsv()).append('\n');
                 }
                 putBytes(zip, HISTORY, csv.toString().getBytes(StandardCharsets.UTF_8));
+                if (provenance != null) {
+                    Properties p = new Properties();
+                    provenance.write(p);
+                    putProperties(zip, PROVENANCE, p);
+                }
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -131,7 +144,8 @@ public final class MaskProCheckpoint {
         }
         return new Snapshot(config, Long.parseLong(s.getProperty("step")),
                 Double.longBitsToDouble(Long.parseUnsignedLong(s.getProperty("delta"), 16)),
-                array(entries.get(LOGITS)), array(entries.get(PRIOR)), groups, losses, history);
+                array(entries.get(LOGITS)), array(entries.get(PRIOR)), groups, losses, history,
+                entries.containsKey(PROVENANCE) ? Provenance.read(properties(entries.get(PROVENANCE))) : null);
     }
 
     private static void putProperties(ZipOutputStream zip, String name, Properties p) throws IOException {

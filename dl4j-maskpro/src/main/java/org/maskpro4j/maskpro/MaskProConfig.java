@@ -2,6 +2,7 @@ package org.maskpro4j.maskpro;
 
 import java.util.Properties;
 
+import org.maskpro4j.config.PropertiesCodec;
 import org.maskpro4j.nm.NmPattern;
 
 /**
@@ -92,37 +93,28 @@ public final class MaskProConfig {
         return checkpointEvery;
     }
 
-    /** Text form for checkpoints and sweep results; doubles keep their exact value. */
+    /** The one text form of a MaskPro config: prune's config files, sweep results, checkpoints, provenance. */
+    public static final PropertiesCodec<MaskProConfig, Builder> CODEC = PropertiesCodec
+            .builder("MaskPro config", MaskProConfig::builder, Builder::build)
+            .text("pattern", c -> c.pattern.toString(), Builder::pattern)
+            .decimal("learningRate", MaskProConfig::learningRate, Builder::learningRate)
+            .decimal("smoothing", MaskProConfig::smoothing, Builder::smoothing)
+            .decimal("logitMagnitude", MaskProConfig::logitMagnitude, Builder::logitMagnitude)
+            .integer("samplesPerStep", MaskProConfig::samplesPerStep, Builder::samplesPerStep)
+            .longInteger("steps", MaskProConfig::steps, Builder::steps)
+            .longInteger("seed", MaskProConfig::seed, Builder::seed)
+            .integer("logEvery", MaskProConfig::logEvery, Builder::logEvery)
+            .integer("checkpointEvery", MaskProConfig::checkpointEvery, Builder::checkpointEvery)
+            .build();
+
+    /** {@link #CODEC}'s text form; doubles keep their exact value. */
     public Properties toProperties() {
-        Properties p = new Properties();
-        p.setProperty("pattern", pattern.toString());
-        p.setProperty("learningRate", Double.toString(learningRate));
-        p.setProperty("smoothing", Double.toString(smoothing));
-        p.setProperty("logitMagnitude", Double.toString(logitMagnitude));
-        p.setProperty("samplesPerStep", Integer.toString(samplesPerStep));
-        p.setProperty("steps", Long.toString(steps));
-        p.setProperty("seed", Long.toString(seed));
-        p.setProperty("logEvery", Integer.toString(logEvery));
-        p.setProperty("checkpointEvery", Integer.toString(checkpointEvery));
-        return p;
+        return CODEC.toProperties(this);
     }
 
+    /** Reads {@link #toProperties()}; an unknown key is an error. */
     public static MaskProConfig fromProperties(Properties p) {
-        Builder b = builder();
-        try {
-            b.pattern(NmPattern.parse(p.getProperty("pattern")));
-            if (p.containsKey("learningRate")) b.learningRate(Double.parseDouble(p.getProperty("learningRate")));
-            if (p.containsKey("smoothing")) b.smoothing(Double.parseDouble(p.getProperty("smoothing")));
-            if (p.containsKey("logitMagnitude")) b.logitMagnitude(Double.parseDouble(p.getProperty("logitMagnitude")));
-            if (p.containsKey("samplesPerStep")) b.samplesPerStep(Integer.parseInt(p.getProperty("samplesPerStep")));
-            if (p.containsKey("steps")) b.steps(Long.parseLong(p.getProperty("steps")));
-            if (p.containsKey("seed")) b.seed(Long.parseLong(p.getProperty("seed")));
-            if (p.containsKey("logEvery")) b.logEvery(Integer.parseInt(p.getProperty("logEvery")));
-            if (p.containsKey("checkpointEvery")) b.checkpointEvery(Integer.parseInt(p.getProperty("checkpointEvery")));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("MaskPro config: unreadable number: " + e.getMessage(), e);
-        }
-        return b.build();
+        return CODEC.read(p);
     }
 
     /** True when two configs would produce the same run (log and checkpoint cadence aside). */

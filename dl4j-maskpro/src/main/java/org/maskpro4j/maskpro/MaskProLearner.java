@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.maskpro4j.provenance.DataFingerprint;
+import org.maskpro4j.provenance.Provenance;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.progress.ProgressMeter;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,6 +28,8 @@ public final class MaskProLearner {
 
     private final MaskProConfig config;
     private final Path checkpoint;
+    /** Written into every checkpoint; set when a run starts or resumes with a checkpoint. */
+    private Provenance provenance;
 
     /**
      * @param checkpoint file to checkpoint to and resume from, or null for none
@@ -41,8 +45,12 @@ public final class MaskProLearner {
      */
     public <B> MaskProResult learn(MaskableModel<B> model, Iterable<B> data, Map<String, INDArray> priorMasks) {
         long started = System.nanoTime();
+        provenance = null;
         List<StepRecord> history = new ArrayList<>();
-        MaskProStep state = resumeOrStart(model, priorMasks, history);
+        MaskProStep state = resumeOrStart(model, priorMasks, history, data);
+        if (checkpoint != null && provenance == null) {
+            provenance = provenance(data, state.policy().priorMask());
+        }
         Iterator<B> it = data.iterator();
         if (!it.hasNext()) {
             throw new IllegalArgumentException("The training data is empty: MaskPro needs at least one minibatch");
@@ -77,12 +85,18 @@ public final class MaskProLearner {
                 (System.nanoTime() - started) / 1e9);
     }
 
-    private <B> MaskProStep resumeOrStart(MaskableModel<B> model, Map<String, INDArray> priorMasks, List<StepRecord> history) {
+    private <B> MaskProStep resumeOrStart(MaskableModel<B> model, Map<String, INDArray> priorMasks, List<StepRecord> history,
+            Iterable<B> data) {
         if (checkpoint != null && Files.exists(checkpoint)) {
             try {
                 MaskProCheckpoint.Snapshot snap = MaskProCheckpoint.load(checkpoint);
                 MaskProStep state = snap.bind(model.weights(), config);
                 history.addAll(snap.history());
+                provenance = snap.provenance();
+                if (snap.provenance() != null && !snap.provenance().data().equals(DataFingerprint.of(data))) {
+                    log.warn("Checkpoint {} was written on other data ({}) than this run's ({}); resuming anyway",
+                            checkpoint, snap.provenance().data(), DataFingerprint.of(data));
+                }
                 log.info("Resuming MaskPro from {} at step {}", checkpoint, state.step());
                 return state;
             } catch (IOException e) {
@@ -94,13 +108,19 @@ public final class MaskProLearner {
         return new MaskProStep(config, policy);
     }
 
+    /** The checkpoint's provenance: MaskPro, its config, and fingerprints of the data and of the prior masks. */
+    private Provenance provenance(Iterable<?> data, INDArray priorMask) {
+        return Provenance.of("maskpro", MaskProConfig.CODEC.toMap(config), "prior mask " + DataFingerprint.of(List.of(priorMask)),
+                DataFingerprint.of(data), List.of("mask"));
+    }
+
     private static <B> Iterator<B> advance(Iterator<B> it, Iterable<B> data) {
         return it.hasNext() ? it : data.iterator();
     }
 
     private void save(MaskProStep state, List<StepRecord> history) {
         try {
-            MaskProCheckpoint.save(checkpoint, state, history);
+            MaskProCheckpoint.save(checkpoint, state, history, provenance);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write checkpoint " + checkpoint, e);
         }

@@ -3,6 +3,7 @@ package org.maskpro4j.prior;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 import org.maskpro4j.nm.Strictness;
 import org.maskpro4j.weights.MaskableModel;
@@ -11,15 +12,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Masks the user already has (e.g. from another tool or an earlier run), checked for shape and strictness. */
 public final class GivenPrior implements MaskPrior {
+    private final String name;
     private final Map<String, INDArray> masks;
 
     public GivenPrior(Map<String, INDArray> masks) {
+        this("given", masks);
+    }
+
+    /** @param name what the masks are, in reports (e.g. the method that computed them) */
+    public GivenPrior(String name, Map<String, INDArray> masks) {
+        this.name = Objects.requireNonNull(name, "name");
         this.masks = Map.copyOf(masks);
     }
 
     @Override
     public String name() {
-        return "given";
+        return name;
     }
 
     @Override

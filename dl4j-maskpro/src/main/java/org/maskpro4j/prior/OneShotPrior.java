@@ -1,23 +1,25 @@
 package org.maskpro4j.prior;
 
 import java.util.Map;
+import java.util.Objects;
 
 import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A calibrated one-shot pruner (Wanda, SparseGPT mask only, or magnitude) as MaskPro's prior. SparseGPT's
- * weight update is refused here: MaskPro applies its masks to the original dense weights.
+ * A calibrated one-shot pruner's masks as a learner's prior. The prior is the mask alone: SparseGPT's weight update is
+ * undone (the model is left with its dense weights under the mask), since MaskPro and MaskLLM mask the dense weights.
  */
 public final class OneShotPrior implements MaskPrior {
     private final OneShotPruner pruner;
 
+    public OneShotPrior(OneShotPruner pruner) {
+        this.pruner = Objects.requireNonNull(pruner, "pruner");
+    }
+
     public OneShotPrior(PruneMethod method) {
-        if (method == PruneMethod.SPARSEGPT) {
-            throw new IllegalArgumentException("MaskPro keeps the dense weights, so its SparseGPT prior is the mask only:"
-                    + " use \"" + PruneMethod.SPARSEGPT_MASK_ONLY.cliName() + "\"");
-        }
-        this.pruner = OneShotPruner.builder(method).build();
+        this(OneShotPruner.builder(method).build());
     }
 
     public static OneShotPrior parse(String name) {
@@ -31,6 +33,10 @@ public final class OneShotPrior implements MaskPrior {
 
     @Override
     public <B> Map<String, INDArray> masks(MaskableModel<B> model, Iterable<B> calibration) {
-        return pruner.prune(model, calibration).masks();
+        Map<String, INDArray> masks = pruner.prune(model, calibration).masks();
+        for (MaskableWeight w : model.weights()) {
+            w.applyMask(masks.get(w.name()));
+        }
+        return masks;
     }
 }

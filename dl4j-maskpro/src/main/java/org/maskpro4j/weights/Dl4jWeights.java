@@ -11,8 +11,6 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GravesLSTM;
 import org.deeplearning4j.nn.conf.layers.LSTM;
-import org.maskpro4j.layers.MaskProLayer;
-import org.maskpro4j.layers.WrapperWeight;
 import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.NmPattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -83,8 +81,8 @@ public final class Dl4jWeights {
             for (Candidate c : candidates) {
                 try {
                     GroupLayout layout = GroupLayout.of(c.owner, c.kind, c.array.shape(), pattern);
-                    MaskableWeight weight = WrapperWeight.isWrapper(conf)
-                            ? wrapper(c.owner, layer, pattern)
+                    MaskableWeight weight = conf instanceof MaskHoldingLayer holder
+                            ? heldWeight(holder, c.owner, layer, pattern)
                             : new ParamWeight(c.owner, layout, c.array);
                     found.add(new Found(weight, i, c.paramKey));
                 } catch (IllegalArgumentException e) {
@@ -133,8 +131,8 @@ public final class Dl4jWeights {
         }
     }
 
-    private static MaskableWeight wrapper(String owner, Layer layer, NmPattern pattern) {
-        WrapperWeight w = WrapperWeight.of(owner, layer);
+    private static MaskableWeight heldWeight(MaskHoldingLayer holder, String owner, Layer layer, NmPattern pattern) {
+        MaskableWeight w = holder.maskableWeight(owner, layer);
         if (!w.layout().pattern().equals(pattern)) {
             throw new IllegalArgumentException("Layer '" + owner + "' is a MaskPro layer built for " + w.layout().pattern()
                     + ", not " + pattern + ": rebuild it with pattern(\"" + pattern + "\") or use " + w.layout().pattern());
@@ -147,7 +145,7 @@ public final class Dl4jWeights {
 
     private static List<Candidate> candidates(Layer layer, org.deeplearning4j.nn.conf.layers.Layer conf, String name) {
         List<Candidate> out = new ArrayList<>();
-        if (conf instanceof MaskProLayer wrapper) {
+        if (conf instanceof MaskHoldingLayer wrapper) {
             out.add(new Candidate(name + "/W", "W", wrapper.layoutKind(), layer.getParam("W")));
         } else if (conf.getClass() == DenseLayer.class || (conf instanceof BaseOutputLayer && layer.getParam("W") != null)) {
             out.add(new Candidate(name + "/W", "W", GroupLayout.Kind.IN_OUT, layer.getParam("W")));

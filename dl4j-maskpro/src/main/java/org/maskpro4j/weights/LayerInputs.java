@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.maskpro4j.layers.MaskProLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,7 +35,7 @@ final class LayerInputs {
      */
     static INDArray rows(org.deeplearning4j.nn.api.Layer layer, String paramKey, INDArray input, INDArray output) {
         Layer conf = layer.conf().getLayer();
-        if (conf instanceof MaskProLayer wrapper) {
+        if (conf instanceof MaskHoldingLayer wrapper) {
             conf = wrapper.toPlainLayer();
         }
         if (conf.getClass() == ConvolutionLayer.class) {

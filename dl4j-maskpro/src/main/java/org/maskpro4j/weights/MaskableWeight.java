@@ -32,6 +32,14 @@ public interface MaskableWeight {
         assignLive(layout.fromGroups(masked));
     }
 
+    /**
+     * Keeps {@code [groups, M]} policy logits with the weight, so a model saved now carries its learning state.
+     * Returns false where the holder has nowhere to keep them (plain parameters: checkpoints hold them instead).
+     */
+    default boolean keepLogits(INDArray groupLogits) {
+        return false;
+    }
+
     /** Restores the dense weights. */
     default void restoreDense() {
         assignLive(dense());

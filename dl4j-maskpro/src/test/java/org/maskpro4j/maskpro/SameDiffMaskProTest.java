@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.NmPattern;
@@ -25,6 +26,7 @@ import org.nd4j.weightinit.impl.XavierInitScheme;
 import org.maskpro4j.testing.SmallMlp;
 import org.nd4j.linalg.factory.Nd4j;
 
+@Tag("slow")
 class SameDiffMaskProTest {
     private static final NmPattern P24 = NmPattern.of(2, 4);
 

@@ -13,7 +13,15 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.maskpro4j.examples.data.FashionMnist;
 import org.maskpro4j.examples.models.TrainedFashionCnn;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.method.HeldOut;
+import org.maskpro4j.method.MaskMethods;
+import org.maskpro4j.method.MaskPipeline;
+import org.maskpro4j.method.MethodSettings;
+import org.maskpro4j.method.PipelineResult;
+import org.maskpro4j.method.PriorSelection;
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.prior.GivenPrior;
+import org.maskpro4j.prior.MaskPrior;
 import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.WeightSelection;
@@ -68,31 +76,26 @@ public final class DemoCommand implements Callable<Integer> {
         Map<String, Object> dense = workload.evaluate(test);
         MaskProConfig config = MaskProConfig.builder().pattern(nm).steps(steps).learningRate(lr).logitMagnitude(logits)
                 .samplesPerStep(samples).seed(seed).logEvery((int) Math.max(1, steps / 10)).build();
+        MethodSettings settings = MethodSettings.builder(config).build();
+        HeldOut heldOut = () -> workload.evaluate(test);
         List<Report.Row> rows = new ArrayList<>();
-        String bestPrior = null;
-        double bestLoss = Double.POSITIVE_INFINITY;
+        List<MaskPrior> priors = new ArrayList<>();
         for (String method : List.of("magnitude", "wanda", "sparsegpt-mask", "sparsegpt")) {
-            MethodRun run = Methods.run(method, model, train, config, null, null);
-            Map<String, Object> metrics = workload.evaluate(test);
-            rows.add(new Report.Row(run, metrics));
-            double trainLoss = meanLoss(model, train);
-            if (!method.equals("sparsegpt") && trainLoss < bestLoss) {
-                bestLoss = trainLoss;
-                bestPrior = method;
+            PipelineResult run = MaskPipeline.builder().method(MaskMethods.create(method, settings)).build()
+                    .run(model, train, heldOut);
+            rows.add(new Report.Row(MethodRun.of(method, run), run.heldOut()));
+            if (!run.mask().weightsUpdated()) {
+                priors.add(new GivenPrior(method, run.masks()));
             }
         }
-        MethodRun maskpro = Methods.run("maskpro", model, train, config, bestPrior, null);
-        rows.add(new Report.Row(new MethodRun("maskpro (" + bestPrior + " prior)", maskpro.masks(), maskpro.steps(),
-                maskpro.history(), maskpro.seconds()), workload.evaluate(test)));
-        NmVerifier.Report verified = NmVerifier.verify(model.weights(), model.skipped(), nm);
+        // the best frozen-weight mask on the training data is MaskPro's prior, so the held-out comparison stays fair
+        PipelineResult maskpro = MaskPipeline.builder().method(MaskMethods.create(MaskMethods.MASKPRO, settings))
+                .priors(priors).priorSelection(PriorSelection.TRAINING_LOSS).build().run(model, train, heldOut);
+        rows.add(new Report.Row(MethodRun.of("maskpro (" + maskpro.prior().name() + " prior)", maskpro), maskpro.heldOut()));
+        NmVerifier.Report verified = maskpro.verified();
         Path index = Report.write(work.resolve("report"), nm, rows, dense, verified);
         print(nm, dense, rows, index, verified.strict());
         return 0;
-    }
-
-    /** The prior is chosen on training data only, so the held-out comparison stays fair. */
-    private static double meanLoss(MaskableModel<DataSet> model, List<DataSet> data) {
-        return data.stream().mapToDouble(model::loss).average().orElseThrow();
     }
 
     private void print(NmPattern nm, Map<String, Object> dense, List<Report.Row> rows, Path index, boolean strict) {

@@ -1,32 +1,32 @@
 package org.maskpro4j.cli;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 
 import org.maskpro4j.export.MaskFile;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.method.MaskMethod;
+import org.maskpro4j.method.MaskMethods;
+import org.maskpro4j.method.MaskPipeline;
+import org.maskpro4j.method.MethodSettings;
+import org.maskpro4j.method.PipelineResult;
+import org.maskpro4j.method.StageReport;
 import org.maskpro4j.nm.NmPattern;
-import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.MaskableModel;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code maskpro prune}: learn or compute a strict N:M mask and write the pruned model plus its mask file. */
-@Command(name = "prune", mixinStandardHelpOptions = true, description = "Prune a model to a strict N:M pattern.")
+@Command(name = "prune", mixinStandardHelpOptions = true, description = "Prune a model to a strict N:M pattern.",
+        defaultValueProvider = ConfigFile.class)
 public final class PruneCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -37,9 +37,11 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--pattern", defaultValue = "2:4", description = "N:M pattern (default ${DEFAULT-VALUE})")
     String pattern;
-    @Option(names = "--method", defaultValue = "maskpro", description = "maskpro, magnitude, wanda, sparsegpt, sparsegpt-mask")
+    @Option(names = "--method", defaultValue = "maskpro", completionCandidates = MethodNames.class,
+            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String method;
-    @Option(names = "--prior", defaultValue = "wanda", description = "MaskPro's initial mask: magnitude, wanda, sparsegpt-mask (default ${DEFAULT-VALUE})")
+    @Option(names = "--prior", defaultValue = "wanda", completionCandidates = MethodNames.Priors.class,
+            description = "Where maskpro and maskllm start: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String prior;
     @Option(names = "--steps", defaultValue = "1000", description = "MaskPro steps (default ${DEFAULT-VALUE})")
     long steps;
@@ -53,8 +55,8 @@ public final class PruneCommand implements Callable<Integer> {
     int samples;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default ${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--config", description = "MaskPro settings file, such as a sweep's best-maskpro.properties;"
-            + " options given on the command line win")
+    @Option(names = ConfigFile.OPTION, description = "Settings file, such as a sweep's best-maskpro.properties (MaskPro"
+            + " keys, method, prior, examples, maskllm.* and oneshot.* keys); options given on the command line win")
     Path config;
     @Option(names = "--checkpoint", description = "Directory for MaskPro checkpoints; a run there resumes")
     Path checkpoint;
@@ -65,21 +67,21 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout")
     boolean json;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
-        applyConfigFile();
         NmPattern nm = NmPattern.parse(pattern);
         MaskProConfig config = MaskProConfig.builder().pattern(nm).steps(steps).learningRate(lr).smoothing(alpha)
                 .logitMagnitude(logits).samplesPerStep(samples).seed(seed).logEvery(Math.max(1, (int) (steps / 20)))
                 .checkpointEvery(checkpoint == null ? 0 : 100).build();
-        Methods.requireKnown(method);
+        if (MaskMethods.usesPrior(method)) {
+            MaskMethods.requirePrior(prior);
+        }
         requireWritable(out);
         dataOptions.validated();
+        MethodSettings settings = this.config == null ? MethodSettings.builder(config).build()
+                : ConfigFile.settings(this.config, config.toProperties());
         Workload<?> workload = modelOptions.load();
-        Map<String, Object> result = prune(workload, nm, config);
+        Map<String, Object> result = prune(workload, nm, settings);
         if (json) {
             Json.print(result);
         } else {
@@ -88,73 +90,43 @@ public final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    private <B> Map<String, Object> prune(Workload<B> w, NmPattern nm, MaskProConfig config) throws IOException {
+    private <B> Map<String, Object> prune(Workload<B> w, NmPattern nm, MethodSettings fileSettings) throws IOException {
         long t0 = System.nanoTime();
         MaskableModel<B> model = w.maskable(nm, selectionOptions.selection());
         List<B> train = w.trainBatches(dataOptions.data, dataOptions.examples, dataOptions.batch);
         List<B> eval = w.evalBatches(dataOptions.data, dataOptions.valid, dataOptions.evalExamples, dataOptions.batch);
         Map<String, Object> dense = w.evaluate(eval);
         Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve("maskpro.ckpt");
-        MethodRun run = Methods.run(method, model, train, config, prior, ckpt);
-        NmVerifier.Report verified = NmVerifier.verify(model.weights(), List.of(), nm);
-        if (!verified.strict()) {
-            throw new IllegalStateException("Internal error: the pruned model violates " + nm + " in " + verified.violations()
-                    + " groups; nothing was written");
+        MethodSettings settings = fileSettings.toBuilder().checkpoint(ckpt).build();
+        MaskMethod maskMethod = MaskMethods.create(method, settings);
+        MaskPipeline.Builder pipeline = MaskPipeline.builder().method(maskMethod).export(new ExportStage(w, out));
+        if (maskMethod.usesPrior()) {
+            pipeline.prior(MaskMethods.prior(prior, settings.oneShot()));
         }
-        Map<String, Object> pruned = w.evaluate(eval);
-        Map<Path, Writer> files = new LinkedHashMap<>();
-        files.put(out, w::save);
-        files.put(MaskFile.pathFor(out), p -> MaskFile.write(p, nm, run.masks()));
-        writeAtomically(files);
+        PipelineResult run = pipeline.build().run(model, train, () -> w.evaluate(eval));
+        Map<String, Object> pruned = run.heldOut();
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("dense", dense);
         metrics.put("pruned", pruned);
-        metrics.put("groups", verified.groups());
+        metrics.put("groups", run.verified().groups());
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("method", run.method());
+        result.put("method", maskMethod.name());
+        if (run.prior() != null) {
+            result.put("prior", run.prior().name());
+        }
         result.put("pattern", nm.toString());
-        result.put("steps", run.steps());
+        result.put("steps", run.mask().steps());
         result.put("out", out.toString());
         result.put("masks", MaskFile.pathFor(out).toString());
         result.put("seconds", (System.nanoTime() - t0) / 1e9);
         result.put("metrics", metrics);
+        result.put("stages", run.stages().stream().map(StageReport::toMap).toList());
         if (report != null) {
-            Report.write(report, nm, List.of(new Report.Row(run, pruned)), dense, verified);
+            Report.write(report, nm, List.of(new Report.Row(MethodRun.of(maskMethod.name(), run), pruned)), dense,
+                    run.verified());
             result.put("report", report.resolve("index.html").toString());
         }
         return result;
-    }
-
-    /** Settings from {@code --config} replace the defaults of the options not given on the command line. */
-    private void applyConfigFile() throws IOException {
-        if (config == null) {
-            return;
-        }
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
-            p.load(r);
-        }
-        fromConfig(p, "pattern", "--pattern", v -> pattern = v);
-        fromConfig(p, "learningRate", "--lr", v -> lr = Double.parseDouble(v));
-        fromConfig(p, "smoothing", "--alpha", v -> alpha = Double.parseDouble(v));
-        fromConfig(p, "logitMagnitude", "--logits", v -> logits = Double.parseDouble(v));
-        fromConfig(p, "samplesPerStep", "--samples", v -> samples = Integer.parseInt(v));
-        fromConfig(p, "steps", "--steps", v -> steps = Long.parseLong(v));
-        fromConfig(p, "seed", "--seed", v -> seed = Long.parseLong(v));
-        fromConfig(p, "prior", "--prior", v -> prior = v);
-        fromConfig(p, "examples", "--examples", v -> dataOptions.examples = Integer.parseInt(v));
-    }
-
-    private void fromConfig(Properties p, String key, String option, Consumer<String> set) {
-        String value = p.getProperty(key);
-        if (value == null || spec.commandLine().getParseResult().hasMatchedOption(option)) {
-            return;
-        }
-        try {
-            set.accept(value.trim());
-        } catch (NumberFormatException e) {
-            throw new UserError("--config " + config + ": " + key + "=" + value + " is not a number");
-        }
     }
 
     static void requireWritable(Path out) {

@@ -17,12 +17,14 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.maskpro4j.maskpro.StepRecord;
+import org.maskpro4j.method.StageReport;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.verify.NmVerifier;
 
 /**
  * The HTML report of a pruning run: MaskPro's loss residual and δ over steps, its mask change rate, the
- * method comparison, and per-layer strictness. Charts are PNGs drawn with XChart next to {@code index.html}.
+ * method comparison (held-out loss or perplexity, and accuracy where measured), the held-out metric after each
+ * stage of a run that measured it, and per-layer strictness. Charts are PNGs drawn with XChart next to {@code index.html}.
  */
 public final class Report {
 
@@ -52,16 +54,31 @@ public final class Report {
             html.append(row(r.run().method(), r.run().steps(), r.run().seconds(), r.metrics()));
         }
         html.append("</table>\n");
-        comparisonChart(dir.resolve("methods.png"), metric, rows, dense);
-        html.append("<p><img src=\"methods.png\" alt=\"").append(metric).append(" by method\"></p>\n");
+        html.append("<p>");
+        for (String m : chartedMetrics(metric, dense)) {
+            String png = m.equals(metric) ? "methods.png" : "methods-" + m + ".png";
+            comparisonChart(dir.resolve(png), m, rows, dense);
+            html.append("<img src=\"").append(png).append("\" alt=\"held-out ").append(m).append(" by method\">");
+        }
+        html.append("</p>\n");
         for (Row r : rows) {
-            if (!r.run().history().isEmpty()) {
-                String name = r.run().method().replaceAll("[^a-zA-Z0-9-]", "_");
-                historyCharts(dir, name, r.run().history());
-                html.append("<h2>").append(r.run().method()).append(" learning</h2>\n")
-                        .append("<p><img src=\"").append(name).append("-residual.png\" alt=\"residual and delta\">")
-                        .append("<img src=\"").append(name).append("-changed.png\" alt=\"mask change rate\"></p>\n");
+            String name = r.run().method().replaceAll("[^a-zA-Z0-9-]", "_");
+            List<double[]> heldOut = heldOutByStep(r.run().stages(), metric);
+            if (r.run().history().isEmpty() && heldOut.size() < 2) {
+                continue;
             }
+            html.append("<h2>").append(escape(r.run().method())).append(" learning</h2>\n<p>");
+            if (!r.run().history().isEmpty()) {
+                historyCharts(dir, name, r.run().history());
+                html.append("<img src=\"").append(name).append("-residual.png\" alt=\"residual and delta\">")
+                        .append("<img src=\"").append(name).append("-changed.png\" alt=\"mask change rate\">");
+            }
+            if (heldOut.size() >= 2) {
+                heldOutChart(dir.resolve(name + "-heldout.png"), metric, heldOut, ((Number) dense.get(metric)).doubleValue());
+                html.append("<img src=\"").append(name).append("-heldout.png\" alt=\"held-out ").append(metric)
+                        .append(" after each stage\">");
+            }
+            html.append("</p>\n");
         }
         html.append("<h2>Per-layer strictness and sparsity</h2>\n<table><tr><th>weight</th><th>groups</th>")
                 .append("<th>violations</th><th>sparsity</th></tr>\n");
@@ -91,17 +108,58 @@ public final class Report {
         return s.append("</tr>\n").toString();
     }
 
-    private static void comparisonChart(Path png, String metric, List<Row> rows, Map<String, Object> dense) throws IOException {
+    /** The main metric first, then accuracy where the model measures it. */
+    static List<String> chartedMetrics(String metric, Map<String, Object> dense) {
+        List<String> metrics = new ArrayList<>(List.of(metric));
+        if (dense.get("accuracy") instanceof Number) {
+            metrics.add("accuracy");
+        }
+        return metrics;
+    }
+
+    /**
+     * One bar per method, named on the axis (labels slanted so long names such as "maskpro (wanda prior)" are not
+     * dropped for overlapping their neighbours) and with its value printed on the bar.
+     */
+    static CategoryChart comparisonChart(Path png, String metric, List<Row> rows, Map<String, Object> dense)
+            throws IOException {
         List<String> names = new ArrayList<>(List.of("dense"));
         List<Double> values = new ArrayList<>(List.of(((Number) dense.get(metric)).doubleValue()));
         for (Row r : rows) {
             names.add(r.run().method());
             values.add(((Number) r.metrics().get(metric)).doubleValue());
         }
-        CategoryChart chart = new CategoryChartBuilder().width(800).height(400).title("Held-out " + metric)
+        CategoryChart chart = new CategoryChartBuilder().width(800).height(560).title("Held-out " + metric)
                 .xAxisTitle("method").yAxisTitle(metric).build();
         chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setXAxisLabelRotation(90);
+        chart.getStyler().setLabelsVisible(true);
+        chart.getStyler().setDecimalPattern("#,##0.0###");
         chart.addSeries(metric, names, values);
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return chart;
+    }
+
+    /** {steps so far, metric} after every stage that measured {@code metric} on held-out data. */
+    static List<double[]> heldOutByStep(List<StageReport> stages, String metric) {
+        List<double[]> points = new ArrayList<>();
+        long steps = 0;
+        for (StageReport s : stages) {
+            steps += s.steps();
+            if (s.heldOut() != null && s.heldOut().get(metric) instanceof Number value) {
+                points.add(new double[] {steps, value.doubleValue()});
+            }
+        }
+        return points;
+    }
+
+    private static void heldOutChart(Path png, String metric, List<double[]> points, double dense) throws IOException {
+        double[] steps = points.stream().mapToDouble(p -> p[0]).toArray();
+        XYChart chart = new XYChartBuilder().width(480).height(320).title("Held-out " + metric + " after each stage")
+                .xAxisTitle("step").yAxisTitle(metric).build();
+        chart.addSeries("pruned", steps, points.stream().mapToDouble(p -> p[1]).toArray());
+        chart.addSeries("dense", new double[] {steps[0], steps[steps.length - 1]}, new double[] {dense, dense})
+                .setMarker(SeriesMarkers.NONE);
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 

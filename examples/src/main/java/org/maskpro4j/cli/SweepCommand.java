@@ -12,8 +12,8 @@ import org.maskpro4j.arbiter.MaskProSpace;
 import org.maskpro4j.arbiter.MaskProSweep;
 import org.maskpro4j.arbiter.SweepRecord;
 import org.maskpro4j.arbiter.SweepResult;
+import org.maskpro4j.method.MaskMethods;
 import org.maskpro4j.nm.NmPattern;
-import org.maskpro4j.prior.PruneMethod;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -94,7 +94,7 @@ public final class SweepCommand implements Callable<Integer> {
                 .samplesPerStep(SpaceArgs.integers("--samples", samples))
                 .steps(SpaceArgs.integers("--steps", steps))
                 .examples(dataOptions.examples)
-                .prior(SpaceArgs.names("--prior", prior, PruneMethod::parse))
+                .prior(SpaceArgs.names("--prior", prior, MaskMethods::requirePrior))
                 .pattern(SpaceArgs.names("--pattern", pattern, NmPattern::parse))
                 .seed(seed)
                 .build();

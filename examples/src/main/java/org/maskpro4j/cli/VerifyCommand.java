@@ -1,12 +1,17 @@
 package org.maskpro4j.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.maskpro4j.export.MaskFile;
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.provenance.Provenance;
 import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.WeightSelection;
@@ -24,17 +29,32 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--pattern", required = true, description = "N:M pattern, e.g. 2:4")
     String pattern;
 
+    @Option(names = "--masks", description = "Mask file whose provenance to show (default: the model's .nmmask"
+            + " beside it, when there is one)")
+    Path masks;
+
     @Option(names = "--json", description = "Print one JSON object on stdout")
     boolean json;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         NmPattern nm = NmPattern.parse(pattern);
+        Path maskFile = masks != null ? masks : besideModel();
+        // read before the model, so an unreadable mask file costs nothing
+        MaskFile.Contents contents = maskFile == null ? null : MaskFile.read(maskFile);
         MaskableModel<?> model = modelOptions.load().maskable(nm, WeightSelection.all());
         NmVerifier.Report report = NmVerifier.verify(model.weights(), model.skipped(), nm);
+        Provenance provenance = contents == null ? null : contents.provenance();
         if (json) {
-            Json.print(toJson(report));
+            Map<String, Object> out = toJson(report);
+            out.put("masks", maskFile == null ? null : maskFile.toString());
+            out.put("provenance", provenance == null ? null : provenance.toMap());
+            Json.print(out);
         } else {
+            if (maskFile != null) {
+                Json.println("masks: " + maskFile + (provenance == null ? " (written before provenance was recorded)"
+                        : ", provenance " + provenance.toMap()));
+            }
             for (NmVerifier.LayerReport l : report.layers()) {
                 Json.println(String.format("%-40s %10d groups %8d violations%s", l.name(), l.groups(), l.violations(),
                         l.strict() ? "" : "  (first: group " + l.firstViolation() + ")"));
@@ -43,6 +63,15 @@ public final class VerifyCommand implements Callable<Integer> {
             Json.println(report.strict() ? "strict " + nm : "NOT strict " + nm + ": " + report.violations() + " violating groups");
         }
         return report.strict() ? 0 : 1;
+    }
+
+    /** The mask file prune wrote beside the model, if the model is a file and it has one. */
+    private Path besideModel() {
+        if (modelOptions.model.startsWith("zoo:")) {
+            return null;
+        }
+        Path file = MaskFile.pathFor(Path.of(modelOptions.model));
+        return Files.isRegularFile(file) ? file : null;
     }
 
     static Map<String, Object> toJson(NmVerifier.Report report) {

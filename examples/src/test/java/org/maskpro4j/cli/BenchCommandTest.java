@@ -15,6 +15,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.examples.data.DataSetDirectory;
@@ -31,6 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * their values) with the smallest settings, memory probes in child JVMs included, and checks the shape of what it
  * reports. No timing is asserted.
  */
+@Tag("slow")
 class BenchCommandTest {
     @TempDir
     static Path dir;

@@ -1,15 +1,18 @@
 package org.maskpro4j.cli;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.maskpro4j.examples.data.FashionMnist;
+import org.maskpro4j.examples.data.InstalledFashionMnist;
 import org.maskpro4j.examples.models.TrainedFashionCnn;
+import org.maskpro4j.testing.RequiredData;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Where the command-line tests find their models and data; each skips with a visible reason when absent. */
+/**
+ * Where the command-line tests find their models and data; each skips with a visible reason when absent (fails in
+ * CI, see {@link RequiredData}).
+ */
 final class CliTestData {
     /** The CNN that TrainedFashionCnnTest trains and caches (seed 42, 1 epoch); trained here if missing. */
     static final Path FASHION_CNN = Path.of("target", "fashion-cnn-seed42.zip");
@@ -24,19 +27,10 @@ final class CliTestData {
     }
 
     static Path fashionCnn() {
-        assumeTrue(FashionMnist.isAvailable(FASHION), "Fashion-MNIST is not installed in " + FASHION
-                + " (apt-get install dataset-fashion-mnist): skipped");
+        InstalledFashionMnist.get();
         if (!Files.isRegularFile(FASHION_CNN)) {
             TrainedFashionCnn.getOrTrain(FASHION_CNN, 42, 1);
         }
         return FASHION_CNN;
-    }
-
-    static Path shared(String relative) {
-        Path root = Path.of(System.getProperty("maskpro.shared.data", "../shared/data"));
-        Path file = root.resolve(relative);
-        assumeTrue(Files.exists(file), "Shared data " + file.toAbsolutePath() + " not found (set -Dmaskpro.shared.data):"
-                + " skipped");
-        return file;
     }
 }

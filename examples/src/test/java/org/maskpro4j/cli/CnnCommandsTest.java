@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,6 +35,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** {@code prune}, {@code verify}, {@code eval} end to end on the trained Fashion-MNIST CNN and a zoo model. */
+@Tag("slow")
 class CnnCommandsTest {
     private static final NmPattern TWO_FOUR = NmPattern.of(2, 4);
 
@@ -59,6 +61,13 @@ class CnnCommandsTest {
         assertEquals(method.equals("maskpro") ? 20 : 0, ((Number) json.get("steps")).intValue());
         assertEquals(out.toString(), json.get("out"));
         Map<?, ?> pruned = (Map<?, ?>) ((Map<?, ?>) json.get("metrics")).get("pruned");
+        // every stage is reported; the held-out metrics after the mask stage are the pruned model's
+        List<?> stages = (List<?>) json.get("stages");
+        assertEquals(method.equals("maskpro") ? List.of("prior", "mask", "verify", "export") : List.of("mask", "verify", "export"),
+                stages.stream().map(st -> ((Map<?, ?>) st).get("stage")).toList());
+        Map<?, ?> maskStage = (Map<?, ?>) stages.get(stages.size() - 3);
+        assertEquals(pruned, maskStage.get("heldOut"));
+        assertTrue(((Number) maskStage.get("peakMiB")).doubleValue() > 0 && ((Number) maskStage.get("seconds")).doubleValue() > 0);
 
         // the file reloads, computes what prune measured, and is strictly 2:4 where the masks say
         MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(out.toFile(), false);
@@ -81,6 +90,20 @@ class CnnCommandsTest {
                 .assertExit(0).json();
         assertEquals(true, verified.get("strict"));
         assertEquals(3, ((List<?>) verified.get("layers")).size());
+        // verify --json prints the provenance prune wrote into the mask file
+        assertEquals(MaskFile.pathFor(out).toString(), verified.get("masks"));
+        Map<?, ?> provenance = (Map<?, ?>) verified.get("provenance");
+        assertEquals(masks.provenance().toMap().toString(), provenance.toString());
+        assertEquals(method, provenance.get("method"));
+        assertTrue(provenance.get("data").toString().matches("sha256:[0-9a-f]{64}"), provenance::toString);
+        assertEquals("1.0.0-M2.1", provenance.get("dl4j"));
+        assertTrue(provenance.get("maskpro4j") != null, provenance::toString);
+        boolean learner = method.equals("maskpro");
+        assertEquals(learner ? List.of("prior", "mask", "verify", "export") : List.of("mask", "verify", "export"),
+                provenance.get("stages"));
+        assertEquals(learner ? "wanda" : null, provenance.get("prior"));
+        assertEquals(learner ? 0 : null, provenance.get("seed"));
+        assertEquals(learner ? "20" : null, ((Map<?, ?>) provenance.get("settings")).get("steps"));
 
         assertTrue(Files.isRegularFile(report.resolve("index.html")));
         assertTrue(Files.size(report.resolve("methods.png")) > 1000, "comparison chart drawn");

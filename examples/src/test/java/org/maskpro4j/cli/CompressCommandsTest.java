@@ -20,6 +20,7 @@ import org.maskpro4j.inference.CompressedModel;
 import org.maskpro4j.inference.CompressedNetwork;
 import org.maskpro4j.sparse.NmKernel;
 import org.maskpro4j.sparse.NmModelFile;
+import org.maskpro4j.testing.RequiredData;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -74,11 +75,11 @@ class CompressCommandsTest {
 
     @Test
     void compressedLlamaEvaluatesAndGeneratesAsTheDenseFile(@TempDir Path dir) throws IOException {
-        Path model = CliTestData.shared("llama2c/stories260K.bin");
-        Path tok = CliTestData.shared("llama2c/tok512.bin");
-        Path valid = CliTestData.shared("llama2c/tinystories_valid.txt");
+        Path model = RequiredData.shared("llama2c/stories260K.bin");
+        Path tok = RequiredData.shared("llama2c/tok512.bin");
+        Path valid = RequiredData.shared("llama2c/tinystories_valid.txt");
         Path pruned = dir.resolve("pruned.bin");
-        CliRun.of("prune", "--model", model.toString(), "--data", CliTestData.shared("llama2c/tinystories_train.txt").toString(),
+        CliRun.of("prune", "--model", model.toString(), "--data", RequiredData.shared("llama2c/tinystories_train.txt").toString(),
                 "--valid", valid.toString(), "--method", "magnitude", "--pattern", "2:4", "--examples", "8",
                 "--eval-examples", "10", "--out", pruned.toString(), "--json").assertExit(0);
         Path out = dir.resolve("pruned.nmz");

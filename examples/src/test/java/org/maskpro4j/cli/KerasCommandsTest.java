@@ -13,12 +13,15 @@ import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.maskpro4j.testing.RequiredData;
 
 /** The Keras 2 char-LSTM of the shared data: import, held-out NLL, and prune to a DL4J zip. */
+@Tag("slow")
 class KerasCommandsTest {
 
     @BeforeAll
@@ -27,11 +30,11 @@ class KerasCommandsTest {
     }
 
     private static Path h5() {
-        return CliTestData.shared("keras/sonnets_char_lstm.h5");
+        return RequiredData.shared("keras/sonnets_char_lstm.h5");
     }
 
     private static Path text() {
-        return CliTestData.shared("keras/sonnets.txt");
+        return RequiredData.shared("keras/sonnets.txt");
     }
 
     /** Without the Orthogonal initializer replaced, M2.1's import stalls for over 5 minutes (measured). */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.examples.llama.Llama2cCheckpoint;
@@ -19,8 +20,10 @@ import org.maskpro4j.examples.llama.LlamaGraph;
 import org.maskpro4j.examples.llama.LlamaNames;
 import org.maskpro4j.examples.llama.Perplexity;
 import org.maskpro4j.examples.llama.PerplexityEvaluator;
+import org.maskpro4j.testing.RequiredData;
 
 /** {@code eval}, {@code prune} and {@code verify} on the llama2.c stories260K model and TinyStories text. */
+@Tag("slow")
 class LlamaCommandsTest {
 
     @BeforeAll
@@ -29,11 +32,11 @@ class LlamaCommandsTest {
     }
 
     private static Path model() {
-        return CliTestData.shared("llama2c/stories260K.bin");
+        return RequiredData.shared("llama2c/stories260K.bin");
     }
 
     private static Path valid() {
-        return CliTestData.shared("llama2c/tinystories_valid.txt");
+        return RequiredData.shared("llama2c/tinystories_valid.txt");
     }
 
     @Test
@@ -43,7 +46,7 @@ class LlamaCommandsTest {
         assertEquals(List.of("loss", "perplexity", "tokens"), List.copyOf(json.keySet()));
 
         Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(model());
-        Llama2cTokenizer tokenizer = Llama2cTokenizer.read(CliTestData.shared("llama2c/tok512.bin"),
+        Llama2cTokenizer tokenizer = Llama2cTokenizer.read(RequiredData.shared("llama2c/tok512.bin"),
                 checkpoint.config().vocabSize());
         LlamaGraph graph = LlamaGraph.build(checkpoint);
         List<int[]> sequences = LlamaBatches.encode(LlamaBatches.readParagraphs(valid()).subList(0, 100), tokenizer,
@@ -74,12 +77,12 @@ class LlamaCommandsTest {
                 .sumNumber().longValue(), "half of layers.0.wq is zero");
 
         Map<String, Object> verified = CliRun.of("verify", "--model", out.toString(), "--tokenizer",
-                CliTestData.shared("llama2c/tok512.bin").toString(), "--pattern", "2:4", "--json").assertExit(0).json();
+                RequiredData.shared("llama2c/tok512.bin").toString(), "--pattern", "2:4", "--json").assertExit(0).json();
         assertEquals(true, verified.get("strict"));
         assertEquals(35, ((List<?>) verified.get("layers")).size(), "7 matrices in each of 5 layers");
 
         Map<String, Object> reEval = CliRun.of("eval", "--model", out.toString(), "--tokenizer",
-                CliTestData.shared("llama2c/tok512.bin").toString(), "--data", valid().toString(), "--eval-examples", "20",
+                RequiredData.shared("llama2c/tok512.bin").toString(), "--data", valid().toString(), "--eval-examples", "20",
                 "--json").assertExit(0).json();
         assertEquals(((Number) pruned.get("perplexity")).doubleValue(), ((Number) reEval.get("perplexity")).doubleValue(),
                 1e-4 * ((Number) reEval.get("perplexity")).doubleValue(), "the file computes what prune measured");
@@ -91,13 +94,13 @@ class LlamaCommandsTest {
         Map<String, Object> json = prune("wanda", out, "--examples", "16", "--batch", "16");
         assertEquals("wanda", json.get("method"));
         assertEquals(true, CliRun.of("verify", "--model", out.toString(), "--tokenizer",
-                CliTestData.shared("llama2c/tok512.bin").toString(), "--pattern", "2:4", "--json").assertExit(0)
+                RequiredData.shared("llama2c/tok512.bin").toString(), "--pattern", "2:4", "--json").assertExit(0)
                 .json().get("strict"));
     }
 
     private static Map<String, Object> prune(String method, Path out, String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of("prune", "--model", model().toString(), "--data",
-                CliTestData.shared("llama2c/tinystories_train.txt").toString(), "--valid", valid().toString(),
+                RequiredData.shared("llama2c/tinystories_train.txt").toString(), "--valid", valid().toString(),
                 "--method", method, "--pattern", "2:4", "--eval-examples", "20", "--out", out.toString(), "--json"));
         args.addAll(List.of(extra));
         CliRun run = CliRun.of(args.toArray(String[]::new)).assertExit(0);

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.examples.data.FashionMnist;
@@ -27,6 +28,7 @@ import org.nd4j.weightinit.impl.XavierInitScheme;
  * {@code prune}, {@code verify}, {@code eval} on a SameDiff file: a 784-128-10 MLP written with SameDiff's own API,
  * trained here on real Fashion-MNIST and saved with its training configuration, as a SameDiff user would.
  */
+@Tag("slow")
 class SameDiffCommandsTest {
     private static Path model;
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * final mask is no worse on held-out loss than the magnitude prior every candidate starts from, and
  * {@code prune --config} with the best configuration reproduces the best candidate's score.
  */
+@Tag("slow")
 class SweepCommandTest {
     /** C and K from the demo's setting on this CNN; 40 steps is enough for the better η to move groups. */
     private static final List<String> SPACE = List.of("--lr", "100:1000", "--alpha", "0.9:0.99", "--logits", "6",

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.maskpro4j.testing.RequiredData;
 
 /**
  * Every mistake a user can fix ends with exit code 2, one line "maskpro: ..." that names the problem, no stack
@@ -51,7 +52,7 @@ class UserMistakesTest {
                 CliTestData.FASHION.toString(), "--method", "magnitude", "--examples", "64", "--eval-examples", "64",
                 "--out", dir.resolve("out.zip").toString(), "--json"));
         String[] option = change.strip().split(" ", 2);
-        String value = option[1].replace("{llamaText}", CliTestData.shared("llama2c/tinystories_valid.txt").toString())
+        String value = option[1].replace("{llamaText}", RequiredData.shared("llama2c/tinystories_valid.txt").toString())
                 .replace("{labels.csv}", labels.toString()).replace("{features.csv}", features.toString())
                 .replace("{dir}", dir.toString());
         int at = args.indexOf(option[0]);
@@ -82,12 +83,15 @@ class UserMistakesTest {
             sweep score not measured  | sweep --model {cnn} --data {fashion} --score perplexity --examples 64 --eval-examples 64 --out {dir}/s | --score perplexity is not measured for this model; it measures [loss, error]
             sweep unknown prior       | sweep --model {cnn} --data {fashion} --prior best --out {dir}/s | --prior "best"
             missing config file       | prune --model {cnn} --data {fashion} --config {dir}/c.properties --out {dir}/o.zip | no such file
+            unknown prior             | prune --model {cnn} --data {fashion} --method maskpro --prior oracle --out {dir}/o.zip | Unknown prior "oracle": choose one of [magnitude, wanda, sparsegpt, sparsegpt-mask]
+            llama table unknown row   | llama-results --rows dense,everything                         | Unknown row "everything"
+            llama table unknown prior | llama-results --rows maskpro --prior oracle                   | Unknown prior "oracle"
             """)
     void otherCommandsRefuseWithOneLine(String mistake, String line, String expected, @TempDir Path dir) {
         String command = line == null ? "" : line.replace("{cnn}", CliTestData.fashionCnn().toString())
                 .replace("{fashion}", CliTestData.FASHION.toString()).replace("{dir}", dir.toString())
-                .replace("{llama}", CliTestData.shared("llama2c/stories260K.bin").toString())
-                .replace("{text}", CliTestData.shared("llama2c/tinystories_valid.txt").toString());
+                .replace("{llama}", RequiredData.shared("llama2c/stories260K.bin").toString())
+                .replace("{text}", RequiredData.shared("llama2c/tinystories_valid.txt").toString());
         String message = CliRun.of(command.isBlank() ? new String[0] : command.strip().split(" +")).assertUserError();
         assertTrue(message.contains(expected.strip()), () -> mistake + ": \"" + message + "\" should say \"" + expected.strip() + "\"");
     }

@@ -1,7 +1,7 @@
 package org.maskpro4j.nm;
 
 /** Small exact binomials; M is at most 16, so everything fits a long. */
-public final class Combinatorics {
+final class Combinatorics {
     private Combinatorics() {
     }
 

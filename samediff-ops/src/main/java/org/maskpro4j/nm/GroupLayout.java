@@ -40,6 +40,11 @@ public final class GroupLayout {
         public int inputAxis() {
             return inputAxis;
         }
+
+        /** The permutation that moves the input axis last (then a row-major reshape to {@code [-1, M]} gives the groups). */
+        public int[] toGroupOrder() {
+            return toGroupOrder.clone();
+        }
     }
 
     private final String owner;

@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.maskpro4j.examples.llama.LlamaBatch;
+import org.maskpro4j.examples.llama.LlamaDifferentiableModel;
 import org.maskpro4j.examples.llama.LlamaGraph;
 import org.maskpro4j.examples.llama.LlamaMaskableModel;
 import org.maskpro4j.nm.NmPattern;

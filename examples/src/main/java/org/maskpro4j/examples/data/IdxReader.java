@@ -15,7 +15,7 @@ import java.util.zip.GZIPInputStream;
  * Reads unsigned-byte IDX files (the MNIST / Fashion-MNIST format), plain or gzip-compressed.
  * Compression is detected from the gzip magic bytes, not from the file name, so gunzipped copies work too.
  */
-public final class IdxReader {
+final class IdxReader {
     /** IDX type code of unsigned bytes, the only element type MNIST-style data sets use. */
     private static final int UNSIGNED_BYTE = 0x08;
     private static final int GZIP_MAGIC_0 = 0x1f;

@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * follows use (so epoch k's order depends only on the seed and k). Batches are gathered with
  * {@link Nd4j#pullRows}, one native call per batch.
  */
-public final class InMemoryBatchIterator implements DataSetIterator {
+final class InMemoryBatchIterator implements DataSetIterator {
     private static final long EPOCH_STRIDE = 0x9E3779B97F4A7C15L;
 
     private final INDArray featureRows;

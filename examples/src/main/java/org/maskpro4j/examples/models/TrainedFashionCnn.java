@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.maskpro4j.examples.data.DataSetBatches;
 import org.maskpro4j.examples.data.FashionMnist;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,11 +56,19 @@ public final class TrainedFashionCnn {
             return cached;
         }
         MultiLayerNetwork net = cnn.newNetwork();
-        DataSetIterator train = data.iterator(FashionMnist.Split.TRAIN,
-                DataSetBatches.builder().batchSize(BATCH_SIZE).shuffle(cnn.seed()).build());
+        DataSetBatches batches = DataSetBatches.builder().batchSize(BATCH_SIZE).shuffle(cnn.seed()).build();
+        DataSet examples = data.load(FashionMnist.Split.TRAIN, batches.limit());
+        DataSetIterator train = batches.iterator(examples);
+        long perEpoch = (examples.numExamples() + BATCH_SIZE - 1) / BATCH_SIZE;
+        net.setListeners(new TrainingProgress("FashionCnn", epochs, perEpoch, TrainingProgress.DEFAULT_INTERVAL_NANOS,
+                LOG::info));
         long start = System.nanoTime();
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            FashionCnn.trainOneEpoch(net, train);
+        try {
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                FashionCnn.trainOneEpoch(net, train);
+            }
+        } finally {
+            net.setListeners();
         }
         LOG.info("Trained FashionCnn ({}) in {} s", provenance, (System.nanoTime() - start) / 1_000_000_000);
         writeAtomically(net, provenance, cacheFile);

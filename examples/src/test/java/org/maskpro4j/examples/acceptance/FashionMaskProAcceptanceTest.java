@@ -9,10 +9,11 @@ import java.util.Map;
 
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.maskpro4j.examples.data.FashionMnist;
+import org.maskpro4j.examples.data.InstalledFashionMnist;
 import org.maskpro4j.examples.models.TrainedFashionCnn;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.maskpro.MaskProLearner;
@@ -31,6 +32,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * prior, beats its magnitude 2:4 mask on held-out loss and accuracy, through the forward-only learner and through
  * the listener inside {@code fit()} (weights frozen with a zero learning rate, so only the mask changes).
  */
+@Tag("slow")
 class FashionMaskProAcceptanceTest {
     private static final NmPattern P24 = NmPattern.of(2, 4);
     /** η, C and K from a sweep on this model (magnitude prior): K = 4 with a leave-one-out baseline is stable here. */
@@ -42,9 +44,7 @@ class FashionMaskProAcceptanceTest {
 
     @BeforeAll
     static void data() {
-        Assumptions.assumeTrue(FashionMnist.isAvailable(FashionMnist.DEFAULT_DIRECTORY),
-                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
-        FashionMnist fm = FashionMnist.atDefaultDirectory();
+        FashionMnist fm = InstalledFashionMnist.get();
         DataSet all = fm.load(FashionMnist.Split.TRAIN, 1024);
         train = all.batchBy(64);
         test = fm.load(FashionMnist.Split.TEST, 2000);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -24,9 +23,7 @@ class FashionMnistTest {
     static final Path DIR = FashionMnist.DEFAULT_DIRECTORY;
 
     static FashionMnist installed() {
-        assumeTrue(FashionMnist.isAvailable(DIR),
-                "Fashion-MNIST is not installed in " + DIR + " (apt-get install dataset-fashion-mnist): skipped");
-        return FashionMnist.at(DIR);
+        return InstalledFashionMnist.get();
     }
 
     /** The first {@code n} raw bytes after the IDX header, read independently of IdxReader. */

@@ -10,12 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.nm.Strictness;
@@ -32,40 +29,22 @@ import org.slf4j.LoggerFactory;
  * The real stories260K model as a SameDiff graph: generation, perplexity against the independent reference
  * (../shared/docs/reference-results.md), magnitude N:M pruning, calibration inputs and export.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LlamaGraphTest {
+@Tag("slow")
+class LlamaGraphTest extends RealLlamaTest {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaGraphTest.class);
 
-    private OneNativeThread threads;
     private Llama2cTokenizer tokenizer;
     private LlamaGraph graph;
     private PerplexityEvaluator valid;
     private List<LlamaBatch> trainBatches;
     private final List<LlamaMaskableModel> models = new ArrayList<>();
 
-    @BeforeAll
-    void load() throws Exception {
-        if (!LlamaTestData.present()) {
-            return;
-        }
-        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
-        threads = new OneNativeThread();
+    @Override
+    void load(Llama2cCheckpoint checkpoint) throws Exception {
         tokenizer = Llama2cTokenizer.read(LlamaTestData.tokenizer(), checkpoint.config().vocabSize());
         graph = LlamaGraph.build(checkpoint);
         valid = PerplexityEvaluator.forText(graph, tokenizer, LlamaTestData.valid());
         trainBatches = LlamaBatches.fromText(LlamaTestData.train(), tokenizer, checkpoint.config().seqLen(), 8, 16);
-    }
-
-    @AfterAll
-    void restoreThreads() {
-        if (threads != null) {   // null when load() was skipped for lack of data
-            threads.close();
-        }
-    }
-
-    @BeforeEach
-    void requireData() {
-        LlamaTestData.assume();
     }
 
     @AfterEach

@@ -7,25 +7,20 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.cli.LlamaWorkload;
 import org.maskpro4j.examples.llama.results.CalibrationBatches;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.maskpro.MaskProLearner;
 import org.maskpro4j.maskpro.MaskProResult;
-import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.MagnitudePrior;
 import org.maskpro4j.verify.NmVerifier;
 import org.maskpro4j.weights.DifferentiableModel;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
-import org.maskpro4j.weights.SameDiffModel;
 import org.maskpro4j.weights.WeightSelection;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -40,42 +35,25 @@ import org.slf4j.LoggerFactory;
  * the build machine), and it failed for some minibatch shapes inside M2.1's training session; dl4j-maskpro's
  * SameDiffMaskProTest covers the listener on a small graph.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LlamaMaskProTest {
+@Tag("slow")
+class LlamaMaskProTest extends RealLlamaTest {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaMaskProTest.class);
     private static final NmPattern P24 = NmPattern.of(2, 4);
 
-    private OneNativeThread threads;
     private Llama2cCheckpoint checkpoint;
     private Llama2cTokenizer tokenizer;
     private List<int[]> validSequences;
     private List<LlamaBatch> train;
 
-    @BeforeAll
-    void load() throws Exception {
-        if (!LlamaTestData.present()) {
-            return;
-        }
-        checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
-        threads = new OneNativeThread();
+    @Override
+    void load(Llama2cCheckpoint checkpoint) throws Exception {
+        this.checkpoint = checkpoint;
         tokenizer = Llama2cTokenizer.read(LlamaTestData.tokenizer(), checkpoint.config().vocabSize());
         int seqLen = checkpoint.config().seqLen();
         validSequences = LlamaBatches.encode(LlamaBatches.readParagraphs(LlamaTestData.valid()).subList(0, 50), tokenizer,
                 seqLen);
         // 4 batches of 2 paragraphs keep a step cheap; 30 steps cycle over them several times
         train = LlamaBatches.fromText(LlamaTestData.train(), tokenizer, seqLen, 2, 8);
-    }
-
-    @AfterAll
-    void restoreThreads() {
-        if (threads != null) {   // null when load() was skipped for lack of data
-            threads.close();
-        }
-    }
-
-    @BeforeEach
-    void requireData() {
-        LlamaTestData.assume();
     }
 
     private double perplexity(LlamaGraph graph) {
@@ -122,22 +100,12 @@ class LlamaMaskProTest {
         assertEquals(learnedPpl, reloadedPpl, 1e-9 * learnedPpl);
     }
 
-    private static SameDiffModel sameDiffModel(LlamaGraph graph) {
-        SameDiffModel.Builder b = SameDiffModel.builder(graph.sameDiff()).loss(LlamaGraph.LOSS).pattern(P24);
-        for (int l = 0; l < graph.config().layers(); l++) {
-            for (String kind : LlamaNames.MATRICES) {
-                b.weight(LlamaNames.layer(l, kind), GroupLayout.Kind.OUT_IN);
-            }
-        }
-        return b.build();
-    }
-
     @Test
     void theGraphBackpropagatesItsLossToEveryLinearWeight() {
         LlamaGraph graph = LlamaGraph.build(checkpoint);
-        SameDiffModel model = sameDiffModel(graph);
-        Map<String, INDArray> batch = graph.placeholders(train.get(0));
-        DifferentiableModel.Gradients g = model.lossAndGradients(batch);
+        LlamaDifferentiableModel model = new LlamaDifferentiableModel(graph, new LlamaMaskableModel(graph, P24));
+        assertEquals(LlamaNames.MATRICES.size() * graph.config().layers(), model.weights().size(), "every linear weight of every block");
+        DifferentiableModel.Gradients g = model.lossAndGradients(train.get(0));
         assertEquals(graph.loss(train.get(0)), g.loss(), 1e-5);
         for (MaskableWeight w : model.weights()) {
             INDArray grad = g.of(w);

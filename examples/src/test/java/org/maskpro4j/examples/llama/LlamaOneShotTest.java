@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.maskpro4j.examples.llama.results.CalibrationBatches;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.OneShotPruner;
@@ -25,42 +22,24 @@ import org.slf4j.LoggerFactory;
  * (first 128 training paragraphs, every position a row; perplexity over the whole validation text): with the LLaMA's
  * per-block calibration groups it must reproduce the independent reference.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LlamaOneShotTest {
+@Tag("slow")
+class LlamaOneShotTest extends RealLlamaTest {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaOneShotTest.class);
     private static final NmPattern P24 = NmPattern.of(2, 4);
     /** reference-results.md, SparseGPT with weight update at 2:4 (48.3450 unrounded). */
     private static final double REFERENCE_SPARSEGPT_24 = 48.345;
 
-    private OneNativeThread threads;
     private LlamaGraph graph;
     private Llama2cTokenizer tokenizer;
     private List<LlamaBatch> calibration;
 
-    @BeforeAll
-    void load() throws Exception {
-        if (!LlamaTestData.present()) {
-            return;
-        }
-        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
-        threads = new OneNativeThread();
+    @Override
+    void load(Llama2cCheckpoint checkpoint) throws Exception {
         graph = LlamaGraph.build(checkpoint);
         tokenizer = Llama2cTokenizer.read(LlamaTestData.tokenizer(), checkpoint.config().vocabSize());
         calibration = CalibrationBatches.everyPosition(LlamaBatches.encode(
                 LlamaBatches.readParagraphs(LlamaTestData.train()).subList(0, 128), tokenizer,
                 checkpoint.config().seqLen()), 8);
-    }
-
-    @AfterAll
-    void restoreThreads() {
-        if (threads != null) {   // null when load() was skipped for lack of data
-            threads.close();
-        }
-    }
-
-    @BeforeEach
-    void requireData() {
-        LlamaTestData.assume();
     }
 
     @Test

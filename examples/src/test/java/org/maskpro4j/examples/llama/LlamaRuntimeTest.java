@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,19 +21,21 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The plain-Java token-by-token forward against the SameDiff graph, and on N:M weights against dense ones. */
-class LlamaRuntimeTest {
+class LlamaRuntimeTest extends RealLlamaTest {
     private static final NmPattern TWO_FOUR = NmPattern.of(2, 4);
+    private Llama2cCheckpoint checkpoint;
+
+    @Override
+    void load(Llama2cCheckpoint stories) {
+        checkpoint = stories;
+    }
 
     @Test
     void denseRuntimeGivesTheGraphsLogitsAtEveryPosition() throws IOException {
-        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
         Llama2cTokenizer tok = Llama2cTokenizer.read(LlamaTestData.tokenizer(), checkpoint.config().vocabSize());
         int[] tokens = tok.encode("Once upon a time, there was a little girl named Lily.", true, false);
-        INDArray graphLogits;
-        try (OneNativeThread one = new OneNativeThread()) {
-            int[] withTarget = java.util.Arrays.copyOf(tokens, tokens.length + 1);
-            graphLogits = LlamaGraph.build(checkpoint).logits(LlamaBatches.batch(List.of(withTarget)));
-        }
+        int[] withTarget = Arrays.copyOf(tokens, tokens.length + 1);
+        INDArray graphLogits = LlamaGraph.build(checkpoint).logits(LlamaBatches.batch(List.of(withTarget)));
         LlamaRuntime runtime = LlamaRuntime.dense(checkpoint);
         for (int pos = 0; pos < tokens.length; pos++) {
             float[] expected = graphLogits.get(NDArrayIndex.point(0), NDArrayIndex.point(pos), NDArrayIndex.all())
@@ -42,10 +45,10 @@ class LlamaRuntimeTest {
     }
 
     @Test
-    void kernelRuntimeOnPrunedWeightsEqualsTheDenseRuntime() throws IOException {
-        Llama2cCheckpoint checkpoint = magnitudePruned(Llama2cCheckpoint.read(LlamaTestData.model()));
-        LlamaRuntime dense = LlamaRuntime.dense(checkpoint);
-        LlamaRuntime nm = LlamaRuntime.compressed(CompressedLlama.compress(checkpoint, TWO_FOUR, List.of()), NmKernel.best(2));
+    void kernelRuntimeOnPrunedWeightsEqualsTheDenseRuntime() {
+        Llama2cCheckpoint pruned = magnitudePruned(checkpoint);
+        LlamaRuntime dense = LlamaRuntime.dense(pruned);
+        LlamaRuntime nm = LlamaRuntime.compressed(CompressedLlama.compress(pruned, TWO_FOUR, List.of()), NmKernel.best(2));
         // 2.125 of 4 bytes per weight, plus position bytes padded to whole bytes per row (hidden_dim 172)
         assertEquals(17 / 32.0, (double) nm.matrixBytes() / dense.matrixBytes(), 1e-3);
         int token = Llama2cTokenizer.BOS;

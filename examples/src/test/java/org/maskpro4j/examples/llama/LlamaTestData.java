@@ -1,12 +1,13 @@
 package org.maskpro4j.examples.llama;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.maskpro4j.testing.RequiredData;
+
 /**
- * Locates the shared llama2.c files. Tests skip with a visible reason when they are absent; classes that load the
+ * Locates the shared llama2.c files. Tests skip with a visible reason when they are absent (fail in CI, see
+ * {@link RequiredData}); classes that load the
  * model once check {@link #present()} in {@code @BeforeAll} and {@link #assume()} per test, because surefire
  * reports a class aborted in {@code @BeforeAll} as zero tests, without the reason.
  */
@@ -15,7 +16,7 @@ final class LlamaTestData {
     }
 
     private static Path dir() {
-        return Path.of(System.getProperty("maskpro.shared.data", "../shared/data"), "llama2c");
+        return RequiredData.sharedDirectory().resolve("llama2c");
     }
 
     static boolean present() {
@@ -26,8 +27,8 @@ final class LlamaTestData {
     }
 
     static void assume() {
-        assumeTrue(present(), "Shared data not found at " + dir().toAbsolutePath()
-                + " (set -Dmaskpro.shared.data): skipping tests on the real stories260K model");
+        RequiredData.require(present(), "the stories260K model, its tokenizer and TinyStories splits in "
+                + dir().toAbsolutePath() + " (set -D" + RequiredData.SHARED_PROPERTY + ")");
     }
 
     static Path model() {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -16,24 +15,25 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.examples.data.DataSetBatches;
 import org.maskpro4j.examples.data.FashionMnist;
+import org.maskpro4j.examples.data.InstalledFashionMnist;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Trains the reference CNN once per build (cached under target/) and checks it on the 10k test images. */
+@Tag("slow")
 class TrainedFashionCnnTest {
     static final Path CACHE = Path.of("target", "fashion-cnn-seed42.zip");
 
     @Test
     void oneEpochReachesEightyPercentAndTheCacheReloadsIdentically() throws IOException {
-        assumeTrue(FashionMnist.isAvailable(FashionMnist.DEFAULT_DIRECTORY), "Fashion-MNIST is not installed in "
-                + FashionMnist.DEFAULT_DIRECTORY + " (apt-get install dataset-fashion-mnist): skipped");
-        FashionMnist data = FashionMnist.atDefaultDirectory();
+        FashionMnist data = InstalledFashionMnist.get();
         MultiLayerNetwork net = TrainedFashionCnn.getOrTrain(CACHE, data, 42, 1);
         assertTrue(Files.isRegularFile(CACHE), "cache written to " + CACHE.toAbsolutePath());
 

@@ -1,5 +1,7 @@
 package org.maskpro4j.examples.llama.results;
 
+import org.maskpro4j.progress.PeakMemory;
+
 /**
  * One measured row of the LLaMA result table.
  *

@@ -1,4 +1,4 @@
-package org.maskpro4j.examples.llama;
+package org.maskpro4j.testing;
 
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOps;
@@ -9,12 +9,12 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * build machine those threads wait on each other under load, which made LLaMA evaluations 3-7 times slower.
  * Create it after the ND4J backend is loaded (reading a checkpoint does that).
  */
-final class OneNativeThread implements AutoCloseable {
+public final class OneNativeThread implements AutoCloseable {
     private final NativeOps nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
     private final int previousOmpThreads = nativeOps.ompGetMaxThreads();
     private final int previousMasterThreads = Nd4j.getEnvironment().maxMasterThreads();
 
-    OneNativeThread() {
+    public OneNativeThread() {
         nativeOps.setOmpNumThreads(1);
         Nd4j.getEnvironment().setMaxMasterThreads(1);
     }

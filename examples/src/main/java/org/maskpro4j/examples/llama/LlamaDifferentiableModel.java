@@ -1,11 +1,8 @@
-package org.maskpro4j.examples.bench;
+package org.maskpro4j.examples.llama;
 
 import java.util.List;
 import java.util.Map;
 
-import org.maskpro4j.examples.llama.LlamaBatch;
-import org.maskpro4j.examples.llama.LlamaGraph;
-import org.maskpro4j.examples.llama.LlamaMaskableModel;
 import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.weights.DifferentiableModel;
 import org.maskpro4j.weights.MaskableWeight;
@@ -14,14 +11,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The LLaMA graph with backprop, for MaskLLM: a {@link SameDiffModel} over the same weight variables that
- * {@link LlamaMaskableModel} selects, fed with each batch's placeholders.
+ * {@link LlamaMaskableModel} selects, fed with each batch's placeholders. The one backprop adapter of the LLaMA graph
+ * (MaskLLM, benchmarks, tests); priors and calibration go through the forward-only selection.
  */
-final class LlamaDifferentiableModel implements DifferentiableModel<LlamaBatch> {
+public final class LlamaDifferentiableModel implements DifferentiableModel<LlamaBatch> {
     private final LlamaGraph graph;
     private final SameDiffModel model;
     private final LlamaMaskableModel selection;
 
-    LlamaDifferentiableModel(LlamaGraph graph, LlamaMaskableModel selection) {
+    /** Over the weights {@code selection} picks of {@code graph} (the graph it was built on). */
+    public LlamaDifferentiableModel(LlamaGraph graph, LlamaMaskableModel selection) {
         this.graph = graph;
         SameDiffModel.Builder b = SameDiffModel.builder(graph.sameDiff()).loss(LlamaGraph.LOSS)
                 .pattern(selection.pattern());

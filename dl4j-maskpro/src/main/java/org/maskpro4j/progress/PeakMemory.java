@@ -1,4 +1,4 @@
-package org.maskpro4j.examples.llama.results;
+package org.maskpro4j.progress;
 
 import org.bytedeco.javacpp.Pointer;
 import org.slf4j.Logger;

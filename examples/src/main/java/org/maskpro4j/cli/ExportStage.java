@@ -1,0 +1,44 @@
+package org.maskpro4j.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.maskpro4j.export.MaskFile;
+import org.maskpro4j.method.Stage;
+import org.maskpro4j.method.StageContext;
+import org.maskpro4j.method.StageOutcome;
+
+/** The export stage of {@code prune}: the pruned model in its own format plus its mask file, written atomically. */
+final class ExportStage implements Stage {
+    private final Workload<?> workload;
+    private final Path out;
+
+    ExportStage(Workload<?> workload, Path out) {
+        this.workload = workload;
+        this.out = out;
+    }
+
+    @Override
+    public String name() {
+        return "export";
+    }
+
+    @Override
+    public <B> StageOutcome run(StageContext<B> context) {
+        Map<Path, PruneCommand.Writer> files = new LinkedHashMap<>();
+        files.put(out, workload::save);
+        files.put(MaskFile.pathFor(out), p -> MaskFile.write(p, context.pattern(), context.masks(), context.provenance()));
+        try {
+            PruneCommand.writeAtomically(files);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("model", out.toString());
+        details.put("masks", MaskFile.pathFor(out).toString());
+        return StageOutcome.unchanged(details);
+    }
+}
