@@ -64,7 +64,7 @@ class MaskProSpaceTest {
         assertEquals(c, MaskProCandidate.fromJson(c.toJson()));
         assertEquals(c, MaskProCandidate.fromProperties(c.toProperties()));
         assertEquals(0.1 + 0.2, MaskProCandidate.fromJson(c.toJson()).config().learningRate());
-        assertEquals(config.toProperties(), MaskProConfig.fromProperties(c.toProperties()).toProperties());
+        assertEquals(config.toProperties(), MaskProCandidate.fromProperties(c.toProperties()).config().toProperties());
     }
 
     @Test

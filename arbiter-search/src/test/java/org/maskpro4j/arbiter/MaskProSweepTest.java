@@ -121,7 +121,7 @@ class MaskProSweepTest {
         try (Reader r = Files.newBufferedReader(dir.resolve("best-maskpro.properties"), StandardCharsets.UTF_8)) {
             props.load(r);
         }
-        MaskProConfig loaded = MaskProConfig.fromProperties(props);
+        MaskProConfig loaded = MaskProCandidate.fromProperties(props).config();
         MaskProCandidate bestCandidate = best.candidate().orElseThrow();
         assertEquals(bestCandidate.config().toProperties(), loaded.toProperties());
         assertEquals(bestCandidate, MaskProCandidate.fromProperties(props));

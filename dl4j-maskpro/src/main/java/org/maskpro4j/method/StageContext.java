@@ -1,5 +1,6 @@
 package org.maskpro4j.method;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,8 @@ public final class StageContext<B> {
 
     StageContext(MaskableModel<B> model, List<B> train, HeldOut heldOut, MaskMethod method, List<Stage> stages) {
         this.model = Objects.requireNonNull(model, "model");
-        this.train = List.copyOf(train);
+        // a view, not a copy: batch lists may build each batch when asked (memory stays bounded by one batch)
+        this.train = Collections.unmodifiableList(train);
         this.heldOut = heldOut;
         this.method = method;
         this.stages = stages;

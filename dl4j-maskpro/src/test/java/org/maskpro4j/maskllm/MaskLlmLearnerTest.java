@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.GumbelTopN;
@@ -30,7 +29,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.weightinit.impl.XavierInitScheme;
 import org.maskpro4j.testing.SmallMlp;
 
-@Tag("slow")
 class MaskLlmLearnerTest {
     private static final NmPattern P24 = NmPattern.of(2, 4);
 

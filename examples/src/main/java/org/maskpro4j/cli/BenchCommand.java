@@ -209,7 +209,7 @@ public final class BenchCommand implements Callable<Integer> {
         ModelOptions options = new ModelOptions();
         options.model = file.toString();
         options.tokenizer = tokenizer;
-        Workload<?> w = ModelLoader.load(options);
+        Workload<?> w = options.load();
         String name = file.getFileName().toString();
         if (w instanceof LlamaWorkload llama) {
             return llamaSubject(name, llama, data);

@@ -15,11 +15,12 @@ final class CompressedModels {
     private CompressedModels() {
     }
 
-    static Workload<?> load(Path file, Path tokenizer) throws IOException {
+    /** @param withTokenizer as for {@link ModelLoader}: false when only the weights are used */
+    static Workload<?> load(Path file, Path tokenizer, boolean withTokenizer) throws IOException {
         NmModelFile nm = NmModelFile.read(file);
         if (CompressedLlama.holdsLlama(nm)) {
             // perplexity is computed on the decompressed weights: the format is lossless
-            return LlamaWorkload.of(CompressedLlama.toCheckpoint(nm), file, tokenizer);
+            return LlamaWorkload.of(CompressedLlama.toCheckpoint(nm), file, tokenizer, withTokenizer);
         }
         if (CompressedModel.holdsModel(nm)) {
             return new KernelDl4jWorkload(CompressedModel.load(nm, NmKernel.best()));

@@ -31,4 +31,9 @@ public final class DataOptions {
         }
         return this;
     }
+
+    void addTo(CommandFiles files) {
+        files.input("--data", data, CommandFiles.Kind.FILE_OR_DIRECTORY, "Data")
+                .input("--valid", valid, CommandFiles.Kind.FILE_OR_DIRECTORY, "Validation data");
+    }
 }

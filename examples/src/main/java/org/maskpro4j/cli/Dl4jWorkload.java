@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.maskpro4j.cli.LabelledData.Part;
+import org.maskpro4j.examples.models.Dl4jZip;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.weights.ComputationGraphModel;
 import org.maskpro4j.weights.MaskableModel;
@@ -34,6 +35,11 @@ public class Dl4jWorkload implements Workload<DataSet> {
     private final String format;
 
     public Dl4jWorkload(Model model, String format) {
+        this(model, format, "(" + format + ", in memory)");
+    }
+
+    /** @param source the file or zoo name the model came from, for messages */
+    Dl4jWorkload(Model model, String format, String source) {
         if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
             throw new UserError("Unsupported DL4J model type " + model.getClass().getSimpleName());
         }
@@ -43,20 +49,15 @@ public class Dl4jWorkload implements Workload<DataSet> {
             throw new UserError("The model's last layer (" + output.conf().getLayer().getClass().getSimpleName() + ") has no"
                     + " loss function: give it an output or loss layer (a Keras model must be saved after compile())");
         }
+        FiniteValues.requireFiniteWeights(model instanceof MultiLayerNetwork net ? net.paramTable()
+                : ((ComputationGraph) model).paramTable(), source);
         this.model = model;
         this.format = format;
     }
 
+    /** Through {@link Dl4jZip}, which never runs Java deserialisation on what the zip holds beyond ND4J's own classes. */
     public static Dl4jWorkload load(Path file) throws IOException {
-        try {
-            return new Dl4jWorkload(ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false), "dl4j");
-        } catch (RuntimeException | IOException notMln) {
-            try {
-                return new Dl4jWorkload(ModelSerializer.restoreComputationGraph(file.toFile(), false), "dl4j");
-            } catch (RuntimeException | IOException notCg) {
-                throw new UserError(file + " is not a DL4J model saved by ModelSerializer (" + notMln.getMessage() + ")");
-            }
-        }
+        return new Dl4jWorkload(Dl4jZip.read(file, false).model(), "dl4j", file.toString());
     }
 
     public Model model() {

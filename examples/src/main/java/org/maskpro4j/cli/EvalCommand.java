@@ -22,7 +22,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        dataOptions.validated();
+        new CommandFiles().model(modelOptions).data(dataOptions).check();
         Map<String, Object> metrics = evaluate(modelOptions.load());
         if (json) {
             Json.print(metrics);

@@ -11,14 +11,19 @@ import org.maskpro4j.method.Stage;
 import org.maskpro4j.method.StageContext;
 import org.maskpro4j.method.StageOutcome;
 
-/** The export stage of {@code prune}: the pruned model in its own format plus its mask file, written atomically. */
+/**
+ * The export stage of {@code prune}: the pruned model in its own format plus its mask file, staged in the command's
+ * {@link AtomicOutputs}, which commits them together with the command's other outputs.
+ */
 final class ExportStage implements Stage {
     private final Workload<?> workload;
     private final Path out;
+    private final AtomicOutputs outputs;
 
-    ExportStage(Workload<?> workload, Path out) {
+    ExportStage(Workload<?> workload, Path out, AtomicOutputs outputs) {
         this.workload = workload;
         this.out = out;
+        this.outputs = outputs;
     }
 
     @Override
@@ -28,11 +33,9 @@ final class ExportStage implements Stage {
 
     @Override
     public <B> StageOutcome run(StageContext<B> context) {
-        Map<Path, PruneCommand.Writer> files = new LinkedHashMap<>();
-        files.put(out, workload::save);
-        files.put(MaskFile.pathFor(out), p -> MaskFile.write(p, context.pattern(), context.masks(), context.provenance()));
         try {
-            PruneCommand.writeAtomically(files);
+            outputs.file(out, workload::save).file(MaskFile.pathFor(out), p -> MaskFile.write(p, context.pattern(),
+                    context.masks(), context.provenance()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

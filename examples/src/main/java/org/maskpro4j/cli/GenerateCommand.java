@@ -72,7 +72,11 @@ public final class GenerateCommand implements Callable<Integer> {
         } else {
             throw new UserError("generate needs a llama2.c checkpoint (.bin) or its compressed file, got " + model);
         }
-        Llama2cTokenizer tok = Llama2cTokenizer.read(tokenizer != null ? tokenizer : LlamaWorkload.defaultTokenizer(model), runtime.config().vocabSize());
+        Path tokPath = tokenizer != null ? tokenizer : LlamaWorkload.defaultTokenizer(model);
+        if (tokPath == null) {
+            throw new UserError("No tokenizer for " + model + ": pass --tokenizer FILE (llama2.c tokenizer.bin format)");
+        }
+        Llama2cTokenizer tok = Llama2cTokenizer.read(tokPath, runtime.config().vocabSize());
         int[] promptTokens = tok.encode(prompt, true, false);
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         int[] prev = {promptTokens[promptTokens.length - 1]};

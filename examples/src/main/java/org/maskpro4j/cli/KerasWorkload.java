@@ -1,14 +1,15 @@
 package org.maskpro4j.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.bytedeco.hdf5.global.hdf5;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
@@ -20,11 +21,8 @@ import org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfig
 import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.maskpro4j.cli.LabelledData.Part;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.maskpro4j.examples.data.TextFiles;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.factory.ops.NDBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +43,8 @@ final class KerasWorkload extends Dl4jWorkload {
     /** Time steps per input window declared by the Keras model, or 0 when it declares none. */
     private final int window;
 
-    private KerasWorkload(Model model, int window) {
-        super(model, "keras");
+    private KerasWorkload(Model model, int window, Path file) {
+        super(model, "keras", file.toString());
         this.window = window;
     }
 
@@ -56,6 +54,7 @@ final class KerasWorkload extends Dl4jWorkload {
             // the HDF5 library would print pages of diagnostics before failing
             throw new UserError(file + " is not an HDF5 file: --format keras reads Keras 2 .h5 models");
         }
+        silenceHdf5Diagnostics();
         try (KerasModelBuilder builder = new KerasModelBuilder(new KerasModelConfiguration())) {
             // the training configuration carries the loss, without which masks cannot be scored
             builder.modelHdf5Filename(file.toString()).enforceTrainingConfig(true);
@@ -72,25 +71,45 @@ final class KerasWorkload extends Dl4jWorkload {
                     ? builder.buildSequential().getMultiLayerNetwork()
                     : builder.buildModel().getComputationGraph();
             log.info("Imported Keras model {} in {} ms", file, (System.nanoTime() - t0) / 1_000_000);
-            return new KerasWorkload(model, window);
+            return new KerasWorkload(model, window, file);
         } catch (InvalidKerasConfigurationException | UnsupportedKerasConfigurationException e) {
             throw new UserError("Cannot import Keras model " + file + ": " + e.getMessage(), e);
+        } catch (UserError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the HDF5 library fails with its own exception types on truncated or damaged files
+            throw new UserError("Cannot read Keras model " + file + ": the HDF5 file is truncated or damaged ("
+                    + LabelledData.firstLine(e.getMessage()) + "); save the model again with model.save(\"model.h5\")", e);
         }
+    }
+
+    /**
+     * libhdf5 prints its error stack (dozens of "HDF5-DIAG" lines) to the process's stderr before Java sees the
+     * error; the one line this tool prints says the same.
+     */
+    private static void silenceHdf5Diagnostics() {
+        hdf5.H5Eset_auto2(hdf5.H5E_DEFAULT(), null, null);
     }
 
     @Override
-    protected DataSet read(Path path, Part part, int maxExamples) throws IOException {
-        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (Files.isRegularFile(path) && (name.endsWith(".txt") || name.endsWith(".text"))) {
-            DataSet windows = charWindows(Files.readString(path, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT), part,
-                    maxExamples, path);
-            requireFits(windows, path);
-            return windows;
-        }
-        return super.read(path, part, maxExamples);
+    public List<DataSet> trainBatches(Path data, int maxExamples, int batchSize) throws IOException {
+        return isText(data) ? charWindows(data, Part.TRAIN, maxExamples, batchSize) : super.trainBatches(data, maxExamples, batchSize);
     }
 
-    private DataSet charWindows(String text, Part part, int maxExamples, Path path) {
+    @Override
+    public List<DataSet> evalBatches(Path data, Path valid, int maxExamples, int batchSize) throws IOException {
+        Path source = valid != null ? valid : data;
+        return isText(source) ? charWindows(source, valid != null ? Part.ALL : Part.HELD_OUT, maxExamples, batchSize)
+                : super.evalBatches(data, valid, maxExamples, batchSize);
+    }
+
+    private static boolean isText(Path path) {
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        return Files.isRegularFile(path) && (name.endsWith(".txt") || name.endsWith(".text"));
+    }
+
+    private CharWindowBatches charWindows(Path path, Part part, int maxExamples, int batchSize) throws IOException {
+        String text = TextFiles.readUtf8(path, "Text data").toLowerCase(Locale.ROOT);
         BaseRecurrentLayer recurrent = firstRecurrentLayer();
         if (recurrent == null || window <= 0) {
             throw new UserError("Text data needs a character-level recurrent model with a fixed input window"
@@ -116,22 +135,15 @@ final class KerasWorkload extends Dl4jWorkload {
         for (int i = 0; i < chars.length; i++) {
             index[chars[i]] = i;
         }
-        int[][] inputs = new int[count][window];
-        int[] targets = new int[count];
-        for (int n = 0; n < count; n++) {
-            for (int t = 0; t < window; t++) {
-                inputs[n][t] = index[text.charAt(first + n + t)];
-            }
-            targets[n] = index[text.charAt(first + n + window)];
+        int[] indices = new int[text.length()];
+        for (int i = 0; i < indices.length; i++) {
+            indices[i] = index[text.charAt(i)];
         }
-        NDBase base = new NDBase();
-        INDArray x = base.oneHot(Nd4j.createFromArray(inputs), (int) features, -1, 1.0, 0.0, DataType.FLOAT);
-        if (recurrent.getRnnDataFormat() == RNNFormat.NCW) {
-            x = x.permute(0, 2, 1).dup('c');
-        }
-        INDArray y = base.oneHot(Nd4j.createFromArray(targets), (int) features, -1, 1.0, 0.0, DataType.FLOAT);
-        log.info("{} windows of {} characters from position {} of {}", count, window, first, path);
-        return new DataSet(x, y);
+        CharWindowBatches batches = new CharWindowBatches(indices, first, count, window, (int) features, batchSize,
+                recurrent.getRnnDataFormat() == RNNFormat.NCW);
+        requireFits(batches.get(0), path);
+        log.info("{} windows of {} characters from position {} of {}, built batch by batch", count, window, first, path);
+        return batches;
     }
 
     /** The model's first layer as a recurrent layer (unwrapping LastTimeStep and the like), or null. */

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 import org.maskpro4j.examples.data.CsvDataSetReader;
 import org.maskpro4j.examples.data.DataSetDirectory;
@@ -35,6 +36,9 @@ final class LabelledData {
         DataSet all;
         if (Files.isDirectory(path) && FashionMnist.isAvailable(path)) {
             all = FashionMnist.at(path).load(part == Part.TRAIN ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST, maxExamples);
+        } else if (Files.isDirectory(path) && looksLikeIdx(path)) {
+            // some but not all four IDX files: FashionMnist names the missing one
+            all = FashionMnist.at(path).load(FashionMnist.Split.TEST, maxExamples);
         } else if (Files.isDirectory(path)) {
             all = DataSetDirectory.load(path);
         } else if (path.toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
@@ -46,7 +50,15 @@ final class LabelledData {
         if (all.numExamples() == 0) {
             throw new UserError("Data " + path + " holds no examples");
         }
+        FiniteValues.requireFiniteData(all.getFeatures(), "features", path);
+        FiniteValues.requireFiniteData(all.getLabels(), "labels", path);
         return all.numExamples() > maxExamples ? (DataSet) all.getRange(0, maxExamples) : all;
+    }
+
+    private static boolean looksLikeIdx(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().contains("-idx"));
+        }
     }
 
     static List<DataSet> split(DataSet all, int batchSize) {

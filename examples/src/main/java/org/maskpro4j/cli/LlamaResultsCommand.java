@@ -76,9 +76,7 @@ public final class LlamaResultsCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new UserError("--threads must be positive, got " + threads);
         }
-        if (out != null) {
-            PruneCommand.requireWritable(out);
-        }
+        new CommandFiles().outputFile("--out", out).check();
         LlamaResults.Options options = new LlamaResults.Options(data, patterns.stream().map(NmPattern::parse).toList(),
                 rows, steps, steps48, evalEvery, eta, eta48, logits, logits48, alpha, samples, seed, prior, maskLlmSteps,
                 checkpoints, calibration.equals("block"));

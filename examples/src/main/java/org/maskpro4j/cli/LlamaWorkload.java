@@ -19,6 +19,7 @@ import org.maskpro4j.examples.llama.PerplexityEvaluator;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.WeightSelection;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A llama2.c checkpoint run as a SameDiff graph, with text files of blank-line-separated paragraphs as data and
@@ -36,12 +37,30 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
     }
 
     public static LlamaWorkload load(Path model, Path tokenizer) throws IOException {
-        return of(Llama2cCheckpoint.read(model), model, tokenizer);
+        return load(model, tokenizer, true);
     }
 
-    /** A checkpoint read from {@code model} (whose directory holds the default tokenizer). */
-    static LlamaWorkload of(Llama2cCheckpoint checkpoint, Path model, Path tokenizer) throws IOException {
+    /**
+     * @param tokenizerRequired false when only the weights are used (verify): a missing tokenizer then leaves this
+     *                          workload without data, and a given one is still read and checked
+     */
+    public static LlamaWorkload load(Path model, Path tokenizer, boolean tokenizerRequired) throws IOException {
+        return of(Llama2cCheckpoint.read(model), model, tokenizer, tokenizerRequired);
+    }
+
+    /** A checkpoint read from {@code model} (whose directory holds the default tokenizer), as {@link #load}. */
+    static LlamaWorkload of(Llama2cCheckpoint checkpoint, Path model, Path tokenizer, boolean tokenizerRequired)
+            throws IOException {
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        checkpoint.tensorNames().forEach(n -> tensors.put(n, checkpoint.tensor(n)));
+        FiniteValues.requireFiniteWeights(tensors, model.toString());
         Path tok = tokenizer != null ? tokenizer : defaultTokenizer(model);
+        if (tok == null && !tokenizerRequired) {
+            return new LlamaWorkload(checkpoint, null);
+        }
+        if (tok == null) {
+            throw new UserError("No tokenizer for " + model + ": pass --tokenizer FILE (llama2.c tokenizer.bin format)");
+        }
         if (!Files.isRegularFile(tok)) {
             throw new UserError("Tokenizer file not found: " + tok + " (--tokenizer takes a llama2.c tokenizer.bin)");
         }
@@ -55,7 +74,14 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
                 return p;
             }
         }
-        throw new UserError("No tokenizer for " + model + ": pass --tokenizer FILE (llama2.c tokenizer.bin format)");
+        return null;
+    }
+
+    private Llama2cTokenizer tokenizer() {
+        if (tokenizer == null) {
+            throw new UserError("This command reads text, which needs the model's tokenizer: pass --tokenizer FILE");
+        }
+        return tokenizer;
     }
 
     public LlamaGraph graph() {
@@ -91,13 +117,13 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
         Path text = requireText(valid != null ? valid : data);
         List<String> paragraphs = LlamaBatches.readParagraphs(text);
         List<String> used = paragraphs.subList(0, Math.min(paragraphs.size(), maxExamples));
-        return requireSome(LlamaBatches.byTokenBudget(LlamaBatches.encode(used, tokenizer, checkpoint.config().seqLen()),
+        return requireSome(LlamaBatches.byTokenBudget(LlamaBatches.encode(used, tokenizer(), checkpoint.config().seqLen()),
                 PerplexityEvaluator.DEFAULT_TOKENS_PER_BATCH), text);
     }
 
     private List<LlamaBatch> batches(Path text, int maxParagraphs, int batchSize) throws IOException {
         requireText(text);
-        return requireSome(LlamaBatches.fromText(text, tokenizer, checkpoint.config().seqLen(), batchSize, maxParagraphs), text);
+        return requireSome(LlamaBatches.fromText(text, tokenizer(), checkpoint.config().seqLen(), batchSize, maxParagraphs), text);
     }
 
     private static Path requireText(Path text) {
@@ -134,7 +160,7 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
 
     @Override
     public void save(Path out) throws IOException {
-        Map<String, org.nd4j.linalg.api.ndarray.INDArray> live = new LinkedHashMap<>();
+        Map<String, INDArray> live = new LinkedHashMap<>();
         for (String name : graph.weightNames()) {
             live.put(name, graph.weight(name));
         }

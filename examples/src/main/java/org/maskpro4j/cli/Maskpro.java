@@ -54,11 +54,30 @@ public final class Maskpro implements Runnable {
             e.getCommandLine().getErr().println("maskpro: " + e.getMessage());
             return USER_ERROR;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("maskpro: " + outOfMemory(e, args.length > 0 ? args[0] : "maskpro"));
+            return USER_ERROR;
+        }
+    }
+
+    /** What ran out, and the two ways out: use less (the options that size what is held), or give Java more. */
+    static String outOfMemory(OutOfMemoryError e, String command) {
+        long maxMiB = Runtime.getRuntime().maxMemory() >> 20;
+        return "out of memory (" + (e.getMessage() == null ? "Java heap" : e.getMessage()) + ") in " + command
+                + ": the model or data is too big for this JVM; lower --examples, --eval-examples or --batch, or give"
+                + " Java more memory with -Xmx (now " + maxMiB + " MiB)";
     }
 
     /** The one line a user sees for a mistake they can fix, or null for a bug (which keeps its stack trace). */
     static String userMessage(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError oom) {
+                // libraries wrap it (ND4J's allocators, DL4J's loaders): what the user needs is the same line
+                return outOfMemory(oom, "this command");
+            }
+        }
         if (e instanceof UserError || e instanceof MaskProDivergedException || isOwnValidation(e)) {
             return String.valueOf(e.getMessage());
         }

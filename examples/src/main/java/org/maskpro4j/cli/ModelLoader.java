@@ -11,7 +11,8 @@ final class ModelLoader {
     private ModelLoader() {
     }
 
-    static Workload<?> load(ModelOptions o) {
+    /** @param withTokenizer false when only the weights are used: a llama2.c model then loads without a tokenizer */
+    static Workload<?> load(ModelOptions o, boolean withTokenizer) {
         try {
             if (o.model.startsWith("zoo:")) {
                 return ZooModels.load(o.model.substring(4), o.weights, o.randomWeights, o.classes);
@@ -24,9 +25,9 @@ final class ModelLoader {
             return switch (format) {
                 case "dl4j" -> Dl4jWorkload.load(file);
                 case "keras" -> KerasWorkload.importH5(file);
-                case "llama2c" -> LlamaWorkload.load(file, o.tokenizer);
+                case "llama2c" -> LlamaWorkload.load(file, o.tokenizer, withTokenizer);
                 case "samediff" -> SameDiffWorkload.load(file);
-                case "compressed" -> CompressedModels.load(file, o.tokenizer);
+                case "compressed" -> CompressedModels.load(file, o.tokenizer, withTokenizer);
                 default -> throw new UserError("Unknown model format \"" + format + "\": use dl4j, keras, llama2c, samediff or compressed");
             };
         } catch (IOException e) {

@@ -25,6 +25,31 @@ public final class ModelOptions {
     int classes;
 
     public Workload<?> load() {
-        return ModelLoader.load(this);
+        return ModelLoader.load(this, true);
+    }
+
+    /** The model without what only data needs (a llama2.c file loads without its tokenizer), for {@code verify}. */
+    Workload<?> loadWeightsOnly() {
+        return ModelLoader.load(this, false);
+    }
+
+    /** Checks the option combinations picocli cannot, then names this model's files to {@code files}. */
+    void addTo(CommandFiles files) {
+        boolean zoo = model.startsWith("zoo:");
+        if (!zoo && (weights != null || randomWeights)) {
+            throw new UserError((weights != null ? "--weights" : "--random-weights") + " goes with --model zoo:NAME only;"
+                    + " " + model + " carries its own weights: drop the option");
+        }
+        if (weights != null && randomWeights) {
+            throw new UserError("--weights and --random-weights contradict each other: pass your trained weights with"
+                    + " --weights FILE, or --random-weights alone to try the tool on untrained weights");
+        }
+        if (classes < 1) {
+            throw new UserError("--classes " + classes + ": a classifier needs at least 1 class (the number of outputs of"
+                    + " your zoo model)");
+        }
+        files.input("--model", zoo ? null : Path.of(model), CommandFiles.Kind.FILE, "Model file")
+                .input("--tokenizer", tokenizer, CommandFiles.Kind.FILE, "Tokenizer file")
+                .input("--weights", weights, CommandFiles.Kind.FILE, "Weights file");
     }
 }

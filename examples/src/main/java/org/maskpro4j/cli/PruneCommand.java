@@ -3,7 +3,6 @@ package org.maskpro4j.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +68,8 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PruneGuard.checkFiles(this);
+        PruneGuard.checkSettings(this);
         NmPattern nm = NmPattern.parse(pattern);
         MaskProConfig config = MaskProConfig.builder().pattern(nm).steps(steps).learningRate(lr).smoothing(alpha)
                 .logitMagnitude(logits).samplesPerStep(samples).seed(seed).logEvery(Math.max(1, (int) (steps / 20)))
@@ -76,7 +77,6 @@ public final class PruneCommand implements Callable<Integer> {
         if (MaskMethods.usesPrior(method)) {
             MaskMethods.requirePrior(prior);
         }
-        requireWritable(out);
         dataOptions.validated();
         MethodSettings settings = this.config == null ? MethodSettings.builder(config).build()
                 : ConfigFile.settings(this.config, config.toProperties());
@@ -96,14 +96,24 @@ public final class PruneCommand implements Callable<Integer> {
         List<B> train = w.trainBatches(dataOptions.data, dataOptions.examples, dataOptions.batch);
         List<B> eval = w.evalBatches(dataOptions.data, dataOptions.valid, dataOptions.evalExamples, dataOptions.batch);
         Map<String, Object> dense = w.evaluate(eval);
-        Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve("maskpro.ckpt");
+        Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve(PruneGuard.CHECKPOINT_FILE);
         MethodSettings settings = fileSettings.toBuilder().checkpoint(ckpt).build();
         MaskMethod maskMethod = MaskMethods.create(method, settings);
-        MaskPipeline.Builder pipeline = MaskPipeline.builder().method(maskMethod).export(new ExportStage(w, out));
-        if (maskMethod.usesPrior()) {
-            pipeline.prior(MaskMethods.prior(prior, settings.oneShot()));
+        PipelineResult run;
+        // the export stage only stages the model and its masks: they are committed with the report, or not at all
+        try (AtomicOutputs outputs = new AtomicOutputs(out, MaskFile.pathFor(out), report)) {
+            MaskPipeline.Builder pipeline = MaskPipeline.builder().method(maskMethod).export(new ExportStage(w, out, outputs));
+            if (maskMethod.usesPrior()) {
+                pipeline.prior(MaskMethods.prior(prior, settings.oneShot()));
+            }
+            PipelineResult done = pipeline.build().run(model, train, () -> w.evaluate(eval));
+            if (report != null) {
+                outputs.directory(report, dir -> Report.write(dir, nm, List.of(new Report.Row(MethodRun.of(maskMethod.name(),
+                        done), done.heldOut())), dense, done.verified()));
+            }
+            outputs.commit();
+            run = done;
         }
-        PipelineResult run = pipeline.build().run(model, train, () -> w.evaluate(eval));
         Map<String, Object> pruned = run.heldOut();
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("dense", dense);
@@ -122,46 +132,8 @@ public final class PruneCommand implements Callable<Integer> {
         result.put("metrics", metrics);
         result.put("stages", run.stages().stream().map(StageReport::toMap).toList());
         if (report != null) {
-            Report.write(report, nm, List.of(new Report.Row(MethodRun.of(maskMethod.name(), run), pruned)), dense,
-                    run.verified());
             result.put("report", report.resolve("index.html").toString());
         }
         return result;
-    }
-
-    static void requireWritable(Path out) {
-        Path dir = out.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new UserError("Output directory does not exist: " + dir);
-        }
-    }
-
-    interface Writer {
-        void write(Path file) throws IOException;
-    }
-
-    /**
-     * Writes every file to a temporary sibling first and moves them into place only when all were written, so a
-     * failure leaves neither a partial file nor a model without its masks. The writers create the temporary files
-     * themselves, which gives them the user's usual permissions (Files.createTempFile would make them owner-only).
-     */
-    static void writeAtomically(Map<Path, Writer> writers) throws IOException {
-        Map<Path, Path> temporaries = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<Path, Writer> e : writers.entrySet()) {
-                Path target = e.getKey().toAbsolutePath();
-                Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-                temporaries.put(target, tmp);
-                Files.deleteIfExists(tmp);
-                e.getValue().write(tmp);
-            }
-            for (Map.Entry<Path, Path> e : temporaries.entrySet()) {
-                Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            for (Path tmp : temporaries.values()) {
-                Files.deleteIfExists(tmp);
-            }
-        }
     }
 }

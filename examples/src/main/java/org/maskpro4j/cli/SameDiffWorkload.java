@@ -59,7 +59,11 @@ final class SameDiffWorkload implements Workload<Map<String, INDArray>> {
         try {
             sd = SameDiff.load(file.toFile(), true);
         } catch (RuntimeException e) {
-            throw new UserError(file + " is not a SameDiff model saved by sd.save(...): " + LabelledData.firstLine(e.getMessage()), e);
+            // FlatBuffers fails on garbage with index errors that say nothing to a user
+            String why = e instanceof IndexOutOfBoundsException || e.getMessage() == null ? "its content is not SameDiff"
+                    + " FlatBuffers" : LabelledData.firstLine(e.getMessage());
+            throw new UserError(file + " is not a SameDiff model (" + why + "): pass a file written by sd.save(file, true)"
+                    + " after sd.setTrainingConfig(...)", e);
         }
         return new SameDiffWorkload(sd, file);
     }

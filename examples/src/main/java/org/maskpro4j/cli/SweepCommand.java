@@ -68,7 +68,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        dataOptions.validated();
+        new CommandFiles().model(modelOptions).data(dataOptions).outputDirectory("--out", out).check();
         if (candidates < 1 || gridPoints < 2) {
             throw new UserError("--candidates must be at least 1 and --grid-points at least 2, got " + candidates
                     + " and " + gridPoints);

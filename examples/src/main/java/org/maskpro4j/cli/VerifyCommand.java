@@ -39,10 +39,11 @@ public final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         NmPattern nm = NmPattern.parse(pattern);
+        new CommandFiles().model(modelOptions).input("--masks", masks, CommandFiles.Kind.FILE, "Mask file").check();
         Path maskFile = masks != null ? masks : besideModel();
         // read before the model, so an unreadable mask file costs nothing
         MaskFile.Contents contents = maskFile == null ? null : MaskFile.read(maskFile);
-        MaskableModel<?> model = modelOptions.load().maskable(nm, WeightSelection.all());
+        MaskableModel<?> model = modelOptions.loadWeightsOnly().maskable(nm, WeightSelection.all());
         NmVerifier.Report report = NmVerifier.verify(model.weights(), model.skipped(), nm);
         Provenance provenance = contents == null ? null : contents.provenance();
         if (json) {

@@ -9,7 +9,6 @@ import java.util.Locale;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.deeplearning4j.zoo.ZooModel;
 import org.deeplearning4j.zoo.model.AlexNet;
 import org.deeplearning4j.zoo.model.LeNet;
@@ -17,6 +16,7 @@ import org.deeplearning4j.zoo.model.ResNet50;
 import org.deeplearning4j.zoo.model.SimpleCNN;
 import org.deeplearning4j.zoo.model.TextGenerationLSTM;
 import org.deeplearning4j.zoo.model.VGG16;
+import org.maskpro4j.examples.models.Dl4jZip;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,13 +37,10 @@ final class ZooModels {
             if (!Files.isRegularFile(weights)) {
                 throw new UserError("Weights file not found: " + weights);
             }
-            Model trained;
-            try {
-                trained = model instanceof MultiLayerNetwork ? ModelSerializer.restoreMultiLayerNetwork(weights.toFile(), false)
-                        : ModelSerializer.restoreComputationGraph(weights.toFile(), false);
-            } catch (RuntimeException e) {
-                throw new UserError("Weights file " + weights + " is not a DL4J " + model.getClass().getSimpleName()
-                        + " saved by ModelSerializer (" + e.getMessage() + ")", e);
+            Model trained = Dl4jZip.read(weights, false).model();
+            if (trained.getClass() != model.getClass()) {
+                throw new UserError("Weights file " + weights + " holds a " + trained.getClass().getSimpleName() + " but zoo:"
+                        + name + " is a " + model.getClass().getSimpleName() + ": pass weights of the same architecture");
             }
             if (trained.numParams() != model.numParams()) {
                 throw new UserError("Weights in " + weights + " have " + trained.numParams() + " parameters but zoo:" + name
@@ -59,7 +56,7 @@ final class ZooModels {
         if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
             throw new UserError("zoo:" + name + " is not a MultiLayerNetwork or ComputationGraph");
         }
-        return new Dl4jWorkload(model, "dl4j");
+        return new Dl4jWorkload(model, "dl4j", "zoo:" + name + (weights != null ? " with --weights " + weights : ""));
     }
 
     private static ZooModel architecture(String name, int classes) {

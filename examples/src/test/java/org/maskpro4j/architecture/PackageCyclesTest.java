@@ -34,9 +34,10 @@ class PackageCyclesTest {
         List<String> entries = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String path = entry.replace(File.separatorChar, '/');
-            boolean main = path.endsWith("/target/classes")
-                    || (path.endsWith(".jar") && path.contains("/target/") && !path.endsWith("-tests.jar"));
-            if (main && MODULES.stream().anyMatch(m -> path.contains("/" + m + "/target/"))) {
+            boolean main = path.endsWith("/target/classes") || (path.endsWith(".jar") && !path.endsWith("-tests.jar"));
+            // in the reactor a module's classes or jar; from a local repository its jar under org/maskpro4j/MODULE/
+            if (main && MODULES.stream().anyMatch(m -> path.contains("/" + m + "/target/")
+                    || path.contains("/org/maskpro4j/" + m + "/"))) {
                 entries.add(entry);
             }
         }

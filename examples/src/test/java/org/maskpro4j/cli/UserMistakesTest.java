@@ -82,7 +82,7 @@ class UserMistakesTest {
             sweep axis not a number   | sweep --model {cnn} --data {fashion} --alpha x:y --out {dir}/s | --alpha "x:y": not a number
             sweep score not measured  | sweep --model {cnn} --data {fashion} --score perplexity --examples 64 --eval-examples 64 --out {dir}/s | --score perplexity is not measured for this model; it measures [loss, error]
             sweep unknown prior       | sweep --model {cnn} --data {fashion} --prior best --out {dir}/s | --prior "best"
-            missing config file       | prune --model {cnn} --data {fashion} --config {dir}/c.properties --out {dir}/o.zip | no such file
+            missing config file       | prune --model {cnn} --data {fashion} --config {dir}/c.properties --out {dir}/o.zip | Settings file not found
             unknown prior             | prune --model {cnn} --data {fashion} --method maskpro --prior oracle --out {dir}/o.zip | Unknown prior "oracle": choose one of [magnitude, wanda, sparsegpt, sparsegpt-mask]
             llama table unknown row   | llama-results --rows dense,everything                         | Unknown row "everything"
             llama table unknown prior | llama-results --rows maskpro --prior oracle                   | Unknown prior "oracle"

@@ -3,6 +3,7 @@ package org.maskpro4j.examples.data;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +89,9 @@ public final class CsvDataSetReader {
                 labels.add(parseLabel(fields[labelColumn], file, lineNumber));
                 rows.add(parseFeatures(fields, file, lineNumber));
             }
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("CSV file " + file + " is not UTF-8 text (" + e.getMessage() + "): save it"
+                    + " as UTF-8", e);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read CSV file " + file + ": " + e.getMessage(), e);
         }

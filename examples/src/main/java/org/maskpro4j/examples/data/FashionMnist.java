@@ -108,13 +108,15 @@ public final class FashionMnist {
         int n = limit == 0 ? (int) images.count() : (int) Math.min(limit, images.count());
         INDArray features = unsignedToUnit(firstBytes(images.data(), n * HEIGHT * WIDTH))
                 .reshape('c', n, CHANNELS, HEIGHT, WIDTH);
-        INDArray classes = Nd4j.createFromArray(firstBytes(labels.data(), n)).castTo(DataType.INT32);
-        int min = classes.minNumber().intValue();
-        int max = classes.maxNumber().intValue();
-        if (min < 0 || max >= NUM_CLASSES) {
-            throw new IllegalArgumentException("Labels in " + labels.file() + " span " + min + ".." + max
-                    + ", expected class indices 0.." + (NUM_CLASSES - 1));
+        int[] unsigned = new int[n];
+        for (int i = 0; i < n; i++) {
+            unsigned[i] = labels.data()[i] & 0xff;
+            if (unsigned[i] >= NUM_CLASSES) {
+                throw new IllegalArgumentException("Label " + i + " in " + labels.file() + " is " + unsigned[i]
+                        + ", expected a class index 0.." + (NUM_CLASSES - 1) + ": not a Fashion-MNIST labels file");
+            }
         }
+        INDArray classes = Nd4j.createFromArray(unsigned);
         INDArray oneHot = new NDBase().oneHot(classes, NUM_CLASSES, -1, 1.0, 0.0, DataType.FLOAT);
         LOG.info("Fashion-MNIST {}: {} examples from {}", split, n, directory);
         return new DataSet(features, oneHot);

@@ -102,7 +102,13 @@ public final class Llama2cCheckpoint {
                 throw new IllegalArgumentException("llama2.c checkpoint " + path + " has an invalid header "
                         + Arrays.toString(h) + ": " + e.getMessage() + " (not a legacy llama2.c checkpoint?)", e);
             }
-            long expected = HEADER_BYTES + Float.BYTES * floatCount(config);
+            long expected;
+            try {
+                expected = Math.addExact(HEADER_BYTES, Math.multiplyExact(Float.BYTES, floatCount(config)));
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("llama2.c checkpoint " + path + " has a header " + config
+                        + " that declares more than 2^63 bytes of weights: not a legacy llama2.c checkpoint", e);
+            }
             if (size != expected) {
                 throw new IllegalArgumentException("llama2.c checkpoint " + path + " has " + size + " bytes but its header "
                         + config + " needs exactly " + expected + (size < expected ? ": the file is truncated"
@@ -194,7 +200,7 @@ public final class Llama2cCheckpoint {
     private static long floatCount(LlamaConfig c) {
         long total = 0;
         for (Section s : sections(c)) {
-            total += count(s.shape) * (s.perLayer ? c.layers() : 1);
+            total = Math.addExact(total, Math.multiplyExact(count(s.shape), s.perLayer ? c.layers() : 1));
         }
         return total;
     }
@@ -202,7 +208,7 @@ public final class Llama2cCheckpoint {
     private static long count(long[] shape) {
         long n = 1;
         for (long d : shape) {
-            n *= d;
+            n = Math.multiplyExact(n, d);
         }
         return n;
     }

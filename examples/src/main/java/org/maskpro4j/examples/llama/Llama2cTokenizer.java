@@ -63,6 +63,10 @@ public final class Llama2cTokenizer {
         for (int i = 0; i < vocabSize; i++) {
             requireBytes(in, Float.BYTES + Integer.BYTES, path, i, vocabSize);
             scores[i] = in.getFloat();
+            if (!Float.isFinite(scores[i])) {
+                throw new IllegalArgumentException("Tokenizer " + path + ": token " + i + " has merge score " + scores[i]
+                        + "; llama2.c tokenizers hold finite scores (a damaged file?)");
+            }
             int length = in.getInt();
             if (length < 0 || length > maxTokenLength) {
                 throw new IllegalArgumentException("Tokenizer " + path + ": token " + i + " has length " + length
@@ -72,7 +76,17 @@ public final class Llama2cTokenizer {
             pieces[i] = new byte[length];
             in.get(pieces[i]);
         }
-        return new Llama2cTokenizer(pieces, scores);
+        if (in.hasRemaining()) {
+            throw new IllegalArgumentException("Tokenizer " + path + " has " + in.remaining() + " bytes after its "
+                    + vocabSize + " tokens: it belongs to a model with a larger vocabulary, or is damaged; pass the"
+                    + " tokenizer this model was trained with");
+        }
+        Llama2cTokenizer tokenizer = new Llama2cTokenizer(pieces, scores);
+        if (tokenizer.spaceId < 0) {
+            throw new IllegalArgumentException("Tokenizer " + path + " has no \" \" token, which llama2.c's encoder"
+                    + " puts before every text: not a llama2.c (SentencePiece) tokenizer.bin");
+        }
+        return tokenizer;
     }
 
     private static void requireBytes(ByteBuffer in, int n, Path path, int token, int vocabSize) {

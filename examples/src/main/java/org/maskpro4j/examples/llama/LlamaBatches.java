@@ -1,14 +1,13 @@
 package org.maskpro4j.examples.llama;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
+import org.maskpro4j.examples.data.TextFiles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -26,7 +25,7 @@ public final class LlamaBatches {
 
     /** The non-empty, trimmed paragraphs of a UTF-8 text file. */
     public static List<String> readParagraphs(Path textFile) throws IOException {
-        String text = Files.readString(textFile, StandardCharsets.UTF_8).replace("\r\n", "\n");
+        String text = TextFiles.readUtf8(textFile, "Text data").replace("\r\n", "\n");
         List<String> paragraphs = new ArrayList<>();
         for (String p : text.split("\n\n")) {
             String trimmed = p.strip();

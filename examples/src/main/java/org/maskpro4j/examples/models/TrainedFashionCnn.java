@@ -1,6 +1,5 @@
 package org.maskpro4j.examples.models;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -79,16 +78,19 @@ public final class TrainedFashionCnn {
         if (!Files.isRegularFile(cacheFile)) {
             return null;
         }
-        File file = cacheFile.toFile();
         try {
-            Object recorded = ModelSerializer.listObjectsInFile(file).contains(PROVENANCE_KEY)
-                    ? ModelSerializer.getObjectFromFile(file, PROVENANCE_KEY) : null;
+            // a cache is a file like any other: read through the same guarded reader as a user's model
+            Dl4jZip zip = Dl4jZip.read(cacheFile, true);
+            Object recorded = zip.object(PROVENANCE_KEY);
             if (!provenance.equals(recorded)) {
                 LOG.warn("Cached model {} was trained as [{}], wanted [{}]: retraining",
                         cacheFile, recorded, provenance);
                 return null;
             }
-            MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(file, true);
+            if (!(zip.model() instanceof MultiLayerNetwork net)) {
+                LOG.warn("Cached model {} is not a MultiLayerNetwork: retraining", cacheFile);
+                return null;
+            }
             LOG.info("Loaded cached FashionCnn from {}", cacheFile);
             return net;
         } catch (IOException | RuntimeException e) {

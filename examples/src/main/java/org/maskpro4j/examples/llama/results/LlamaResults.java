@@ -15,6 +15,7 @@ import org.maskpro4j.examples.llama.Llama2cCheckpoint;
 import org.maskpro4j.examples.llama.Llama2cTokenizer;
 import org.maskpro4j.examples.llama.LlamaBatch;
 import org.maskpro4j.examples.llama.LlamaBatches;
+import org.maskpro4j.examples.llama.LlamaDifferentiableModel;
 import org.maskpro4j.examples.llama.LlamaGraph;
 import org.maskpro4j.examples.llama.LlamaMaskableModel;
 import org.maskpro4j.examples.llama.PerplexityEvaluator;
@@ -29,12 +30,9 @@ import org.maskpro4j.method.OneShotOptions;
 import org.maskpro4j.method.PipelineResult;
 import org.maskpro4j.method.PriorSelection;
 import org.maskpro4j.method.StageReport;
-import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.progress.PeakMemory;
-import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
-import org.maskpro4j.weights.SameDiffModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -356,21 +354,16 @@ public final class LlamaResults {
     }
 
     /**
-     * MaskLLM through {@link SameDiffModel} on the same graph: SameDiff backpropagates the graph's {@code loss} to
-     * the weight variables, which is what MaskLLM needs and what the forward-only LLaMA adapter does not offer.
+     * MaskLLM through {@link LlamaDifferentiableModel} on the same graph: SameDiff backpropagates the graph's
+     * {@code loss} to the weight variables, which is what MaskLLM needs and the forward-only adapter does not offer.
      */
     private void maskLlm(LlamaMaskableModel model, MethodSettings settings, List<ChosenPrior> priors, String note) {
         model.weights().forEach(MaskableWeight::restoreDense);
-        SameDiffModel.Builder b = SameDiffModel.builder(graph.sameDiff()).loss(LlamaGraph.LOSS).pattern(model.pattern());
-        for (MaskableWeight w : model.weights()) {
-            b.weight(w.name(), GroupLayout.Kind.OUT_IN);
-        }
-        MaskableModel<Map<String, INDArray>> differentiable = b.build();
-        List<Map<String, INDArray>> placeholders = train.stream().map(graph::placeholders).toList();
+        LlamaDifferentiableModel differentiable = new LlamaDifferentiableModel(graph, model);
         MaskPipeline.Builder pipeline = MaskPipeline.builder().method(MaskMethods.create(MaskMethods.MASKLLM, settings))
                 .priorSelection(PriorSelection.HELD_OUT);
         priors.forEach(pipeline::prior);
-        PipelineResult run = pipeline.build().run(differentiable, placeholders, heldOut(valid));
+        PipelineResult run = pipeline.build().run(differentiable, train, heldOut(valid));
         long stateBytes = ((Number) run.mask().details().get("stateBytes")).longValue();
         String learned = String.format(Locale.ROOT, "official LLaMA-2 schedule compressed to %d steps; learner state %.1f MiB",
                 options.maskLlmSteps(), stateBytes / (1024.0 * 1024.0));
