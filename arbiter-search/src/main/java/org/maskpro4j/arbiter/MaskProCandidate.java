@@ -22,7 +22,8 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 /**
  * One point of a MaskPro sweep: the MaskPro hyperparameters, the one-shot method that gives the prior mask, and
  * how many training examples the run sees. Its properties form is {@link MaskProConfig#toProperties} plus
- * {@code prior} and {@code examples}, read back by {@link #fromProperties} (a bare MaskProConfig refuses the two).
+ * {@code prior} and {@code examples}: a settings file that {@code maskpro prune --config} reads
+ * ({@link org.maskpro4j.method.MethodSettings#fromProperties} with those two keys left to the caller).
  * <p>
  * Serializable because Arbiter beta7's {@code Candidate} stores every value Java-serialised (and deserialises it
  * on each {@code getValue()}); it travels as its properties.

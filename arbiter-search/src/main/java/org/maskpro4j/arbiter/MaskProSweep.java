@@ -1,11 +1,13 @@
 package org.maskpro4j.arbiter;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
+import org.deeplearning4j.arbiter.optimize.api.Candidate;
 import org.deeplearning4j.arbiter.optimize.config.OptimizationConfiguration;
 import org.deeplearning4j.arbiter.optimize.generator.BaseCandidateGenerator;
 import org.deeplearning4j.arbiter.optimize.generator.GridSearchCandidateGenerator;
@@ -47,28 +49,10 @@ public final class MaskProSweep {
     public <B> SweepResult run(SweepTarget<B> target) {
         Objects.requireNonNull(target, "target");
         long t0 = System.nanoTime();
-        BaseCandidateGenerator<?> generator;
-        int count;
-        String search;
-        if (grid) {
-            // Sequential: RandomOrder shuffles in the constructor, before any seed can reach its generator
-            GridSearchCandidateGenerator g = new GridSearchCandidateGenerator(space, gridPoints,
-                    GridSearchCandidateGenerator.Mode.Sequential, null);
-            count = candidates == null ? g.getTotalNumCandidates() : Math.min(candidates, g.getTotalNumCandidates());
-            generator = g;
-            search = "grid search, " + gridPoints + " points per continuous axis, " + count + " of "
-                    + g.getTotalNumCandidates() + " grid candidates";
-        } else {
-            generator = new RandomSearchGenerator(space, null);
-            generator.setRngSeed(seed);
-            count = candidates == null ? Builder.DEFAULT_RANDOM_CANDIDATES : candidates;
-            search = "random search, " + count + " candidates, seed " + seed;
-        }
-        LOG.info("MaskPro sweep: {} over {}", search, space);
-
+        Plan plan = plan();
         MaskProTaskCreator<B> tasks = new MaskProTaskCreator<>(target);
         OptimizationConfiguration config = new OptimizationConfiguration.Builder()
-                .candidateGenerator(new CappedGenerator(generator, count))
+                .candidateGenerator(new CappedGenerator(plan.generator(), plan.count()))
                 .scoreFunction(new SweepScoreFunction(target))
                 .terminationConditions(SweepRunner.DONE)
                 .build();
@@ -83,7 +67,66 @@ public final class MaskProSweep {
                         reasonOf(info.getExceptionStackTrace())));
             }
         }
-        SweepResult result = new SweepResult(target.scoreName(), search, records, (System.nanoTime() - t0) / 1e9);
+        return done(target.scoreName(), plan, records, t0);
+    }
+
+    /** A candidate as drawn, by its index in the sweep; it travels to wherever it runs. */
+    public record IndexedCandidate(int index, MaskProCandidate candidate) implements Serializable {
+    }
+
+    /** Runs candidates elsewhere than Arbiter's local runner (e.g. as Spark tasks), one record per candidate. */
+    @FunctionalInterface
+    public interface CandidateRunner {
+        List<SweepRecord> run(List<IndexedCandidate> candidates);
+    }
+
+    /**
+     * The same candidates as {@link #run(SweepTarget)}, drawn in the same order from the same seed, run by
+     * {@code runner}; each runs as {@link MaskProTaskCreator#run(int, MaskProCandidate)} runs it.
+     */
+    public SweepResult run(String scoreName, CandidateRunner runner) {
+        long t0 = System.nanoTime();
+        Plan plan = plan();
+        CappedGenerator generator = new CappedGenerator(plan.generator(), plan.count());
+        List<IndexedCandidate> todo = new ArrayList<>();
+        List<SweepRecord> records = new ArrayList<>();
+        while (generator.hasMoreCandidates()) {
+            Candidate<?> c = generator.getCandidate();
+            if (c.getException() == null && c.getValue() instanceof MaskProCandidate mc) {
+                todo.add(new IndexedCandidate(c.getIndex(), mc));
+            } else {
+                records.add(SweepRecord.failed(c.getIndex(), space.describe(c.getFlatParameters()), null, 0,
+                        reasonOf(c.getException() == null ? null : c.getException().toString())));
+            }
+        }
+        records.addAll(runner.run(todo));
+        return done(scoreName, plan, records, t0);
+    }
+
+    private record Plan(BaseCandidateGenerator<?> generator, int count, String search) {
+    }
+
+    private Plan plan() {
+        Plan plan;
+        if (grid) {
+            // Sequential: RandomOrder shuffles in the constructor, before any seed can reach its generator
+            GridSearchCandidateGenerator g = new GridSearchCandidateGenerator(space, gridPoints,
+                    GridSearchCandidateGenerator.Mode.Sequential, null);
+            int count = candidates == null ? g.getTotalNumCandidates() : Math.min(candidates, g.getTotalNumCandidates());
+            plan = new Plan(g, count, "grid search, " + gridPoints + " points per continuous axis, " + count + " of "
+                    + g.getTotalNumCandidates() + " grid candidates");
+        } else {
+            RandomSearchGenerator g = new RandomSearchGenerator(space, null);
+            g.setRngSeed(seed);
+            int count = candidates == null ? Builder.DEFAULT_RANDOM_CANDIDATES : candidates;
+            plan = new Plan(g, count, "random search, " + count + " candidates, seed " + seed);
+        }
+        LOG.info("MaskPro sweep: {} over {}", plan.search(), space);
+        return plan;
+    }
+
+    private static SweepResult done(String scoreName, Plan plan, List<SweepRecord> records, long t0) {
+        SweepResult result = new SweepResult(scoreName, plan.search(), records, (System.nanoTime() - t0) / 1e9);
         double inCandidates = result.records().stream().mapToDouble(SweepRecord::seconds).sum();
         LOG.info("MaskPro sweep done: {} candidates, {} failed, {} s ({} s outside the candidates); best: {}",
                 result.records().size(), result.failedCount(), String.format(Locale.ROOT, "%.1f", result.seconds()),

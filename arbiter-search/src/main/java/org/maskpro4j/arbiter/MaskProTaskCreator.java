@@ -75,12 +75,26 @@ public final class MaskProTaskCreator<B> implements TaskCreator {
 
     private OptimizationResult run(Candidate<?> candidate, ToDoubleFunction<Object> scorer) {
         long created = System.currentTimeMillis();
-        long t0 = System.nanoTime();
         int index = candidate.getIndex();
         if (!(candidate.getValue() instanceof MaskProCandidate mc)) {
             throw new IllegalArgumentException("MaskProTaskCreator runs MaskProCandidates (from a MaskProSpace), got "
                     + candidate.getValue());
         }
+        SweepRecord record = run(index, mc, scorer);
+        CandidateInfo info = new CandidateInfo(index, record.ok() ? CandidateStatus.Complete : CandidateStatus.Failed,
+                record.ok() ? record.score() : null, created, created, System.currentTimeMillis(),
+                candidate.getFlatParameters(), record.reason());
+        return new OptimizationResult(candidate, record.ok() ? record.score() : null, index, record, info, null);
+    }
+
+    /** Runs candidate {@code index} outside Arbiter's runner (e.g. as a Spark task), scored by the target. */
+    @SuppressWarnings("unchecked")
+    public SweepRecord run(int index, MaskProCandidate mc) {
+        return run(index, mc, model -> target.score((MaskableModel<B>) model));
+    }
+
+    private SweepRecord run(int index, MaskProCandidate mc, ToDoubleFunction<Object> scorer) {
+        long t0 = System.nanoTime();
         SweepRecord record;
         try {
             record = evaluate(index, mc, scorer, t0);
@@ -94,10 +108,7 @@ public final class MaskProTaskCreator<B> implements TaskCreator {
             LOG.debug("Candidate {} failure", index, e);
         }
         records.put(index, record);
-        CandidateInfo info = new CandidateInfo(index, record.ok() ? CandidateStatus.Complete : CandidateStatus.Failed,
-                record.ok() ? record.score() : null, created, created, System.currentTimeMillis(),
-                candidate.getFlatParameters(), record.reason());
-        return new OptimizationResult(candidate, record.ok() ? record.score() : null, index, record, info, null);
+        return record;
     }
 
     private SweepRecord evaluate(int index, MaskProCandidate mc, ToDoubleFunction<Object> scorer, long t0) {

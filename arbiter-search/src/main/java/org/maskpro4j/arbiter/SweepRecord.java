@@ -1,5 +1,6 @@
 package org.maskpro4j.arbiter;
 
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +11,9 @@ import java.util.Optional;
  * What one sweep candidate gave: its hyperparameters and either its score (with the prior's score on the same
  * held-out data, for comparison) or the reason it failed.
  */
-public final class SweepRecord {
+public final class SweepRecord implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final int index;
     private final Map<String, Object> params;
     private final MaskProCandidate candidate;

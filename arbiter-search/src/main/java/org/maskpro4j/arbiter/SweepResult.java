@@ -150,8 +150,8 @@ public final class SweepResult {
     }
 
     /**
-     * The best candidate's properties: a MaskProConfig file ({@link org.maskpro4j.maskpro.MaskProConfig#fromProperties})
-     * with the prior and example count added ({@link MaskProCandidate#fromProperties}).
+     * The best candidate's properties: a MaskPro config ({@link org.maskpro4j.maskpro.MaskProConfig#CODEC}) with the
+     * prior and example count added ({@link MaskProCandidate#fromProperties}), as {@code prune --config} reads it.
      *
      * @throws IllegalStateException when every candidate failed
      */

@@ -13,6 +13,7 @@ import org.deeplearning4j.arbiter.optimize.generator.GridSearchCandidateGenerato
 import org.deeplearning4j.arbiter.optimize.generator.RandomSearchGenerator;
 import org.junit.jupiter.api.Test;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.method.MethodSettings;
 
 class MaskProSpaceTest {
 
@@ -64,7 +65,11 @@ class MaskProSpaceTest {
         assertEquals(c, MaskProCandidate.fromJson(c.toJson()));
         assertEquals(c, MaskProCandidate.fromProperties(c.toProperties()));
         assertEquals(0.1 + 0.2, MaskProCandidate.fromJson(c.toJson()).config().learningRate());
-        assertEquals(config.toProperties(), MaskProCandidate.fromProperties(c.toProperties()).config().toProperties());
+        // what prune --config reads: the method settings plus the candidate's own keys; a plain config refuses those
+        assertEquals(config.toProperties(), MethodSettings.fromProperties(c.toProperties(), Set.of("prior", "examples"))
+                .maskPro().toProperties());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> MaskProConfig.fromProperties(c.toProperties()))
+                .getMessage().contains("unknown key 'examples'"));
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.method.MethodSettings;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.MagnitudePrior;
 import org.maskpro4j.weights.MaskableModel;
@@ -121,7 +123,7 @@ class MaskProSweepTest {
         try (Reader r = Files.newBufferedReader(dir.resolve("best-maskpro.properties"), StandardCharsets.UTF_8)) {
             props.load(r);
         }
-        MaskProConfig loaded = MaskProCandidate.fromProperties(props).config();
+        MaskProConfig loaded = MethodSettings.fromProperties(props, Set.of("prior", "examples")).maskPro();
         MaskProCandidate bestCandidate = best.candidate().orElseThrow();
         assertEquals(bestCandidate.config().toProperties(), loaded.toProperties());
         assertEquals(bestCandidate, MaskProCandidate.fromProperties(props));

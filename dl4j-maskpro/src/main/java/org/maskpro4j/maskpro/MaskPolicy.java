@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.maskpro4j.nm.FusedGroupKernel;
 import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.nm.SubsetLogProb;
@@ -20,15 +21,28 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * MaskPro's policy: one softmax over the M positions of every group of every maskable weight. All groups of
  * all weights live in one {@code [groups, M]} logits matrix, so sampling and the exact gradient are a few ND4J
  * ops per step whatever the number of layers; each weight owns a contiguous block of rows.
+ *
+ * <p>On the CPU backend, sampling, the update and the changed share run in {@link FusedGroupKernel} (plain Java over
+ * the buffers, one pass, all cores); elsewhere, or with {@code -D}{@value #KERNEL_PROPERTY}{@code =reference}, in the
+ * ND4J ops of {@link GumbelTopN} and {@link SubsetLogProb}. Both give the same update for the same mask (to float
+ * rounding) and draw masks from the same distribution, but from different random streams: for one seed the two paths
+ * draw different masks, so a run is reproducible on one path, not across them.
  */
 public final class MaskPolicy {
-    static final double LOGIT_RANGE = 60;
+    /** Logits are clamped at minus this after each update (see {@link #ascend}). */
+    public static final double LOGIT_RANGE = 60;
+    /** System property choosing the per-group math: {@code fused} (the default on the CPU backend) or {@code reference}. */
+    public static final String KERNEL_PROPERTY = "maskpro.policy.kernel";
+    /** System property: threads of the fused kernel (default: all processors). Masks do not depend on it. */
+    public static final String THREADS_PROPERTY = "maskpro.policy.threads";
 
     private final NmPattern pattern;
     private final List<MaskableWeight> weights;
     private final long[] offsets;
     private final INDArray logits;
     private final INDArray prior;
+    /** The CPU fast path, or null where the ND4J ops run. */
+    private final FusedGroupKernel kernel;
 
     private MaskPolicy(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, INDArray prior) {
         this.pattern = pattern;
@@ -46,6 +60,30 @@ public final class MaskPolicy {
         requireShape(prior, "prior mask");
         this.logits = logits;
         this.prior = prior;
+        this.kernel = fusedKernel(pattern);
+    }
+
+    private static FusedGroupKernel fusedKernel(NmPattern pattern) {
+        String choice = System.getProperty(KERNEL_PROPERTY, "fused");
+        if (!choice.equals("fused") && !choice.equals("reference")) {
+            throw new IllegalArgumentException("-D" + KERNEL_PROPERTY + " must be 'fused' or 'reference', got '"
+                    + choice + "'");
+        }
+        if (!choice.equals("fused") || !Nd4j.getEnvironment().isCPU()) {
+            return null;
+        }
+        String threads = System.getProperty(THREADS_PROPERTY, String.valueOf(Runtime.getRuntime().availableProcessors()));
+        try {
+            return new FusedGroupKernel(pattern, Integer.parseInt(threads.trim()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("-D" + THREADS_PROPERTY + " must be a positive whole number, got '"
+                    + threads + "'");
+        }
+    }
+
+    /** Whether sampling and updates run in the fused CPU kernel (else in ND4J ops). */
+    public boolean fused() {
+        return kernel != null && kernel.supports(logits);
     }
 
     /** Logits C·m₀: the prior's kept positions get C, the others 0 (maskpro-spec §1.7). */
@@ -103,7 +141,12 @@ public final class MaskPolicy {
 
     /** A mask drawn from the policy (Gumbel-top-N); the same seed gives the same mask. */
     public INDArray sample(long seed) {
-        return GumbelTopN.sample(logits, pattern, seed);
+        if (!fused()) {
+            return GumbelTopN.sample(logits, pattern, seed);
+        }
+        INDArray mask = Nd4j.createUninitialized(DataType.FLOAT, groupCount(), pattern.m()); // the kernel writes all
+        kernel.sample(logits, seed, mask);
+        return mask;
     }
 
     /** The final mask: the top-N logits of every group. */
@@ -120,6 +163,10 @@ public final class MaskPolicy {
      * @param mask a mask {@link #sample} returned, hence strict: its strictness is not checked again
      */
     void ascend(INDArray mask, double scale) {
+        if (fused() && kernel.supports(mask)) {
+            kernel.ascend(logits, mask, scale, LOGIT_RANGE);
+            return;
+        }
         INDArray grad = SubsetLogProb.gradLogProbOfStrictMasks(logits, mask, pattern);
         logits.subi(grad.muli(scale).castTo(logits.dataType()));
         logits.subiColumnVector(logits.max(1).reshape(logits.size(0), 1));
@@ -128,6 +175,9 @@ public final class MaskPolicy {
 
     /** Share of groups whose mask differs from {@code reference} (e.g. the prior). */
     public double changedShare(INDArray mask, INDArray reference) {
+        if (fused() && kernel.supports(mask) && kernel.supports(reference)) {
+            return (double) kernel.changedGroups(mask, reference) / groupCount();
+        }
         INDArray diff = mask.castTo(DataType.FLOAT).sub(reference.castTo(DataType.FLOAT));
         double changed = diff.muli(diff).sum(1).gt(0).castTo(DataType.FLOAT).sumNumber().doubleValue();
         return changed / groupCount();

@@ -79,33 +79,8 @@ public final class MaskProCheckpoint {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
-            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
-                putProperties(zip, CONFIG, state.config().toProperties());
-                Properties s = new Properties();
-                s.setProperty("step", Long.toString(state.step()));
-                s.setProperty("delta", Long.toHexString(Double.doubleToRawLongBits(state.delta())));
-                List<MaskableWeight> weights = state.policy().weights();
-                s.setProperty("weights", Integer.toString(weights.size()));
-                for (int i = 0; i < weights.size(); i++) {
-                    s.setProperty("weight." + i + ".name", weights.get(i).name());
-                    s.setProperty("weight." + i + ".groups", Long.toString(weights.get(i).layout().groupCount()));
-                }
-                putProperties(zip, STATE, s);
-                putArray(zip, LOGITS, state.policy().logits());
-                putArray(zip, PRIOR, state.policy().priorMask());
-                Properties losses = new Properties();
-                state.priorLosses().forEach((k, v) -> losses.setProperty(k, Long.toHexString(Double.doubleToRawLongBits(v))));
-                putProperties(zip, PRIOR_LOSSES, losses);
-                StringBuilder csv = new StringBuilder(StepRecord.CSV_HEADER).append('\n');
-                for (StepRecord r : history) {
-                    csv.append(r.toCsv()).append('\n');
-                }
-                putBytes(zip, HISTORY, csv.toString().getBytes(StandardCharsets.UTF_8));
-                if (provenance != null) {
-                    Properties p = new Properties();
-                    provenance.write(p);
-                    putProperties(zip, PROVENANCE, p);
-                }
+            try (OutputStream os = Files.newOutputStream(tmp)) {
+                write(os, state, history, provenance);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -113,16 +88,55 @@ public final class MaskProCheckpoint {
         }
     }
 
+    /** The checkpoint as bytes on {@code out} (not closed), e.g. to send the state to another machine. */
+    public static void write(OutputStream out, MaskProStep state, List<StepRecord> history, Provenance provenance)
+            throws IOException {
+        ZipOutputStream zip = new ZipOutputStream(out);
+        putProperties(zip, CONFIG, state.config().toProperties());
+        Properties s = new Properties();
+        s.setProperty("step", Long.toString(state.step()));
+        s.setProperty("delta", Long.toHexString(Double.doubleToRawLongBits(state.delta())));
+        List<MaskableWeight> weights = state.policy().weights();
+        s.setProperty("weights", Integer.toString(weights.size()));
+        for (int i = 0; i < weights.size(); i++) {
+            s.setProperty("weight." + i + ".name", weights.get(i).name());
+            s.setProperty("weight." + i + ".groups", Long.toString(weights.get(i).layout().groupCount()));
+        }
+        putProperties(zip, STATE, s);
+        putArray(zip, LOGITS, state.policy().logits());
+        putArray(zip, PRIOR, state.policy().priorMask());
+        Properties losses = new Properties();
+        state.priorLosses().forEach((k, v) -> losses.setProperty(k, Long.toHexString(Double.doubleToRawLongBits(v))));
+        putProperties(zip, PRIOR_LOSSES, losses);
+        StringBuilder csv = new StringBuilder(StepRecord.CSV_HEADER).append('\n');
+        for (StepRecord r : history) {
+            csv.append(r.toCsv()).append('\n');
+        }
+        putBytes(zip, HISTORY, csv.toString().getBytes(StandardCharsets.UTF_8));
+        if (provenance != null) {
+            Properties p = new Properties();
+            provenance.write(p);
+            putProperties(zip, PROVENANCE, p);
+        }
+        zip.finish();
+    }
+
     public static Snapshot load(Path file) throws IOException {
+        try (InputStream is = Files.newInputStream(file)) {
+            return read(is, "Checkpoint " + file);
+        }
+    }
+
+    /** Reads what {@link #write} wrote; {@code source} names it in errors. */
+    public static Snapshot read(InputStream in, String source) throws IOException {
         Map<String, byte[]> entries = new HashMap<>();
-        try (InputStream is = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(is)) {
-            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-                entries.put(e.getName(), zip.readAllBytes());
-            }
+        ZipInputStream zip = new ZipInputStream(in);
+        for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+            entries.put(e.getName(), zip.readAllBytes());
         }
         for (String required : List.of(CONFIG, STATE, LOGITS, PRIOR, PRIOR_LOSSES, HISTORY)) {
             if (!entries.containsKey(required)) {
-                throw new IOException("Checkpoint " + file + " is not a MaskPro checkpoint (no " + required + ")");
+                throw new IOException(source + " is not a MaskPro checkpoint (no " + required + ")");
             }
         }
         MaskProConfig config = MaskProConfig.fromProperties(properties(entries.get(CONFIG)));

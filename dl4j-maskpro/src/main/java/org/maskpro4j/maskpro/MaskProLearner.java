@@ -13,6 +13,7 @@ import java.util.Objects;
 import org.maskpro4j.provenance.DataFingerprint;
 import org.maskpro4j.provenance.Provenance;
 import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.weights.MaskableWeight;
 import org.maskpro4j.progress.ProgressMeter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -44,26 +45,38 @@ public final class MaskProLearner {
      *                   {@link org.maskpro4j.prior.MaskPrior}; ignored when resuming from a checkpoint
      */
     public <B> MaskProResult learn(MaskableModel<B> model, Iterable<B> data, Map<String, INDArray> priorMasks) {
+        Iterator<B> first = data.iterator();
+        if (!first.hasNext()) {
+            throw new IllegalArgumentException("The training data is empty: MaskPro needs at least one minibatch");
+        }
+        CyclingBatches<B> batches = new CyclingBatches<>(data, first);
+        return learn(model.weights(), data, priorMasks, state -> state.step(model, batches.at(state.step())));
+    }
+
+    /** How a run takes one step on its state: the batch and where the losses are measured are the stepper's. */
+    @FunctionalInterface
+    public interface Stepper {
+        StepRecord step(MaskProStep state);
+    }
+
+    /**
+     * The run loop, whoever measures the losses (this process, or a cluster that sums them over data shards):
+     * resumes, steps, logs, checkpoints and ends with the top-N mask applied to {@code weights}.
+     *
+     * @param data the batches the stepper learns from, for the checkpoint's provenance only
+     */
+    public MaskProResult learn(List<MaskableWeight> weights, Iterable<?> data, Map<String, INDArray> priorMasks,
+            Stepper stepper) {
         long started = System.nanoTime();
         provenance = null;
         List<StepRecord> history = new ArrayList<>();
-        MaskProStep state = resumeOrStart(model, priorMasks, history, data);
+        MaskProStep state = resumeOrStart(weights, priorMasks, history, data);
         if (checkpoint != null && provenance == null) {
             provenance = provenance(data, state.policy().priorMask());
         }
-        Iterator<B> it = data.iterator();
-        if (!it.hasNext()) {
-            throw new IllegalArgumentException("The training data is empty: MaskPro needs at least one minibatch");
-        }
-        // a resumed run must see the batch an uninterrupted run would see at this step
-        for (long skip = 0; skip < state.step(); skip++) {
-            it = advance(it, data);
-            it.next();
-        }
         ProgressMeter progress = new ProgressMeter(state.step(), config.steps());
         while (state.step() < config.steps()) {
-            it = advance(it, data);
-            StepRecord r = state.step(model, it.next());
+            StepRecord r = stepper.step(state);
             history.add(r);
             if (r.step() % config.logEvery() == 0 || r.step() == config.steps()) {
                 logProgress(r, progress);
@@ -85,12 +98,12 @@ public final class MaskProLearner {
                 (System.nanoTime() - started) / 1e9);
     }
 
-    private <B> MaskProStep resumeOrStart(MaskableModel<B> model, Map<String, INDArray> priorMasks, List<StepRecord> history,
-            Iterable<B> data) {
+    private MaskProStep resumeOrStart(List<MaskableWeight> weights, Map<String, INDArray> priorMasks, List<StepRecord> history,
+            Iterable<?> data) {
         if (checkpoint != null && Files.exists(checkpoint)) {
             try {
                 MaskProCheckpoint.Snapshot snap = MaskProCheckpoint.load(checkpoint);
-                MaskProStep state = snap.bind(model.weights(), config);
+                MaskProStep state = snap.bind(weights, config);
                 history.addAll(snap.history());
                 provenance = snap.provenance();
                 if (snap.provenance() != null && !snap.provenance().data().equals(DataFingerprint.of(data))) {
@@ -103,8 +116,8 @@ public final class MaskProLearner {
                 throw new UncheckedIOException("Cannot read checkpoint " + checkpoint, e);
             }
         }
-        log.info("Starting {} on {} weights", config, model.weights().size());
-        MaskPolicy policy = MaskPolicy.fromPrior(config.pattern(), model.weights(), priorMasks, config.logitMagnitude());
+        log.info("Starting {} on {} weights", config, weights.size());
+        MaskPolicy policy = MaskPolicy.fromPrior(config.pattern(), weights, priorMasks, config.logitMagnitude());
         return new MaskProStep(config, policy);
     }
 
@@ -112,10 +125,6 @@ public final class MaskProLearner {
     private Provenance provenance(Iterable<?> data, INDArray priorMask) {
         return Provenance.of("maskpro", MaskProConfig.CODEC.toMap(config), "prior mask " + DataFingerprint.of(List.of(priorMask)),
                 DataFingerprint.of(data), List.of("mask"));
-    }
-
-    private static <B> Iterator<B> advance(Iterator<B> it, Iterable<B> data) {
-        return it.hasNext() ? it : data.iterator();
     }
 
     private void save(MaskProStep state, List<StepRecord> history) {

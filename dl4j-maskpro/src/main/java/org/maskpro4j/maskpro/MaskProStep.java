@@ -68,30 +68,70 @@ public final class MaskProStep {
      */
     public <B> StepRecord step(MaskableModel<B> model, B batch) {
         double priorLoss = priorLoss(model, batch);
-        int k = config.samplesPerStep();
-        INDArray[] masks = new INDArray[k];
-        double[] residuals = new double[k];
-        double lossSum = 0;
-        for (int i = 0; i < k; i++) {
-            masks[i] = policy.sample(GumbelTopN.derive(config.seed(), step, i));
+        INDArray[] masks = sampleMasks();
+        double[] losses = new double[masks.length];
+        for (int i = 0; i < masks.length; i++) {
             policy.apply(masks[i]);
-            double loss = model.loss(batch);
-            requireFinite(loss, "the sampled mask's loss");
-            residuals[i] = loss - priorLoss;
-            lossSum += loss;
+            losses[i] = model.loss(batch);
+        }
+        return advance(masks, priorLoss, losses).record();
+    }
+
+    /** The K masks of the current step, drawn from (seed, step, k): anyone holding the same logits draws the same. */
+    public INDArray[] sampleMasks() {
+        INDArray[] masks = new INDArray[config.samplesPerStep()];
+        for (int i = 0; i < masks.length; i++) {
+            masks[i] = policy.sample(GumbelTopN.derive(config.seed(), step, i));
+        }
+        return masks;
+    }
+
+    /** What one step applied: its record and the K ascent weights, enough for a replica to {@link #replay} it. */
+    public record Update(StepRecord record, double[] ascentWeights) {
+    }
+
+    /**
+     * Ends the current step from its masks' losses, wherever they were measured (here, or summed over data
+     * shards elsewhere): updates δ and ascends the logits.
+     *
+     * @throws MaskProDivergedException when a loss is NaN or infinite (the state is left as before the step)
+     */
+    public Update advance(INDArray[] masks, double priorLoss, double[] losses) {
+        requireFinite(priorLoss, "the prior mask's loss");
+        int k = config.samplesPerStep();
+        if (masks.length != k || losses.length != k) {
+            throw new IllegalArgumentException("A step takes " + k + " masks and losses, got " + masks.length + " and " + losses.length);
+        }
+        double lossSum = 0;
+        double[] residuals = new double[k];
+        for (int i = 0; i < k; i++) {
+            requireFinite(losses[i], "the sampled mask's loss");
+            residuals[i] = losses[i] - priorLoss;
+            lossSum += losses[i];
         }
         double meanResidual = (lossSum / k) - priorLoss;
         delta = config.smoothing() * delta + (1 - config.smoothing()) * meanResidual;
+        double[] weights = new double[k];
         for (int i = 0; i < k; i++) {
             double baseline = k == 1 ? delta : (meanResidual * k - residuals[i]) / (k - 1);
-            double advantage = residuals[i] - baseline;
-            if (advantage != 0) {
-                policy.ascend(masks[i], config.learningRate() * advantage / k);
+            weights[i] = config.learningRate() * (residuals[i] - baseline) / k;
+        }
+        replay(masks, weights);
+        return new Update(new StepRecord(step, lossSum / k, priorLoss, meanResidual, delta,
+                policy.changedShare(masks[k - 1], policy.priorMask())), weights);
+    }
+
+    /**
+     * Applies a step that was decided elsewhere: the logits ascend along each of the step's masks by its weight.
+     * A replica that replays every step's weights holds the same logits as the state that {@link #advance}d.
+     */
+    public void replay(INDArray[] masks, double[] ascentWeights) {
+        for (int i = 0; i < masks.length; i++) {
+            if (ascentWeights[i] != 0) {
+                policy.ascend(masks[i], ascentWeights[i]);
             }
         }
         step++;
-        return new StepRecord(step, lossSum / k, priorLoss, meanResidual, delta,
-                policy.changedShare(masks[k - 1], policy.priorMask()));
     }
 
     private <B> double priorLoss(MaskableModel<B> model, B batch) {

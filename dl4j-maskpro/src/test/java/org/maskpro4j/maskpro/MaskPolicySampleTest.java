@@ -1,11 +1,14 @@
 package org.maskpro4j.maskpro;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.maskpro4j.nm.FusedGroupKernel;
 import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
@@ -17,8 +20,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** {@link MaskPolicy#sample} draws exactly what {@link GumbelTopN#sample} draws for the policy's logits and seed. */
+/**
+ * {@link MaskPolicy#sample} draws exactly what {@link GumbelTopN#sample} draws for the policy's logits and seed on the
+ * reference path, and what {@link FusedGroupKernel#sample} draws on the fused CPU path; both paths update alike.
+ */
 class MaskPolicySampleTest {
+
+    /** A policy on the ND4J reference path (the property is read when a policy is built). */
+    private static MaskPolicy referencePolicy(NmPattern pattern, INDArray logits) {
+        String before = System.getProperty(MaskPolicy.KERNEL_PROPERTY);
+        System.setProperty(MaskPolicy.KERNEL_PROPERTY, "reference");
+        try {
+            return policy(pattern, logits);
+        } finally {
+            if (before == null) {
+                System.clearProperty(MaskPolicy.KERNEL_PROPERTY);
+            } else {
+                System.setProperty(MaskPolicy.KERNEL_PROPERTY, before);
+            }
+        }
+    }
 
     private static MaskPolicy policy(NmPattern pattern, INDArray logits) {
         long groups = logits.size(0);
@@ -39,7 +60,8 @@ class MaskPolicySampleTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        MaskPolicy policy = policy(pattern, logits);
+        MaskPolicy policy = referencePolicy(pattern, logits);
+        assertFalse(policy.fused());
         // not seed 0: ND4J M2.1's native generator draws differently on every instance created with seed 0
         for (long seed : new long[] {1, -1, GumbelTopN.derive(5, 17, 0)}) {
             INDArray expected = GumbelTopN.sample(logits, pattern, seed);
@@ -63,10 +85,38 @@ class MaskPolicySampleTest {
         }
         INDArray logits = Nd4j.createFromArray(rows);
         MaskPolicy policy = policy(pattern, logits);
+        assertTrue(policy.fused(), "the CPU backend takes the fused path by default");
         INDArray actual = policy.sample(3);
         assertEquals(GumbelTopN.sample(logits, pattern, 3), actual);
         for (int j = 0; j < m; j++) {
             assertEquals(j < pattern.n() ? 1.0 : 0.0, actual.getDouble(0, j), "all tied: the first N positions win");
         }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"2:4", "4:8"})
+    void testFusedPath_DrawsTheKernelsMasksAndUpdatesLikeTheReference(String text) {
+        NmPattern pattern = NmPattern.parse(text);
+        INDArray logits;
+        try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(13)) {
+            logits = Nd4j.randn(rng, 9000, pattern.m()).muli(3).castTo(DataType.FLOAT);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        MaskPolicy fused = policy(pattern, logits.dup());
+        MaskPolicy reference = referencePolicy(pattern, logits.dup());
+        assertTrue(fused.fused());
+        INDArray mask = fused.sample(21);
+        INDArray expected = Nd4j.create(DataType.FLOAT, 9000, pattern.m());
+        new FusedGroupKernel(pattern, 1).sample(logits, 21, expected);
+        assertEquals(expected, mask);
+        assertEquals(mask, fused.sample(21), "same seed, same mask");
+        assertEquals(reference.changedShare(mask, reference.priorMask()), fused.changedShare(mask, fused.priorMask()),
+                1e-12);
+        fused.ascend(mask, 40.0);
+        reference.ascend(mask, 40.0);
+        double worst = fused.logits().sub(reference.logits()).amaxNumber().doubleValue();
+        assertTrue(worst < 1e-5, "fused and reference updates differ by " + worst);
+        assertTrue(fused.logits().sub(logits).amaxNumber().doubleValue() > 1, "the update moved the logits");
     }
 }

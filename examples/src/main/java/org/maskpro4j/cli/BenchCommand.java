@@ -88,6 +88,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--memory-steps", defaultValue = "20",
             description = "Steps (forwards) each memory probe runs (default ${DEFAULT-VALUE})")
     int memorySteps;
+    @Option(names = "--maskllm-patterns", defaultValue = "2:4,4:8", split = ",",
+            description = "Patterns of maskllm_over_maskpro_mem (default ${DEFAULT-VALUE}; MaskLLM 4:8 on the MLP needs ~2 GB)")
+    List<String> maskLlmPatterns;
     @Option(names = "--memory-runs", defaultValue = "2",
             description = "Runs of each memory probe (default ${DEFAULT-VALUE})")
     int memoryRuns;
@@ -123,7 +126,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchSubject<?> subject = load();
         BenchConfig config = BenchConfig.builder().pattern(nm).repeats(repeats).warmup(warmup).sampleSeconds(sampleSeconds)
-                .groups(groups).memoryRuns(memoryRuns).seed(seed).build();
+                .groups(groups).memoryRuns(memoryRuns).seed(seed)
+                .maskLlmPatterns(maskLlmPatterns.stream().map(NmPattern::parse).toList()).build();
         MemoryProbes probes = new ForkedProbes(Maskpro.class.getName(), this::probeArguments);
         BenchReport report = Benchmarks.run(subject, config, probes, commandLine());
         return emit(report.toMarkdown(), report.toJson());

@@ -96,6 +96,11 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
     /** Matrices are selected by kind ("w2") or full name ("layers.0.w2"); embeddings and classifier stay dense. */
     @Override
     public MaskableModel<LlamaBatch> maskable(NmPattern pattern, WeightSelection selection) {
+        return maskable(graph, pattern, selection);
+    }
+
+    /** The graph's matrices that {@code selection} picks, as a maskable model (also for Spark replicas). */
+    static MaskableModel<LlamaBatch> maskable(LlamaGraph graph, NmPattern pattern, WeightSelection selection) {
         List<String> kinds = LlamaNames.MATRICES.stream().filter(k -> selection.selects(k, k)).toList();
         if (kinds.isEmpty()) {
             throw new UserError("The layer selection leaves no LLaMA matrix to prune; matrices are " + LlamaNames.MATRICES);

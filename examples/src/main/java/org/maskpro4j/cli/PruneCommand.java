@@ -65,6 +65,9 @@ public final class PruneCommand implements Callable<Integer> {
     Path report;
     @Option(names = "--json", description = "Print one JSON object on stdout")
     boolean json;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Learn MaskPro data-parallel on Spark: local[N]"
+            + " embedded, or a cluster's master URL")
+    String spark;
 
     @Override
     public Integer call() throws IOException {
@@ -98,7 +101,8 @@ public final class PruneCommand implements Callable<Integer> {
         Map<String, Object> dense = w.evaluate(eval);
         Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve(PruneGuard.CHECKPOINT_FILE);
         MethodSettings settings = fileSettings.toBuilder().checkpoint(ckpt).build();
-        MaskMethod maskMethod = MaskMethods.create(method, settings);
+        MaskMethod local = MaskMethods.create(method, settings);
+        MaskMethod maskMethod = spark == null ? local : SparkLearning.onSpark(spark, local, settings, w, selectionOptions);
         PipelineResult run;
         // the export stage only stages the model and its masks: they are committed with the report, or not at all
         try (AtomicOutputs outputs = new AtomicOutputs(out, MaskFile.pathFor(out), report)) {

@@ -1,5 +1,6 @@
 package org.maskpro4j.cli;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,7 +9,9 @@ import org.maskpro4j.weights.WeightSelection;
 import picocli.CommandLine.Option;
 
 /** Which layers get masks. */
-public final class SelectionOptions {
+public final class SelectionOptions implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     @Option(names = "--exclude", split = ",", description = "Layer (or llama matrix) names to keep dense")
     List<String> exclude = new ArrayList<>();
 

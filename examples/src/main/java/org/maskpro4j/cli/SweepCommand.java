@@ -8,16 +8,23 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.apache.spark.api.java.JavaSparkContext;
 import org.maskpro4j.arbiter.MaskProSpace;
 import org.maskpro4j.arbiter.MaskProSweep;
 import org.maskpro4j.arbiter.SweepRecord;
+import org.maskpro4j.arbiter.SweepTarget;
 import org.maskpro4j.arbiter.SweepResult;
 import org.maskpro4j.method.MaskMethods;
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.spark.SparkSweep;
+import org.maskpro4j.spark.SweepTargetFactory;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code maskpro sweep}: Arbiter random (or grid) search over MaskPro's hyperparameters on the user's model and data.
@@ -53,7 +60,8 @@ public final class SweepCommand implements Callable<Integer> {
     String samples;
     @Option(names = "--steps", defaultValue = "1000", description = "MaskPro steps per candidate (default ${DEFAULT-VALUE})")
     String steps;
-    @Option(names = "--prior", defaultValue = "magnitude,wanda", description = "Prior one-shot methods (default ${DEFAULT-VALUE})")
+    @Option(names = "--prior", defaultValue = "magnitude,wanda", completionCandidates = MethodNames.Priors.class,
+            description = "Priors to choose among, some of ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String prior;
     @Option(names = "--score", description = "What the sweep minimises on the held-out data: loss, error (1 - accuracy)"
             + " or perplexity (default: perplexity for language models, else loss)")
@@ -65,6 +73,12 @@ public final class SweepCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--json", description = "Print one JSON object on stdout")
     boolean json;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run the candidates as Spark tasks: local[N]"
+            + " embedded, or a cluster's master URL (model and data paths must be readable by the executors)")
+    String spark;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -101,10 +115,18 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     private <B> Map<String, Object> sweep(Workload<B> workload, MaskProSpace space) throws IOException {
-        WorkloadSweepTarget<B> target = new WorkloadSweepTarget<>(workload, selectionOptions.selection(), dataOptions,
-                score == null ? null : score.toLowerCase(Locale.ROOT));
-        SweepResult result = MaskProSweep.builder().space(space).candidates(candidates).seed(seed).grid(grid)
-                .gridPoints(gridPoints).build().run(target);
+        WorkloadSweepTarget<B> target = target(workload);
+        MaskProSweep sweep = MaskProSweep.builder().space(space).candidates(candidates).seed(seed).grid(grid)
+                .gridPoints(gridPoints).build();
+        SweepResult result;
+        if (spark == null) {
+            result = sweep.run(target);
+        } else {
+            try (JavaSparkContext context = SparkLearning.start(spark)) {
+                String[] args = spec.commandLine().getParseResult().originalArgs().toArray(String[]::new);
+                result = sweep.run(target.scoreName(), SparkSweep.runner(context, new ExecutorTarget<>(args)));
+            }
+        }
         result.writeAll(out);
         if (!json) {
             printTable(result, target.dense());
@@ -116,6 +138,22 @@ public final class SweepCommand implements Callable<Integer> {
             root.put("bestConfig", out.resolve("best-maskpro.properties").toString());
         }
         return root;
+    }
+
+    private <B> WorkloadSweepTarget<B> target(Workload<B> workload) throws IOException {
+        return new WorkloadSweepTarget<>(workload, selectionOptions.selection(), dataOptions,
+                score == null ? null : score.toLowerCase(Locale.ROOT));
+    }
+
+    /** The sweep's target rebuilt on an executor from the same command line, so it loads the same model and data. */
+    private record ExecutorTarget<B>(String[] args) implements SweepTargetFactory<B> {
+        @Override
+        @SuppressWarnings("unchecked")
+        public SweepTarget<B> create() throws IOException {
+            CommandLine.ParseResult parsed = new CommandLine(new Maskpro()).parseArgs(args);
+            SweepCommand command = (SweepCommand) parsed.subcommand().commandSpec().userObject();
+            return command.target((Workload<B>) command.modelOptions.load());
+        }
     }
 
     private void printTable(SweepResult result, Map<String, Object> dense) {

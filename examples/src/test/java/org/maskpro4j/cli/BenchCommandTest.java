@@ -92,6 +92,10 @@ class BenchCommandTest {
         Map<String, Object> groups = object(json, "groups_per_s");
         assertEquals(List.of("2:4", "4:8", "8:16"), List.copyOf(groups.keySet()));
         groups.forEach((k, v) -> assertPositive(v, "groups_per_s." + k));
+        Map<String, Object> overCopy = object(json, "group_math_over_copy");
+        assertEquals(List.of("2:4", "4:8", "8:16"), List.copyOf(overCopy.keySet()));
+        // the fused step reads, updates and writes every logit and draws noise for it: never cheaper than a copy
+        overCopy.forEach((k, v) -> assertTrue(((Number) v).doubleValue() > 1, "group_math_over_copy." + k + " = " + v));
         Map<String, Object> bits = object(json, "mask_bits_per_weight");
         assertEquals(List.of("2:4", "4:8", "8:16"), List.copyOf(bits.keySet()));
         bits.forEach((k, v) -> {
@@ -105,7 +109,8 @@ class BenchCommandTest {
         assertTrue(memory.get("isolation").toString().startsWith("one child JVM per probe"), memory.toString());
         assertTrue(json.get("command").toString().startsWith("maskpro bench --model"));
         String table = Files.readString(markdown);
-        assertTrue(table.contains("| step_over_forward |") && table.contains("| groups_per_s 8:16 |"), table);
+        assertTrue(table.contains("| step_over_forward |") && table.contains("| groups_per_s 8:16 |")
+                && table.contains("| group_math_over_copy 2:4 |"), table);
     }
 
     @Test

@@ -13,7 +13,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class GumbelTopN {
     /** Keeps -log(-log u) finite; the clamp only touches draws of probability ~1e-12. */
-    private static final double U_EPS = 1e-12;
+    static final double U_EPS = 1e-12;
 
     private GumbelTopN() {
     }
@@ -49,7 +49,8 @@ public final class GumbelTopN {
         return z;
     }
 
-    private static long mix(long z) {
+    /** SplitMix64's finaliser: also the step function of the fused kernel's per-chunk generators. */
+    static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);

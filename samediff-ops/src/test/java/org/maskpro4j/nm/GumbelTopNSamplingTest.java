@@ -15,35 +15,18 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Gumbel-top-N draws sets with exactly the probabilities {@link SubsetLogProb} assigns, and always strict masks. */
 class GumbelTopNSamplingTest {
-    private static final int DRAWS = 100_000;
-
     @Test
     void setFrequenciesFitExactProbabilitiesFor2of4() {
         // 6 sets, 5 degrees of freedom; chi-square 0.999 quantile (scipy.stats.chi2.ppf(0.999, 5)) = 20.515
-        assertChiSquareFits(NmPattern.of(2, 4), new double[] {0.3, -0.5, 1.0, 0.1}, 20.515, 101);
+        SetFrequencies.assertChiSquareFits(NmPattern.of(2, 4), new double[] {0.3, -0.5, 1.0, 0.1}, 20.515,
+                rows -> GumbelTopN.sample(rows, NmPattern.of(2, 4), 101));
     }
 
     @Test
     void setFrequenciesFitExactProbabilitiesFor4of8() {
         // 70 sets, 69 degrees of freedom; chi-square 0.999 quantile (scipy.stats.chi2.ppf(0.999, 69)) = 111.055
-        assertChiSquareFits(NmPattern.of(4, 8), new double[] {0.4, -0.3, 0.0, 0.8, -0.6, 0.2, 0.5, -0.1}, 111.055, 202);
-    }
-
-    private static void assertChiSquareFits(NmPattern p, double[] logits, double quantile, long seed) {
-        int sets = (int) p.combinations();
-        INDArray row = Nd4j.createFromArray(logits).reshape(1, p.m());
-        INDArray drawnRanks = MaskCode.ranks(GumbelTopN.sample(row.repeat(0, DRAWS), p, seed), p);
-        INDArray exact = SubsetLogProb.logProb(row.repeat(0, sets), MaskCode.unrank(Nd4j.arange(0, sets), p), p);
-        double chiSquare = 0;
-        double minExpected = Double.MAX_VALUE;
-        for (int set = 0; set < sets; set++) {
-            double observed = drawnRanks.eq(set).castTo(DataType.DOUBLE).sumNumber().doubleValue();
-            double expected = DRAWS * Math.exp(exact.getDouble(set));
-            minExpected = Math.min(minExpected, expected);
-            chiSquare += (observed - expected) * (observed - expected) / expected;
-        }
-        assertTrue(minExpected >= 5, "chi-square needs >= 5 expected draws per set, got " + minExpected);
-        assertTrue(chiSquare < quantile, p + ": chi-square " + chiSquare + " >= 0.999 quantile " + quantile);
+        SetFrequencies.assertChiSquareFits(NmPattern.of(4, 8), new double[] {0.4, -0.3, 0.0, 0.8, -0.6, 0.2, 0.5, -0.1},
+                111.055, rows -> GumbelTopN.sample(rows, NmPattern.of(4, 8), 202));
     }
 
     @Test

@@ -55,6 +55,9 @@ public record BenchReport(String model, BenchConfig config, StepBenchmark.Result
         Map<String, Object> throughput = new LinkedHashMap<>();
         byPattern(groups).forEach((p, r) -> throughput.put(p, r.groupsPerSecond().median()));
         out.put("groups_per_s", throughput);
+        Map<String, Object> overCopy = new LinkedHashMap<>();
+        byPattern(groups).forEach((p, r) -> overCopy.put(p, r.groupMathOverCopy().median()));
+        out.put("group_math_over_copy", overCopy);
         Map<String, Object> bits = new LinkedHashMap<>();
         byPattern(maskCodes).forEach((p, r) -> bits.put(p, r.bitsPerWeight()));
         out.put("mask_bits_per_weight", bits);
@@ -77,6 +80,7 @@ public record BenchReport(String model, BenchConfig config, StepBenchmark.Result
         n.put("learn_mem_over_infer", memory.learnOverInfer().toJson());
         memory.maskLlmOverMaskPro().forEach((p, s) -> n.put("maskllm_over_maskpro_mem." + p, s.toJson()));
         byPattern(groups).forEach((p, r) -> n.put("groups_per_s." + p, r.groupsPerSecond().toJson()));
+        byPattern(groups).forEach((p, r) -> n.put("group_math_over_copy." + p, r.groupMathOverCopy().toJson()));
         return n;
     }
 
@@ -111,7 +115,8 @@ public record BenchReport(String model, BenchConfig config, StepBenchmark.Result
         byPattern(groups).forEach((p, r) -> {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("groups", r.groups());
-            e.put("seconds", r.seconds().toJson());
+            e.putAll(times(r.overCopy(), "copy", "fused_step"));
+            e.put("vector_api", r.vectorized());
             g.put(p, e);
         });
         d.put("groups", g);

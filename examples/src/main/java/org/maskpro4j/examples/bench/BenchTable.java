@@ -9,6 +9,8 @@ import org.maskpro4j.nm.NmPattern;
 /** Renders a {@link BenchReport} as the Markdown section that docs/benchmarks.md and reports use. */
 final class BenchTable {
     private static final double MIB = 1024.0 * 1024.0;
+    private static final Map<String, String> GROUPS_GOAL = Map.of("2:4", "≥ 10 M/s", "4:8", "≥ 3 M/s", "8:16", "≥ 0.5 M/s");
+    private static final Map<String, String> COPY_GOAL = Map.of("2:4", "≤ 10", "4:8", "≤ 30");
 
     private BenchTable() {
     }
@@ -48,10 +50,18 @@ final class BenchTable {
             GroupThroughput.Result g = r.groups().get(p);
             if (g != null) {
                 Spread s = g.groupsPerSecond();
+                Timing.Comparison c = g.overCopy();
                 md.append(String.format(Locale.ROOT,
-                        "| groups_per_s %s | %s M/s | — | %s–%s M/s (%s) | %s | — | %,d groups, sample + gradient %s s |%n",
-                        p, num(s.median() / 1e6), num(s.min() / 1e6), num(s.max() / 1e6), pct(s.relativeRange()),
-                        pct(s.relativeIqr()), g.groups(), num(g.seconds().median())));
+                        "| groups_per_s %s | %s M/s | %s | %s–%s M/s (%s) | %s | — | %,d groups, fused sample + gradient"
+                        + " + update %s ms CPU, one thread%s |%n",
+                        p, num(s.median() / 1e6), GROUPS_GOAL.getOrDefault(p.toString(), "—"), num(s.min() / 1e6),
+                        num(s.max() / 1e6), pct(s.relativeRange()), pct(s.relativeIqr()), g.groups(),
+                        num(c.candidateCpuSeconds().median() * 1e3), g.vectorized() ? ", Vector API" : ", scalar"));
+                Spread o = g.groupMathOverCopy();
+                md.append(String.format(Locale.ROOT, "| group_math_over_copy %s | %s | %s | %s–%s (%s) | %s | (CPU) |"
+                        + " copy %s ms CPU |%n", p, num(o.median()), COPY_GOAL.getOrDefault(p.toString(), "—"),
+                        num(o.min()), num(o.max()), pct(o.relativeRange()), pct(o.relativeIqr()),
+                        num(c.baselineCpuSeconds().median() * 1e3)));
             }
         }
         for (NmPattern p : r.config().throughputPatterns()) {

@@ -1,23 +1,37 @@
 package org.maskpro4j.examples.bench;
 
+import org.maskpro4j.maskpro.MaskPolicy;
+import org.maskpro4j.nm.FusedGroupKernel;
 import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
-import org.maskpro4j.nm.SubsetLogProb;
 import org.maskpro4j.nm.TopN;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * {@code groups_per_s}: how many groups per second one policy step's per-group math handles, i.e.
- * {@link GumbelTopN#sample} followed by {@link SubsetLogProb#gradLogProb} on FLOAT logits in MaskPro's regime
- * (C·m₀ with C = 10, plus small noise so no two logits tie).
+ * {@code groups_per_s} and {@code group_math_over_copy}: one policy step's per-group math as the CPU backend runs it,
+ * {@link FusedGroupKernel#ascendAndSample} (exact gradient of the last mask, update, shift and clamp, next Gumbel-top-N
+ * draw) on one thread, on FLOAT logits in MaskPro's regime (C·m₀ with C = 10, plus small noise so no two logits tie).
+ * Both figures are in the calling thread's CPU time; the copy is one ND4J {@code assign} of the same logits into a
+ * preallocated matrix, timed side by side.
  */
 public final class GroupThroughput {
     private static final double LOGIT_MAGNITUDE = 10;
     private static final double NOISE_SCALE = 0.1;
+    /** η·(r − δ) of a typical step: η = 50 times an advantage of 1e-3. */
+    private static final double UPDATE_SCALE = 0.05;
 
-    /** Throughput (groups per second) and the seconds per sample + gradient it comes from. */
-    public record Result(long groups, Spread groupsPerSecond, Spread seconds) {
+    /**
+     * @param groupsPerSecond groups ÷ CPU seconds of the fused step
+     * @param overCopy        the copy (baseline) against the fused step (candidate); its CPU ratio is
+     *                        {@code group_math_over_copy}
+     * @param vectorized      whether the Gumbel noise ran in Vector API lanes
+     */
+    public record Result(long groups, Spread groupsPerSecond, Timing.Comparison overCopy, boolean vectorized) {
+        public Spread groupMathOverCopy() {
+            return overCopy.cpuRatio();
+        }
     }
 
     private GroupThroughput() {
@@ -31,11 +45,13 @@ public final class GroupThroughput {
                 .muli(NOISE_SCALE);
         INDArray logits = TopN.mask(noise, pattern).castTo(DataType.DOUBLE).muli(LOGIT_MAGNITUDE).addi(noise)
                 .castTo(DataType.FLOAT);
+        INDArray mask = Nd4j.create(DataType.FLOAT, groups, pattern.m());
+        INDArray copy = Nd4j.create(DataType.FLOAT, groups, pattern.m());
+        FusedGroupKernel kernel = new FusedGroupKernel(pattern, 1);
+        kernel.sample(logits, seed, mask);
         long[] draw = {0};
-        Spread seconds = timing.measure(() -> {
-            INDArray mask = GumbelTopN.sample(logits, pattern, GumbelTopN.derive(seed, draw[0]++));
-            SubsetLogProb.gradLogProb(logits, mask, pattern);
-        });
-        return new Result(groups, seconds.reciprocal(groups), seconds);
+        Timing.Comparison c = timing.compare(() -> copy.assign(logits), () -> kernel.ascendAndSample(logits, mask,
+                UPDATE_SCALE, MaskPolicy.LOGIT_RANGE, GumbelTopN.derive(seed, draw[0]++), mask));
+        return new Result(groups, c.candidateCpuSeconds().reciprocal(groups), c, FusedGroupKernel.vectorized());
     }
 }

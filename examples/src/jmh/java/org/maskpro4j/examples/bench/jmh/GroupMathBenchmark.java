@@ -2,6 +2,8 @@ package org.maskpro4j.examples.bench.jmh;
 
 import java.util.concurrent.TimeUnit;
 
+import org.maskpro4j.maskpro.MaskPolicy;
+import org.maskpro4j.nm.FusedGroupKernel;
 import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.nm.SubsetLogProb;
@@ -23,7 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The per-group math of one MaskPro step on FLOAT logits in MaskPro's regime (C·m₀ with C = 10, plus small noise):
  * Gumbel-top-N sampling (what {@code MaskPolicy.sample} calls) and the exact gradient of log P(mask), with and without
- * the strictness check that the policy skips for its own draws.
+ * the strictness check that the policy skips for its own draws; and the CPU fast path the policy runs instead,
+ * {@link FusedGroupKernel#ascendAndSample} on one thread, next to one plain copy of the same logits.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,6 +45,10 @@ public class GroupMathBenchmark {
     private INDArray logits;
     private INDArray mask;
     private long draw = 1;
+    private FusedGroupKernel fused;
+    private INDArray fusedLogits;
+    private INDArray fusedMask;
+    private INDArray copy;
 
     @Setup
     public void setUp() {
@@ -50,6 +57,24 @@ public class GroupMathBenchmark {
         INDArray prior = TopN.mask(noise, nm);
         logits = prior.castTo(DataType.DOUBLE).muli(10).addi(noise).castTo(DataType.FLOAT);
         mask = GumbelTopN.sample(logits, nm, GumbelTopN.derive(2));
+        fused = new FusedGroupKernel(nm, 1);
+        fusedLogits = logits.dup();
+        fusedMask = mask.dup();
+        copy = logits.dup();
+    }
+
+    /** Sample + exact gradient + update + shift/clamp + next draw, in one pass (one thread). */
+    @Benchmark
+    public INDArray fusedAscendAndSample() {
+        fused.ascendAndSample(fusedLogits, fusedMask, 0.05, MaskPolicy.LOGIT_RANGE, GumbelTopN.derive(4, draw++),
+                fusedMask);
+        return fusedMask;
+    }
+
+    /** The baseline of group_math_over_copy: one plain copy of the logits. */
+    @Benchmark
+    public INDArray plainCopy() {
+        return copy.assign(logits);
     }
 
     @Benchmark

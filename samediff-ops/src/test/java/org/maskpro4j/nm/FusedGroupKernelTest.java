@@ -1,0 +1,169 @@
+package org.maskpro4j.nm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** The fused CPU kernel against the ND4J reference path: same gradients, same draws, same distribution. */
+class FusedGroupKernelTest {
+    private static final double LOGIT_RANGE = 60;
+
+    /** Logits in MaskPro's regime (C·m₀ plus noise) for half the groups, spread-out random logits for the rest. */
+    private static INDArray logits(NmPattern p, int groups, long seed) {
+        Random rng = new Random(seed);
+        float[][] rows = new float[groups][p.m()];
+        for (int g = 0; g < groups; g++) {
+            double[] prior = SubsetLogProbTest.randomSet(p, rng);
+            for (int j = 0; j < p.m(); j++) {
+                rows[g][j] = (float) (g % 2 == 0 ? 10 * prior[j] + 0.1 * rng.nextGaussian() : 2 * rng.nextGaussian());
+            }
+        }
+        return Nd4j.createFromArray(rows);
+    }
+
+    private static INDArray randomMasks(NmPattern p, int groups, long seed) {
+        Random rng = new Random(seed);
+        double[][] rows = new double[groups][];
+        for (int g = 0; g < groups; g++) {
+            rows[g] = SubsetLogProbTest.randomSet(p, rng);
+        }
+        return Nd4j.createFromArray(rows).castTo(DataType.FLOAT);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2:4", "1:4", "3:8", "4:8", "8:16"})
+    void gradientMatchesTheReference(String text) {
+        NmPattern p = NmPattern.parse(text);
+        int groups = p.n() == 8 ? 200 : 2000;
+        INDArray logits = logits(p, groups, 11);
+        INDArray mask = randomMasks(p, groups, 12);
+        INDArray reference = SubsetLogProb.gradLogProb(logits, mask, p);
+        GroupGradient gradient = new GroupGradient(p);
+        float[] x = logits.data().asFloat();
+        float[] kept = mask.data().asFloat();
+        int[] positions = new int[p.n()];
+        double worst = 0;
+        for (int g = 0; g < groups; g++) {
+            int k = 0;
+            for (int j = 0; j < p.m(); j++) {
+                if (kept[g * p.m() + j] != 0) {
+                    positions[k++] = j;
+                }
+            }
+            assertTrue(gradient.compute(x, g * p.m(), positions), "group " + g);
+            for (int j = 0; j < p.m(); j++) {
+                worst = Math.max(worst, Math.abs(gradient.grad[j] - reference.getDouble(g, j)));
+            }
+        }
+        assertTrue(worst < 1e-6, p + ": max |fused - reference| = " + worst);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2:4", "4:8"})
+    void ascendMatchesTheReferenceUpdate(String text) {
+        NmPattern p = NmPattern.parse(text);
+        int groups = 3 * FusedGroupKernel.CHUNK_GROUPS + 17;
+        INDArray logits = logits(p, groups, 21);
+        INDArray mask = randomMasks(p, groups, 22);
+        double scale = 7.5;
+        // what MaskPolicy's ND4J path does: gradient in double, rounded to float, shift to max 0, clamp
+        INDArray expected = logits.sub(SubsetLogProb.gradLogProb(logits, mask, p).muli(scale).castTo(DataType.FLOAT));
+        expected.subiColumnVector(expected.max(1).reshape(groups, 1));
+        Transforms.max(expected, -LOGIT_RANGE, false);
+        new FusedGroupKernel(p, 2).ascend(logits, mask, scale, LOGIT_RANGE);
+        double worst = Transforms.abs(logits.castTo(DataType.DOUBLE).sub(expected.castTo(DataType.DOUBLE)))
+                .maxNumber().doubleValue();
+        assertTrue(worst < 1e-5, p + ": max |fused - reference| logit after the update = " + worst);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2:4", "4:8", "8:16"})
+    void sameUniformsDrawTheReferenceMask(String text) {
+        NmPattern p = NmPattern.parse(text);
+        int groups = 5000;
+        INDArray logits = logits(p, groups, 31);
+        long seed = 32;
+        INDArray uniforms;
+        try (org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed)) {
+            uniforms = Nd4j.rand(rng, groups, p.m()).castTo(DataType.DOUBLE); // what GumbelTopN.gumbel draws
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        float[] drawn = new float[groups * p.m()];
+        FusedGroupKernel.selectWithUniforms(logits.data().asFloat(), uniforms.data().asDouble(), p.n(), p.m(), drawn);
+        assertArrayEquals(GumbelTopN.sample(logits, p, seed).data().asFloat(), drawn);
+    }
+
+    @Test
+    void fusedSetFrequenciesFitExactProbabilities() {
+        NmPattern p24 = NmPattern.of(2, 4);
+        SetFrequencies.assertChiSquareFits(p24, new double[] {0.3, -0.5, 1.0, 0.1}, 20.515,
+                rows -> fusedSample(p24, rows, 101));
+        NmPattern p48 = NmPattern.of(4, 8);
+        SetFrequencies.assertChiSquareFits(p48, new double[] {0.4, -0.3, 0.0, 0.8, -0.6, 0.2, 0.5, -0.1}, 111.055,
+                rows -> fusedSample(p48, rows, 202));
+    }
+
+    private static INDArray fusedSample(NmPattern p, INDArray logits, long seed) {
+        INDArray mask = Nd4j.create(DataType.FLOAT, logits.size(0), p.m());
+        new FusedGroupKernel(p, 2).sample(logits, seed, mask);
+        return mask;
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        NmPattern p = NmPattern.of(4, 8);
+        int groups = 5 * FusedGroupKernel.CHUNK_GROUPS + 3;
+        INDArray[] logits = {logits(p, groups, 41), null, null};
+        logits[1] = logits[0].dup();
+        logits[2] = logits[0].dup();
+        int[] threads = {1, 2, 3};
+        INDArray[] masks = new INDArray[3];
+        for (int i = 0; i < 3; i++) {
+            FusedGroupKernel kernel = new FusedGroupKernel(p, threads[i]);
+            masks[i] = Nd4j.create(DataType.FLOAT, groups, p.m());
+            kernel.sample(logits[i], 5, masks[i]);
+            kernel.ascendAndSample(logits[i], masks[i], -3.0, LOGIT_RANGE, 6, masks[i]);
+        }
+        assertEquals(masks[0], masks[1]);
+        assertEquals(masks[0], masks[2]);
+        assertEquals(logits[0], logits[1]);
+        assertEquals(logits[0], logits[2]);
+        assertTrue(Strictness.check(masks[0], p).strict());
+        INDArray other = Nd4j.create(DataType.FLOAT, groups, p.m());
+        new FusedGroupKernel(p, 1).sample(logits[0], 7, other);
+        assertNotEquals(masks[0], other);
+        long changed = new FusedGroupKernel(p, 2).changedGroups(masks[0], other);
+        assertEquals(Transforms.abs(masks[0].sub(other)).sum(1).gt(0).castTo(DataType.INT).sumNumber().longValue(),
+                changed);
+    }
+
+    @Test
+    void rejectsWhatItCannotWorkOnInPlace() {
+        NmPattern p = NmPattern.of(2, 4);
+        FusedGroupKernel kernel = new FusedGroupKernel(p, 1);
+        INDArray doubles = Nd4j.zeros(DataType.DOUBLE, 8, 4);
+        INDArray mask = Nd4j.create(DataType.FLOAT, 8, 4);
+        assertThrows(IllegalArgumentException.class, () -> kernel.sample(doubles, 1, mask));
+        INDArray view = Nd4j.zeros(DataType.FLOAT, 16, 4).get(NDArrayIndex.interval(0, 8), NDArrayIndex.all());
+        assertThrows(IllegalArgumentException.class, () -> kernel.sample(view, 1, mask));
+        INDArray nan = Nd4j.zeros(DataType.FLOAT, 8, 4);
+        nan.putScalar(5, 1, Float.NaN);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> kernel.ascend(nan, TopN.mask(Nd4j.zeros(DataType.FLOAT, 8, 4), p), 1.0, LOGIT_RANGE));
+        assertTrue(e.getMessage().contains("group 5"), e.getMessage());
+    }
+}
