@@ -11,6 +11,7 @@ import org.maskpro4j.examples.llama.Llama2cCheckpoint;
 import org.maskpro4j.examples.llama.Llama2cTokenizer;
 import org.maskpro4j.examples.llama.LlamaBatch;
 import org.maskpro4j.examples.llama.LlamaBatches;
+import org.maskpro4j.examples.llama.LlamaDifferentiableModel;
 import org.maskpro4j.examples.llama.LlamaGraph;
 import org.maskpro4j.examples.llama.LlamaMaskableModel;
 import org.maskpro4j.examples.llama.LlamaNames;
@@ -105,7 +106,8 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
         if (kinds.isEmpty()) {
             throw new UserError("The layer selection leaves no LLaMA matrix to prune; matrices are " + LlamaNames.MATRICES);
         }
-        return new LlamaMaskableModel(graph, pattern, kinds);
+        // differentiable, so that MaskLLM and masked fine-tuning run on llama2.c files too
+        return new LlamaDifferentiableModel(graph, new LlamaMaskableModel(graph, pattern, kinds));
     }
 
     @Override
