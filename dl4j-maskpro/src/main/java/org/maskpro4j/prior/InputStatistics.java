@@ -1,8 +1,13 @@
 package org.maskpro4j.prior;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
+import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -76,6 +81,36 @@ public final class InputStatistics {
         }
         columnSquares.addi(x.mul(x).sum(0));
         samples += x.size(0);
+    }
+
+    /**
+     * Statistics of every weight of {@code group} from the same passes over {@code calibration}, with the model as it
+     * computes now (the caller sets which weights are dense or pruned).
+     *
+     * @param withHessian keep {@code XᵀX} (SparseGPT, reconstruction) or only the column norms (Wanda)
+     * @param what        names the caller in the error message, e.g. "One-shot wanda"
+     * @throws IllegalArgumentException when the batches yield no rows (a one-shot iterator passed for a second group)
+     */
+    public static <B> Map<String, InputStatistics> collect(MaskableModel<B> model, List<MaskableWeight> group,
+            Iterable<B> calibration, boolean withHessian, String what) {
+        Map<String, InputStatistics> stats = new LinkedHashMap<>();
+        for (MaskableWeight weight : group) {
+            long k = weight.layout().rowLength();
+            stats.put(weight.name(), withHessian ? withHessian(weight.name(), k) : columnNormsOnly(weight.name(), k));
+        }
+        for (B batch : calibration) {
+            Map<String, INDArray> rows = model.inputRows(group, batch);
+            for (InputStatistics s : stats.values()) {
+                s.add(rows.get(s.weightName()));
+            }
+        }
+        if (stats.values().iterator().next().samples() == 0) {
+            throw new IllegalArgumentException(what + ": the calibration batches yielded nothing for"
+                    + (group.size() == 1 ? " weight '" + group.get(0).name() + "'" : " weights "
+                    + group.stream().map(MaskableWeight::name).toList()) + "; the Iterable is iterated once per calibration"
+                    + " group, so pass a List, not a one-shot iterator");
+        }
+        return stats;
     }
 
     public String weightName() {

@@ -1,6 +1,5 @@
 package org.maskpro4j.prior;
 
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +72,9 @@ public final class OneShotPruner {
         long peakBytes = 0;
         for (List<MaskableWeight> group : order) {
             long calibrationStart = System.nanoTime();
-            Map<String, InputStatistics> stats = method.needsCalibration() ? collect(model, group, calibration) : Map.of();
+            Map<String, InputStatistics> stats = method.needsCalibration()
+                    ? InputStatistics.collect(model, group, calibration, method.needsHessian(), "One-shot " + method)
+                    : Map.of();
             // the group's forward passes are shared, so each weight is charged an equal part of them
             double calibrationShare = (System.nanoTime() - calibrationStart) / 1e9 / group.size();
             peakBytes = Math.max(peakBytes, stats.values().stream().mapToLong(InputStatistics::bytes).sum());
@@ -115,31 +116,6 @@ public final class OneShotPruner {
         result.updatedRows().ifPresent(updated ->
                 weight.assignLive(weight.layout().fromRows(updated.castTo(weight.dense().dataType()))));
         return result.mask();
-    }
-
-    /** Statistics of every weight of {@code group}, from the same passes over the calibration batches. */
-    private <B> Map<String, InputStatistics> collect(MaskableModel<B> model, List<MaskableWeight> group,
-            Iterable<B> calibration) {
-        Map<String, InputStatistics> stats = new LinkedHashMap<>();
-        for (MaskableWeight weight : group) {
-            long k = weight.layout().rowLength();
-            stats.put(weight.name(), method.needsHessian() ? InputStatistics.withHessian(weight.name(), k)
-                    : InputStatistics.columnNormsOnly(weight.name(), k));
-        }
-        Iterator<B> batches = calibration.iterator();
-        while (batches.hasNext()) {
-            Map<String, INDArray> rows = model.inputRows(group, batches.next());
-            for (InputStatistics s : stats.values()) {
-                s.add(rows.get(s.weightName()));
-            }
-        }
-        if (stats.values().iterator().next().samples() == 0) {
-            throw new IllegalArgumentException("One-shot " + method + ": the calibration batches yielded nothing for"
-                    + (group.size() == 1 ? " weight '" + group.get(0).name() + "'" : " weights "
-                    + group.stream().map(MaskableWeight::name).toList()) + "; the Iterable is iterated once per calibration group, so"
-                    + " pass a List, not a one-shot iterator");
-        }
-        return stats;
     }
 
     /** Defaults are the SparseGPT reference's: blocks of 128 columns, 1 % dampening. */

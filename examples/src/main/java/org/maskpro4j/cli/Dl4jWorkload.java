@@ -143,15 +143,8 @@ public class Dl4jWorkload implements Workload<DataSet> {
         double lossSum = 0;
         long n = 0;
         for (DataSet ds : batches) {
-            INDArray out;
-            if (model instanceof MultiLayerNetwork net) {
-                lossSum += (net.score(ds, false) - net.calcRegularizationScore(true)) * ds.numExamples();
-                out = net.output(ds.getFeatures(), false);
-            } else {
-                ComputationGraph graph = (ComputationGraph) model;
-                lossSum += (graph.score(ds, false) - graph.calcRegularizationScore(true)) * ds.numExamples();
-                out = graph.outputSingle(false, ds.getFeatures());
-            }
+            lossSum += score(ds) * ds.numExamples();
+            INDArray out = output(ds.getFeatures());
             eval.eval(ds.getLabels(), out);
             n += ds.numExamples();
         }
@@ -160,6 +153,19 @@ public class Dl4jWorkload implements Workload<DataSet> {
         m.put("accuracy", eval.accuracy());
         m.put("examples", n);
         return m;
+    }
+
+    /** The mean loss of one batch, regularisation included, as DL4J's {@code score(data, false)}. */
+    protected double score(DataSet ds) {
+        // the data loss: DL4J's score adds the L1/L2/weight-decay penalty, which says nothing about the predictions
+        return model instanceof MultiLayerNetwork net ? net.score(ds, false) - net.calcRegularizationScore(true)
+                : ((ComputationGraph) model).score(ds, false) - ((ComputationGraph) model).calcRegularizationScore(true);
+    }
+
+    /** Inference output for features. */
+    protected INDArray output(INDArray features) {
+        return model instanceof MultiLayerNetwork net ? net.output(features, false)
+                : ((ComputationGraph) model).outputSingle(false, features);
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.maskpro4j.examples.llama.Llama2cCheckpoint;
 import org.maskpro4j.examples.llama.Llama2cTokenizer;
 import org.maskpro4j.examples.llama.LlamaBatch;
 import org.maskpro4j.examples.llama.LlamaBatches;
+import org.maskpro4j.examples.llama.LlamaDifferentiableModel;
 import org.maskpro4j.examples.llama.LlamaGraph;
 import org.maskpro4j.examples.llama.LlamaMaskableModel;
 import org.maskpro4j.examples.llama.LlamaNames;
@@ -45,7 +46,12 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
      *                          workload without data, and a given one is still read and checked
      */
     public static LlamaWorkload load(Path model, Path tokenizer, boolean tokenizerRequired) throws IOException {
-        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(model);
+        return of(Llama2cCheckpoint.read(model), model, tokenizer, tokenizerRequired);
+    }
+
+    /** A checkpoint read from {@code model} (whose directory holds the default tokenizer), as {@link #load}. */
+    static LlamaWorkload of(Llama2cCheckpoint checkpoint, Path model, Path tokenizer, boolean tokenizerRequired)
+            throws IOException {
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         checkpoint.tensorNames().forEach(n -> tensors.put(n, checkpoint.tensor(n)));
         FiniteValues.requireFiniteWeights(tensors, model.toString());
@@ -62,7 +68,7 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
         return new LlamaWorkload(checkpoint, Llama2cTokenizer.read(tok, checkpoint.config().vocabSize()));
     }
 
-    private static Path defaultTokenizer(Path model) {
+    static Path defaultTokenizer(Path model) {
         for (String name : List.of("tok" + "512.bin", "tokenizer.bin")) {
             Path p = model.resolveSibling(name);
             if (Files.isRegularFile(p)) {
@@ -100,7 +106,8 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
         if (kinds.isEmpty()) {
             throw new UserError("The layer selection leaves no LLaMA matrix to prune; matrices are " + LlamaNames.MATRICES);
         }
-        return new LlamaMaskableModel(graph, pattern, kinds);
+        // differentiable, so that MaskLLM and masked fine-tuning run on llama2.c files too
+        return new LlamaDifferentiableModel(graph, new LlamaMaskableModel(graph, pattern, kinds));
     }
 
     @Override

@@ -34,6 +34,8 @@ public final class PruneCommand implements Callable<Integer> {
     DataOptions dataOptions;
     @Mixin
     SelectionOptions selectionOptions;
+    @Mixin
+    RecoveryOptions recovery;
 
     @Option(names = "--pattern", defaultValue = "2:4", description = "N:M pattern (default ${DEFAULT-VALUE})")
     String pattern;
@@ -70,7 +72,7 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = ConfigFile.OPTION, description = "Settings file, such as a sweep's best-maskpro.properties (MaskPro"
             + " keys, method, prior, examples, maskllm.* and oneshot.* keys); options given on the command line win")
     Path config;
-    @Option(names = "--checkpoint", description = "Directory for MaskPro checkpoints; a run there resumes")
+    @Option(names = "--checkpoint", description = "Directory for MaskPro and fine-tuning checkpoints; a run there resumes")
     Path checkpoint;
     @Option(names = "--out", required = true, description = "Pruned model file (same format as the input)")
     Path out;
@@ -92,6 +94,7 @@ public final class PruneCommand implements Callable<Integer> {
             MaskMethods.requirePrior(prior);
         }
         dataOptions.validated();
+        recovery.validated();
         MethodSettings settings = this.config == null ? MethodSettings.builder(config).build()
                 : ConfigFile.settings(this.config, config.toProperties());
         Workload<?> workload = modelOptions.load();
@@ -151,6 +154,7 @@ public final class PruneCommand implements Callable<Integer> {
             if (maskMethod.usesPrior()) {
                 pipeline.prior(MaskMethods.prior(prior, settings.oneShot()));
             }
+            recovery.addStages(pipeline, w, checkpoint == null ? null : checkpoint.resolve("finetune.ckpt"), dataOptions);
             PipelineResult done = pipeline.build().run(model, train, () -> w.evaluate(eval), selection);
             if (report != null) {
                 outputs.directory(report, dir -> Report.write(dir, nm, List.of(new Report.Row(MethodRun.of(maskMethod.name(),

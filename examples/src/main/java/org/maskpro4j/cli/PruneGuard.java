@@ -53,8 +53,11 @@ final class PruneGuard {
             return;
         }
         if (!method.equals(MaskMethods.MASKPRO)) {
-            throw new UserError("--checkpoint resumes MaskPro runs, and --method " + method + " has nothing to resume:"
-                    + " drop --checkpoint");
+            if (c.recovery.finetuneSteps > 0) {
+                return;                                   // the directory holds fine-tuning's checkpoint only
+            }
+            throw new UserError("--checkpoint resumes MaskPro runs and fine-tuning, and --method " + method
+                    + " without --finetune has nothing to resume: drop --checkpoint");
         }
         Path file = c.checkpoint.resolve(CHECKPOINT_FILE);
         if (!Files.exists(file)) {

@@ -10,9 +10,9 @@ import org.maskpro4j.weights.SameDiffModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The LLaMA graph with backprop, for MaskLLM: a {@link SameDiffModel} over the same weight variables that
+ * The LLaMA graph with backprop, for MaskLLM and masked fine-tuning: a {@link SameDiffModel} over the same weight variables that
  * {@link LlamaMaskableModel} selects, fed with each batch's placeholders. The one backprop adapter of the LLaMA graph
- * (MaskLLM, benchmarks, tests); priors and calibration go through the forward-only selection.
+ * (MaskLLM, fine-tuning, benchmarks, tests); priors and calibration go through the forward-only selection.
  */
 public final class LlamaDifferentiableModel implements DifferentiableModel<LlamaBatch> {
     private final LlamaGraph graph;

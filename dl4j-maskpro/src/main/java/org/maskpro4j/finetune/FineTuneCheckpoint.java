@@ -1,0 +1,116 @@
+package org.maskpro4j.finetune;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The state that continues a fine-tuning run exactly: the optimizer settings, the step, and per trained weight its
+ * live values and Adam's two moments. Batches are taken in a fixed cycle, so the step fixes the next batch. Written to
+ * a temporary sibling and renamed, so a crash never leaves a half-written file.
+ */
+final class FineTuneCheckpoint {
+    private static final String STATE = "state.properties";
+
+    record Snapshot(double learningRate, double beta1, double beta2, double epsilon, long step,
+                    Map<String, INDArray> live, Map<String, INDArray> first, Map<String, INDArray> second) {
+    }
+
+    private FineTuneCheckpoint() {
+    }
+
+    static void save(Path file, FineTuneConfig config, long step, Map<String, INDArray> live, MaskedAdam adam)
+            throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+                Properties p = new Properties();
+                p.setProperty("learningRate", Double.toString(config.learningRate()));
+                p.setProperty("beta1", Double.toString(config.beta1()));
+                p.setProperty("beta2", Double.toString(config.beta2()));
+                p.setProperty("epsilon", Double.toString(config.epsilon()));
+                p.setProperty("step", Long.toString(step));
+                zip.putNextEntry(new ZipEntry(STATE));
+                p.store(zip, "maskpro4j masked fine-tuning");
+                zip.closeEntry();
+                for (String name : live.keySet()) {
+                    putArray(zip, "live/" + name, live.get(name));
+                    putArray(zip, "m/" + name, adam.firstMoments().get(name));
+                    putArray(zip, "v/" + name, adam.secondMoments().get(name));
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static Snapshot load(Path file) throws IOException {
+        Properties p = null;
+        Map<String, INDArray> live = new LinkedHashMap<>();
+        Map<String, INDArray> first = new LinkedHashMap<>();
+        Map<String, INDArray> second = new LinkedHashMap<>();
+        try (InputStream is = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(is)) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                byte[] bytes = zip.readAllBytes();
+                String name = e.getName();
+                if (name.equals(STATE)) {
+                    p = new Properties();
+                    p.load(new java.io.StringReader(new String(bytes, StandardCharsets.ISO_8859_1)));
+                } else if (name.startsWith("live/")) {
+                    live.put(name.substring(5), array(bytes));
+                } else if (name.startsWith("m/")) {
+                    first.put(name.substring(2), array(bytes));
+                } else if (name.startsWith("v/")) {
+                    second.put(name.substring(2), array(bytes));
+                }
+            }
+        }
+        if (p == null) {
+            throw new IOException("Fine-tuning checkpoint " + file + " has no " + STATE + "; it is not a maskpro4j"
+                    + " fine-tuning checkpoint");
+        }
+        try {
+            return new Snapshot(Double.parseDouble(p.getProperty("learningRate")), Double.parseDouble(p.getProperty("beta1")),
+                    Double.parseDouble(p.getProperty("beta2")), Double.parseDouble(p.getProperty("epsilon")),
+                    Long.parseLong(p.getProperty("step")), live, first, second);
+        } catch (NullPointerException | NumberFormatException e) {
+            throw new IOException("Fine-tuning checkpoint " + file + " has a damaged " + STATE + ": " + p, e);
+        }
+    }
+
+    private static void putArray(ZipOutputStream zip, String name, INDArray a) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            Nd4j.write(a, out);
+        }
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(bytes.toByteArray());
+        zip.closeEntry();
+    }
+
+    private static INDArray array(byte[] bytes) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            return Nd4j.read(in);
+        }
+    }
+}
