@@ -9,6 +9,7 @@ import java.util.Objects;
 import org.deeplearning4j.arbiter.optimize.api.AbstractParameterSpace;
 import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.maskpro.UpdateRule;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.method.MaskMethods;
 
@@ -40,8 +41,10 @@ public final class MaskProSpace extends AbstractParameterSpace<MaskProCandidate>
     private final ParameterSpace<String> pattern;
     private final long seed;
     private final int logEvery;
+    private final UpdateRule updateRule;
 
     private MaskProSpace(Builder b) {
+        this.updateRule = Objects.requireNonNull(b.updateRule, "updateRule");
         this.learningRate = b.learningRate;
         this.smoothing = b.smoothing;
         this.logitMagnitude = b.logitMagnitude;
@@ -62,6 +65,7 @@ public final class MaskProSpace extends AbstractParameterSpace<MaskProCandidate>
     public MaskProCandidate getValue(double[] values) {
         MaskProConfig config = MaskProConfig.builder()
                 .pattern(pattern.getValue(values))
+                .updateRule(updateRule)
                 .learningRate(learningRate.getValue(values))
                 .smoothing(smoothing.getValue(values))
                 .logitMagnitude(logitMagnitude.getValue(values))
@@ -139,6 +143,7 @@ public final class MaskProSpace extends AbstractParameterSpace<MaskProCandidate>
         private ParameterSpace<String> pattern = Spaces.fixed("2:4");
         private long seed;
         private int logEvery = 100;
+        private UpdateRule updateRule = UpdateRule.RAW;
 
         private Builder() {
         }
@@ -227,6 +232,15 @@ public final class MaskProSpace extends AbstractParameterSpace<MaskProCandidate>
                 NmPattern.parse(p);
             }
             return pattern(Spaces.choices(patterns));
+        }
+
+        /**
+         * The update every candidate uses (not swept). RAW by default, the unit of the default η range; with
+         * NORMALIZED, η is in logit units (MaskProConfig's default: {@value MaskProConfig#STEP_BUDGET_FACTOR}·C/√steps).
+         */
+        public Builder updateRule(UpdateRule updateRule) {
+            this.updateRule = updateRule;
+            return this;
         }
 
         /** MaskPro's own seed, the same for every candidate so they differ only by their hyperparameters. */

@@ -41,6 +41,8 @@ public final class MaskProCheckpoint {
     private static final String PRIOR_LOSSES = "prior-losses.properties";
     private static final String HISTORY = "history.csv";
     private static final String PROVENANCE = "provenance.properties";
+    private static final String SELECTION = "selection.csv";
+    private static final String BEST_MASK = "best-mask.nd4j";
 
     /**
      * A checkpoint as read from disk, before it is bound to a model's weights; {@code provenance} is null for a
@@ -48,7 +50,12 @@ public final class MaskProCheckpoint {
      */
     public record Snapshot(MaskProConfig config, long step, double delta, INDArray logits, INDArray prior,
             Map<String, Long> groupsPerWeight, Map<String, Double> priorLosses, List<StepRecord> history,
-            Provenance provenance) {
+            Provenance provenance, double spreadMeanSquare, long spreadUpdates, List<SelectionRecord> selectionRecords,
+            INDArray bestMask, double bestLoss, long bestStep) {
+
+        BestMaskSelection selection() {
+            return new BestMaskSelection(selectionRecords, bestMask, bestLoss, bestStep);
+        }
 
         /** Rebuilds the step state on {@code weights}, which must be the same weights (names, group counts). */
         public MaskProStep bind(List<MaskableWeight> weights, MaskProConfig requested) {
@@ -65,7 +72,8 @@ public final class MaskProCheckpoint {
                         + " but the model has " + actual + "; it belongs to another model or layer selection");
             }
             MaskPolicy policy = MaskPolicy.restore(config.pattern(), weights, logits, prior);
-            return new MaskProStep(requested, policy, step, delta, new HashMap<>(priorLosses));
+            return new MaskProStep(requested, policy, step, delta, new HashMap<>(priorLosses),
+                    new MaskProStep.SpreadTracker(spreadMeanSquare, spreadUpdates));
         }
     }
 
@@ -75,12 +83,17 @@ public final class MaskProCheckpoint {
     /** @param provenance where the run comes from (method, config, data and prior fingerprints, versions), or null */
     public static void save(Path file, MaskProStep state, List<StepRecord> history, Provenance provenance)
             throws IOException {
+        save(file, state, history, provenance, new BestMaskSelection());
+    }
+
+    static void save(Path file, MaskProStep state, List<StepRecord> history, Provenance provenance,
+            BestMaskSelection selection) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
             try (OutputStream os = Files.newOutputStream(tmp)) {
-                write(os, state, history, provenance);
+                write(os, state, history, provenance, selection);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -91,11 +104,20 @@ public final class MaskProCheckpoint {
     /** The checkpoint as bytes on {@code out} (not closed), e.g. to send the state to another machine. */
     public static void write(OutputStream out, MaskProStep state, List<StepRecord> history, Provenance provenance)
             throws IOException {
+        write(out, state, history, provenance, new BestMaskSelection());
+    }
+
+    static void write(OutputStream out, MaskProStep state, List<StepRecord> history, Provenance provenance,
+            BestMaskSelection selection) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
         putProperties(zip, CONFIG, state.config().toProperties());
         Properties s = new Properties();
         s.setProperty("step", Long.toString(state.step()));
-        s.setProperty("delta", Long.toHexString(Double.doubleToRawLongBits(state.delta())));
+        s.setProperty("delta", hex(state.delta()));
+        s.setProperty("spreadMeanSquare", hex(state.spreadTracker().meanSquare()));
+        s.setProperty("spreadUpdates", Long.toString(state.spreadTracker().updates()));
+        s.setProperty("bestLoss", hex(selection.bestLoss()));
+        s.setProperty("bestStep", Long.toString(selection.bestStep()));
         List<MaskableWeight> weights = state.policy().weights();
         s.setProperty("weights", Integer.toString(weights.size()));
         for (int i = 0; i < weights.size(); i++) {
@@ -106,13 +128,21 @@ public final class MaskProCheckpoint {
         putArray(zip, LOGITS, state.policy().logits());
         putArray(zip, PRIOR, state.policy().priorMask());
         Properties losses = new Properties();
-        state.priorLosses().forEach((k, v) -> losses.setProperty(k, Long.toHexString(Double.doubleToRawLongBits(v))));
+        state.priorLosses().forEach((k, v) -> losses.setProperty(k, hex(v)));
         putProperties(zip, PRIOR_LOSSES, losses);
         StringBuilder csv = new StringBuilder(StepRecord.CSV_HEADER).append('\n');
         for (StepRecord r : history) {
             csv.append(r.toCsv()).append('\n');
         }
         putBytes(zip, HISTORY, csv.toString().getBytes(StandardCharsets.UTF_8));
+        StringBuilder sel = new StringBuilder(SelectionRecord.CSV_HEADER).append('\n');
+        for (SelectionRecord r : selection.records()) {
+            sel.append(r.toCsv()).append('\n');
+        }
+        putBytes(zip, SELECTION, sel.toString().getBytes(StandardCharsets.UTF_8));
+        if (selection.bestMask() != null) {
+            putArray(zip, BEST_MASK, selection.bestMask());
+        }
         if (provenance != null) {
             Properties p = new Properties();
             provenance.write(p);
@@ -148,18 +178,38 @@ public final class MaskProCheckpoint {
         }
         Map<String, Double> losses = new HashMap<>();
         properties(entries.get(PRIOR_LOSSES)).forEach((k, v) ->
-                losses.put((String) k, Double.longBitsToDouble(Long.parseUnsignedLong((String) v, 16))));
-        List<StepRecord> history = new ArrayList<>();
-        String[] lines = new String(entries.get(HISTORY), StandardCharsets.UTF_8).split("\n");
+                losses.put((String) k, unhex((String) v)));
+        List<StepRecord> history = new ArrayList<>(csvLines(entries.get(HISTORY)).stream().map(StepRecord::fromCsv).toList());
+        // checkpoints written before the spread tracker and the selection existed have neither
+        List<SelectionRecord> selection = entries.containsKey(SELECTION)
+                ? csvLines(entries.get(SELECTION)).stream().map(SelectionRecord::fromCsv).toList() : List.of();
+        return new Snapshot(config, Long.parseLong(s.getProperty("step")), unhex(s.getProperty("delta")),
+                array(entries.get(LOGITS)), array(entries.get(PRIOR)), groups, losses, history,
+                entries.containsKey(PROVENANCE) ? Provenance.read(properties(entries.get(PROVENANCE))) : null,
+                s.containsKey("spreadMeanSquare") ? unhex(s.getProperty("spreadMeanSquare")) : 0,
+                Long.parseLong(s.getProperty("spreadUpdates", "0")), selection,
+                entries.containsKey(BEST_MASK) ? array(entries.get(BEST_MASK)) : null,
+                s.containsKey("bestLoss") ? unhex(s.getProperty("bestLoss")) : Double.POSITIVE_INFINITY,
+                Long.parseLong(s.getProperty("bestStep", "0")));
+    }
+
+    private static List<String> csvLines(byte[] bytes) {
+        String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n");
+        List<String> out = new ArrayList<>();
         for (int i = 1; i < lines.length; i++) {
             if (!lines[i].isBlank()) {
-                history.add(StepRecord.fromCsv(lines[i]));
+                out.add(lines[i]);
             }
         }
-        return new Snapshot(config, Long.parseLong(s.getProperty("step")),
-                Double.longBitsToDouble(Long.parseUnsignedLong(s.getProperty("delta"), 16)),
-                array(entries.get(LOGITS)), array(entries.get(PRIOR)), groups, losses, history,
-                entries.containsKey(PROVENANCE) ? Provenance.read(properties(entries.get(PROVENANCE))) : null);
+        return out;
+    }
+
+    private static String hex(double v) {
+        return Long.toHexString(Double.doubleToRawLongBits(v));
+    }
+
+    private static double unhex(String v) {
+        return Double.longBitsToDouble(Long.parseUnsignedLong(v, 16));
     }
 
     private static void putProperties(ZipOutputStream zip, String name, Properties p) throws IOException {

@@ -1,7 +1,5 @@
 package org.maskpro4j.maskpro;
 
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.maskpro4j.weights.SameDiffModel;
@@ -32,9 +30,8 @@ public final class MaskProSameDiffListener extends BaseListener {
 
     @Override
     public void iterationDone(SameDiff sd, At at, MultiDataSet batch, Loss loss) {
-        if (driver.state().step() < driver.state().config().steps()) {
-            driver.afterIteration(placeholders(sd.getTrainingConfig(), batch));
-        }
+        driver.afterIteration(driver.state().step() < driver.state().config().steps()
+                ? Dl4jData.placeholders(sd.getTrainingConfig(), batch) : null);
     }
 
     public MaskProStep state() {
@@ -44,20 +41,5 @@ public final class MaskProSameDiffListener extends BaseListener {
     /** Applies the top-N mask and returns the run's outcome; call after {@code fit()}. */
     public MaskProResult finish() {
         return driver.finish();
-    }
-
-    private static Map<String, INDArray> placeholders(TrainingConfig tc, MultiDataSet batch) {
-        Map<String, INDArray> out = new HashMap<>();
-        List<String> features = tc.getDataSetFeatureMapping();
-        for (int i = 0; i < features.size(); i++) {
-            out.put(features.get(i), batch.getFeatures(i));
-        }
-        List<String> labels = tc.getDataSetLabelMapping();
-        if (labels != null) {
-            for (int i = 0; i < labels.size(); i++) {
-                out.put(labels.get(i), batch.getLabels(i));
-            }
-        }
-        return out;
     }
 }

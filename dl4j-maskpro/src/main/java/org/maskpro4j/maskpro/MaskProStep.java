@@ -11,23 +11,36 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The MaskPro update (maskpro-spec §1.4–1.5), shared by the forward-only learner and the training listeners:
  * sample K masks, measure each one's loss forward-only, take the residual against the prior mask's loss on the
- * same batch, update the tracker δ, and move the logits along −(r − baseline)·∇ log P(mask).
+ * same batch, update the tracker δ, and move the logits along −A·∇ log P(mask), A = r − baseline.
  *
  * <p>With K = 1 the baseline is δ, updated before use as the reference code does. With K > 1 each sample's
  * baseline is the mean residual of the other K − 1 (leave-one-out, unbiased), and δ only tracks the mean.
+ *
+ * <p>The {@link UpdateRule#NORMALIZED normalized} update divides A by its spread s, the root of a bias-corrected
+ * moving average (factor α) of the squared advantages, including this step's (as Adam does with gradients), so
+ * the first step and every later one move the logits by about η whatever the loss's units. Steps whose advantages
+ * are all zero (every sample equal to the prior mask, or to each other) carry no information on the spread and do
+ * not update it. s is floored at {@value #SPREAD_FLOOR} of the prior loss, below which loss differences are float
+ * rounding, not signal. The {@link UpdateRule#RAW raw} update uses A as it is; the spread is tracked either way.
  */
 public final class MaskProStep {
+    /** Relative floor of the spread: float32 losses carry about 7 digits, so smaller differences are noise. */
+    static final double SPREAD_FLOOR = 1e-6;
+
     private final MaskProConfig config;
     private final MaskPolicy policy;
     private final Map<String, Double> priorLosses;
     private double delta;
     private long step;
+    private SpreadTracker spread;
+    private boolean cachePriorLosses = true;
 
     public MaskProStep(MaskProConfig config, MaskPolicy policy) {
-        this(config, policy, 0, 0.0, new HashMap<>());
+        this(config, policy, 0, 0.0, new HashMap<>(), new SpreadTracker(0, 0));
     }
 
-    MaskProStep(MaskProConfig config, MaskPolicy policy, long step, double delta, Map<String, Double> priorLosses) {
+    MaskProStep(MaskProConfig config, MaskPolicy policy, long step, double delta, Map<String, Double> priorLosses,
+            SpreadTracker spread) {
         this.config = Objects.requireNonNull(config, "config");
         this.policy = Objects.requireNonNull(policy, "policy");
         if (!policy.pattern().equals(config.pattern())) {
@@ -37,6 +50,20 @@ public final class MaskProStep {
         this.step = step;
         this.delta = delta;
         this.priorLosses = priorLosses;
+        this.spread = Objects.requireNonNull(spread, "spread");
+    }
+
+    /**
+     * The moving average of squared advantages and the number of steps it averages (for the bias correction).
+     */
+    record SpreadTracker(double meanSquare, long updates) {
+        SpreadTracker after(double stepMeanSquare, double alpha) {
+            return stepMeanSquare > 0 ? new SpreadTracker(alpha * meanSquare + (1 - alpha) * stepMeanSquare, updates + 1) : this;
+        }
+
+        double spread(double alpha) {
+            return updates == 0 ? 0 : Math.sqrt(meanSquare / (1 - Math.pow(alpha, updates)));
+        }
     }
 
     public MaskProConfig config() {
@@ -56,8 +83,26 @@ public final class MaskProStep {
         return delta;
     }
 
+    /** The current spread estimate s of the advantages (0 before any step had a non-zero advantage). */
+    public double spread() {
+        return spread.spread(config.smoothing());
+    }
+
+    SpreadTracker spreadTracker() {
+        return spread;
+    }
+
     Map<String, Double> priorLosses() {
         return priorLosses;
+    }
+
+    /**
+     * Stops caching the prior mask's loss per batch: needed when the weights change between steps (inside
+     * {@code fit()}), where a cached loss would belong to weights that no longer exist.
+     */
+    void disablePriorLossCache() {
+        cachePriorLosses = false;
+        priorLosses.clear();
     }
 
     /**
@@ -112,18 +157,29 @@ public final class MaskProStep {
         double meanResidual = (lossSum / k) - priorLoss;
         delta = config.smoothing() * delta + (1 - config.smoothing()) * meanResidual;
         double[] weights = new double[k];
+        double[] advantages = new double[k];
+        double meanSquare = 0;
         for (int i = 0; i < k; i++) {
             double baseline = k == 1 ? delta : (meanResidual * k - residuals[i]) / (k - 1);
-            weights[i] = config.learningRate() * (residuals[i] - baseline) / k;
+            advantages[i] = residuals[i] - baseline;
+            meanSquare += advantages[i] * advantages[i] / k;
+        }
+        spread = spread.after(meanSquare, config.smoothing());
+        // the raw rule divides by exactly 1, so it stays the reference's η·A/K bit for bit
+        double unit = config.updateRule() == UpdateRule.NORMALIZED
+                ? Math.max(spread(), SPREAD_FLOOR * Math.abs(priorLoss) + Double.MIN_NORMAL) : 1;
+        for (int i = 0; i < k; i++) {
+            weights[i] = config.learningRate() * (advantages[i] / unit) / k;
         }
         replay(masks, weights);
         return new Update(new StepRecord(step, lossSum / k, priorLoss, meanResidual, delta,
-                policy.changedShare(masks[k - 1], policy.priorMask())), weights);
+                policy.changedShare(masks[k - 1], policy.priorMask()), spread()), weights);
     }
 
     /**
      * Applies a step that was decided elsewhere: the logits ascend along each of the step's masks by its weight.
-     * A replica that replays every step's weights holds the same logits as the state that {@link #advance}d.
+     * A replica that replays every step's weights holds the same logits as the state that {@link #advance}d (its
+     * spread tracker is not replayed: only the deciding state normalizes).
      */
     public void replay(INDArray[] masks, double[] ascentWeights) {
         for (int i = 0; i < masks.length; i++) {
@@ -135,7 +191,7 @@ public final class MaskProStep {
     }
 
     private <B> double priorLoss(MaskableModel<B> model, B batch) {
-        String key = model.batchKey(batch);
+        String key = cachePriorLosses ? model.batchKey(batch) : null;
         Double cached = key == null ? null : priorLosses.get(key);
         if (cached != null) {
             return cached;

@@ -15,7 +15,8 @@ import org.nd4j.linalg.dataset.DataSet;
  * Runs MaskPro inside a user's own {@code fit()} loop: after every iteration it takes one {@link MaskProStep} on
  * that iteration's minibatch, then lets training continue under the current top-N mask. Weight updates that
  * {@code fit()} made to plain (non-wrapper) layers are folded into their dense copies first, so masks are
- * always applied to the weights being trained. Stops updating the policy after {@code config.steps()} steps.
+ * always applied to the weights being trained. After {@code config.steps()} steps the mask is frozen and training
+ * continues under it (masked fine-tuning); {@link #finish()} keeps the trained weights.
  */
 public final class MaskProTrainingListener extends BaseTrainingListener {
 
@@ -27,10 +28,7 @@ public final class MaskProTrainingListener extends BaseTrainingListener {
 
     @Override
     public void iterationDone(Model m, int iteration, int epoch) {
-        if (driver.state().step() >= driver.state().config().steps()) {
-            return;
-        }
-        driver.afterIteration(currentBatch(m));
+        driver.afterIteration(driver.state().step() < driver.state().config().steps() ? currentBatch(m) : null);
     }
 
     /** Applies the top-N mask and returns the run's outcome; call after {@code fit()}. */

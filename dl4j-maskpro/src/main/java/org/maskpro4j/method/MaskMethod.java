@@ -30,4 +30,12 @@ public interface MaskMethod {
      * @param prior a {@code [groups, M]} 0/1 mask per weight name when {@link #usesPrior()}, else null
      */
     <B> MaskResult run(MaskableModel<B> model, List<B> data, Map<String, INDArray> prior);
+
+    /**
+     * {@link #run(MaskableModel, List, Map)} with held-out {@code selection} batches (null for none), on which a learner
+     * that evaluates as it goes keeps its best mask; methods that do not ignore them.
+     */
+    default <B> MaskResult run(MaskableModel<B> model, List<B> data, Map<String, INDArray> prior, List<B> selection) {
+        return run(model, data, prior);
+    }
 }

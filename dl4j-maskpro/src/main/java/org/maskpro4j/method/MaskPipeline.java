@@ -59,8 +59,16 @@ public final class MaskPipeline {
      * @param heldOut the held-out measurement, or null for none
      */
     public <B> PipelineResult run(MaskableModel<B> model, List<B> train, HeldOut heldOut) {
+        return run(model, train, heldOut, null);
+    }
+
+    /**
+     * @param selection held-out batches, kept apart from the data {@code heldOut} reports on, on which a learner keeps
+     *                  its best mask (MaskPro); null for none
+     */
+    public <B> PipelineResult run(MaskableModel<B> model, List<B> train, HeldOut heldOut, List<B> selection) {
         long t0 = System.nanoTime();
-        StageContext<B> context = new StageContext<>(model, train, heldOut, method, stages);
+        StageContext<B> context = new StageContext<>(model, train, heldOut, method, stages, selection);
         List<StageReport> reports = new ArrayList<>();
         for (Stage stage : stages) {
             long start = System.nanoTime();

@@ -1,6 +1,7 @@
 package org.maskpro4j.method;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +38,19 @@ final class MaskProMethod implements MaskMethod {
 
     @Override
     public <B> MaskResult run(MaskableModel<B> model, List<B> data, Map<String, INDArray> prior) {
-        MaskProResult r = new MaskProLearner(config, checkpoint).learn(model, data, prior);
-        return new MaskResult(name(), r.masks(), r.steps(), r.history(), r.changedFromPrior(), false, r.seconds());
+        return run(model, data, prior, null);
+    }
+
+    /** With selection batches the result's details say which step's mask was kept and what each evaluation scored. */
+    @Override
+    public <B> MaskResult run(MaskableModel<B> model, List<B> data, Map<String, INDArray> prior, List<B> selection) {
+        MaskProResult r = new MaskProLearner(config, checkpoint).learn(model, data, prior, selection);
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (!r.selection().isEmpty()) {
+            details.put("selectedStep", r.selectedStep());
+            details.put("selection", r.selection().stream().map(e -> Map.of("step", e.step(), "loss", e.loss(),
+                    "changed", e.changedShare())).toList());
+        }
+        return new MaskResult(name(), r.masks(), r.steps(), r.history(), r.changedFromPrior(), false, r.seconds(), details);
     }
 }

@@ -24,7 +24,8 @@ final class MaskStage implements Stage {
         if (method.usesPrior() && context.prior() == null) {
             throw new IllegalStateException(method.name() + " starts from a prior, but no prior stage ran before it");
         }
-        MaskResult result = method.run(context.model(), context.train(), method.usesPrior() ? context.prior().masks() : null);
+        MaskResult result = method.run(context.model(), context.train(), method.usesPrior() ? context.prior().masks() : null,
+                context.selection());
         context.maskResult(result);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("method", method.name());

@@ -26,12 +26,15 @@ public final class StageContext<B> {
     private final MaskMethod method;
     private final List<Stage> stages;
     private final String dataFingerprint;
+    private final List<B> selection;
     private Map<String, INDArray> masks;
     private ChosenPrior prior;
     private MaskResult maskResult;
     private NmVerifier.Report verified;
 
-    StageContext(MaskableModel<B> model, List<B> train, HeldOut heldOut, MaskMethod method, List<Stage> stages) {
+    StageContext(MaskableModel<B> model, List<B> train, HeldOut heldOut, MaskMethod method, List<Stage> stages,
+            List<B> selection) {
+        this.selection = selection == null ? null : List.copyOf(selection);
         this.model = Objects.requireNonNull(model, "model");
         // a view, not a copy: batch lists may build each batch when asked (memory stays bounded by one batch)
         this.train = Collections.unmodifiableList(train);
@@ -61,6 +64,11 @@ public final class StageContext<B> {
     /** Training / calibration batches, in their fixed order. */
     public List<B> train() {
         return train;
+    }
+
+    /** Held-out batches a learner may choose its best mask on, apart from what {@link #heldOut()} reports; or null. */
+    public List<B> selection() {
+        return selection;
     }
 
     /** The held-out measurement, or null when the run has none. */

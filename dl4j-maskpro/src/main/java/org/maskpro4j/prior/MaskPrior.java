@@ -7,8 +7,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Where MaskPro starts: an initial strict N:M mask m₀ for every maskable weight of a model. Calibration-free
- * priors ignore {@code calibration}. Implementations leave the model computing with its dense weights or with
- * m₀ applied; MaskPro re-applies what it needs.
+ * priors ignore {@code calibration}. Implementations only compute masks: they leave the model computing with its
+ * dense weights, as they found it.
  */
 public interface MaskPrior {
 

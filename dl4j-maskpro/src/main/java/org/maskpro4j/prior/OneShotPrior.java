@@ -8,8 +8,9 @@ import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A calibrated one-shot pruner's masks as a learner's prior. The prior is the mask alone: SparseGPT's weight update is
- * undone (the model is left with its dense weights under the mask), since MaskPro and MaskLLM mask the dense weights.
+ * A calibrated one-shot pruner's masks as a learner's prior. The prior is the mask alone: the model is left with
+ * its dense weights (SparseGPT's weight update and the pruning done during calibration are undone), since MaskPro and
+ * MaskLLM mask the dense weights and a prior only computes masks.
  */
 public final class OneShotPrior implements MaskPrior {
     private final OneShotPruner pruner;
@@ -34,9 +35,8 @@ public final class OneShotPrior implements MaskPrior {
     @Override
     public <B> Map<String, INDArray> masks(MaskableModel<B> model, Iterable<B> calibration) {
         Map<String, INDArray> masks = pruner.prune(model, calibration).masks();
-        for (MaskableWeight w : model.weights()) {
-            w.applyMask(masks.get(w.name()));
-        }
+        // the pruner prunes the model as it goes (later weights calibrate on earlier pruned ones); a prior only answers masks
+        model.weights().forEach(MaskableWeight::restoreDense);
         return masks;
     }
 }

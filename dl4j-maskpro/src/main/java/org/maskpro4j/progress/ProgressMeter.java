@@ -9,10 +9,13 @@ import java.util.Locale;
  */
 public final class ProgressMeter {
     private static final int WIDTH = 20;
+    /** A log line at least this often, however slow a step is. */
+    static final long LOG_INTERVAL_NANOS = 15_000_000_000L;
 
     private final long firstStep;
     private final long totalSteps;
     private final long startNanos;
+    private long lastLogNanos;
 
     /**
      * @param firstStep  the step this run starts from (0, or where a checkpoint left off)
@@ -26,6 +29,21 @@ public final class ProgressMeter {
         this.firstStep = firstStep;
         this.totalSteps = totalSteps;
         this.startNanos = System.nanoTime();
+        this.lastLogNanos = startNanos;
+    }
+
+    /**
+     * Whether a progress line is due after {@code step}: every {@code every} steps, at the last step, and whenever
+     * {@value #LOG_INTERVAL_NANOS} ns passed since the last line (a slow model still shows progress every ~15 s).
+     * A true answer counts as a line logged now.
+     */
+    public boolean due(long step, long every) {
+        long now = System.nanoTime();
+        boolean due = step % every == 0 || step == totalSteps || now - lastLogNanos >= LOG_INTERVAL_NANOS;
+        if (due) {
+            lastLogNanos = now;
+        }
+        return due;
     }
 
     /** The progress text after {@code step} steps. */

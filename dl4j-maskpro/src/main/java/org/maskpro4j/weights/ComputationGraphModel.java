@@ -31,8 +31,8 @@ public final class ComputationGraphModel extends Dl4jNetworkModel {
             throw new IllegalArgumentException("The ComputationGraph is not initialised: call graph.init() first");
         }
         if (graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
-            throw new IllegalArgumentException("Only single-input, single-output graphs are supported; this one has "
-                    + graph.getNumInputArrays() + " inputs and " + graph.getNumOutputArrays() + " outputs");
+            throw new IllegalArgumentException("This ComputationGraph has " + graph.getNumInputArrays() + " inputs and "
+                    + graph.getNumOutputArrays() + " outputs: use MultiOutputGraphModel, whose batches are MultiDataSets");
         }
         return graph.getLayers();
     }
@@ -45,7 +45,7 @@ public final class ComputationGraphModel extends Dl4jNetworkModel {
     public double loss(DataSet batch) {
         org.deeplearning4j.nn.api.Layer out = graph.getOutputLayer(0);
         Batches.requireFits(batch, out.conf().getLayer(), out.getParam("W"));
-        return graph.score(batch, false);
+        return graph.score(batch, false) - graph.calcRegularizationScore(true);
     }
 
     /** Gradient keys are {@code "<layer name>_<param>"}; the graph's inputs and labels become this batch's. */
@@ -59,7 +59,7 @@ public final class ComputationGraphModel extends Dl4jNetworkModel {
         try {
             return Dl4jGradients.backprop(graph, graph::computeGradientAndScore, graph.getLayers(), discovery(),
                     f -> graph.getLayers()[f.layerIndex()].conf().getLayer().getLayerName() + "_" + f.paramKey(), out,
-                    batch.getFeatures().size(0));
+                    batch.getFeatures().size(0), () -> graph.calcRegularizationScore(true));
         } finally {
             graph.clearLayerMaskArrays();
         }
@@ -71,18 +71,24 @@ public final class ComputationGraphModel extends Dl4jNetworkModel {
 
     @Override
     public INDArray inputRows(MaskableWeight weight, DataSet batch) {
-        Dl4jWeights.Found found = Batches.find(discovery(), weight);
+        return inputRows(graph, discovery(), weight, new INDArray[] {batch.getFeatures()});
+    }
+
+    /** The rows {@code weight} multiplies when the graph is fed {@code features}; shared with {@link MultiOutputGraphModel}. */
+    static INDArray inputRows(ComputationGraph graph, Dl4jWeights.Discovery discovery, MaskableWeight weight,
+            INDArray[] features) {
+        Dl4jWeights.Found found = Batches.find(discovery, weight);
         org.deeplearning4j.nn.api.Layer layer = graph.getLayers()[found.layerIndex()];
         String name = layer.conf().getLayer().getLayerName();
         // feedForward stops at an index into getLayers(); a vertex index would overrun it at the last layer
-        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {batch.getFeatures()}, found.layerIndex(), false);
+        Map<String, INDArray> acts = graph.feedForward(features, found.layerIndex(), false);
         List<String> inputs = graph.getConfiguration().getVertexInputs().get(name);
         if (inputs.size() != 1) {
             throw new IllegalArgumentException("Layer '" + name + "' has " + inputs.size() + " inputs; expected one");
         }
         INDArray input = acts.get(inputs.get(0));
         if (input == null) {
-            input = batch.getFeatures();
+            input = features[graph.getConfiguration().getNetworkInputs().indexOf(inputs.get(0))];
         }
         GraphVertex vertex = graph.getConfiguration().getVertices().get(name);
         if (vertex instanceof LayerVertex lv && lv.getPreProcessor() != null) {

@@ -2,6 +2,7 @@ package org.maskpro4j.weights;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 
 import org.deeplearning4j.nn.api.Layer;
@@ -27,9 +28,10 @@ final class Dl4jGradients {
      * @param keyOf the model's gradient key for a found weight ("0_W" in a MultiLayerNetwork, "dense_W" in a graph)
      * @param layers all layers of the model
      * @param output the model's output layer, whose configuration says whether the score is a minibatch mean
+     * @param penalty the model's L1/L2/weight-decay score, taken out of its score so the loss is the data loss
      */
     static DifferentiableModel.Gradients backprop(Model model, Runnable pass, Layer[] layers, Dl4jWeights.Discovery discovery,
-            Function<Dl4jWeights.Found, String> keyOf, Layer output, long minibatch) {
+            Function<Dl4jWeights.Found, String> keyOf, Layer output, long minibatch, DoubleSupplier penalty) {
         refuseSameDiffLayers(layers);
         double divisor = output.conf().isMiniBatch() ? minibatch : 1;
         pass.run();
@@ -45,7 +47,7 @@ final class Dl4jGradients {
             // a fresh array: the model reuses its gradient buffer on the next pass
             out.put(f.weight().name(), leadingColumns(full, f.weight().layout().shape()).div(divisor));
         }
-        return new DifferentiableModel.Gradients(model.score(), out);
+        return new DifferentiableModel.Gradients(model.score() - penalty.getAsDouble(), out);
     }
 
     /**

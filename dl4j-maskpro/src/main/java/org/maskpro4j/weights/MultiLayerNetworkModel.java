@@ -11,7 +11,11 @@ import org.maskpro4j.nm.NmPattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
-/** A MultiLayerNetwork as a {@link MaskableModel}: masks go straight into its parameters. */
+/**
+ * A MultiLayerNetwork as a {@link MaskableModel}: masks go straight into its parameters. Its loss is the data part
+ * of DL4J's score: the L1/L2/weight-decay penalty is taken out, because it would reward masks for dropping large
+ * weights rather than for keeping the model's predictions.
+ */
 public final class MultiLayerNetworkModel extends Dl4jNetworkModel {
     private final MultiLayerNetwork net;
 
@@ -36,7 +40,7 @@ public final class MultiLayerNetworkModel extends Dl4jNetworkModel {
     public double loss(DataSet batch) {
         Batches.requireFits(batch, net.getLayerWiseConfigurations().getConf(net.getnLayers() - 1).getLayer(),
                 net.getOutputLayer().getParam("W"));
-        return net.score(batch, false);
+        return net.score(batch, false) - net.calcRegularizationScore(true);
     }
 
     /** Gradient keys are {@code "<layer index>_<param>"}; the network's input and labels become this batch's. */
@@ -49,7 +53,8 @@ public final class MultiLayerNetworkModel extends Dl4jNetworkModel {
         net.setLayerMaskArrays(batch.getFeaturesMaskArray(), batch.getLabelsMaskArray());
         try {
             return Dl4jGradients.backprop(net, net::computeGradientAndScore, net.getLayers(), discovery(),
-                    f -> f.layerIndex() + "_" + f.paramKey(), net.getOutputLayer(), batch.getFeatures().size(0));
+                    f -> f.layerIndex() + "_" + f.paramKey(), net.getOutputLayer(), batch.getFeatures().size(0),
+                    () -> net.calcRegularizationScore(true));
         } finally {
             net.clearLayerMaskArrays();
         }

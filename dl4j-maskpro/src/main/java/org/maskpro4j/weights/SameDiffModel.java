@@ -29,7 +29,7 @@ public final class SameDiffModel implements DifferentiableModel<Map<String, INDA
 
     private SameDiffModel(Builder b) {
         this.sd = Objects.requireNonNull(b.sd, "sd");
-        this.lossVariable = Objects.requireNonNull(b.loss, "SameDiffModel: the loss variable is required");
+        this.lossVariable = b.loss != null ? b.loss : graphLoss(sd);
         if (!sd.hasVariable(lossVariable)) {
             throw new IllegalArgumentException("SameDiff graph has no loss variable '" + lossVariable + "'");
         }
@@ -53,6 +53,16 @@ public final class SameDiffModel implements DifferentiableModel<Map<String, INDA
         this.weights = List.copyOf(found);
         this.inputOf = Map.copyOf(b.inputOf);
         this.skipped = List.copyOf(b.skipped);
+    }
+
+    /** The graph's own loss variable, as {@code sd.fit()} would train: the one it marks, or the loss its training config names. */
+    private static String graphLoss(SameDiff sd) {
+        List<String> marked = sd.getLossVariables();
+        if (marked != null && marked.size() == 1) {
+            return marked.get(0);
+        }
+        throw new IllegalArgumentException("SameDiffModel: the graph marks " + (marked == null || marked.isEmpty()
+                ? "no loss variable" : "several loss variables " + marked) + "; name the one to learn on with .loss(\"name\")");
     }
 
     public static Builder builder(SameDiff sd) {
@@ -148,6 +158,7 @@ public final class SameDiffModel implements DifferentiableModel<Map<String, INDA
             this.sd = sd;
         }
 
+        /** The scalar loss to learn on; by default the graph's own (its only loss variable). */
         public Builder loss(String lossVariable) {
             this.loss = lossVariable;
             return this;

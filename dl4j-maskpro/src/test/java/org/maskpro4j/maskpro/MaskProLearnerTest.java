@@ -35,7 +35,7 @@ class MaskProLearnerTest {
 
     private static MaskProConfig config(long steps) {
         // a large η makes a short run move many groups, so the assertions below see real learning
-        return MaskProConfig.builder().pattern(P24).steps(steps).learningRate(300).logitMagnitude(3).seed(11).logEvery(10)
+        return MaskProConfig.builder().pattern(P24).updateRule(UpdateRule.RAW).steps(steps).learningRate(300).logitMagnitude(3).seed(11).logEvery(10)
                 .build();
     }
 

@@ -65,7 +65,7 @@ class SameDiffMaskProTest {
         SameDiffModel m = model(trainedGraph());
         List<Map<String, INDArray>> data = batches();
         Map<String, INDArray> prior = new MagnitudePrior().masks(m, data);
-        MaskProConfig config = MaskProConfig.builder().pattern(P24).steps(60).learningRate(300).logitMagnitude(5).samplesPerStep(4)
+        MaskProConfig config = MaskProConfig.builder().pattern(P24).steps(60).updateRule(UpdateRule.RAW).learningRate(300).logitMagnitude(5).samplesPerStep(4)
                 .seed(5).logEvery(20).build();
         new MaskPolicyApplier(m, prior).apply();
         double priorLoss = mean(m, data);
@@ -84,7 +84,7 @@ class SameDiffMaskProTest {
     void sameDiffListenerStepsOncePerFitIteration() {
         SameDiff sd = trainedGraph();
         SameDiffModel m = model(sd);
-        MaskProConfig config = MaskProConfig.builder().pattern(P24).steps(100).learningRate(300).logitMagnitude(3)
+        MaskProConfig config = MaskProConfig.builder().pattern(P24).steps(100).updateRule(UpdateRule.RAW).learningRate(300).logitMagnitude(3)
                 .seed(5).build();
         MaskProSameDiffListener listener = new MaskProSameDiffListener(m, config, new MagnitudePrior().masks(m, List.of()));
         sd.setListeners(listener);

@@ -67,9 +67,9 @@ class MaskMethodsTest {
         MultiLayerNetworkModel reference = model();
         Map<String, INDArray> updateRun = OneShotPruner.builder(PruneMethod.SPARSEGPT).build().prune(reference, TRAIN).masks();
         assertEquals(updateRun, prior);
+        // a prior only computes masks: the update is dropped and the model keeps computing with its dense weights
         for (MaskableWeight w : model.weights()) {
-            INDArray maskedDense = w.layout().fromGroups(w.layout().toGroups(w.dense()).mul(prior.get(w.name())));
-            assertEquals(maskedDense, w.live(), "the update is dropped: " + w.name());
+            assertEquals(w.dense(), w.live(), "the prior modified " + w.name());
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.maskpro.UpdateRule;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.nm.Strictness;
 import org.maskpro4j.prior.RandomPrior;
@@ -34,7 +35,7 @@ class MaskPipelineTest {
     }
 
     private static MethodSettings settings(long steps) {
-        return MethodSettings.builder(MaskProConfig.builder().pattern(P24).steps(steps).learningRate(300)
+        return MethodSettings.builder(MaskProConfig.builder().pattern(P24).steps(steps).updateRule(UpdateRule.RAW).learningRate(300)
                 .logitMagnitude(3).seed(11).logEvery(10).build()).build();
     }
 

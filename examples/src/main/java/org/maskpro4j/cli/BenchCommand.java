@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.maskpro4j.examples.bench.BenchConfig;
@@ -13,6 +14,7 @@ import org.maskpro4j.examples.bench.BenchSubject;
 import org.maskpro4j.examples.bench.Benchmarks;
 import org.maskpro4j.examples.bench.Dl4jSubject;
 import org.maskpro4j.examples.bench.ForkedProbes;
+import org.maskpro4j.examples.bench.InferenceReport;
 import org.maskpro4j.examples.bench.LlamaSubject;
 import org.maskpro4j.examples.bench.MemoryPeak;
 import org.maskpro4j.examples.bench.MemoryProbe;
@@ -26,6 +28,7 @@ import org.maskpro4j.progress.PeakMemory;
 import org.nd4j.linalg.dataset.DataSet;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -98,11 +101,17 @@ public final class BenchCommand implements Callable<Integer> {
     Path markdown;
     @Option(names = "--json", description = "Print one JSON object on stdout")
     boolean json;
+    @Mixin
+    InferenceBenchOptions inferenceBench;
     @Option(names = "--memory-probe", hidden = true, description = "Internal: run one memory workload and print its peak")
     String memoryProbe;
 
     @Override
     public Integer call() throws IOException {
+        if (inferenceBench.inference) {
+            InferenceReport inference = inferenceBench.run(pattern, warmup, repeats, sampleSeconds, seed);
+            return emit(inference.toMarkdown(), inference.toJson());
+        }
         NmPattern nm = NmPattern.parse(pattern);
         if (repeats < 2) {
             throw new UserError("--repeats must be at least 2 (5 or more for numbers to publish), got " + repeats);
@@ -121,13 +130,18 @@ public final class BenchCommand implements Callable<Integer> {
                 .maskLlmPatterns(maskLlmPatterns.stream().map(NmPattern::parse).toList()).build();
         MemoryProbes probes = new ForkedProbes(Maskpro.class.getName(), this::probeArguments);
         BenchReport report = Benchmarks.run(subject, config, probes, commandLine());
+        return emit(report.toMarkdown(), report.toJson());
+    }
+
+    /** The report as JSON (--json) or its Markdown table on stdout, and the table in --markdown. */
+    private int emit(String table, Map<String, Object> jsonObject) throws IOException {
         if (markdown != null) {
-            Files.writeString(markdown, report.toMarkdown());
+            Files.writeString(markdown, table);
         }
         if (json) {
-            Json.print(report.toJson());
+            Json.print(jsonObject);
         } else {
-            Json.println(report.toMarkdown());
+            Json.println(table);
         }
         return 0;
     }

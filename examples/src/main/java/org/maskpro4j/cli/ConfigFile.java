@@ -26,9 +26,11 @@ public final class ConfigFile implements IDefaultValueProvider {
     /** The option that names the file. */
     static final String OPTION = "--config";
     /** Keys of the file that are options of {@code prune}, by option name. */
-    private static final Map<String, String> KEYS_BY_OPTION = Map.of("--pattern", "pattern", "--lr", "learningRate",
-            "--alpha", "smoothing", "--logits", "logitMagnitude", "--samples", "samplesPerStep", "--steps", "steps",
-            "--seed", "seed", "--method", "method", "--prior", "prior", "--examples", "examples");
+    private static final Map<String, String> KEYS_BY_OPTION = Map.ofEntries(Map.entry("--pattern", "pattern"),
+            Map.entry("--update", "updateRule"), Map.entry("--lr", "learningRate"), Map.entry("--alpha", "smoothing"),
+            Map.entry("--logits", "logitMagnitude"), Map.entry("--samples", "samplesPerStep"), Map.entry("--steps", "steps"),
+            Map.entry("--eval-every", "evalEvery"), Map.entry("--seed", "seed"), Map.entry("--method", "method"),
+            Map.entry("--prior", "prior"), Map.entry("--examples", "examples"));
     /** Keys of the file that are not method settings. */
     static final List<String> RUN_KEYS = List.of("method", "prior", "examples");
 

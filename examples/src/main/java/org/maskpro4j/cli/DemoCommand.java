@@ -43,15 +43,15 @@ public final class DemoCommand implements Callable<Integer> {
     Path work;
     @Option(names = "--pattern", defaultValue = "2:4")
     String pattern;
-    // η, C and K from a sweep on this CNN; the reference's η = 50, C = 10 barely moves a mask at this loss scale
     @Option(names = "--steps", defaultValue = "150", description = "MaskPro steps (default ${DEFAULT-VALUE})")
     long steps;
-    @Option(names = "--lr", defaultValue = "400", description = "MaskPro η (default ${DEFAULT-VALUE})")
-    double lr;
-    @Option(names = "--logits", defaultValue = "6", description = "MaskPro C (default ${DEFAULT-VALUE})")
-    double logits;
-    @Option(names = "--samples", defaultValue = "4", description = "MaskPro masks per step K (default ${DEFAULT-VALUE})")
-    int samples;
+    // MaskPro's own defaults unless given: its normalized update needs no tuning for this CNN
+    @Option(names = "--lr", description = "MaskPro η (default MaskProConfig's: 4·C/√steps with the normalized update)")
+    Double lr;
+    @Option(names = "--logits", description = "MaskPro C (default " + MaskProConfig.DEFAULT_LOGIT_MAGNITUDE + ")")
+    Double logits;
+    @Option(names = "--samples", description = "MaskPro masks per step K (default " + MaskProConfig.DEFAULT_SAMPLES + ")")
+    Integer samples;
     @Option(names = "--examples", defaultValue = "1024", description = "Training examples MaskPro and the calibrations see")
     int examples;
     @Option(names = "--seed", defaultValue = "42")
@@ -74,8 +74,12 @@ public final class DemoCommand implements Callable<Integer> {
         List<DataSet> test = workload.evalBatches(data, null, 10_000, 500);
         MaskableModel<DataSet> model = workload.maskable(nm, WeightSelection.all());
         Map<String, Object> dense = workload.evaluate(test);
-        MaskProConfig config = MaskProConfig.builder().pattern(nm).steps(steps).learningRate(lr).logitMagnitude(logits)
-                .samplesPerStep(samples).seed(seed).logEvery((int) Math.max(1, steps / 10)).build();
+        MaskProConfig.Builder maskPro = MaskProConfig.builder().pattern(nm).steps(steps).seed(seed)
+                .logEvery((int) Math.max(1, steps / 10));
+        if (logits != null) maskPro.logitMagnitude(logits);
+        if (samples != null) maskPro.samplesPerStep(samples);
+        if (lr != null) maskPro.learningRate(lr);
+        MaskProConfig config = maskPro.build();
         MethodSettings settings = MethodSettings.builder(config).build();
         HeldOut heldOut = () -> workload.evaluate(test);
         List<Report.Row> rows = new ArrayList<>();

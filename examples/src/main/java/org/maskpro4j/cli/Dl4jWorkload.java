@@ -1,20 +1,24 @@
 package org.maskpro4j.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.maskpro4j.cli.LabelledData.Part;
+import org.maskpro4j.examples.data.TextFiles;
 import org.maskpro4j.examples.models.Dl4jZip;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.weights.ComputationGraphModel;
@@ -28,7 +32,8 @@ import org.nd4j.linalg.dataset.DataSet;
 /**
  * A DL4J classifier (MultiLayerNetwork or ComputationGraph, saved by ModelSerializer, imported from Keras, or
  * built from the zoo) with labelled data from an IDX directory (MNIST format), a directory of saved DataSets,
- * or a CSV file.
+ * or a CSV file; a MultiLayerNetwork under an RnnOutputLayer also reads plain text as character sequences
+ * ({@link CharSequences}).
  */
 public class Dl4jWorkload implements Workload<DataSet> {
     private final Model model;
@@ -87,6 +92,15 @@ public class Dl4jWorkload implements Workload<DataSet> {
 
     /** Reads labelled data and checks that it fits the model. */
     protected DataSet read(Path path, Part part, int maxExamples) throws IOException {
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (model instanceof MultiLayerNetwork net && net.getOutputLayer().conf().getLayer() instanceof RnnOutputLayer
+                && Files.isRegularFile(path) && (name.endsWith(".txt") || name.endsWith(".text"))) {
+            long characters = ((FeedForwardLayer) net.getLayer(0).conf().getLayer()).getNIn();
+            DataSet sequences = CharSequences.read(TextFiles.readUtf8(path, "Text data"), part, maxExamples,
+                    characters, path.toString());
+            requireFits(sequences, path);
+            return sequences;
+        }
         DataSet data = LabelledData.read(path, part, maxExamples, (int) numClasses());
         requireFits(data, path);
         return data;
@@ -129,15 +143,8 @@ public class Dl4jWorkload implements Workload<DataSet> {
         double lossSum = 0;
         long n = 0;
         for (DataSet ds : batches) {
-            INDArray out;
-            if (model instanceof MultiLayerNetwork net) {
-                lossSum += net.score(ds, false) * ds.numExamples();
-                out = net.output(ds.getFeatures(), false);
-            } else {
-                ComputationGraph graph = (ComputationGraph) model;
-                lossSum += graph.score(ds, false) * ds.numExamples();
-                out = graph.outputSingle(false, ds.getFeatures());
-            }
+            lossSum += score(ds) * ds.numExamples();
+            INDArray out = output(ds.getFeatures());
             eval.eval(ds.getLabels(), out);
             n += ds.numExamples();
         }
@@ -146,6 +153,19 @@ public class Dl4jWorkload implements Workload<DataSet> {
         m.put("accuracy", eval.accuracy());
         m.put("examples", n);
         return m;
+    }
+
+    /** The mean loss of one batch, regularisation included, as DL4J's {@code score(data, false)}. */
+    protected double score(DataSet ds) {
+        // the data loss: DL4J's score adds the L1/L2/weight-decay penalty, which says nothing about the predictions
+        return model instanceof MultiLayerNetwork net ? net.score(ds, false) - net.calcRegularizationScore(true)
+                : ((ComputationGraph) model).score(ds, false) - ((ComputationGraph) model).calcRegularizationScore(true);
+    }
+
+    /** Inference output for features. */
+    protected INDArray output(INDArray features) {
+        return model instanceof MultiLayerNetwork net ? net.output(features, false)
+                : ((ComputationGraph) model).outputSingle(false, features);
     }
 
     @Override

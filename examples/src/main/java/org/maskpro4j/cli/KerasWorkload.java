@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -116,12 +115,7 @@ final class KerasWorkload extends Dl4jWorkload {
                     + " (Keras batch_input_shape [null, T, C]); " + path + " does not fit this model");
         }
         long features = recurrent.getNIn();
-        TreeSet<Character> vocabulary = new TreeSet<>();
-        text.chars().forEach(c -> vocabulary.add((char) c));
-        if (vocabulary.size() != features) {
-            throw new UserError("The text " + path + " has " + vocabulary.size() + " distinct characters but the model's"
-                    + " input has " + features + ": use the text the model was trained on");
-        }
+        int[] index = CharSequences.characterIndex(text, features, path);
         int heldOut = (int) (text.length() * TRAIN_SHARE);
         int first = part == Part.HELD_OUT ? heldOut : 0;
         // training windows end before the held-out part, so no held-out character is ever a training target
@@ -129,11 +123,6 @@ final class KerasWorkload extends Dl4jWorkload {
         int count = Math.min(maxExamples, end - window - first);
         if (count <= 0) {
             throw new UserError("The text " + path + " is too short for " + window + "-character windows");
-        }
-        Character[] chars = vocabulary.toArray(new Character[0]);
-        int[] index = new int[Character.MAX_VALUE + 1];
-        for (int i = 0; i < chars.length; i++) {
-            index[chars[i]] = i;
         }
         int[] indices = new int[text.length()];
         for (int i = 0; i < indices.length; i++) {

@@ -46,7 +46,12 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
      *                          workload without data, and a given one is still read and checked
      */
     public static LlamaWorkload load(Path model, Path tokenizer, boolean tokenizerRequired) throws IOException {
-        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(model);
+        return of(Llama2cCheckpoint.read(model), model, tokenizer, tokenizerRequired);
+    }
+
+    /** A checkpoint read from {@code model} (whose directory holds the default tokenizer), as {@link #load}. */
+    static LlamaWorkload of(Llama2cCheckpoint checkpoint, Path model, Path tokenizer, boolean tokenizerRequired)
+            throws IOException {
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         checkpoint.tensorNames().forEach(n -> tensors.put(n, checkpoint.tensor(n)));
         FiniteValues.requireFiniteWeights(tensors, model.toString());
@@ -63,7 +68,7 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
         return new LlamaWorkload(checkpoint, Llama2cTokenizer.read(tok, checkpoint.config().vocabSize()));
     }
 
-    private static Path defaultTokenizer(Path model) {
+    static Path defaultTokenizer(Path model) {
         for (String name : List.of("tok" + "512.bin", "tokenizer.bin")) {
             Path p = model.resolveSibling(name);
             if (Files.isRegularFile(p)) {

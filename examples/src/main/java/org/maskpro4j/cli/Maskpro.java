@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "maskpro", mixinStandardHelpOptions = true, version = "maskpro4j 0.1.0",
         description = "Learn strict N:M sparsity masks (MaskPro, MaskLLM) for DL4J, Keras and llama2.c models.",
         subcommands = {PruneCommand.class, EvalCommand.class, VerifyCommand.class, DemoCommand.class, SweepCommand.class, BenchCommand.class,
-                LlamaResultsCommand.class})
+                LlamaResultsCommand.class,
+                CompressCommand.class, GenerateCommand.class})
 public final class Maskpro implements Runnable {
     /** Exit code of a user mistake (bad input); 1 is reserved for "verify found violations". */
     public static final int USER_ERROR = 2;

@@ -27,7 +27,8 @@ final class ModelLoader {
                 case "keras" -> KerasWorkload.importH5(file);
                 case "llama2c" -> LlamaWorkload.load(file, o.tokenizer, withTokenizer);
                 case "samediff" -> SameDiffWorkload.load(file);
-                default -> throw new UserError("Unknown model format \"" + format + "\": use dl4j, keras, llama2c or samediff");
+                case "compressed" -> CompressedModels.load(file, o.tokenizer, withTokenizer);
+                default -> throw new UserError("Unknown model format \"" + format + "\": use dl4j, keras, llama2c, samediff or compressed");
             };
         } catch (IOException e) {
             throw new UserError("Cannot read model " + o.model + ": " + e.getMessage(), e);
@@ -37,6 +38,9 @@ final class ModelLoader {
     /** Zip → DL4J, HDF5 → Keras, .fb (SameDiff's FlatBuffers) → SameDiff, .bin → llama2.c. */
     static String infer(Path file) throws IOException {
         byte[] head = head(file);
+        if (head.length >= 4 && head[0] == 'M' && head[1] == 'P' && head[2] == 'N' && head[3] == 'M') {
+            return "compressed";
+        }
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') {
             return "dl4j";
         }

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 import org.maskpro4j.export.MaskFile;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.maskpro.UpdateRule;
 import org.maskpro4j.method.MaskMethod;
 import org.maskpro4j.method.MaskMethods;
 import org.maskpro4j.method.MaskPipeline;
@@ -46,14 +47,26 @@ public final class PruneCommand implements Callable<Integer> {
     String prior;
     @Option(names = "--steps", defaultValue = "1000", description = "MaskPro steps (default ${DEFAULT-VALUE})")
     long steps;
-    @Option(names = "--lr", defaultValue = "50", description = "MaskPro learning rate η (default ${DEFAULT-VALUE})")
-    double lr;
-    @Option(names = "--alpha", defaultValue = "0.99", description = "Smoothing α of the residual tracker δ (default ${DEFAULT-VALUE})")
-    double alpha;
-    @Option(names = "--logits", defaultValue = "10", description = "Initial logit magnitude C (default ${DEFAULT-VALUE})")
-    double logits;
-    @Option(names = "--samples", defaultValue = "1", description = "Masks sampled per step K (default ${DEFAULT-VALUE})")
-    int samples;
+    @Option(names = "--update", description = "MaskPro update: normalized (η in logit units, the same for every model)"
+            + " or raw (the paper's; η in loss units) (default normalized)")
+    String update;
+    @Option(names = "--lr", description = "MaskPro learning rate η (default with the normalized update: "
+            + MaskProConfig.STEP_BUDGET_FACTOR + "·C/√steps logit units; with the raw update " + MaskProConfig.RAW_LEARNING_RATE + ")")
+    Double lr;
+    @Option(names = "--alpha", description = "Smoothing α of the residual and spread trackers (default 0.99)")
+    Double alpha;
+    @Option(names = "--logits", description = "Initial logit magnitude C (default " + MaskProConfig.DEFAULT_LOGIT_MAGNITUDE + ")")
+    Double logits;
+    @Option(names = "--samples", description = "Masks sampled per step K, leave-one-out baselines when K > 1 (default "
+            + MaskProConfig.DEFAULT_SAMPLES + ")")
+    Integer samples;
+    @Option(names = "--eval-every", description = "Steps between MaskPro's held-out evaluations, which keep the best mask"
+            + " (default: ten per run; 0 = keep the last mask)")
+    Integer evalEvery;
+    @Option(names = "--select-examples", description = "Examples after the --examples ones in --data that MaskPro keeps"
+            + " apart to choose its best mask on, never the data the result is reported on (default a quarter of"
+            + " --examples; 0 = none)")
+    Integer selectExamples;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default ${DEFAULT-VALUE})")
     long seed;
     @Option(names = ConfigFile.OPTION, description = "Settings file, such as a sweep's best-maskpro.properties (MaskPro"
@@ -76,9 +89,7 @@ public final class PruneCommand implements Callable<Integer> {
         PruneGuard.checkFiles(this);
         PruneGuard.checkSettings(this);
         NmPattern nm = NmPattern.parse(pattern);
-        MaskProConfig config = MaskProConfig.builder().pattern(nm).steps(steps).learningRate(lr).smoothing(alpha)
-                .logitMagnitude(logits).samplesPerStep(samples).seed(seed).logEvery(Math.max(1, (int) (steps / 20)))
-                .checkpointEvery(checkpoint == null ? 0 : 100).build();
+        MaskProConfig config = maskProConfig(nm);
         if (MaskMethods.usesPrior(method)) {
             MaskMethods.requirePrior(prior);
         }
@@ -96,10 +107,40 @@ public final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Options not given keep MaskProConfig's defaults, so the library and the command line cannot disagree. */
+    private MaskProConfig maskProConfig(NmPattern nm) {
+        MaskProConfig.Builder b = MaskProConfig.builder().pattern(nm).steps(steps).seed(seed)
+                .logEvery(Math.max(1, (int) (steps / 20))).checkpointEvery(checkpoint == null ? 0 : 100);
+        try {
+            if (update != null) b.updateRule(UpdateRule.parse(update));
+            if (lr != null) b.learningRate(lr);
+            if (alpha != null) b.smoothing(alpha);
+            if (logits != null) b.logitMagnitude(logits);
+            if (samples != null) b.samplesPerStep(samples);
+            if (evalEvery != null && evalEvery > 0) b.evalEvery(evalEvery);
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    /** How many examples after the training ones MaskPro chooses its best mask on (0: none). */
+    private int selectionExamples() {
+        if (!method.equalsIgnoreCase(MaskMethods.MASKPRO) || (evalEvery != null && evalEvery == 0)) {
+            return 0;
+        }
+        return selectExamples != null ? Math.max(0, selectExamples) : Math.max(dataOptions.batch, dataOptions.examples / 4);
+    }
+
     private <B> Map<String, Object> prune(Workload<B> w, NmPattern nm, MethodSettings fileSettings) throws IOException {
         long t0 = System.nanoTime();
         MaskableModel<B> model = w.maskable(nm, selectionOptions.selection());
-        List<B> train = w.trainBatches(dataOptions.data, dataOptions.examples, dataOptions.batch);
+        int selecting = selectionExamples();
+        List<B> loaded = w.trainBatches(dataOptions.data, dataOptions.examples + selecting, dataOptions.batch);
+        int trainBatches = Math.min(loaded.size(), (dataOptions.examples + dataOptions.batch - 1) / dataOptions.batch);
+        List<B> train = loaded.subList(0, trainBatches);
+        // chosen on training-file examples the learner never sees, not on the data "metrics" reports
+        List<B> selection = selecting > 0 && trainBatches < loaded.size() ? loaded.subList(trainBatches, loaded.size()) : null;
         List<B> eval = w.evalBatches(dataOptions.data, dataOptions.valid, dataOptions.evalExamples, dataOptions.batch);
         Map<String, Object> dense = w.evaluate(eval);
         Path ckpt = checkpoint == null ? null : Files.createDirectories(checkpoint).resolve(PruneGuard.CHECKPOINT_FILE);
@@ -114,7 +155,7 @@ public final class PruneCommand implements Callable<Integer> {
                 pipeline.prior(MaskMethods.prior(prior, settings.oneShot()));
             }
             recovery.addStages(pipeline, w, checkpoint == null ? null : checkpoint.resolve("finetune.ckpt"), dataOptions);
-            PipelineResult done = pipeline.build().run(model, train, () -> w.evaluate(eval));
+            PipelineResult done = pipeline.build().run(model, train, () -> w.evaluate(eval), selection);
             if (report != null) {
                 outputs.directory(report, dir -> Report.write(dir, nm, List.of(new Report.Row(MethodRun.of(maskMethod.name(),
                         done), done.heldOut())), dense, done.verified()));

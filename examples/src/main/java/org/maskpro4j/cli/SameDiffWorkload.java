@@ -68,17 +68,28 @@ final class SameDiffWorkload implements Workload<Map<String, INDArray>> {
         return new SameDiffWorkload(sd, file);
     }
 
+    /**
+     * The variable compared with the labels: the other array input of the loss op, or, when the loss is built from
+     * plainer ops (an MSE written as {@code squaredDifference(out, label).mean()}), of the op that consumes the labels.
+     */
     private static String predictionsOf(SameDiff sd, String loss, String labels) {
-        DifferentialFunction op = sd.getVariableOutputOp(loss);
-        if (op == null) {
-            return null;
+        DifferentialFunction lossOp = sd.getVariableOutputOp(loss);
+        List<DifferentialFunction> candidates = new ArrayList<>();
+        if (lossOp != null) {
+            candidates.add(lossOp);
         }
-        List<String> inputs = Arrays.stream(op.args()).map(SDVariable::name).toList();
-        if (!inputs.contains(labels)) {
-            return null;
+        sd.getOps().values().forEach(op -> candidates.add(op.getOp()));
+        for (DifferentialFunction op : candidates) {
+            SDVariable[] args = op.args();
+            if (Arrays.stream(args).anyMatch(v -> v.name().equals(labels))) {
+                String other = Arrays.stream(args).filter(v -> !v.name().equals(labels) && v.getVariableType() == VariableType.ARRAY)
+                        .map(SDVariable::name).findFirst().orElse(null);
+                if (other != null) {
+                    return other;
+                }
+            }
         }
-        return Arrays.stream(op.args()).filter(v -> !v.name().equals(labels) && v.getVariableType() == VariableType.ARRAY)
-                .map(SDVariable::name).findFirst().orElse(null);
+        return null;
     }
 
     @Override
@@ -88,7 +99,7 @@ final class SameDiffWorkload implements Workload<Map<String, INDArray>> {
 
     @Override
     public MaskableModel<Map<String, INDArray>> maskable(NmPattern pattern, WeightSelection selection) {
-        return SameDiffWeights.discover(sd, pattern, selection).loss(loss).build();
+        return SameDiffWeights.discover(sd, pattern, selection).build();
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.maskpro4j.arbiter.MaskProSpace;
+import org.maskpro4j.maskpro.UpdateRule;
 import org.maskpro4j.arbiter.MaskProSweep;
 import org.maskpro4j.arbiter.SweepRecord;
 import org.maskpro4j.arbiter.SweepTarget;
@@ -50,6 +51,9 @@ public final class SweepCommand implements Callable<Integer> {
     boolean grid;
     @Option(names = "--grid-points", defaultValue = "3", description = "With --grid: values per continuous axis (default ${DEFAULT-VALUE})")
     int gridPoints;
+    @Option(names = "--update", defaultValue = "raw", description = "Update rule of every candidate: raw (η in loss"
+            + " units, the unit of the usual ranges) or normalized (η in logit units) (default ${DEFAULT-VALUE})")
+    String update;
     @Option(names = "--lr", defaultValue = "1:300", description = "η, log-uniform over a range (default ${DEFAULT-VALUE})")
     String lr;
     @Option(names = "--alpha", defaultValue = "0.9:0.999", description = "Smoothing α of the tracker δ (default ${DEFAULT-VALUE})")
@@ -80,6 +84,14 @@ public final class SweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private UpdateRule updateRule() {
+        try {
+            return UpdateRule.parse(update);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--update: " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         new CommandFiles().model(modelOptions).data(dataOptions).outputDirectory("--out", out).check();
@@ -102,6 +114,7 @@ public final class SweepCommand implements Callable<Integer> {
     /** Every axis is parsed before the model loads, so a typo costs nothing. */
     private MaskProSpace space() {
         return MaskProSpace.builder()
+                .updateRule(updateRule())
                 .learningRate(SpaceArgs.decimals("--lr", lr, true))
                 .smoothing(SpaceArgs.decimals("--alpha", alpha, false))
                 .logitMagnitude(SpaceArgs.decimals("--logits", logits, false))

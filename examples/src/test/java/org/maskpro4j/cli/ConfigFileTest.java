@@ -1,6 +1,7 @@
 package org.maskpro4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -51,7 +52,8 @@ class ConfigFileTest {
         assertEquals(false, settings.oneShot().blockwise());
 
         PruneCommand plain = parse("prune", "--model", "m.zip", "--data", "d", "--out", "o.zip");
-        assertEquals(50, plain.lr, 0.0, "without a file the built-in defaults hold");
+        assertNull(plain.lr, "without a file MaskProConfig's own defaults hold (no option value)");
+        assertNull(plain.update);
         assertEquals("maskpro", plain.method);
     }
 

@@ -40,7 +40,7 @@ class ReportTest {
     private static List<Report.Row> rows() {
         List<StepRecord> history = new ArrayList<>();
         for (long s = 1; s <= 20; s++) {
-            history.add(new StepRecord(s, 0.5 - s * 0.01, 0.5, -s * 0.01, -s * 0.008, 0.01 * s));
+            history.add(new StepRecord(s, 0.5 - s * 0.01, 0.5, -s * 0.01, -s * 0.008, 0.01 * s, 0.01));
         }
         List<Report.Row> rows = new ArrayList<>();
         String[] methods = {"magnitude", "wanda", "sparsegpt-mask", "sparsegpt", "maskpro (sparsegpt-mask prior)"};

@@ -57,6 +57,25 @@ class SameDiffCommandsTest {
     }
 
     @Test
+    void evalShowsAccuracyWhenTheLossIsMseOnOneHotLabels(@TempDir Path dir) {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("input", DataType.FLOAT, -1, 784);
+        SDVariable y = sd.placeHolder("label", DataType.FLOAT, -1, 10);
+        SDVariable w = sd.var("w", new XavierInitScheme('c', 784, 10), DataType.FLOAT, 784, 10);
+        SDVariable out = sd.nn.softmax("out", sd.mmul(x, w), 1);
+        // MSE written out, as many SameDiff users do: the loss op's input is not the labels themselves
+        sd.math.squaredDifference(out, y).mean("loss");
+        sd.setLossVariables("loss");
+        sd.setTrainingConfig(TrainingConfig.builder().updater(new Adam(1e-3)).dataSetFeatureMapping("input")
+                .dataSetLabelMapping("label").build());
+        Path file = dir.resolve("mse.fb");
+        sd.save(file.toFile(), true);
+        Map<String, Object> json = CliRun.of("eval", "--model", file.toString(), "--data", CliTestData.FASHION.toString(),
+                "--eval-examples", "200", "--json").assertExit(0).json();
+        assertTrue(json.get("accuracy") instanceof Number, () -> "no accuracy for an MSE loss on one-hot labels: " + json);
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void prunesASameDiffFileIntoAStrictSameDiffFileThatEvaluatesAsMeasured(@TempDir Path dir) {
         Map<String, Object> dense = CliRun.of("eval", "--model", model.toString(), "--data", CliTestData.FASHION.toString(),
@@ -71,7 +90,7 @@ class SameDiffCommandsTest {
         for (String method : List.of("magnitude", "wanda", "maskpro")) {
             Path out = dir.resolve(method + ".fb");
             Map<String, Object> json = CliRun.of("prune", "--model", model.toString(), "--data", CliTestData.FASHION.toString(),
-                    "--method", method, "--prior", "magnitude", "--steps", "60", "--lr", "400", "--logits", "6",
+                    "--method", method, "--prior", "magnitude", "--steps", "60", "--update", "raw", "--lr", "400", "--logits", "6",
                     "--samples", "4", "--examples", "512", "--eval-examples", "1000", "--out", out.toString(), "--json")
                     .assertExit(0).json();
             Map<String, Object> pruned = (Map<String, Object>) ((Map<String, Object>) json.get("metrics")).get("pruned");

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.cli.LlamaWorkload;
 import org.maskpro4j.examples.llama.results.CalibrationBatches;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.maskpro.UpdateRule;
 import org.maskpro4j.maskpro.MaskProLearner;
 import org.maskpro4j.maskpro.MaskProResult;
 import org.maskpro4j.nm.NmPattern;
@@ -69,7 +70,7 @@ class LlamaMaskProTest extends RealLlamaTest {
         assertEquals(35, model.weights().size());
         Map<String, INDArray> prior = new MagnitudePrior().masks(model, train);
         // a high η on few batches, so that 30 steps move some groups away from the prior
-        MaskProConfig config = MaskProConfig.builder().pattern(P24).steps(30).learningRate(2000).logitMagnitude(5)
+        MaskProConfig config = MaskProConfig.builder().pattern(P24).steps(30).updateRule(UpdateRule.RAW).learningRate(2000).logitMagnitude(5)
                 .seed(3).logEvery(10).build();
         MaskProResult result = new MaskProLearner(config, null).learn(model, train, prior);
         assertEquals(30, result.steps());

@@ -23,6 +23,7 @@ import org.maskpro4j.finetune.FineTuneConfig;
 import org.maskpro4j.finetune.FineTuneStage;
 import org.maskpro4j.maskllm.MaskLlmConfig;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.maskpro.UpdateRule;
 import org.maskpro4j.method.ChosenPrior;
 import org.maskpro4j.method.HeldOut;
 import org.maskpro4j.method.MaskMethods;
@@ -92,6 +93,7 @@ public final class LlamaResults {
      * @param prior       {@link #BEST} or a prior name of {@link MaskMethods#priorNames()}
      * @param checkpoints directory for MaskPro checkpoints and cached prior masks, or null
      * @param blockwise   block calibration (true) or matrix calibration
+     * @param update      MaskPro update rule (the tables were measured with the raw one)
      * @param fineTune    masked fine-tuning steps of the "+finetune" rows (Adam, batches of 8 training paragraphs)
      * @param fineTuneLr  their learning rate
      * @param secondText  a second text whose perplexity (first {@code secondParagraphs} paragraphs) the recovery rows
@@ -99,8 +101,8 @@ public final class LlamaResults {
      */
     public record Options(Path data, List<NmPattern> patterns, List<String> rows, long steps, long steps48, int evalEvery,
             double eta, double eta48, double logits, double logits48, double alpha, int samples, long seed, String prior,
-            long maskLlmSteps, Path checkpoints, boolean blockwise, long fineTune, double fineTuneLr, Path secondText,
-            int secondParagraphs) {
+            long maskLlmSteps, Path checkpoints, boolean blockwise, UpdateRule update, long fineTune, double fineTuneLr,
+            Path secondText, int secondParagraphs) {
 
         public Options {
             Objects.requireNonNull(data, "data");
@@ -202,10 +204,13 @@ public final class LlamaResults {
         long total = pattern.m() == 4 ? options.steps() : options.steps48();
         double logits = pattern.m() == 4 ? options.logits() : options.logits48();
         double eta = pattern.m() == 4 ? options.eta() : options.eta48();
-        MaskProConfig maskPro = MaskProConfig.builder().pattern(pattern).learningRate(eta).logitMagnitude(logits)
-                .smoothing(options.alpha()).samplesPerStep(options.samples()).seed(options.seed())
-                .logEvery(Math.max(1, Math.min(100, options.evalEvery()))).checkpointEvery(options.evalEvery()).steps(total)
-                .build();
+        MaskProConfig.Builder maskProBuilder = MaskProConfig.builder().pattern(pattern).updateRule(options.update())
+                .logitMagnitude(logits).smoothing(options.alpha()).samplesPerStep(options.samples()).seed(options.seed())
+                .logEvery(Math.max(1, Math.min(100, options.evalEvery()))).checkpointEvery(options.evalEvery()).steps(total);
+        if (!Double.isNaN(eta)) {
+            maskProBuilder.learningRate(eta); // NaN: MaskProConfig's default η for this update rule, C and step count
+        }
+        MaskProConfig maskPro = maskProBuilder.build();
         MethodSettings settings = settings(pattern, maskPro, options.maskLlmSteps());
         boolean learns = options.rows().contains("maskpro") || options.rows().contains("maskllm") && options.maskLlmSteps() > 0;
         boolean allPriors = learns && options.prior().equals(BEST);
