@@ -1,19 +1,18 @@
 package org.maskpro4j.maskllm;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.maskpro4j.nm.Candidates;
 import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.weights.GroupRows;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -24,15 +23,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 final class CandidateGates {
     private final NmPattern pattern;
-    private final List<MaskableWeight> weights;
-    private final long[] offsets;
+    private final GroupRows rows;
     private final INDArray candidates;
     private final INDArray gates;
 
     private CandidateGates(NmPattern pattern, List<MaskableWeight> weights, INDArray gates) {
         this.pattern = pattern;
-        this.weights = List.copyOf(weights);
-        this.offsets = offsets(pattern, this.weights);
+        this.rows = rows(pattern, weights);
         this.candidates = Candidates.of(pattern).castTo(gates.dataType());
         this.gates = gates;
     }
@@ -54,7 +51,7 @@ final class CandidateGates {
             throw new IllegalArgumentException("Weight '" + weights.get(0).name() + "' has type " + type
                     + "; MaskLLM needs floating-point weights");
         }
-        long groups = offsets(pattern, weights)[weights.size()];
+        long groups = rows(pattern, weights).count();
         INDArray gates;
         try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed)) {
             gates = Nd4j.randn(rng, groups, Candidates.count(pattern)).castTo(type).muli(initStd);
@@ -68,28 +65,19 @@ final class CandidateGates {
         return g;
     }
 
-    private static long[] offsets(NmPattern pattern, List<MaskableWeight> weights) {
-        long[] offsets = new long[weights.size() + 1];
-        for (int i = 0; i < weights.size(); i++) {
-            MaskableWeight w = weights.get(i);
-            if (!w.layout().pattern().equals(pattern)) {
-                throw new IllegalArgumentException("Weight '" + w.name() + "' is laid out for " + w.layout().pattern()
-                        + " but MaskLLM was configured for " + pattern);
-            }
-            offsets[i + 1] = offsets[i] + w.layout().groupCount();
-        }
-        return offsets;
+    private static GroupRows rows(NmPattern pattern, List<MaskableWeight> weights) {
+        return new GroupRows(pattern, weights, "MaskLLM was configured for");
     }
 
     private void addPrior(Map<String, INDArray> priorMasks, double strength) {
-        for (int i = 0; i < weights.size(); i++) {
-            MaskableWeight w = weights.get(i);
+        for (int i = 0; i < rows.weights().size(); i++) {
+            MaskableWeight w = rows.weights().get(i);
             INDArray prior = priorMasks.get(w.name());
             if (prior == null) {
                 throw new IllegalArgumentException("The prior has no mask for weight '" + w.name() + "'; it covers "
                         + priorMasks.keySet());
             }
-            long groups = offsets[i + 1] - offsets[i];
+            long groups = rows.count(i);
             if (prior.rank() != 2 || prior.size(0) != groups || prior.size(1) != pattern.m()) {
                 throw new IllegalArgumentException("Prior mask of weight '" + w.name() + "' has shape "
                         + java.util.Arrays.toString(prior.shape()) + ", expected [" + groups + ", " + pattern.m() + "]");
@@ -106,11 +94,11 @@ final class CandidateGates {
     }
 
     public List<MaskableWeight> weights() {
-        return weights;
+        return rows.weights();
     }
 
     public long groupCount() {
-        return offsets[weights.size()];
+        return rows.count();
     }
 
     /** K = C(M, N). */
@@ -134,9 +122,8 @@ final class CandidateGates {
      */
     public INDArray noise(long seed, long step) {
         INDArray noise = Nd4j.create(gates.dataType(), groupCount(), candidateCount());
-        for (int i = 0; i < weights.size(); i++) {
-            long rows = offsets[i + 1] - offsets[i];
-            slice(noise, i).assign(GumbelTopN.gumbel(GumbelTopN.derive(seed, step, i), rows, candidateCount()));
+        for (int i = 0; i < rows.weights().size(); i++) {
+            slice(noise, i).assign(GumbelTopN.gumbel(GumbelTopN.derive(seed, step, i), rows.count(i), candidateCount()));
         }
         return noise;
     }
@@ -171,22 +158,16 @@ final class CandidateGates {
 
     /** Makes the model compute with {@code dense ⊙ mask} for every weight; {@code mask} is {@code [groups, M]}. */
     public void apply(INDArray mask) {
-        for (int i = 0; i < weights.size(); i++) {
-            weights.get(i).applyMask(slice(mask, i));
-        }
+        rows.apply(mask);
     }
 
     /** Rows of {@code matrix} that belong to weight {@code index}. */
     public INDArray slice(INDArray matrix, int index) {
-        return matrix.get(NDArrayIndex.interval(offsets[index], offsets[index + 1]), NDArrayIndex.all());
+        return rows.slice(matrix, index);
     }
 
     /** Per-weight copies of a full {@code [groups, ·]} matrix, keyed by weight name. */
     public Map<String, INDArray> split(INDArray matrix) {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (int i = 0; i < weights.size(); i++) {
-            out.put(weights.get(i).name(), slice(matrix, i).dup());
-        }
-        return out;
+        return rows.split(matrix);
     }
 }

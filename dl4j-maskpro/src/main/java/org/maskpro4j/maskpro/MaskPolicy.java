@@ -1,7 +1,6 @@
 package org.maskpro4j.maskpro;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,11 +9,11 @@ import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.nm.SubsetLogProb;
 import org.maskpro4j.nm.TopN;
+import org.maskpro4j.weights.GroupRows;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -37,8 +36,7 @@ public final class MaskPolicy {
     public static final String THREADS_PROPERTY = "maskpro.policy.threads";
 
     private final NmPattern pattern;
-    private final List<MaskableWeight> weights;
-    private final long[] offsets;
+    private final GroupRows rows;
     private final INDArray logits;
     private final INDArray prior;
     /** The CPU fast path, or null where the ND4J ops run. */
@@ -46,16 +44,7 @@ public final class MaskPolicy {
 
     private MaskPolicy(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, INDArray prior) {
         this.pattern = pattern;
-        this.weights = List.copyOf(weights);
-        this.offsets = new long[weights.size() + 1];
-        for (int i = 0; i < weights.size(); i++) {
-            MaskableWeight w = weights.get(i);
-            if (!w.layout().pattern().equals(pattern)) {
-                throw new IllegalArgumentException("Weight '" + w.name() + "' is laid out for " + w.layout().pattern()
-                        + " but the policy uses " + pattern);
-            }
-            offsets[i + 1] = offsets[i] + w.layout().groupCount();
-        }
+        this.rows = new GroupRows(pattern, weights, "the policy uses");
         requireShape(logits, "logits");
         requireShape(prior, "prior mask");
         this.logits = logits;
@@ -112,9 +101,9 @@ public final class MaskPolicy {
     }
 
     private void requireShape(INDArray a, String what) {
-        if (a.rank() != 2 || a.size(0) != offsets[weights.size()] || a.size(1) != pattern.m()) {
+        if (a.rank() != 2 || a.size(0) != rows.count() || a.size(1) != pattern.m()) {
             throw new IllegalArgumentException("Policy " + what + " has shape " + java.util.Arrays.toString(a.shape())
-                    + ", expected [" + offsets[weights.size()] + ", " + pattern.m() + "]");
+                    + ", expected [" + rows.count() + ", " + pattern.m() + "]");
         }
     }
 
@@ -123,11 +112,11 @@ public final class MaskPolicy {
     }
 
     public List<MaskableWeight> weights() {
-        return weights;
+        return rows.weights();
     }
 
     public long groupCount() {
-        return offsets[weights.size()];
+        return rows.count();
     }
 
     /** The live logits matrix (policy state). */
@@ -185,9 +174,7 @@ public final class MaskPolicy {
 
     /** Makes the model compute with {@code mask} (all groups). */
     public void apply(INDArray mask) {
-        for (int i = 0; i < weights.size(); i++) {
-            weights.get(i).applyMask(slice(mask, i));
-        }
+        rows.apply(mask);
     }
 
     /**
@@ -196,22 +183,18 @@ public final class MaskPolicy {
      * them, and checkpoints hold them.
      */
     public void storeLogitsInWrappers() {
-        for (int i = 0; i < weights.size(); i++) {
-            weights.get(i).keepLogits(slice(logits, i));
+        for (int i = 0; i < rows.weights().size(); i++) {
+            rows.weights().get(i).keepLogits(slice(logits, i));
         }
     }
 
     /** Rows of {@code matrix} that belong to weight {@code index}. */
     public INDArray slice(INDArray matrix, int index) {
-        return matrix.get(NDArrayIndex.interval(offsets[index], offsets[index + 1]), NDArrayIndex.all());
+        return rows.slice(matrix, index);
     }
 
     /** Per-weight copies of a full mask, keyed by weight name. */
     public Map<String, INDArray> split(INDArray mask) {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (int i = 0; i < weights.size(); i++) {
-            out.put(weights.get(i).name(), slice(mask, i).dup());
-        }
-        return out;
+        return rows.split(mask);
     }
 }

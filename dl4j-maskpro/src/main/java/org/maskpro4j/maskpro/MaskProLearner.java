@@ -114,7 +114,8 @@ public final class MaskProLearner {
         if (selectionLoss != null && chosen.isEmpty()) {
             logSelection(chosen.evaluate(state.policy(), state.policy().priorMask(), state.step(), selectionLoss), chosen);
         }
-        ProgressMeter progress = new ProgressMeter(state.step(), config.steps());
+        // steps = 0 (the config allows it) hands the prior's top-N mask on: nothing to show progress of
+        ProgressMeter progress = config.steps() == 0 ? null : new ProgressMeter(state.step(), config.steps());
         while (state.step() < config.steps()) {
             StepRecord r = stepper.step(state);
             history.add(r);

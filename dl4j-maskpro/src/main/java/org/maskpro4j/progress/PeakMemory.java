@@ -1,6 +1,13 @@
 package org.maskpro4j.progress;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.List;
+
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,6 +18,13 @@ import org.slf4j.LoggerFactory;
  * taken as the resident set minus the committed heap (it includes the JVM's own code and metadata, a near-constant
  * base, which is why {@link Peak#growthBytes()} is reported too). Sampling can miss a peak shorter than the period;
  * the last sample is taken on {@link #close()}.
+ *
+ * <p>{@link #working(long)} is the benchmarks' stricter reading: live heap (in use after the last collection, with a
+ * second daemon thread collecting every {@value #GC_EVERY_MS} ms, so neither unreachable objects nor the native buffers
+ * only a collection releases pile up) plus off-heap memory read as the private resident memory minus the committed heap
+ * <em>and</em> the JVM's own non-heap pools (exact when the whole heap is resident, as with
+ * {@code -XX:+AlwaysPreTouch -Xms=-Xmx}), sampled every millisecond, above a baseline
+ * ({@link #runtimeFootprint()}) taken before the model was loaded.
  */
 public final class PeakMemory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeakMemory.class);
@@ -46,8 +60,14 @@ public final class PeakMemory implements AutoCloseable {
         }
     }
 
-    private final int periodMillis;
+    private static final long GC_EVERY_MS = 25;
+    private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+    private static final List<MemoryPoolMXBean> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP && p.getCollectionUsage() != null).toList();
+
+    private final boolean live;
     private final Thread sampler;
+    private final Thread collector;
     private volatile boolean running = true;
     private long heap;
     private long offHeap;
@@ -55,43 +75,91 @@ public final class PeakMemory implements AutoCloseable {
     private long resident;
     private final long startTotal;
 
-    private PeakMemory(int periodMillis) {
+    /** @param baseline the start the rise is measured from, or null for the first sample */
+    private PeakMemory(int periodMillis, boolean live, Long baseline) {
         if (periodMillis <= 0) {
             throw new IllegalArgumentException("Sampling period must be positive, got " + periodMillis + " ms");
         }
-        this.periodMillis = periodMillis;
-        // garbage left by earlier work would otherwise count towards this stretch's heap peak
-        System.gc();
-        sample();
-        this.startTotal = total;
-        this.sampler = new Thread(this::run, "peak-memory");
-        sampler.setDaemon(true);
-        sampler.start();
-    }
-
-    /** Starts sampling now. */
-    public static PeakMemory start() {
-        return new PeakMemory(10);
-    }
-
-    private void run() {
-        while (running) {
-            sample();
-            try {
-                Thread.sleep(periodMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        this.live = live;
+        if (baseline == null) {
+            // garbage left by earlier work would otherwise count towards this stretch's heap peak
+            System.gc();
         }
+        sample();
+        this.startTotal = baseline == null ? total : baseline;
+        this.sampler = daemon("peak-memory", periodMillis, this::sample);
+        this.collector = live ? daemon("peak-memory-gc", GC_EVERY_MS, System::gc) : null;
+    }
+
+    /** Starts sampling now; the rise is measured from here. */
+    public static PeakMemory start() {
+        return new PeakMemory(10, false, null);
+    }
+
+    /**
+     * Starts the benchmarks' reading (live heap, off-heap without the JVM's own pools, periodic collection); the rise
+     * ({@link Peak#growthBytes()}) is the working memory above {@code runtimeBytes}, a {@link #runtimeFootprint()}
+     * taken earlier in this process.
+     */
+    public static PeakMemory working(long runtimeBytes) {
+        return new PeakMemory(1, true, runtimeBytes);
+    }
+
+    /**
+     * Live heap plus off-heap memory (the {@link #working(long)} reading) of this process now, once ND4J is up (a
+     * small matrix product loads the native library and BLAS) and after a collection. Take it before loading the model.
+     */
+    public static long runtimeFootprint() {
+        Nd4j.rand(64, 64).mmul(Nd4j.rand(64, 64));
+        System.gc();
+        return liveHeap() + workingOffHeap();
+    }
+
+    /** Heap in use right after the last collection. */
+    private static long liveHeap() {
+        long used = 0;
+        for (MemoryPoolMXBean pool : HEAP_POOLS) {
+            used += pool.getCollectionUsage().getUsed();
+        }
+        return used;
+    }
+
+    /** Private resident memory that is neither the heap nor the JVM's own non-heap pools. */
+    private static long workingOffHeap() {
+        return Pointer.physicalBytes() - MEMORY.getHeapMemoryUsage().getCommitted()
+                - MEMORY.getNonHeapMemoryUsage().getCommitted();
+    }
+
+    private Thread daemon(String name, long periodMs, Runnable task) {
+        Thread t = new Thread(() -> {
+            while (running) {
+                task.run();
+                try {
+                    Thread.sleep(periodMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private synchronized void sample() {
-        Runtime rt = Runtime.getRuntime();
-        long committed = rt.totalMemory();
-        long h = committed - rt.freeMemory();
         long rss = Pointer.physicalBytes();
-        long o = Math.max(0, rss - committed);
+        long h;
+        long o;
+        if (live) {
+            h = liveHeap();
+            o = workingOffHeap();
+        } else {
+            Runtime rt = Runtime.getRuntime();
+            long committed = rt.totalMemory();
+            h = committed - rt.freeMemory();
+            o = Math.max(0, rss - committed);
+        }
         heap = Math.max(heap, h);
         offHeap = Math.max(offHeap, o);
         total = Math.max(total, h + o);
@@ -106,9 +174,11 @@ public final class PeakMemory implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        sampler.interrupt();
         try {
-            sampler.join(1000);
+            for (Thread t : collector == null ? List.of(sampler) : List.of(sampler, collector)) {
+                t.interrupt();
+                t.join(1000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -19,12 +19,12 @@ import org.maskpro4j.examples.bench.LlamaSubject;
 import org.maskpro4j.examples.bench.MemoryPeak;
 import org.maskpro4j.examples.bench.MemoryProbe;
 import org.maskpro4j.examples.bench.MemoryProbes;
-import org.maskpro4j.examples.bench.MemorySampler;
 import org.maskpro4j.examples.bench.MemoryWorkload;
 import org.maskpro4j.examples.bench.SyntheticMlp;
 import org.maskpro4j.examples.data.FashionMnist;
 import org.maskpro4j.examples.models.TrainedFashionCnn;
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.progress.PeakMemory;
 import org.nd4j.linalg.dataset.DataSet;
 
 import picocli.CommandLine.Command;
@@ -118,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (memoryProbe != null) {
             // taken before the model loads: working memory is what comes on top of the runtime
-            long runtime = MemorySampler.runtimeFootprint();
+            long runtime = PeakMemory.runtimeFootprint();
             BenchSubject<?> subject = load();
             MemoryPeak peak = new MemoryProbe(runtime, memorySteps, seed).run(subject, MemoryWorkload.parse(memoryProbe), nm);
             Json.print(peak.toJson());

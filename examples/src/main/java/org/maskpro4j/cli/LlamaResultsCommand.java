@@ -27,7 +27,9 @@ public final class LlamaResultsCommand implements Callable<Integer> {
     @Option(names = "--patterns", defaultValue = "2:4,4:8", split = ",", description = "N:M patterns (default ${DEFAULT-VALUE})")
     List<String> patterns;
     @Option(names = "--rows", defaultValue = "dense,magnitude,wanda,sparsegpt,maskpro", split = ",",
-            description = "Rows to measure, some of dense, magnitude, wanda, sparsegpt, maskpro, maskllm (default ${DEFAULT-VALUE})")
+            description = "Rows to measure, some of dense, magnitude, wanda, sparsegpt, sparsegpt+reconstruct,"
+                    + " sparsegpt+finetune, maskpro, maskpro+reconstruct, maskpro+reconstruct+finetune, maskllm"
+                    + " (default ${DEFAULT-VALUE})")
     List<String> rows;
     @Option(names = "--steps", defaultValue = "500", description = "MaskPro steps at M = 4 (default ${DEFAULT-VALUE})")
     long steps;
@@ -68,6 +70,15 @@ public final class LlamaResultsCommand implements Callable<Integer> {
     String calibration;
     @Option(names = "--checkpoints", description = "Folder for MaskPro checkpoints and cached prior masks; a run there resumes")
     Path checkpoints;
+    @Option(names = "--finetune", defaultValue = "250", description = "Masked fine-tuning steps of the +finetune rows"
+            + " (default ${DEFAULT-VALUE})")
+    long fineTune;
+    @Option(names = "--finetune-lr", defaultValue = "1e-3", description = "Their Adam learning rate (default ${DEFAULT-VALUE})")
+    double fineTuneLr;
+    @Option(names = "--second-text", description = "A second text whose perplexity the recovery rows also report")
+    Path secondText;
+    @Option(names = "--second", defaultValue = "200", description = "Paragraphs of --second-text measured (default ${DEFAULT-VALUE})")
+    int secondParagraphs;
     @Option(names = "--threads", defaultValue = "1", description = "libnd4j threads (default ${DEFAULT-VALUE})")
     int threads;
     @Option(names = "--out", description = "Also write the table to this Markdown file")
@@ -101,7 +112,8 @@ public final class LlamaResultsCommand implements Callable<Integer> {
         new CommandFiles().outputFile("--out", out).check();
         LlamaResults.Options options = new LlamaResults.Options(data, patterns.stream().map(NmPattern::parse).toList(),
                 rows, steps, steps48, evalEvery, eta(), eta48, logits, logits48, alpha, samples, seed, prior, maskLlmSteps,
-                checkpoints, calibration.equals("block"), updateRule());
+                checkpoints, calibration.equals("block"), updateRule(), fineTune, fineTuneLr, secondText,
+                secondParagraphs);
         if (!Files.isRegularFile(data.resolve("stories260K.bin"))) {
             throw new UserError("stories260K.bin not found in " + data + ": pass --data with the llama2c folder of the shared data");
         }

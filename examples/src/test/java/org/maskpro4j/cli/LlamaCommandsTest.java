@@ -98,6 +98,25 @@ class LlamaCommandsTest {
                 .json().get("strict"));
     }
 
+    @Test
+    void llamaResultsReconstructionRowRecoversWhatSparseGptsMaskLost() {
+        String table = CliRun.of("llama-results", "--data", model().getParent().toString(), "--patterns", "2:4",
+                "--rows", "sparsegpt,sparsegpt+reconstruct").assertExit(0).stdout();
+        double maskOnly = perplexityOfRow(table, "SparseGPT, mask only");
+        double reconstructed = perplexityOfRow(table, "SparseGPT mask + reconstruction");
+        assertTrue(reconstructed < 0.9 * maskOnly, () -> "re-fitting the kept weights lowers perplexity: " + table);
+    }
+
+    private static double perplexityOfRow(String table, String method) {
+        for (String line : table.split("\n")) {
+            String[] cells = line.split("\\|");
+            if (cells.length > 3 && cells[1].strip().equals(method)) {
+                return Double.parseDouble(cells[3].strip());
+            }
+        }
+        throw new AssertionError("No row \"" + method + "\" in " + table);
+    }
+
     private static Map<String, Object> prune(String method, Path out, String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of("prune", "--model", model().toString(), "--data",
                 RequiredData.shared("llama2c/tinystories_train.txt").toString(), "--valid", valid().toString(),

@@ -86,6 +86,7 @@ class UserMistakesTest {
             unknown prior             | prune --model {cnn} --data {fashion} --method maskpro --prior oracle --out {dir}/o.zip | Unknown prior "oracle": choose one of [magnitude, wanda, sparsegpt, sparsegpt-mask]
             llama table unknown row   | llama-results --rows dense,everything                         | Unknown row "everything"
             llama table unknown prior | llama-results --rows maskpro --prior oracle                   | Unknown prior "oracle"
+            llama recovery alone      | llama-results --rows maskpro+reconstruct                      | Row "maskpro+reconstruct" starts from the maskpro row's masks
             """)
     void otherCommandsRefuseWithOneLine(String mistake, String line, String expected, @TempDir Path dir) {
         String command = line == null ? "" : line.replace("{cnn}", CliTestData.fashionCnn().toString())

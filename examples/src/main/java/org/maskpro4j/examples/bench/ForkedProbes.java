@@ -17,7 +17,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 /**
  * Runs every memory probe in a fresh child JVM on this JVM's class path, so each workload's peak is measured from a
  * clean process. The child is {@code mainClass} with the arguments the caller builds for a workload and pattern; it
- * must load the same subject, take {@link MemorySampler#runtimeFootprint()} before loading it, run the
+ * must load the same subject, take {@link org.maskpro4j.progress.PeakMemory#runtimeFootprint()} before loading it, run the
  * {@link MemoryProbe} and print {@link MemoryPeak#toJson()} as the only JSON object on its stdout.
  */
 public final class ForkedProbes implements MemoryProbes {

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Peak memory of one workload (see {@link MemorySampler}). {@code workingBytes} is the headline: live JVM heap plus
+ * Peak memory of one workload (see {@link org.maskpro4j.progress.PeakMemory#working(long)}). {@code workingBytes} is the headline: live JVM heap plus
  * off-heap memory (ND4J's buffers and workspaces), above what the same process held once ND4J was up and before the
  * model was loaded ({@code runtimeBytes}). {@code heapBytes} and {@code offHeapBytes} are the peaks of the two parts
  * (they need not coincide); {@code processBytes} is the peak private resident size of the whole process, heap and JVM

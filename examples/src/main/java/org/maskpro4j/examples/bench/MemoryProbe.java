@@ -9,6 +9,7 @@ import org.maskpro4j.maskllm.MaskLlmLearner;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.maskpro.MaskProLearner;
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.progress.PeakMemory;
 import org.maskpro4j.prior.MagnitudePrior;
 import org.maskpro4j.weights.DifferentiableModel;
 import org.maskpro4j.weights.MaskableModel;
@@ -16,7 +17,7 @@ import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Runs one {@link MemoryWorkload} on a subject in this JVM under a {@link MemorySampler}: {@code steps} inference
+ * Runs one {@link MemoryWorkload} on a subject in this JVM under a {@link PeakMemory#working(long)}: {@code steps} inference
  * forwards, or a MaskPro or MaskLLM learning run of {@code steps} steps from the magnitude prior, over the subject's
  * batches. Everything the workload creates (views, priors, learner state) is created inside the sampled window.
  */
@@ -26,7 +27,7 @@ public final class MemoryProbe {
     private final long seed;
 
     /**
-     * @param runtimeBytes {@link MemorySampler#runtimeFootprint()} taken before the subject was loaded
+     * @param runtimeBytes {@link PeakMemory#runtimeFootprint()} taken before the subject was loaded
      */
     public MemoryProbe(long runtimeBytes, int steps, long seed) {
         if (steps < 1) {
@@ -38,15 +39,16 @@ public final class MemoryProbe {
     }
 
     public <B> MemoryPeak run(BenchSubject<B> subject, MemoryWorkload workload, NmPattern pattern) {
-        MemorySampler sampler = MemorySampler.start(runtimeBytes);
+        PeakMemory sampler = PeakMemory.working(runtimeBytes);
         try (sampler) {
             switch (workload) {
                 case INFER -> infer(subject);
                 case MASKPRO -> maskPro(subject, pattern);
                 case MASKLLM -> maskLlm(subject, pattern);
             }
-            return sampler.stop();
         }
+        PeakMemory.Peak peak = sampler.peak();
+        return new MemoryPeak(peak.growthBytes(), peak.residentBytes(), peak.heapBytes(), peak.offHeapBytes(), runtimeBytes);
     }
 
     private <B> void infer(BenchSubject<B> subject) {

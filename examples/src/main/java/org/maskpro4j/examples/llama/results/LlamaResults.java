@@ -19,6 +19,8 @@ import org.maskpro4j.examples.llama.LlamaDifferentiableModel;
 import org.maskpro4j.examples.llama.LlamaGraph;
 import org.maskpro4j.examples.llama.LlamaMaskableModel;
 import org.maskpro4j.examples.llama.PerplexityEvaluator;
+import org.maskpro4j.finetune.FineTuneConfig;
+import org.maskpro4j.finetune.FineTuneStage;
 import org.maskpro4j.maskllm.MaskLlmConfig;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.maskpro.UpdateRule;
@@ -33,6 +35,9 @@ import org.maskpro4j.method.PriorSelection;
 import org.maskpro4j.method.StageReport;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.progress.PeakMemory;
+import org.maskpro4j.reconstruct.ReconstructStage;
+import org.maskpro4j.reconstruct.WeightReconstructor;
+import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -58,7 +63,8 @@ public final class LlamaResults {
     private static final int BATCH_PARAGRAPHS = 8;
     private static final int PROGRESS_PARAGRAPHS = 300;
     /** The table's rows, in order. */
-    public static final List<String> ROWS = List.of("dense", "magnitude", "wanda", "sparsegpt", "maskpro", "maskllm");
+    public static final List<String> ROWS = List.of("dense", "magnitude", "wanda", "sparsegpt", "sparsegpt+reconstruct",
+            "sparsegpt+finetune", "maskpro", "maskpro+reconstruct", "maskpro+reconstruct+finetune", "maskllm");
     /** MaskPro's and MaskLLM's prior: the best frozen-weight one-shot mask, or one named. */
     public static final String BEST = "best";
 
@@ -68,7 +74,11 @@ public final class LlamaResults {
     private final PerplexityEvaluator progress;
     private final List<LlamaBatch> calibration;
     private final List<LlamaBatch> train;
+    private final List<LlamaBatch> fineTuneTrain;
+    private final PerplexityEvaluator second;
     private final List<ResultRow> rows = new ArrayList<>();
+    /** The last MaskPro row's masks, where its recovery rows start. */
+    private Map<String, INDArray> maskProMasks;
 
     /**
      * Settings of a table run; every default matches the reference protocol.
@@ -84,10 +94,15 @@ public final class LlamaResults {
      * @param checkpoints directory for MaskPro checkpoints and cached prior masks, or null
      * @param blockwise   block calibration (true) or matrix calibration
      * @param update      MaskPro update rule (the tables were measured with the raw one)
+     * @param fineTune    masked fine-tuning steps of the "+finetune" rows (Adam, batches of 8 training paragraphs)
+     * @param fineTuneLr  their learning rate
+     * @param secondText  a second text whose perplexity (first {@code secondParagraphs} paragraphs) the recovery rows
+     *                    also report, or null
      */
     public record Options(Path data, List<NmPattern> patterns, List<String> rows, long steps, long steps48, int evalEvery,
             double eta, double eta48, double logits, double logits48, double alpha, int samples, long seed, String prior,
-            long maskLlmSteps, Path checkpoints, boolean blockwise, UpdateRule update) {
+            long maskLlmSteps, Path checkpoints, boolean blockwise, UpdateRule update, long fineTune, double fineTuneLr,
+            Path secondText, int secondParagraphs) {
 
         public Options {
             Objects.requireNonNull(data, "data");
@@ -102,8 +117,15 @@ public final class LlamaResults {
             if (!prior.equals(BEST)) {
                 MaskMethods.requirePrior(prior);
             }
-            if (evalEvery <= 0 || steps < 0 || steps48 < 0 || maskLlmSteps < 0) {
-                throw new IllegalArgumentException("--eval-every must be positive and the step counts at least 0");
+            if (evalEvery <= 0 || steps < 0 || steps48 < 0 || maskLlmSteps < 0 || fineTune < 1 || secondParagraphs < 1) {
+                throw new IllegalArgumentException("--eval-every, --finetune and --second must be positive and the step"
+                        + " counts at least 0");
+            }
+            for (String r : rows) {
+                if (r.startsWith("maskpro+") && !rows.contains("maskpro")) {
+                    throw new IllegalArgumentException("Row \"" + r + "\" starts from the maskpro row's masks: add maskpro"
+                            + " to --rows");
+                }
             }
         }
 
@@ -148,6 +170,15 @@ public final class LlamaResults {
                 LlamaBatches.encode(trainParagraphs.subList(0, CALIBRATION_PARAGRAPHS), tokenizer, seqLen), BATCH_PARAGRAPHS);
         this.train = LlamaBatches.batches(
                 LlamaBatches.encode(trainParagraphs.subList(0, TRAIN_PARAGRAPHS), tokenizer, seqLen), BATCH_PARAGRAPHS);
+        this.fineTuneTrain = LlamaBatches.batches(LlamaBatches.encode(trainParagraphs, tokenizer, seqLen), BATCH_PARAGRAPHS);
+        if (options.secondText() == null) {
+            this.second = null;
+        } else {
+            List<String> text = LlamaBatches.readParagraphs(options.secondText());
+            this.second = PerplexityEvaluator.forSequences(graph, LlamaBatches.encode(
+                    text.subList(0, Math.min(options.secondParagraphs(), text.size())), tokenizer, seqLen),
+                    PerplexityEvaluator.DEFAULT_TOKENS_PER_BATCH);
+        }
         LOG.info("Calibration: {} batches, {} rows; MaskPro training: {} batches", calibration.size(),
                 calibration.stream().mapToLong(LlamaBatch::scoredTokens).sum(), train.size());
     }
@@ -192,6 +223,14 @@ public final class LlamaResults {
         if (options.rows().contains("sparsegpt") || allPriors) {
             frozen.add(sparseGpt(model, settings, note));
         }
+        if (options.rows().contains("sparsegpt+reconstruct")) {
+            recovery(model, MaskPipeline.builder().method(MaskMethods.create("sparsegpt-mask", settings)),
+                    "SparseGPT mask", true, false, note);
+        }
+        if (options.rows().contains("sparsegpt+finetune")) {
+            recovery(model, MaskPipeline.builder().method(MaskMethods.create("sparsegpt", settings)),
+                    "SparseGPT + update", false, true, note);
+        }
         if (learns) {
             List<ChosenPrior> priors = allPriors ? frozen : List.of(namedPrior(model, settings, frozen));
             if (priors.isEmpty()) {
@@ -201,6 +240,13 @@ public final class LlamaResults {
             ChosenPrior prior = null;
             if (options.rows().contains("maskpro")) {
                 prior = maskPro(model, maskPro, priors, note);
+            }
+            if (options.rows().stream().anyMatch(r -> r.startsWith("maskpro+"))) {
+                // MaskPro at 0 steps from its own learned masks: the mask stage hands them on unchanged
+                recovery(model, MaskPipeline.builder().method(MaskMethods.create(MaskMethods.MASKPRO,
+                        MethodSettings.builder(maskPro.toBuilder().steps(0).build()).build()))
+                        .prior(new ChosenPrior("maskpro", maskProMasks, null)), "MaskPro " + total + " steps", true,
+                        options.rows().contains("maskpro+reconstruct+finetune"), note);
             }
             if (options.rows().contains("maskllm") && options.maskLlmSteps() > 0) {
                 maskLlm(model, settings, prior != null ? List.of(prior) : priors, note);
@@ -326,6 +372,7 @@ public final class LlamaResults {
         applyMasks(model, prior.masks());
         curve.add(0, "0: " + format(progress.evaluate().perplexity()));
         applyMasks(model, run.masks());
+        maskProMasks = run.masks();
         double ppl = valid.evaluate().perplexity();
         String settings = String.format(Locale.ROOT, "η=%s C=%s α=%s K=%d; %.2f%% groups changed; first %d valid paragraphs: %s",
                 config.learningRate(), config.logitMagnitude(), options.alpha(), options.samples(),
@@ -333,6 +380,43 @@ public final class LlamaResults {
         rows.add(new ResultRow("MaskPro (prior " + prior.name() + ")", pattern.toString(), ppl, run.mask().steps(), seconds,
                 peak, true, join(note, settings)));
         return prior;
+    }
+
+    /**
+     * The recovery rows of one mask: the pipeline {@code mask}, then weight reconstruction on the calibration batches
+     * and/or masked fine-tuning ({@code fineTune} Adam steps over batches of 8 training paragraphs, through
+     * {@link LlamaDifferentiableModel}); one row after each of those stages.
+     */
+    private void recovery(LlamaMaskableModel model, MaskPipeline.Builder mask, String label, boolean reconstruct,
+            boolean fineTune, String note) {
+        String pattern = model.pattern().toString();
+        if (reconstruct) {
+            mask.then(new ReconstructStage(WeightReconstructor.builder().build()));
+        }
+        if (fineTune) {
+            Path checkpoint = options.checkpoints() == null ? null : checkpointFile(String.format(Locale.ROOT,
+                    "finetune-%s-%s-%d-lr%s.ckpt", label.replaceAll("[^A-Za-z0-9]+", "-"), pattern.replace(":", "of"),
+                    options.fineTune(), options.fineTuneLr()));
+            mask.then(new FineTuneStage(FineTuneConfig.builder().steps(options.fineTune()).learningRate(options.fineTuneLr())
+                    .logEvery(25).checkpointEvery(50).build(), fineTuneTrain, checkpoint, 0));
+        }
+        // the differentiable view snapshots the graph's weights as its dense ones: they must be dense when it is made
+        model.weights().forEach(MaskableWeight::restoreDense);
+        MaskableModel<LlamaBatch> target = fineTune ? new LlamaDifferentiableModel(graph, model) : model;
+        PipelineResult run = mask.build().run(target, calibration, heldOut(valid));
+        // the second text is measured on the final weights, so only the last row has it
+        String measured = second == null ? "" : String.format(Locale.ROOT, "%s, first %d paragraphs: ppl %s",
+                options.secondText().getFileName(), options.secondParagraphs(), format(second.evaluate().perplexity()));
+        String name = label;
+        List<StageReport> recovered = run.stages().stream()
+                .filter(r -> r.stage().equals("reconstruct") || r.stage().equals("finetune")).toList();
+        for (StageReport report : recovered) {
+            name += report.stage().equals("reconstruct") ? " + reconstruction"
+                    : String.format(Locale.ROOT, " + fine-tuning (%d steps, Adam %s)", options.fineTune(), options.fineTuneLr());
+            boolean last = report == recovered.get(recovered.size() - 1);
+            rows.add(new ResultRow(name, pattern, perplexity(report.heldOut()), report.steps(), report.seconds(),
+                    report.peak(), false, join(note, last ? measured : "")));
+        }
     }
 
     /** MaskPro's checkpoint in the checkpoint folder, or a temporary file the chunks share. */

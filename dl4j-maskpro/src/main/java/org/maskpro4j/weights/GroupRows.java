@@ -1,0 +1,70 @@
+package org.maskpro4j.weights;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.maskpro4j.nm.NmPattern;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * All groups of several weights as the rows of one {@code [groups, ·]} matrix, so that a learner's per-group state is a
+ * few ND4J ops per step whatever the number of layers: each weight owns a contiguous block of rows, in list order.
+ */
+public final class GroupRows {
+    private final List<MaskableWeight> weights;
+    private final long[] offsets;
+
+    /**
+     * @param pattern  the pattern every weight must be laid out for
+     * @param expected how the error names the owner's pattern, e.g. "the policy uses"
+     */
+    public GroupRows(NmPattern pattern, List<MaskableWeight> weights, String expected) {
+        this.weights = List.copyOf(weights);
+        this.offsets = new long[this.weights.size() + 1];
+        for (int i = 0; i < this.weights.size(); i++) {
+            MaskableWeight w = this.weights.get(i);
+            if (!w.layout().pattern().equals(pattern)) {
+                throw new IllegalArgumentException("Weight '" + w.name() + "' is laid out for " + w.layout().pattern()
+                        + " but " + expected + " " + pattern);
+            }
+            offsets[i + 1] = offsets[i] + w.layout().groupCount();
+        }
+    }
+
+    public List<MaskableWeight> weights() {
+        return weights;
+    }
+
+    /** Groups of all weights: the matrix's rows. */
+    public long count() {
+        return offsets[weights.size()];
+    }
+
+    /** Groups of weight {@code index}. */
+    public long count(int index) {
+        return offsets[index + 1] - offsets[index];
+    }
+
+    /** Rows of {@code matrix} that belong to weight {@code index} (a view). */
+    public INDArray slice(INDArray matrix, int index) {
+        return matrix.get(NDArrayIndex.interval(offsets[index], offsets[index + 1]), NDArrayIndex.all());
+    }
+
+    /** Per-weight copies of a full {@code [groups, ·]} matrix, keyed by weight name. */
+    public Map<String, INDArray> split(INDArray matrix) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (int i = 0; i < weights.size(); i++) {
+            out.put(weights.get(i).name(), slice(matrix, i).dup());
+        }
+        return out;
+    }
+
+    /** Makes every weight compute with {@code dense ⊙ mask}; {@code mask} is {@code [groups, M]}. */
+    public void apply(INDArray mask) {
+        for (int i = 0; i < weights.size(); i++) {
+            weights.get(i).applyMask(slice(mask, i));
+        }
+    }
+}
