@@ -20,11 +20,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Masked fine-tuning of a DL4J network through its own {@code fit(DataSet)}: all its parameters train with its own
- * updater (the learning rate set to {@link FineTuneConfig#learningRate()}), and a {@link MaskedFitListener} keeps the
+ * updater (the learning rate set by the config's schedule, {@link FineTuneConfig#learningRateAt(long)}), and a {@link MaskedFitListener} keeps the
  * maskable weights' masks. One {@code fit} call on one batch per step, cycling over the batches.
  */
 public final class Dl4jMaskedFit {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jMaskedFit.class);
+
+    /** Why DL4J networks refuse a distillation weight. */
+    public static final String DISTILLATION_UNSUPPORTED = "Distillation is not supported for DL4J networks (their own fit()"
+            + " trains on the data's labels): fine-tune them without a distillation weight";
 
     private Dl4jMaskedFit() {
     }
@@ -40,6 +44,9 @@ public final class Dl4jMaskedFit {
         if (batches == null || batches.isEmpty()) {
             throw new IllegalArgumentException("Masked fine-tuning needs training batches, but none were given");
         }
+        if (config.distillation() > 0) {
+            throw new IllegalArgumentException(DISTILLATION_UNSUPPORTED);
+        }
         MaskedFitListener listener = new MaskedFitListener(weights, masks);
         Collection<TrainingListener> current = net instanceof MultiLayerNetwork mln ? mln.getListeners()
                 : net instanceof ComputationGraph cg ? cg.getListeners() : null;
@@ -50,11 +57,7 @@ public final class Dl4jMaskedFit {
         double window = 0;
         int windowSteps = 0;
         try {
-            if (net instanceof MultiLayerNetwork mln) {
-                NetworkUtils.setLearningRate(mln, config.learningRate());
-            } else if (net instanceof ComputationGraph cg) {
-                NetworkUtils.setLearningRate(cg, config.learningRate());
-            } else {
+            if (!(net instanceof MultiLayerNetwork) && !(net instanceof ComputationGraph)) {
                 throw new IllegalArgumentException("DL4J masked fit takes a MultiLayerNetwork or ComputationGraph, got "
                         + net.getClass().getName());
             }
@@ -62,6 +65,9 @@ public final class Dl4jMaskedFit {
             listeners.add(listener);
             net.setListeners(listeners);
             for (long step = 1; step <= config.steps(); step++) {
+                if (config.schedule() != LrSchedule.CONSTANT || step <= config.warmupSteps() + 1) {
+                    setLearningRate(net, config.learningRateAt(step));
+                }
                 DataSet batch = batches.get((int) ((step - 1) % batches.size()));
                 if (net instanceof MultiLayerNetwork mln) {
                     mln.fit(batch);
@@ -85,8 +91,18 @@ public final class Dl4jMaskedFit {
                 : List.of(new FineTuneResult.Point(config.steps(), heldOut.getAsDouble()));
         INDArray state = net instanceof MultiLayerNetwork mln ? mln.getUpdater().getStateViewArray()
                 : ((ComputationGraph) net).getUpdater().getStateViewArray();
-        String optimizer = "the network's own updater at lr=" + config.learningRate() + ", " + config.steps() + " steps";
+        String optimizer = "the network's own updater at lr=" + config.learningRate() + " " + config.schedule().cliName()
+                + " (warmup " + config.warmupSteps() + "), " + config.steps() + " steps";
         return new FineTuneResult(listener.iterations(), losses, scores, optimizer,
                 state == null ? 0 : state.length() * state.dataType().width(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The schedule's rate for the next fit; the updater's moments stay as they are. */
+    private static void setLearningRate(Model net, double lr) {
+        if (net instanceof MultiLayerNetwork mln) {
+            NetworkUtils.setLearningRate(mln, lr);
+        } else {
+            NetworkUtils.setLearningRate((ComputationGraph) net, lr);
+        }
     }
 }

@@ -18,6 +18,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
+import org.maskpro4j.config.PropertiesCodec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -28,8 +29,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class FineTuneCheckpoint {
     private static final String STATE = "state.properties";
+    private static final String CONFIG = "config.";
 
-    record Snapshot(double learningRate, double beta1, double beta2, double epsilon, long step,
+    record Snapshot(FineTuneConfig config, long step,
                     Map<String, INDArray> live, Map<String, INDArray> first, Map<String, INDArray> second) {
     }
 
@@ -44,10 +46,7 @@ final class FineTuneCheckpoint {
         try {
             try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
                 Properties p = new Properties();
-                p.setProperty("learningRate", Double.toString(config.learningRate()));
-                p.setProperty("beta1", Double.toString(config.beta1()));
-                p.setProperty("beta2", Double.toString(config.beta2()));
-                p.setProperty("epsilon", Double.toString(config.epsilon()));
+                FineTuneConfig.CODEC.write(config, p, CONFIG);
                 p.setProperty("step", Long.toString(step));
                 zip.putNextEntry(new ZipEntry(STATE));
                 p.store(zip, "maskpro4j masked fine-tuning");
@@ -90,10 +89,9 @@ final class FineTuneCheckpoint {
                     + " fine-tuning checkpoint");
         }
         try {
-            return new Snapshot(Double.parseDouble(p.getProperty("learningRate")), Double.parseDouble(p.getProperty("beta1")),
-                    Double.parseDouble(p.getProperty("beta2")), Double.parseDouble(p.getProperty("epsilon")),
-                    Long.parseLong(p.getProperty("step")), live, first, second);
-        } catch (NullPointerException | NumberFormatException e) {
+            return new Snapshot(FineTuneConfig.CODEC.read(PropertiesCodec.section(p, CONFIG)), Long.parseLong(p.getProperty("step")),
+                    live, first, second);
+        } catch (IllegalArgumentException | NullPointerException e) {
             throw new IOException("Fine-tuning checkpoint " + file + " has a damaged " + STATE + ": " + p, e);
         }
     }

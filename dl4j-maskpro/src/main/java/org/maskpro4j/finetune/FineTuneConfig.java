@@ -2,13 +2,20 @@ package org.maskpro4j.finetune;
 
 import java.util.Locale;
 
+import org.maskpro4j.config.PropertiesCodec;
+
 /**
- * Settings of masked fine-tuning: Adam (PyTorch's defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8) at a fixed learning
- * rate for a number of steps, one batch per step, cycling over the training batches in order.
+ * Settings of masked fine-tuning: Adam (PyTorch's defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8) for a number of steps,
+ * one batch per step, cycling over the training batches in order; the learning rate follows a {@link LrSchedule};
+ * the loss is the task's cross-entropy, or with {@link #distillation()} λ &gt; 0 the mix
+ * {@code (1 − λ)·CE + λ·KL(teacher ‖ model)} with the dense model as teacher (knowledge distillation).
  */
 public final class FineTuneConfig {
     private final long steps;
     private final double learningRate;
+    private final LrSchedule schedule;
+    private final long warmupSteps;
+    private final double distillation;
     private final double beta1;
     private final double beta2;
     private final double epsilon;
@@ -26,12 +33,26 @@ public final class FineTuneConfig {
             throw new IllegalArgumentException("Adam needs 0 <= beta1, beta2 < 1 and epsilon > 0, got " + b.beta1 + ", "
                     + b.beta2 + ", " + b.epsilon);
         }
+        if (b.schedule == null) {
+            throw new IllegalArgumentException("Fine-tuning needs a learning-rate schedule, got none");
+        }
+        if (b.warmupSteps < 0 || b.warmupSteps >= b.steps) {
+            throw new IllegalArgumentException("Fine-tuning warmup must be >= 0 and below the " + b.steps + " steps, got "
+                    + b.warmupSteps);
+        }
+        if (!(b.distillation >= 0 && b.distillation <= 1)) {
+            throw new IllegalArgumentException("Distillation weight must lie in [0, 1] (0: cross-entropy only, 1: only the"
+                    + " teacher's distribution), got " + b.distillation);
+        }
         if (b.logEvery < 1 || b.checkpointEvery < 0) {
             throw new IllegalArgumentException("logEvery must be >= 1 and checkpointEvery >= 0 (0 = never), got "
                     + b.logEvery + ", " + b.checkpointEvery);
         }
         this.steps = b.steps;
         this.learningRate = b.learningRate;
+        this.schedule = b.schedule;
+        this.warmupSteps = b.warmupSteps;
+        this.distillation = b.distillation;
         this.beta1 = b.beta1;
         this.beta2 = b.beta2;
         this.epsilon = b.epsilon;
@@ -47,8 +68,42 @@ public final class FineTuneConfig {
         return steps;
     }
 
+    /** The peak learning rate (the constant one for {@link LrSchedule#CONSTANT}). */
     public double learningRate() {
         return learningRate;
+    }
+
+    public LrSchedule schedule() {
+        return schedule;
+    }
+
+    /** Steps of linear warmup from 0 to {@link #learningRate()} at the start of the schedule. */
+    public long warmupSteps() {
+        return warmupSteps;
+    }
+
+    /** λ of {@code (1 − λ)·CE + λ·KL(teacher ‖ model)}; 0 trains on the cross-entropy alone. */
+    public double distillation() {
+        return distillation;
+    }
+
+    /**
+     * The learning rate of update {@code step} (1-based): linear warmup {@code lr·step/warmup} over the first
+     * {@link #warmupSteps()} updates, then {@code lr} ({@link LrSchedule#CONSTANT}) or
+     * {@code lr·(1 + cos(π·(step − warmup)/(steps − warmup)))/2}, 0 at the last step ({@link LrSchedule#COSINE}).
+     */
+    public double learningRateAt(long step) {
+        if (step < 1) {
+            throw new IllegalArgumentException("Steps count from 1, got " + step);
+        }
+        if (step <= warmupSteps) {
+            return learningRate * step / warmupSteps;
+        }
+        if (schedule == LrSchedule.CONSTANT) {
+            return learningRate;
+        }
+        double progress = Math.min(1.0, (double) (step - warmupSteps) / (steps - warmupSteps));
+        return learningRate * 0.5 * (1 + Math.cos(Math.PI * progress));
     }
 
     public double beta1() {
@@ -71,21 +126,44 @@ public final class FineTuneConfig {
         return checkpointEvery;
     }
 
-    /** True when a checkpoint written under {@code other} may continue this run (everything but the length). */
+    /**
+     * True when a checkpoint written under {@code other} may continue this run: everything but the log and checkpoint
+     * cadence, and but the length when the learning rate does not depend on it (constant after warmup).
+     */
     boolean sameRunAs(FineTuneConfig other) {
         return learningRate == other.learningRate && beta1 == other.beta1 && beta2 == other.beta2
-                && epsilon == other.epsilon;
+                && epsilon == other.epsilon && schedule == other.schedule && warmupSteps == other.warmupSteps
+                && distillation == other.distillation && (schedule == LrSchedule.CONSTANT || steps == other.steps);
     }
+
+    /** The one text form of a fine-tuning config (checkpoints). */
+    public static final PropertiesCodec<FineTuneConfig, Builder> CODEC = PropertiesCodec
+            .builder("Fine-tuning config", FineTuneConfig::builder, Builder::build)
+            .longInteger("steps", FineTuneConfig::steps, Builder::steps)
+            .decimal("learningRate", FineTuneConfig::learningRate, Builder::learningRate)
+            .text("schedule", c -> c.schedule.cliName(), (b, v) -> b.schedule(LrSchedule.parse(v)))
+            .longInteger("warmupSteps", FineTuneConfig::warmupSteps, Builder::warmupSteps)
+            .decimal("distillation", FineTuneConfig::distillation, Builder::distillation)
+            .decimal("beta1", FineTuneConfig::beta1, Builder::beta1)
+            .decimal("beta2", FineTuneConfig::beta2, Builder::beta2)
+            .decimal("epsilon", FineTuneConfig::epsilon, Builder::epsilon)
+            .integer("logEvery", FineTuneConfig::logEvery, Builder::logEvery)
+            .longInteger("checkpointEvery", FineTuneConfig::checkpointEvery, Builder::checkpointEvery)
+            .build();
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "Adam(lr=%g, beta1=%g, beta2=%g, eps=%g), %d steps", learningRate, beta1, beta2,
-                epsilon, steps);
+        return String.format(Locale.ROOT, "Adam(lr=%g %s, warmup %d, beta1=%g, beta2=%g, eps=%g)%s, %d steps", learningRate,
+                schedule.cliName(), warmupSteps, beta1, beta2, epsilon,
+                distillation > 0 ? String.format(Locale.ROOT, ", distillation λ=%g", distillation) : "", steps);
     }
 
     public static final class Builder {
         private long steps = 1000;
         private double learningRate = 1e-3;
+        private LrSchedule schedule = LrSchedule.CONSTANT;
+        private long warmupSteps = 0;
+        private double distillation = 0;
         private double beta1 = 0.9;
         private double beta2 = 0.999;
         private double epsilon = 1e-8;
@@ -102,6 +180,23 @@ public final class FineTuneConfig {
 
         public Builder learningRate(double learningRate) {
             this.learningRate = learningRate;
+            return this;
+        }
+
+        public Builder schedule(LrSchedule schedule) {
+            this.schedule = schedule;
+            return this;
+        }
+
+        /** Linear warmup steps (below {@link #steps(long)}); 0 for none. */
+        public Builder warmupSteps(long warmupSteps) {
+            this.warmupSteps = warmupSteps;
+            return this;
+        }
+
+        /** λ in [0, 1] of the distillation loss; fine-tuning then needs a dense teacher model. */
+        public Builder distillation(double distillation) {
+            this.distillation = distillation;
             return this;
         }
 

@@ -14,6 +14,7 @@ import org.maskpro4j.method.StageContext;
 import org.maskpro4j.method.StageOutcome;
 import org.maskpro4j.weights.ComputationGraphModel;
 import org.maskpro4j.weights.DifferentiableModel;
+import org.maskpro4j.weights.DistillableModel;
 import org.maskpro4j.weights.MultiLayerNetworkModel;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -27,17 +28,22 @@ public final class FineTuneStage implements Stage {
     private final List<?> batches;
     private final Path checkpoint;
     private final long evaluateEvery;
+    private final DistillableModel<?> teacher;
 
     /**
      * @param batches       the model's training batches for fine-tuning (its own batch type), or null for the run's
      * @param checkpoint    checkpoint file (resumed when it exists) for the differentiable path, or null
      * @param evaluateEvery record the held-out score every this many steps (0: only at the end)
+     * @param teacher       the dense model, the teacher of distillation (needed when the config's distillation weight is
+     *                      above 0, ignored otherwise); null for none
      */
-    public FineTuneStage(FineTuneConfig config, List<?> batches, Path checkpoint, long evaluateEvery) {
+    public FineTuneStage(FineTuneConfig config, List<?> batches, Path checkpoint, long evaluateEvery,
+            DistillableModel<?> teacher) {
         this.config = Objects.requireNonNull(config, "config");
         this.batches = batches == null ? null : List.copyOf(batches);
         this.checkpoint = checkpoint;
         this.evaluateEvery = evaluateEvery;
+        this.teacher = teacher;
     }
 
     @Override
@@ -61,7 +67,7 @@ public final class FineTuneStage implements Stage {
             r = Dl4jMaskedFit.fit(net, context.model().weights(), context.masks(), (List<DataSet>) train, config, null);
         } else if (context.model() instanceof DifferentiableModel<B> differentiable) {
             r = new MaskedFineTuner(config, checkpoint).tune(differentiable, train, context.masks(),
-                    evaluateEvery > 0 ? score : null, evaluateEvery);
+                    evaluateEvery > 0 ? score : null, evaluateEvery, (DistillableModel<B>) teacher);
         } else {
             throw new IllegalArgumentException("Masked fine-tuning needs backpropagation, which "
                     + context.model().getClass().getSimpleName() + " does not offer");

@@ -66,7 +66,7 @@ final class MaskedAdam {
             double mScale = 1 / (1 - Math.pow(config.beta1(), step));
             double vScale = 1 / (1 - Math.pow(config.beta2(), step));
             try (INDArray denominator = Transforms.sqrt(v.mul(vScale), false).addi(config.epsilon());
-                    INDArray delta = m.mul(mScale * config.learningRate()).divi(denominator);
+                    INDArray delta = m.mul(mScale * config.learningRateAt(step)).divi(denominator);
                     INDArray updated = weight.live().sub(delta).muli(mask)) {
                 weight.assignLive(updated);
             }

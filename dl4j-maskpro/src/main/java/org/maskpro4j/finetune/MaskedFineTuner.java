@@ -14,6 +14,7 @@ import java.util.function.DoubleSupplier;
 
 import org.maskpro4j.progress.ProgressMeter;
 import org.maskpro4j.weights.DifferentiableModel;
+import org.maskpro4j.weights.DistillableModel;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -42,22 +43,31 @@ public final class MaskedFineTuner {
         this.checkpoint = checkpoint;
     }
 
-    /** {@link #tune(DifferentiableModel, List, Map, DoubleSupplier, long)} without held-out evaluations. */
+    /** {@link #tune(DifferentiableModel, List, Map, DoubleSupplier, long, DistillableModel)} without held-out evaluations or teacher. */
     public <B> FineTuneResult tune(DifferentiableModel<B> model, List<B> train, Map<String, INDArray> masks) {
-        return tune(model, train, masks, null, 0);
+        return tune(model, train, masks, null, 0, null);
     }
 
     /**
      * @param masks        per weight name its {@code [groups, M]} 0/1 mask; every maskable weight needs one
      * @param heldOut      a held-out score of the model as it is now (e.g. validation loss), or null
      * @param evaluateEvery evaluate {@code heldOut} every this many steps and at the end (0: only at the end)
-     * @throws IllegalArgumentException for no batches, a missing or misshapen mask, a checkpoint of another run
+     * @param teacher      the dense model whose distribution the model learns when {@link FineTuneConfig#distillation()}
+     *                     &gt; 0 (then {@code model} must be a {@link DistillableModel} too); null otherwise
+     * @throws IllegalArgumentException for no batches, a missing or misshapen mask, a checkpoint of another run, a
+     *                                  distillation without teacher
      */
     public <B> FineTuneResult tune(DifferentiableModel<B> model, List<B> train, Map<String, INDArray> masks,
-            DoubleSupplier heldOut, long evaluateEvery) {
+            DoubleSupplier heldOut, long evaluateEvery, DistillableModel<B> teacher) {
         Objects.requireNonNull(model, "model");
         if (train == null || train.isEmpty()) {
             throw new IllegalArgumentException("Masked fine-tuning needs training batches, but none were given");
+        }
+        double lambda = config.distillation();
+        if (lambda > 0 && (teacher == null || !(model instanceof DistillableModel<B>))) {
+            throw new IllegalArgumentException("Distillation (λ = " + lambda + ") needs a dense teacher and a model that can"
+                    + " learn from its distribution; " + (teacher == null ? "no teacher was given"
+                    : model.getClass().getSimpleName() + " cannot") + ": set the distillation weight to 0");
         }
         List<MaskableWeight> weights = model.weights();
         Map<String, INDArray> shaped = weightShapedMasks(weights, masks);
@@ -76,7 +86,8 @@ public final class MaskedFineTuner {
         long lastLog = System.nanoTime();
         while (adam.step() < config.steps()) {
             B batch = train.get((int) (adam.step() % train.size()));
-            DifferentiableModel.Gradients g = model.lossAndGradients(batch);
+            DifferentiableModel.Gradients g = lambda > 0 ? distilled((DistillableModel<B>) model, teacher, batch, lambda)
+                    : model.lossAndGradients(batch);
             if (!Double.isFinite(g.loss())) {
                 throw new IllegalStateException("Masked fine-tuning diverged at step " + adam.step() + " (loss " + g.loss()
                         + "); lower the learning rate (now " + config.learningRate() + ")");
@@ -93,8 +104,9 @@ public final class MaskedFineTuner {
             boolean last = step == config.steps();
             if (step % config.logEvery() == 0 || last || System.nanoTime() - lastLog > 15e9) {
                 losses.add(new FineTuneResult.Point(step, windowLoss / windowSteps));
-                LOG.info("fine-tune step {}/{}: train loss {} {}", step, config.steps(),
-                        String.format("%.4f", windowLoss / windowSteps), meter.status(step));
+                LOG.info("fine-tune step {}/{}: train loss {}, lr {} {}", step, config.steps(),
+                        String.format("%.4f", windowLoss / windowSteps), String.format("%.3g", config.learningRateAt(step)),
+                        meter.status(step));
                 windowLoss = 0;
                 windowSteps = 0;
                 lastLog = System.nanoTime();
@@ -112,14 +124,24 @@ public final class MaskedFineTuner {
                 (System.nanoTime() - t0) / 1e9);
     }
 
+    private static <B> DifferentiableModel.Gradients distilled(DistillableModel<B> student, DistillableModel<B> teacher,
+            B batch, double lambda) {
+        try (INDArray target = teacher.logProbabilities(batch)) {
+            return student.lossAndGradients(batch, target, lambda);
+        }
+    }
+
     /**
      * Backprop (SameDiff's session arrays above all) leaves native buffers that only a Java GC frees, and the small heap
      * rarely needs one: JavaCPP collects only when its tracked bytes reach -Xmx, so a LLaMA run's resident memory grew
      * by 13–75 MiB a step toward twice -Xmx (measured over 100 steps of 2 paragraphs: 856 → 2,491 MiB). A collection
-     * every {@link #GC_EVERY} steps frees them while they are few (a few ms against a step of about a second).
+     * every {@link #GC_EVERY} steps frees them while they are few (a few ms against a step of about a second); what
+     * those frees leave in the C heap goes back to the OS at the next collection ({@link NativeHeap#trim()}).
      */
     private static void collectNativeGarbage(long step) {
         if (step % GC_EVERY == 0) {
+            // trim first: ND4J frees a collection's buffers on its own threads, after System.gc() returns
+            NativeHeap.trim();
             System.gc();
         }
     }
@@ -134,8 +156,7 @@ public final class MaskedFineTuner {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read fine-tuning checkpoint " + checkpoint, e);
         }
-        FineTuneConfig saved = FineTuneConfig.builder().learningRate(s.learningRate()).beta1(s.beta1()).beta2(s.beta2())
-                .epsilon(s.epsilon()).build();
+        FineTuneConfig saved = s.config();
         if (!config.sameRunAs(saved)) {
             throw new IllegalArgumentException("Fine-tuning checkpoint " + checkpoint + " was written with " + saved
                     + ", not " + config + "; use another checkpoint path or the same settings");

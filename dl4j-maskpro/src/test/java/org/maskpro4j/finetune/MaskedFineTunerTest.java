@@ -45,7 +45,7 @@ class MaskedFineTunerTest {
         Pruned straight = pruned(train);
         double before = SmallMlp.meanLoss(straight.model(), heldOut);
         FineTuneResult r = new MaskedFineTuner(config, null).tune(straight.model(), train, straight.masks(),
-                () -> SmallMlp.meanLoss(straight.model(), heldOut), 10);
+                () -> SmallMlp.meanLoss(straight.model(), heldOut), 10, null);
         double after = SmallMlp.meanLoss(straight.model(), heldOut);
         assertTrue(after < 0.8 * before, "fine-tuning must lower the held-out loss: " + before + " -> " + after);
         assertEquals(4, r.heldOut().size());

@@ -18,6 +18,7 @@ import org.maskpro4j.examples.llama.LlamaNames;
 import org.maskpro4j.examples.llama.Perplexity;
 import org.maskpro4j.examples.llama.PerplexityEvaluator;
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.weights.DistillableModel;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.WeightSelection;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -108,6 +109,12 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
         }
         // differentiable, so that MaskLLM and masked fine-tuning run on llama2.c files too
         return new LlamaDifferentiableModel(graph, new LlamaMaskableModel(graph, pattern, kinds));
+    }
+
+    /** A second graph built from the checkpoint as read (the graph above is pruned in place; this one stays dense). */
+    @Override
+    public DistillableModel<LlamaBatch> teacher(NmPattern pattern, WeightSelection selection) {
+        return (DistillableModel<LlamaBatch>) maskable(LlamaGraph.build(checkpoint), pattern, selection);
     }
 
     @Override

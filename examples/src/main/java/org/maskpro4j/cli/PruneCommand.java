@@ -154,7 +154,8 @@ public final class PruneCommand implements Callable<Integer> {
             if (maskMethod.usesPrior()) {
                 pipeline.prior(MaskMethods.prior(prior, settings.oneShot()));
             }
-            recovery.addStages(pipeline, w, checkpoint == null ? null : checkpoint.resolve("finetune.ckpt"), dataOptions);
+            recovery.addStages(pipeline, w, checkpoint == null ? null : checkpoint.resolve("finetune.ckpt"), dataOptions, nm,
+                    selectionOptions.selection());
             PipelineResult done = pipeline.build().run(model, train, () -> w.evaluate(eval), selection);
             if (report != null) {
                 outputs.directory(report, dir -> Report.write(dir, nm, List.of(new Report.Row(MethodRun.of(maskMethod.name(),

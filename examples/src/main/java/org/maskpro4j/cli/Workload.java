@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.weights.DistillableModel;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.WeightSelection;
 
@@ -34,4 +35,13 @@ public interface Workload<B> {
 
     /** Writes the model (with whatever weights it computes with now) in its own format. */
     void save(Path out) throws IOException;
+
+    /**
+     * A separate dense copy of the model as loaded, the teacher of distillation ({@code --finetune-distill}); the
+     * workloads that cannot distil refuse it in one line.
+     */
+    default DistillableModel<B> teacher(NmPattern pattern, WeightSelection selection) {
+        throw new UserError("--finetune-distill is supported for llama2.c models only, not for " + format()
+                + " models: drop --finetune-distill");
+    }
 }

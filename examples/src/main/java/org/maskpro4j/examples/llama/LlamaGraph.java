@@ -43,6 +43,11 @@ public final class LlamaGraph {
     public static final String NLL_SUM = "nllSum";
     public static final String TOKEN_COUNT = "tokenCount";
     public static final String LOSS = "loss";
+    public static final String LOG_PROBS = "logProbs";
+    public static final String TEACHER_LOG_PROBS = "teacherLogProbs";
+    public static final String DISTILL_WEIGHT = "distillWeight";
+    public static final String DISTILL_KL = "distillKl";
+    public static final String OBJECTIVE = "objective";
 
     private static final double RMS_EPS = 1e-5;
     /** Added to attention scores of future positions: exp underflows to exactly 0 in float32. */
@@ -135,13 +140,21 @@ public final class LlamaGraph {
         // x − max − log Σ exp(x − max) rather than sd.nn.logSoftmax: M2.1 cannot clone a LogSoftMax op when it
         // builds the gradient function ("Error setting property ... Integer.values()"), so backprop would fail.
         SDVariable shifted = logits2d.sub(logits2d.max(true, 1));
-        SDVariable logProbs = shifted.sub(sd.math.log(sd.math.exp(shifted).sum(true, 1)));
+        SDVariable logProbs = shifted.sub(LOG_PROBS, sd.math.log(sd.math.exp(shifted).sum(true, 1)));
         SDVariable oneHot = sd.oneHot(sd.reshape(targets, -1L), c.vocabSize(), -1, 1.0, 0.0, DataType.FLOAT);
         SDVariable tokenNll = logProbs.mul(oneHot).sum(1).neg(TOKEN_NLL);
         SDVariable mask = sd.reshape(lossMask, -1L);
         SDVariable nllSum = tokenNll.mul(mask).sum(NLL_SUM);
         SDVariable count = mask.sum(TOKEN_COUNT);
-        nllSum.div(LOSS, count);
+        SDVariable loss = nllSum.div(LOSS, count);
+
+        // distillation: KL(teacher ‖ model) per scored position, mixed with the cross-entropy by the weight λ; with λ = 0
+        // (and any finite teacher input) the objective is the loss itself, so one gradient function serves both
+        SDVariable teacher = sd.placeHolder(TEACHER_LOG_PROBS, DataType.FLOAT, -1, c.vocabSize());
+        SDVariable lambda = sd.placeHolder(DISTILL_WEIGHT, DataType.FLOAT);
+        SDVariable tokenKl = sd.math.exp(teacher).mul(teacher.sub(logProbs)).sum(1);
+        SDVariable kl = tokenKl.mul(mask).sum().div(DISTILL_KL, count);
+        loss.mul(lambda.rsub(1.0)).add(OBJECTIVE, lambda.mul(kl));
     }
 
     private SDVariable linear(String name, SDVariable in, SDVariable weightOutIn) {
@@ -219,6 +232,19 @@ public final class LlamaGraph {
     public Nll nll(LlamaBatch batch) {
         Map<String, INDArray> out = output(batch, NLL_SUM, TOKEN_COUNT);
         return new Nll(out.get(NLL_SUM).getDouble(0), Math.round(out.get(TOKEN_COUNT).getDouble(0)));
+    }
+
+    /** The placeholders of {@link #OBJECTIVE}: those of {@code batch} plus the teacher's log-probabilities and λ. */
+    public Map<String, INDArray> placeholders(LlamaBatch batch, INDArray teacherLogProbs, double lambda) {
+        Map<String, INDArray> ph = placeholders(batch);
+        ph.put(TEACHER_LOG_PROBS, teacherLogProbs.castTo(DataType.FLOAT));
+        ph.put(DISTILL_WEIGHT, Nd4j.scalar(DataType.FLOAT, lambda));
+        return ph;
+    }
+
+    /** {@code [B·T, vocab]} next-token log-probabilities (padded positions included). */
+    public INDArray logProbabilities(LlamaBatch batch) {
+        return output(batch, LOG_PROBS).get(LOG_PROBS);
     }
 
     /** {@code [B, T, vocab]} next-token logits. */

@@ -49,11 +49,12 @@ class LlamaBackpropMemoryTest {
                 rss[0] = now;
             }
             rss[1] = now;
-            System.out.printf("eval %d: RSS %d MiB%n", evals[0], now);
+            System.out.printf("eval %d: RSS %d MiB, JavaCPP tracked %d MiB%n", evals[0], now,
+                    org.bytedeco.javacpp.Pointer.totalBytes() >> 20);
             return 0;
         };
         new MaskedFineTuner(FineTuneConfig.builder().steps(steps).logEvery(10).build(), null).tune(model, train, masks,
-                probe, 10);
+                probe, 10, null);
         System.out.printf("RSS after %d steps: %d MiB (after 20: %d MiB)%n", steps, rss[1], rss[0]);
         assertTrue(rss[1] - rss[0] < 2L * steps, "RSS grew " + (rss[1] - rss[0]) + " MiB from step 20 to " + steps);
     }

@@ -398,7 +398,7 @@ public final class LlamaResults {
                     "finetune-%s-%s-%d-lr%s.ckpt", label.replaceAll("[^A-Za-z0-9]+", "-"), pattern.replace(":", "of"),
                     options.fineTune(), options.fineTuneLr()));
             mask.then(new FineTuneStage(FineTuneConfig.builder().steps(options.fineTune()).learningRate(options.fineTuneLr())
-                    .logEvery(25).checkpointEvery(50).build(), fineTuneTrain, checkpoint, 0));
+                    .logEvery(25).checkpointEvery(50).build(), fineTuneTrain, checkpoint, 0, null));
         }
         // the differentiable view snapshots the graph's weights as its dense ones: they must be dense when it is made
         model.weights().forEach(MaskableWeight::restoreDense);
