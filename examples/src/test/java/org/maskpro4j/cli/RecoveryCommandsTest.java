@@ -1,6 +1,7 @@
 package org.maskpro4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -49,6 +50,7 @@ class RecoveryCommandsTest {
         Map<String, Object> json = CliRun.of("prune", "--model", model.toString(), "--data", train.toString(), "--valid",
                 valid.toString(), "--method", "magnitude", "--pattern", "2:4", "--examples", "16", "--batch", "8",
                 "--eval-examples", "16", "--update-weights", "--finetune", "8", "--finetune-examples", "32",
+                "--finetune-distill", "0.5", "--finetune-schedule", "cosine", "--finetune-warmup", "2",
                 "--checkpoint", dir.resolve("ckpt").toString(), "--out", out.toString(), "--json").assertExit(0).json();
         List<Map<String, Object>> stages = stages(json);
         assertEquals(List.of("mask", "reconstruct", "finetune", "verify", "export"),
@@ -56,9 +58,21 @@ class RecoveryCommandsTest {
         assertTrue(loss(stages.get(1)) < loss(stages.get(0)), "reconstruction lowers the held-out loss: " + stages);
         assertTrue(loss(stages.get(2)) < loss(stages.get(1)), "fine-tuning lowers it further: " + stages);
         assertTrue(dir.resolve("ckpt").resolve("finetune.ckpt").toFile().isFile(), "fine-tuning checkpoint written");
+        assertTrue(details(stages.get(2)).get("optimizer").toString().contains("cosine, warmup 2"), stages.get(2)::toString);
+        assertTrue(details(stages.get(2)).get("optimizer").toString().contains("distillation λ=0.5"), stages.get(2)::toString);
         List<String> saved = List.of("--model", out.toString(), "--tokenizer",
                 RequiredData.shared("llama2c/tok512.bin").toString());
         verifiesAndScores(saved, loss(stages.get(2)), "--data", valid.toString(), "--eval-examples", "16");
+    }
+
+    @Test
+    void distillationIsRefusedForDl4jNetworksInOneLine(@TempDir Path dir) {
+        String line = CliRun.of("prune", "--model", CliTestData.fashionCnn().toString(), "--data",
+                CliTestData.FASHION.toString(), "--method", "magnitude", "--pattern", "2:4", "--examples", "64",
+                "--eval-examples", "64", "--finetune", "2", "--finetune-distill", "0.5", "--out", dir.resolve("unused.zip").toString())
+                .assertUserError();
+        assertTrue(line.contains("--finetune-distill") && line.contains("llama2.c"), line);
+        assertFalse(dir.resolve("unused.zip").toFile().exists(), "nothing written");
     }
 
     @Test

@@ -22,7 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Masked fine-tuning of the LLaMA must not grow with the steps: backprop leaves native buffers that only a Java GC
  * frees, and before {@code MaskedFineTuner} collected them the process grew by 13–75 MiB a step until the OOM killer
- * ended it (RSS from step 20 to 40 grew ~400 MiB then, ~0 now). 40 steps of 2 paragraphs, ~15 s.
+ * ended it (RSS from step 20 to 40 grew ~400 MiB then, ~0 now). 40 steps of 2 paragraphs, ~15 s. With
+ * {@code -DllamaMemoryBatch=8 -DllamaMemorySteps=60} it measures the batch-8 case of docs/llama-results.md (too slow
+ * for every build: 70–150 s on the shared machine).
  */
 class LlamaBackpropMemoryTest {
 
@@ -49,8 +51,7 @@ class LlamaBackpropMemoryTest {
                 rss[0] = now;
             }
             rss[1] = now;
-            System.out.printf("eval %d: RSS %d MiB, JavaCPP tracked %d MiB%n", evals[0], now,
-                    org.bytedeco.javacpp.Pointer.totalBytes() >> 20);
+            System.out.printf("eval %d: RSS %d MiB%n", evals[0], now);
             return 0;
         };
         new MaskedFineTuner(FineTuneConfig.builder().steps(steps).logEvery(10).build(), null).tune(model, train, masks,
