@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.NetworkUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskpro4j.nm.NmPattern;
@@ -81,9 +82,16 @@ class MaskedFineTunerTest {
         Pruned p = pruned(train);
         double before = SmallMlp.meanLoss(p.model(), heldOut);
         FineTuneResult r = Dl4jMaskedFit.fit(p.net(), p.model().weights(), p.masks(), train,
-                FineTuneConfig.builder().steps(30).learningRate(1e-2).logEvery(10).build(),
+                FineTuneConfig.builder().steps(30).learningRate(1e-2).schedule(LrSchedule.COSINE).warmupSteps(3)
+                        .logEvery(10).build(),
                 () -> SmallMlp.meanLoss(p.model(), heldOut));
         assertEquals(30, r.steps());
+        // the schedule reaches the network's own updater: the last step ran at the cosine's end rate, 0
+        assertEquals(0.0, NetworkUtils.getLearningRate(p.net(), 0), 1e-12);
+        IllegalArgumentException distill = assertThrows(IllegalArgumentException.class,
+                () -> Dl4jMaskedFit.fit(p.net(), p.model().weights(), p.masks(), train,
+                        FineTuneConfig.builder().steps(2).distillation(0.5).build(), null));
+        assertEquals(Dl4jMaskedFit.DISTILLATION_UNSUPPORTED, distill.getMessage());
         assertTrue(r.heldOut().get(0).value() < 0.8 * before, "held-out loss " + before + " -> " + r.heldOut());
         assertTrue(r.optimizerStateBytes() > 0, "the network's Adam state is reported");
         for (MaskableWeight w : p.model().weights()) {
