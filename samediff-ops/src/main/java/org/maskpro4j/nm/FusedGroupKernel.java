@@ -28,13 +28,13 @@ import org.nd4j.linalg.api.shape.Shape;
 public final class FusedGroupKernel {
     /** Groups per chunk: fixed, so which uniforms a group gets does not depend on how chunks are spread on threads. */
     public static final int CHUNK_GROUPS = 4096;
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
     /** One pool per thread count, shared by all kernels: a policy is built per run, sweep candidate and test. */
     private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
 
     private final NmPattern pattern;
     private final int threads;
     private final ForkJoinPool pool;
+    private final ChunkMath math;
 
     /**
      * @param threads worker threads; 1 runs every chunk on the calling thread
@@ -46,6 +46,7 @@ public final class FusedGroupKernel {
         this.pattern = Objects.requireNonNull(pattern, "pattern");
         this.threads = threads;
         this.pool = threads == 1 ? null : POOLS.computeIfAbsent(threads, ForkJoinPool::new);
+        this.math = ChunkMath.best(pattern);
     }
 
     public NmPattern pattern() {
@@ -56,9 +57,9 @@ public final class FusedGroupKernel {
         return threads;
     }
 
-    /** Whether the Gumbel noise runs in Vector API lanes (the JVM runs with jdk.incubator.vector). */
+    /** Whether groups run in Vector API lanes (the JVM runs with jdk.incubator.vector), else one by one. */
     public static boolean vectorized() {
-        return GumbelNoise.BEST.vectorized();
+        return ChunkMath.best(NmPattern.of(2, 4)).vectorized();
     }
 
     /**
@@ -147,102 +148,25 @@ public final class FusedGroupKernel {
         FloatBuffer logitBuffer = logits.data().asNioFloat();
         FloatBuffer maskBuffer = update ? mask.data().asNioFloat() : null;
         FloatBuffer nextBuffer = nextMask == null ? null : nextMask.data().asNioFloat();
-        float range = (float) -logitRange;
-        int n = pattern.n();
+        float range = (float) logitRange;
         int m = pattern.m();
         forEachChunk(groups, (chunk, first, count) -> {
             float[] x = new float[count * m];
             logitBuffer.get(first * m, x);
+            float[] kept = null;
             if (update) {
-                float[] kept = new float[count * m];
+                kept = new float[count * m];
                 maskBuffer.get(first * m, kept);
-                GroupGradient gradient = new GroupGradient(pattern);
-                int[] positions = new int[n];
-                for (int g = 0; g < count; g++) {
-                    int o = g * m;
-                    keptPositions(kept, o, positions);
-                    requireFinite(x, o, first + g);
-                    if (!gradient.compute(x, o, positions)) {
-                        throw new IllegalArgumentException("Subset probability of pattern " + pattern + " for group "
-                                + (first + g) + " is not representable in double; keep the logit range within a group"
-                                + " well below 700");
-                    }
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < m; j++) {
-                        x[o + j] -= (float) (gradient.grad[j] * scale);
-                        max = Math.max(max, x[o + j]);
-                    }
-                    for (int j = 0; j < m; j++) {
-                        x[o + j] = Math.max(x[o + j] - max, range);
-                    }
-                }
+            }
+            float[] drawn = nextBuffer == null ? null : new float[count * m];
+            math.step(x, kept, scale, range, GumbelTopN.derive(seed, chunk), drawn, count, first);
+            if (update) {
                 logitBuffer.put(first * m, x);
             }
-            if (nextBuffer != null) {
-                float[] drawn = new float[count * m];
-                drawTopN(x, drawn, count, GumbelTopN.derive(seed, chunk));
+            if (drawn != null) {
                 nextBuffer.put(first * m, drawn);
             }
         });
-    }
-
-    /** Gumbel keys x + G, G = −log(−log u), and the N largest per group (ties to the lower index, as {@link TopN}). */
-    private void drawTopN(float[] x, float[] drawn, int count, long chunkSeed) {
-        double[] noise = new double[count * pattern.m()];
-        long state = chunkSeed;
-        for (int i = 0; i < noise.length; i++) {
-            state += GOLDEN_GAMMA;
-            noise[i] = ((GumbelTopN.mix(state) >>> 11) + 0.5) * 0x1.0p-53;
-        }
-        selectWithUniforms(x, noise, pattern.n(), pattern.m(), drawn);
-    }
-
-    /**
-     * The draw of {@link #sample} from given uniforms (one per logit), which it overwrites with their Gumbel noise;
-     * package-private so tests can feed ND4J's uniforms.
-     */
-    static void selectWithUniforms(float[] logits, double[] uniforms, int n, int m, float[] drawn) {
-        GumbelNoise.BEST.transform(uniforms, logits.length);
-        double[] keys = new double[m];
-        for (int o = 0; o < logits.length; o += m) {
-            for (int j = 0; j < m; j++) {
-                keys[j] = logits[o + j] + uniforms[o + j];
-            }
-            selectTopN(keys, n, drawn, o);
-        }
-    }
-
-    private static void selectTopN(double[] keys, int n, float[] drawn, int o) {
-        int m = keys.length;
-        for (int k = 0; k < n; k++) {
-            int best = -1;
-            double bestKey = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < m; j++) {
-                if (drawn[o + j] == 0 && (best < 0 || keys[j] > bestKey)) {
-                    best = j;
-                    bestKey = keys[j];
-                }
-            }
-            drawn[o + best] = 1;
-        }
-    }
-
-    private void keptPositions(float[] mask, int o, int[] positions) {
-        int k = 0;
-        for (int j = 0; j < pattern.m() && k < positions.length; j++) {
-            if (mask[o + j] != 0) {
-                positions[k++] = j;
-            }
-        }
-    }
-
-    private void requireFinite(float[] x, int o, long group) {
-        for (int j = 0; j < pattern.m(); j++) {
-            if (!Float.isFinite(x[o + j])) {
-                throw new IllegalArgumentException("Logits must be finite: group " + group
-                        + " holds NaN or infinity; check the policy update that produced these logits");
-            }
-        }
     }
 
     /** Work on groups [first, first + count) of chunk {@code chunk}. */
