@@ -35,6 +35,8 @@ public final class FusedGroupKernel {
     private final int threads;
     private final ForkJoinPool pool;
     private final ChunkMath math;
+    /** Per thread: a whole chunk's logits, mask and drawn mask, so a step allocates nothing per chunk. */
+    private final ThreadLocal<float[][]> chunkBuffers;
 
     /**
      * @param threads worker threads; 1 runs every chunk on the calling thread
@@ -47,6 +49,7 @@ public final class FusedGroupKernel {
         this.threads = threads;
         this.pool = threads == 1 ? null : POOLS.computeIfAbsent(threads, ForkJoinPool::new);
         this.math = ChunkMath.best(pattern);
+        this.chunkBuffers = ThreadLocal.withInitial(() -> new float[3][CHUNK_GROUPS * pattern.m()]);
     }
 
     public NmPattern pattern() {
@@ -151,14 +154,15 @@ public final class FusedGroupKernel {
         float range = (float) logitRange;
         int m = pattern.m();
         forEachChunk(groups, (chunk, first, count) -> {
-            float[] x = new float[count * m];
+            float[][] buffers = chunkBuffers.get();
+            float[] x = count == CHUNK_GROUPS ? buffers[0] : new float[count * m];
             logitBuffer.get(first * m, x);
             float[] kept = null;
             if (update) {
-                kept = new float[count * m];
+                kept = count == CHUNK_GROUPS ? buffers[1] : new float[count * m];
                 maskBuffer.get(first * m, kept);
             }
-            float[] drawn = nextBuffer == null ? null : new float[count * m];
+            float[] drawn = nextBuffer == null ? null : count == CHUNK_GROUPS ? buffers[2] : new float[count * m];
             math.step(x, kept, scale, range, GumbelTopN.derive(seed, chunk), drawn, count, first);
             if (update) {
                 logitBuffer.put(first * m, x);

@@ -4,8 +4,8 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,6 +23,8 @@ final class VectorChunkMath extends ChunkMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** Floats as many as D has lanes: converted to and from doubles for the subset DP. */
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
     /** γ·lane: the SplitMix64 states of consecutive counters differ by γ. */
     private static final long[] GAMMA_STEPS = new long[L.length()];
 
@@ -60,8 +62,7 @@ final class VectorChunkMath extends ChunkMath {
         final double[] inv;
         final double[] forward;
         final double[] backward;
-        final double[] cIn;
-        final double[] cAll;
+        final double[] cOut;
 
         Scratch(NmPattern p) {
             int rows = p.m() * FusedGroupKernel.CHUNK_GROUPS;
@@ -76,8 +77,7 @@ final class VectorChunkMath extends ChunkMath {
             inv = new double[subsets * lanes];
             forward = new double[subsets * lanes];
             backward = new double[subsets * lanes];
-            cIn = new double[p.n() * lanes];
-            cAll = new double[lanes];
+            cOut = new double[p.n() * lanes];
         }
     }
 
@@ -141,6 +141,9 @@ final class VectorChunkMath extends ChunkMath {
         toRows(kept, s.ks, count, rowLength, -1f);
         boolean finite = gradientRows(s, rowLength);
         fromRows(s.ps, grad, count, rowLength);
+        for (float g : grad) {
+            finite &= Float.isFinite(g);
+        }
         return finite;
     }
 
@@ -170,7 +173,10 @@ final class VectorChunkMath extends ChunkMath {
         return !Float.isNaN(finite.reduceLanes(VectorOperators.ADD));
     }
 
-    /** d log P(kept) / d logits of the rows of xs and ks into ps; false when an entry is not finite. */
+    /**
+     * d log P(kept) / d logits of the rows of xs and ks into ps; false when a logit is not finite (the gradient's own
+     * finiteness is left to the caller, where the update reads it anyway).
+     */
     private boolean gradientRows(Scratch s, int rowLength) {
         int m = pattern.m();
         float[] xs = s.xs;
@@ -178,14 +184,15 @@ final class VectorChunkMath extends ChunkMath {
         FloatVector finite = FloatVector.zero(F);
         for (int b = 0; b < rowLength; b += F.length()) {
             FloatVector max = FloatVector.fromArray(F, xs, b);
+            finite = finite.add(max.mul(0f)); // NaN from here on if a logit is NaN or infinite
             for (int j = 1; j < m; j++) {
-                max = max.max(FloatVector.fromArray(F, xs, j * rowLength + b));
+                FloatVector v = FloatVector.fromArray(F, xs, j * rowLength + b);
+                finite = finite.add(v.mul(0f));
+                max = max.max(v);
             }
             FloatVector sum = FloatVector.zero(F);
             for (int j = 0; j < m; j++) {
-                FloatVector v = FloatVector.fromArray(F, xs, j * rowLength + b);
-                finite = finite.add(v.mul(0f)); // NaN from here on if v is NaN or infinite
-                FloatVector e = v.sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = FloatVector.fromArray(F, xs, j * rowLength + b).sub(max).lanewise(VectorOperators.EXP);
                 e.intoArray(ps, j * rowLength + b);
                 sum = sum.add(e);
             }
@@ -204,9 +211,6 @@ final class VectorChunkMath extends ChunkMath {
             for (int b = 0; b < rowLength; b += D.length()) {
                 subsetGradient(s, rowLength, b);
             }
-        }
-        for (int i = 0; i < m * rowLength; i += F.length()) {
-            finite = finite.add(FloatVector.fromArray(F, ps, i).mul(0f));
         }
         return !Float.isNaN(finite.reduceLanes(VectorOperators.ADD));
     }
@@ -252,58 +256,66 @@ final class VectorChunkMath extends ChunkMath {
         }
     }
 
-    /** §1.6(e) in double lanes for the groups at lane offset b: probabilities in ps are replaced by the gradient. */
+    /**
+     * §1.6(e) in double lanes for the 8 groups at lane offset b: probabilities in ps are replaced by the gradient. The
+     * kept probabilities are gathered lanewise by rank among the kept positions, and each kept position's
+     * C_all − C_in[k] is accumulated directly as the weight of the subsets without k, so nothing cancels.
+     */
     private void subsetGradient(Scratch s, int rowLength, int b) {
         int m = pattern.m();
         int n = pattern.n();
         int lanes = D.length();
         int full = (1 << n) - 1;
-        for (int l = 0; l < lanes; l++) {
-            int k = 0;
-            double unkept = 0;
-            for (int j = 0, i = b + l; j < m; j++, i += rowLength) {
-                if (s.ks[i] != 0 && k < n) {
-                    s.kept[k++ * lanes + l] = s.ps[i];
-                } else {
-                    unkept += s.ps[i];
-                }
+        DoubleVector zero = DoubleVector.zero(D);
+        DoubleVector one = DoubleVector.broadcast(D, 1.0);
+        for (int k = 0; k < n; k++) {
+            zero.intoArray(s.kept, k * lanes);
+        }
+        DoubleVector unkept = zero;
+        DoubleVector rank = zero;
+        for (int j = 0; j < m; j++) {
+            int i = j * rowLength + b;
+            DoubleVector p = (DoubleVector) FloatVector.fromArray(HALF, s.ps, i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector isKept = (DoubleVector) FloatVector.fromArray(HALF, s.ks, i)
+                    .convertShape(VectorOperators.F2D, D, 0);
+            unkept = unkept.add(p.sub(p.mul(isKept)));
+            DoubleVector keptP = p.mul(isKept);
+            for (int k = 0; k < n; k++) {
+                DoubleVector.fromArray(D, s.kept, k * lanes).add(keptP, rank.compare(VectorOperators.EQ, k))
+                        .intoArray(s.kept, k * lanes);
             }
-            s.unkept[l] = unkept;
+            rank = rank.add(isKept);
         }
         double[] sums = s.sums;
         double[] inv = s.inv;
         double[] forward = s.forward;
         double[] backward = s.backward;
-        DoubleVector.zero(D).intoArray(sums, 0);
+        zero.intoArray(sums, 0);
         for (int t = 1; t <= full; t++) {
             DoubleVector.fromArray(D, sums, (t & (t - 1)) * lanes)
                     .add(DoubleVector.fromArray(D, s.kept, Integer.numberOfTrailingZeros(t) * lanes))
                     .intoArray(sums, t * lanes);
         }
-        DoubleVector one = DoubleVector.broadcast(D, 1.0);
-        DoubleVector unkept = DoubleVector.fromArray(D, s.unkept, 0);
         for (int t = 0; t < full; t++) {
             one.div(DoubleVector.fromArray(D, sums, (full ^ t) * lanes).add(unkept)).intoArray(inv, t * lanes);
         }
         DoubleVector.fromArray(D, inv, 0).intoArray(forward, 0);
         for (int t = 1; t < full; t++) {
-            DoubleVector sum = DoubleVector.zero(D);
+            DoubleVector sum = zero;
             for (int rest = t; rest != 0; rest &= rest - 1) {
                 sum = sum.add(DoubleVector.fromArray(D, forward, (t ^ Integer.lowestOneBit(rest)) * lanes));
             }
             sum.mul(DoubleVector.fromArray(D, inv, t * lanes)).intoArray(forward, t * lanes);
         }
-        DoubleVector scaledFull = DoubleVector.zero(D);
+        DoubleVector scaledFull = zero;
         for (int k = 0; k < n; k++) {
             scaledFull = scaledFull.add(DoubleVector.fromArray(D, forward, (full ^ (1 << k)) * lanes));
+            zero.intoArray(s.cOut, k * lanes);
         }
         one.intoArray(backward, full * lanes);
-        DoubleVector cAll = DoubleVector.zero(D);
-        for (int k = 0; k < n; k++) {
-            DoubleVector.zero(D).intoArray(s.cIn, k * lanes);
-        }
+        DoubleVector cAll = zero;
         for (int t = full - 1; t >= 0; t--) {
-            DoubleVector sum = DoubleVector.zero(D);
+            DoubleVector sum = zero;
             for (int out = full ^ t; out != 0; out &= out - 1) {
                 sum = sum.add(DoubleVector.fromArray(D, backward, (t | Integer.lowestOneBit(out)) * lanes));
             }
@@ -311,23 +323,27 @@ final class VectorChunkMath extends ChunkMath {
             bt.intoArray(backward, t * lanes);
             DoubleVector w = DoubleVector.fromArray(D, forward, t * lanes).mul(bt);
             cAll = cAll.add(w);
-            for (int in = t; in != 0; in &= in - 1) {
-                int k = Integer.numberOfTrailingZeros(in) * lanes;
-                DoubleVector.fromArray(D, s.cIn, k).add(w).intoArray(s.cIn, k);
+            for (int out = full ^ t; out != 0; out &= out - 1) {
+                int k = Integer.numberOfTrailingZeros(out) * lanes;
+                DoubleVector.fromArray(D, s.cOut, k).add(w).intoArray(s.cOut, k);
             }
         }
         DoubleVector norm = one.div(scaledFull);
-        cAll.mul(norm).intoArray(s.cAll, 0);
-        for (int k = 0; k < n; k++) {
-            DoubleVector.fromArray(D, s.cIn, k * lanes).mul(norm).intoArray(s.cIn, k * lanes);
-        }
-        for (int l = 0; l < lanes; l++) {
-            int k = 0;
-            double all = s.cAll[l];
-            for (int j = 0, i = b + l; j < m; j++, i += rowLength) {
-                double p = s.ps[i];
-                s.ps[i] = (float) (s.ks[i] != 0 && k < n ? p * (s.cIn[k++ * lanes + l] - all) + 1.0 : -p * all);
+        DoubleVector outside = cAll.mul(norm).neg();
+        rank = zero;
+        for (int j = 0; j < m; j++) {
+            int i = j * rowLength + b;
+            DoubleVector p = (DoubleVector) FloatVector.fromArray(HALF, s.ps, i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector isKept = (DoubleVector) FloatVector.fromArray(HALF, s.ks, i)
+                    .convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector without = zero;
+            for (int k = 0; k < n; k++) {
+                without = without.blend(DoubleVector.fromArray(D, s.cOut, k * lanes), rank.compare(VectorOperators.EQ, k));
             }
+            rank = rank.add(isKept);
+            DoubleVector inKept = one.sub(p.mul(without.mul(norm)));
+            DoubleVector grad = inKept.mul(isKept).add(p.mul(outside).mul(one.sub(isKept)));
+            ((FloatVector) grad.convertShape(VectorOperators.D2F, HALF, 0)).intoArray(s.ps, i);
         }
     }
 
@@ -363,12 +379,12 @@ final class VectorChunkMath extends ChunkMath {
             for (int j = 0; j < m; j++) {
                 FloatVector key = FloatVector.fromArray(F, keys, j * rowLength + b);
                 FloatVector rank = zero;
-                for (int l = 0; l < m; l++) {
-                    if (l != j) {
-                        FloatVector other = FloatVector.fromArray(F, keys, l * rowLength + b);
-                        VectorMask<Float> before = other.compare(l < j ? VectorOperators.LE : VectorOperators.LT, key);
-                        rank = rank.add(one, before);
-                    }
+                // ties go to the lower index; the operators must be constants for the JIT to emit SIMD code
+                for (int l = 0; l < j; l++) {
+                    rank = rank.add(one, FloatVector.fromArray(F, keys, l * rowLength + b).compare(VectorOperators.LE, key));
+                }
+                for (int l = j + 1; l < m; l++) {
+                    rank = rank.add(one, FloatVector.fromArray(F, keys, l * rowLength + b).compare(VectorOperators.LT, key));
                 }
                 zero.blend(one, rank.compare(VectorOperators.LT, n)).intoArray(out, j * rowLength + b);
             }
