@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,8 +22,6 @@ final class VectorChunkMath extends ChunkMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    /** Floats as many as D has lanes: converted to and from doubles for the subset DP. */
-    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
     /** γ·lane: the SplitMix64 states of consecutive counters differ by γ. */
     private static final long[] GAMMA_STEPS = new long[L.length()];
 
@@ -56,6 +53,8 @@ final class VectorChunkMath extends ChunkMath {
         final float[] xs;
         final float[] ks;
         final float[] ps;
+        final double[] probabilities;
+        final double[] keptFlags;
         final double[] kept;
         final double[] unkept;
         final double[] sums;
@@ -71,6 +70,8 @@ final class VectorChunkMath extends ChunkMath {
             ps = new float[rows];
             int lanes = D.length();
             int subsets = p.n() > 2 ? 1 << p.n() : 0;
+            probabilities = new double[p.m() * lanes];
+            keptFlags = new double[p.m() * lanes];
             kept = new double[p.n() * lanes];
             unkept = new double[lanes];
             sums = new double[subsets * lanes];
@@ -271,13 +272,18 @@ final class VectorChunkMath extends ChunkMath {
         for (int k = 0; k < n; k++) {
             zero.intoArray(s.kept, k * lanes);
         }
+        // widened by plain loops: the Vector API's shape-changing conversions do not compile to SIMD code on JDK 17 here
+        for (int j = 0; j < m; j++) {
+            for (int l = 0, i = j * rowLength + b; l < lanes; l++, i++) {
+                s.probabilities[j * lanes + l] = s.ps[i];
+                s.keptFlags[j * lanes + l] = s.ks[i];
+            }
+        }
         DoubleVector unkept = zero;
         DoubleVector rank = zero;
         for (int j = 0; j < m; j++) {
-            int i = j * rowLength + b;
-            DoubleVector p = (DoubleVector) FloatVector.fromArray(HALF, s.ps, i).convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector isKept = (DoubleVector) FloatVector.fromArray(HALF, s.ks, i)
-                    .convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector p = DoubleVector.fromArray(D, s.probabilities, j * lanes);
+            DoubleVector isKept = DoubleVector.fromArray(D, s.keptFlags, j * lanes);
             unkept = unkept.add(p.sub(p.mul(isKept)));
             DoubleVector keptP = p.mul(isKept);
             for (int k = 0; k < n; k++) {
@@ -332,10 +338,8 @@ final class VectorChunkMath extends ChunkMath {
         DoubleVector outside = cAll.mul(norm).neg();
         rank = zero;
         for (int j = 0; j < m; j++) {
-            int i = j * rowLength + b;
-            DoubleVector p = (DoubleVector) FloatVector.fromArray(HALF, s.ps, i).convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector isKept = (DoubleVector) FloatVector.fromArray(HALF, s.ks, i)
-                    .convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector p = DoubleVector.fromArray(D, s.probabilities, j * lanes);
+            DoubleVector isKept = DoubleVector.fromArray(D, s.keptFlags, j * lanes);
             DoubleVector without = zero;
             for (int k = 0; k < n; k++) {
                 without = without.blend(DoubleVector.fromArray(D, s.cOut, k * lanes), rank.compare(VectorOperators.EQ, k));
@@ -343,7 +347,12 @@ final class VectorChunkMath extends ChunkMath {
             rank = rank.add(isKept);
             DoubleVector inKept = one.sub(p.mul(without.mul(norm)));
             DoubleVector grad = inKept.mul(isKept).add(p.mul(outside).mul(one.sub(isKept)));
-            ((FloatVector) grad.convertShape(VectorOperators.D2F, HALF, 0)).intoArray(s.ps, i);
+            grad.intoArray(s.probabilities, j * lanes);
+        }
+        for (int j = 0; j < m; j++) {
+            for (int l = 0, i = j * rowLength + b; l < lanes; l++, i++) {
+                s.ps[i] = (float) s.probabilities[j * lanes + l];
+            }
         }
     }
 
