@@ -14,11 +14,17 @@ final class ScalarChunkMath extends ChunkMath {
     @Override
     void step(float[] x, float[] kept, double scale, float range, long chunkSeed, float[] drawn, int count,
             long firstGroup) {
+        step(x, kept, scale, range, chunkSeed, drawn, 0, count, firstGroup);
+    }
+
+    /** {@link #step} on the chunk's groups [from, to) only. */
+    void step(float[] x, float[] kept, double scale, float range, long chunkSeed, float[] drawn, int from, int to,
+            long firstGroup) {
         int m = pattern.m();
         if (kept != null) {
             GroupGradient gradient = new GroupGradient(pattern);
             int[] positions = new int[pattern.n()];
-            for (int g = 0; g < count; g++) {
+            for (int g = from; g < to; g++) {
                 int o = g * m;
                 keptPositions(kept, o, positions);
                 for (int j = 0; j < m; j++) {
@@ -41,7 +47,7 @@ final class ScalarChunkMath extends ChunkMath {
         }
         if (drawn != null) {
             float[] uniforms = new float[m];
-            for (int g = 0; g < count; g++) {
+            for (int g = from; g < to; g++) {
                 for (int j = 0; j < m; j++) {
                     uniforms[j] = uniform(bits(chunkSeed, counter(g, j)));
                 }
