@@ -15,15 +15,16 @@ import org.nd4j.linalg.api.shape.Shape;
 /**
  * The CPU fast path of a MaskPro policy step: one pass over FLOAT logits that applies the exact log-probability
  * gradient of the last mask (what {@link SubsetLogProb} computes), shifts and clamps each group as the policy does,
- * and draws the next Gumbel-top-N mask (what {@link GumbelTopN#sample} draws), without intermediate ND4J arrays.
+ * and draws the next mask from the same distribution as {@link GumbelTopN#sample}, without intermediate ND4J arrays.
  * Plain Java over the arrays' buffers, so it runs where the buffers live in host memory: the CPU backend. The ND4J
  * implementation stays the backend-neutral path and the reference this one is tested against.
  *
- * <p>Groups are processed in chunks of {@value #CHUNK_GROUPS}, in parallel. Each chunk draws its uniforms from its own
- * SplitMix64 stream seeded with {@code GumbelTopN.derive(seed, chunk)}, so a mask depends on the seed only, never on
- * the thread count. The streams differ from ND4J's generator: for one seed this path and {@link GumbelTopN#sample}
- * draw different masks from the same distribution. Given the same uniforms they choose the same positions (the keys
- * are the same double sums), except where libm's and Java's logarithms round a near-tie differently.
+ * <p>Groups are processed in chunks of {@value #CHUNK_GROUPS}, in parallel; within a chunk the math runs with one
+ * group per SIMD lane where the JVM has the Vector API, else group by group ({@link ChunkMath}). Each chunk draws its
+ * uniforms from its own counter-based SplitMix64 stream seeded with {@code GumbelTopN.derive(seed, chunk)}, so a mask
+ * depends on the seed only, never on the thread count. The draw is the exponential race, which keeps the largest
+ * Gumbel keys of the same uniforms: given ND4J's uniforms it keeps what {@link GumbelTopN#sample} keeps, but the
+ * streams differ, so for one seed the two paths draw different masks from the same distribution.
  */
 public final class FusedGroupKernel {
     /** Groups per chunk: fixed, so which uniforms a group gets does not depend on how chunks are spread on threads. */
