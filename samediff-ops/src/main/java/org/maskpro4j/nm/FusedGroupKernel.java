@@ -102,6 +102,37 @@ public final class FusedGroupKernel {
         step(logits, mask, scale, logitRange, seed, nextMask);
     }
 
+    /**
+     * {@link #ascendAndSample} on one chunk held in plain arrays, for callers that store the logits in another format
+     * and decode them a chunk at a time: it computes and draws exactly what {@link #ascendAndSample} does for groups
+     * {@code [chunk·CHUNK_GROUPS, chunk·CHUNK_GROUPS + count)} of a matrix with the same seed. Runs on the calling
+     * thread.
+     *
+     * @param logits   {@code count·M} logits, row-major groups; updated in place when {@code mask} is not null
+     * @param mask     the last mask (strict, not checked), or null for no update
+     * @param nextMask receives the drawn mask ({@code count·M} 0/1 values), or null for no draw
+     * @param count    groups in this chunk: {@link #CHUNK_GROUPS}, or fewer for the last chunk
+     */
+    public void ascendAndSampleChunk(int chunk, float[] logits, float[] mask, double scale, double logitRange, long seed,
+            float[] nextMask, int count) {
+        int length = count * pattern.m();
+        if (chunk < 0 || count < 1 || count > CHUNK_GROUPS || logits.length < length
+                || (mask != null && mask.length < length) || (nextMask != null && nextMask.length < length)) {
+            throw new IllegalArgumentException("Chunk " + chunk + " of " + count + " groups needs non-negative chunk,"
+                    + " 1.." + CHUNK_GROUPS + " groups and arrays of at least " + length + " floats");
+        }
+        boolean update = mask != null && scale != 0;
+        if (update && !(logitRange > 0)) {
+            throw new IllegalArgumentException("Logit range must be positive, got " + logitRange);
+        }
+        stepChunk(chunk, logits, update ? mask : null, scale, (float) logitRange, seed, nextMask, count);
+    }
+
+    private void stepChunk(int chunk, float[] x, float[] kept, double scale, float range, long seed, float[] drawn,
+            int count) {
+        math.step(x, kept, scale, range, GumbelTopN.derive(seed, chunk), drawn, count, (long) chunk * CHUNK_GROUPS);
+    }
+
     /** Groups in which {@code a} and {@code b} keep different positions. */
     public long changedGroups(INDArray a, INDArray b) {
         require(a, "mask");
@@ -164,7 +195,7 @@ public final class FusedGroupKernel {
                 maskBuffer.get(first * m, kept);
             }
             float[] drawn = nextBuffer == null ? null : count == CHUNK_GROUPS ? buffers[2] : new float[count * m];
-            math.step(x, kept, scale, range, GumbelTopN.derive(seed, chunk), drawn, count, first);
+            stepChunk(chunk, x, kept, scale, range, seed, drawn, count);
             if (update) {
                 logitBuffer.put(first * m, x);
             }

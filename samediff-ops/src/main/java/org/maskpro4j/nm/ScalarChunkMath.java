@@ -1,6 +1,6 @@
 package org.maskpro4j.nm;
 
-/** {@link ChunkMath} group by group in plain Java: the gradient in double ({@link GroupGradient}), the race in float. */
+/** {@link ChunkMath} group by group in plain Java: gradient in double ({@link GroupGradient}), the race in float. */
 final class ScalarChunkMath extends ChunkMath {
     ScalarChunkMath(NmPattern pattern) {
         super(pattern);
@@ -94,13 +94,16 @@ final class ScalarChunkMath extends ChunkMath {
             keys[j] = e * (float) Math.exp(Math.min(max - x[o + j], MAX_SPREAD));
         }
         for (int j = 0; j < m; j++) {
-            int rank = 0;
-            for (int l = 0; l < m; l++) {
-                if (keys[l] < keys[j] || (keys[l] == keys[j] && l < j)) {
-                    rank++;
+            drawn[o + j] = 0f;
+        }
+        for (int k = 0; k < n; k++) {
+            int best = -1;
+            for (int j = 0; j < m; j++) {
+                if (drawn[o + j] == 0f && (best < 0 || keys[j] < keys[best])) { // strict: ties to the lower index
+                    best = j;
                 }
             }
-            drawn[o + j] = rank < n ? 1f : 0f;
+            drawn[o + best] = 1f;
         }
     }
 

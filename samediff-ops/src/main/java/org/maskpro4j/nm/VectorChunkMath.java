@@ -2,7 +2,6 @@ package org.maskpro4j.nm;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,9 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Precision: softmax, the N = 2 closed form (maskpro-spec §1.6(b), in the analytic form 1 − p_a(1 + R/(1 − p_b)²)
  * that has no cancellation), the update and the race run in float; the subset DP for N &gt; 2 (§1.6(e)) runs in double
- * lanes on the float probabilities. A chunk in which any logit or gradient entry comes out NaN or infinite, which
- * float's range reaches before double's (a group spread over more than ~87), is redone by {@link ScalarChunkMath} in
- * double, which also names the offending group when the input is at fault.
+ * lanes on the float probabilities. A block of groups in which any logit or gradient entry comes out NaN or infinite,
+ * which float's range reaches before double's (a group spread over more than ~87), is redone by
+ * {@link ScalarChunkMath} in double, which also names the offending group when the input is at fault.
  */
 final class VectorChunkMath extends ChunkMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -25,8 +24,8 @@ final class VectorChunkMath extends ChunkMath {
     /** γ·lane: the SplitMix64 states of consecutive counters differ by γ. */
     private static final long[] GAMMA_STEPS = new long[L.length()];
     /**
-     * Groups transposed and processed at a time: a chunk is worked through in blocks small enough that their rows stay
-     * in the L2 cache with room to spare (16 KiB per row set at M = 4; 256, 1024 and 4096 measured alike); a multiple of the lane count, so the RNG counters stay even.
+     * Groups transposed and processed at a time, so the scratch rows stay small (16 KiB per row set at M = 4; blocks of
+     * 256, 1,024 and 4,096 measured alike); a multiple of the lane count, so the RNG counters of a block start even.
      */
     private static final int BLOCK = 1024;
 
@@ -53,7 +52,7 @@ final class VectorChunkMath extends ChunkMath {
         return true;
     }
 
-    /** Per-thread work arrays: one row of CHUNK_GROUPS lanes per position, and the DP's tables for N > 2. */
+    /** Per-thread work arrays: one row of {@link #BLOCK} lanes per position, and the DP's tables for N > 2. */
     private static final class Scratch {
         final float[] xs;
         final float[] ks;
@@ -282,7 +281,7 @@ final class VectorChunkMath extends ChunkMath {
         for (int k = 0; k < n; k++) {
             zero.intoArray(s.kept, k * lanes);
         }
-        // widened by plain loops: the Vector API's shape-changing conversions do not compile to SIMD code on JDK 17 here
+        // widened by plain loops: the Vector API's shape-changing casts do not compile to SIMD code on JDK 17 here
         for (int j = 0; j < m; j++) {
             for (int l = 0, i = j * rowLength + b; l < lanes; l++, i++) {
                 s.probabilities[j * lanes + l] = s.ps[i];
@@ -352,7 +351,8 @@ final class VectorChunkMath extends ChunkMath {
             DoubleVector isKept = DoubleVector.fromArray(D, s.keptFlags, j * lanes);
             DoubleVector without = zero;
             for (int k = 0; k < n; k++) {
-                without = without.blend(DoubleVector.fromArray(D, s.cOut, k * lanes), rank.compare(VectorOperators.EQ, k));
+                DoubleVector weight = DoubleVector.fromArray(D, s.cOut, k * lanes);
+                without = without.blend(weight, rank.compare(VectorOperators.EQ, k));
             }
             rank = rank.add(isKept);
             DoubleVector inKept = one.sub(p.mul(without.mul(norm)));
@@ -400,10 +400,12 @@ final class VectorChunkMath extends ChunkMath {
                 FloatVector rank = zero;
                 // ties go to the lower index; the operators must be constants for the JIT to emit SIMD code
                 for (int l = 0; l < j; l++) {
-                    rank = rank.add(one, FloatVector.fromArray(F, keys, l * rowLength + b).compare(VectorOperators.LE, key));
+                    FloatVector other = FloatVector.fromArray(F, keys, l * rowLength + b);
+                    rank = rank.add(one, other.compare(VectorOperators.LE, key));
                 }
                 for (int l = j + 1; l < m; l++) {
-                    rank = rank.add(one, FloatVector.fromArray(F, keys, l * rowLength + b).compare(VectorOperators.LT, key));
+                    FloatVector other = FloatVector.fromArray(F, keys, l * rowLength + b);
+                    rank = rank.add(one, other.compare(VectorOperators.LT, key));
                 }
                 zero.blend(one, rank.compare(VectorOperators.LT, n)).intoArray(out, j * rowLength + b);
             }

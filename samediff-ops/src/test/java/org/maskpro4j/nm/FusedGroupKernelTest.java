@@ -43,7 +43,7 @@ class FusedGroupKernelTest {
         return Nd4j.createFromArray(rows).castTo(DataType.FLOAT);
     }
 
-    /** Both chunk implementations: groups in SIMD lanes (the test JVM runs with jdk.incubator.vector) and one by one. */
+    /** Both chunk implementations: groups in SIMD lanes (tests run with jdk.incubator.vector) and one by one. */
     private static ChunkMath[] implementations(NmPattern p) {
         ChunkMath best = ChunkMath.best(p);
         assertTrue(best.vectorized(), "the tests run with --add-modules jdk.incubator.vector");
@@ -174,6 +174,30 @@ class FusedGroupKernelTest {
         long changed = new FusedGroupKernel(p, 2).changedGroups(masks[0], other);
         assertEquals(Transforms.abs(masks[0].sub(other)).sum(1).gt(0).castTo(DataType.INT).sumNumber().longValue(),
                 changed);
+    }
+
+    /** The plain-array entry point for one chunk computes and draws what the matrix call does for that chunk. */
+    @Test
+    void oneChunkOnPlainArraysMatchesTheMatrixCall() {
+        NmPattern p = NmPattern.of(2, 4);
+        int groups = FusedGroupKernel.CHUNK_GROUPS + 100;
+        INDArray logits = logits(p, groups, 61);
+        INDArray mask = randomMasks(p, groups, 62);
+        float[] x = logits.get(NDArrayIndex.interval(FusedGroupKernel.CHUNK_GROUPS, groups), NDArrayIndex.all())
+                .dup().data().asFloat();
+        float[] kept = mask.get(NDArrayIndex.interval(FusedGroupKernel.CHUNK_GROUPS, groups), NDArrayIndex.all())
+                .dup().data().asFloat();
+        float[] drawn = new float[x.length];
+        FusedGroupKernel kernel = new FusedGroupKernel(p, 1);
+        kernel.ascendAndSampleChunk(1, x, kept, 2.5, LOGIT_RANGE, 63, drawn, 100);
+        INDArray next = Nd4j.create(DataType.FLOAT, groups, p.m());
+        kernel.ascendAndSample(logits, mask, 2.5, LOGIT_RANGE, 63, next);
+        assertArrayEquals(logits.get(NDArrayIndex.interval(FusedGroupKernel.CHUNK_GROUPS, groups), NDArrayIndex.all())
+                .dup().data().asFloat(), x);
+        assertArrayEquals(next.get(NDArrayIndex.interval(FusedGroupKernel.CHUNK_GROUPS, groups), NDArrayIndex.all())
+                .dup().data().asFloat(), drawn);
+        assertThrows(IllegalArgumentException.class,
+                () -> kernel.ascendAndSampleChunk(0, x, kept, 1, LOGIT_RANGE, 1, drawn, FusedGroupKernel.CHUNK_GROUPS));
     }
 
     @Test
