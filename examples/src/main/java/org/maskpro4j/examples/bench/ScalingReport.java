@@ -65,7 +65,8 @@ public record ScalingReport(List<ScalingBenchmark.Point> points, BenchConfig con
 
     /**
      * LLaMA-2-7B on paper, from the LLaMA fits and the largest LLaMA measured: step, forward and own-work CPU seconds
-     * at the measured tokens per batch, the own work also in proportion to weights (slope 1 from the largest model),
+     * at the measured tokens per batch, by the fits and in proportion to weights from the largest model (slope 1: a
+     * GEMM-bound forward and per-group work both grow so; the fits' slopes below 1 carry small models' fixed costs),
      * and the learning memory as the fp32 model plus the measured learning state per prunable weight. Empty without
      * two LLaMA sizes.
      */
@@ -85,7 +86,11 @@ public record ScalingReport(List<ScalingBenchmark.Point> points, BenchConfig con
         m.put("step_cpu_s", fits.get("step_cpu_s").predict(weights));
         m.put("forward_cpu_s", fits.get("forward_cpu_s").predict(weights));
         m.put("own_work_cpu_s", fits.get("own_work_cpu_s").predict(weights));
-        m.put("own_work_cpu_s_linear", largest.ownCpu() / largest.weights() * weights);
+        double forwardLinear = largest.forwardCpu().median() / largest.weights() * weights;
+        double ownLinear = largest.ownCpu() / largest.weights() * weights;
+        m.put("forward_cpu_s_linear", forwardLinear);
+        m.put("own_work_cpu_s_linear", ownLinear);
+        m.put("step_cpu_s_linear", forwardLinear + ownLinear);
         m.put("state_bytes_per_weight", largest.stateBytesPerWeight());
         m.put("model_fp32_bytes", 4 * parameters);
         m.put("learning_state_bytes", largest.stateBytesPerWeight() * weights);
@@ -168,12 +173,14 @@ public record ScalingReport(List<ScalingBenchmark.Point> points, BenchConfig con
         Map<String, Object> b7 = llama7b();
         if (!b7.isEmpty()) {
             s.append(String.format("%nLLaMA-2-7B on paper (%,d prunable weights, %,d parameters), %d tokens per batch, one"
-                            + " core of this machine: forward %.0f s, step %.0f s (own work %.0f s by the fit, %.0f s in"
-                            + " proportion to weights); learning memory %.1f GiB = fp32 model %.1f GiB + learning state"
+                            + " core of this machine, in proportion to weights from the largest LLaMA: forward %.0f s, step"
+                            + " %.0f s, own work %.0f s; by the log-log fits: forward %.0f s, step %.0f s, own work %.0f s;"
+                            + " learning memory %.1f GiB = fp32 model %.1f GiB + learning state"
                             + " %.1f GiB (%.1f bytes per prunable weight, measured on the largest LLaMA); by the memory fit"
                             + " %.1f GiB.%n",
-                    b7.get("prunable_weights"), b7.get("parameters"), b7.get("tokens_per_batch"), b7.get("forward_cpu_s"),
-                    b7.get("step_cpu_s"), b7.get("own_work_cpu_s"), b7.get("own_work_cpu_s_linear"),
+                    b7.get("prunable_weights"), b7.get("parameters"), b7.get("tokens_per_batch"),
+                    b7.get("forward_cpu_s_linear"), b7.get("step_cpu_s_linear"), b7.get("own_work_cpu_s_linear"),
+                    b7.get("forward_cpu_s"), b7.get("step_cpu_s"), b7.get("own_work_cpu_s"),
                     (double) b7.get("learning_bytes") / GIB, ((Long) b7.get("model_fp32_bytes")) / GIB,
                     (double) b7.get("learning_state_bytes") / GIB, b7.get("state_bytes_per_weight"),
                     (double) b7.get("learning_bytes_fit") / GIB));

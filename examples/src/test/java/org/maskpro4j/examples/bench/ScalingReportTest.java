@@ -42,6 +42,9 @@ class ScalingReportTest {
         long w7 = 6_476_005_376L;
         assertEquals(2e-8 * w7, (double) b7.get("step_cpu_s"), 2e-8 * w7 * 1e-6);
         assertEquals(8.0, (double) b7.get("state_bytes_per_weight"), 1e-3);
+        double forward110 = 1e-7 * Math.pow(84_934_656L, 0.8);
+        assertEquals(forward110 / 84_934_656L * w7, (double) b7.get("forward_cpu_s_linear"), 1e-6);
+        assertEquals(2e-8 * w7, (double) b7.get("step_cpu_s_linear"), 2e-8 * w7 * 1e-6);
         assertEquals(4.0 * 6_738_415_616L + 8.0 * w7, (double) b7.get("learning_bytes"), 1e6);
         String md = report.toMarkdown();
         assertTrue(md.contains("| LLaMA | 1.000 (1.000) | 0.800 (1.000)"), md);
