@@ -65,21 +65,11 @@ class BenchCommandTest {
     @Test
     void testBench_ReportsEveryRatioAsAPositiveFiniteNumber() throws IOException {
         Path markdown = dir.resolve("bench.md");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Json.bindStdout(new PrintStream(out, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            List<String> args = new java.util.ArrayList<>(List.of("bench"));
-            args.addAll(subjectArgs());
-            args.addAll(List.of("--repeats", "2", "--warmup", "1", "--sample-seconds", "0.01", "--groups", "10000",
-                    "--memory-runs", "1", "--memory-steps", "2", "--markdown", markdown.toString(),
-                    "--json"));
-            exit = Maskpro.run(args.toArray(String[]::new));
-        } finally {
-            Json.bindStdout(System.out);
-        }
-        assertEquals(0, exit);
-        Map<String, Object> json = Json.parse(out.toString(StandardCharsets.UTF_8));
+        List<String> args = new java.util.ArrayList<>(List.of("bench"));
+        args.addAll(subjectArgs());
+        args.addAll(List.of("--repeats", "2", "--warmup", "1", "--sample-seconds", "0.01", "--groups", "10000",
+                "--memory-runs", "1", "--memory-steps", "2", "--markdown", markdown.toString(), "--json"));
+        Map<String, Object> json = runJson(args.toArray(String[]::new));
         assertEquals("tiny-cnn.zip", json.get("model"));
         assertPositive(json.get("step_over_forward"), "step_over_forward");
         assertPositive(json.get("learn_mem_over_infer"), "learn_mem_over_infer");
@@ -117,18 +107,9 @@ class BenchCommandTest {
     @Test
     void testBenchScaling_ReportsAPointAndDrawsThePlot() throws IOException {
         Path png = dir.resolve("scaling.png");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Json.bindStdout(new PrintStream(out, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = Maskpro.run("bench", "--scaling", "--scaling-models", "mlp:6M", "--batch", "8", "--batches", "1",
-                    "--repeats", "2", "--warmup", "1", "--sample-seconds", "0.01", "--memory-runs", "1", "--memory-steps", "1",
-                    "--plot", png.toString(), "--json");
-        } finally {
-            Json.bindStdout(System.out);
-        }
-        assertEquals(0, exit);
-        Map<String, Object> json = Json.parse(out.toString(StandardCharsets.UTF_8));
+        Map<String, Object> json = runJson("bench", "--scaling", "--scaling-models", "mlp:6M", "--batch", "8", "--batches",
+                "1", "--repeats", "2", "--warmup", "1", "--sample-seconds", "0.01", "--memory-runs", "1", "--memory-steps",
+                "1", "--plot", png.toString(), "--json");
         assertTrue(json.get("points") instanceof List<?> l && l.size() == 1, json.toString());
         @SuppressWarnings("unchecked")
         Map<String, Object> point = (Map<String, Object>) ((List<?>) json.get("points")).get(0);
@@ -153,6 +134,18 @@ class BenchCommandTest {
     @Test
     void testBench_RefusesFewerThanTwoRepeats() {
         assertEquals(Maskpro.USER_ERROR, Maskpro.run("bench", "--repeats", "1"));
+    }
+
+    /** Runs the command with stdout captured; it must exit 0, and its stdout is the JSON object returned. */
+    private static Map<String, Object> runJson(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Json.bindStdout(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Maskpro.run(args));
+        } finally {
+            Json.bindStdout(System.out);
+        }
+        return Json.parse(out.toString(StandardCharsets.UTF_8));
     }
 
     @SuppressWarnings("unchecked")
