@@ -11,8 +11,8 @@ import org.maskpro4j.nm.NmPattern;
  * {@code maskpro bench --scaling}: the step, the forward, the step's own per-group work and the memory of learning and
  * inference on models of growing size ({@link ScalingModel}), one model at a time, so that how each cost grows with
  * the number of prunable weights can be fitted ({@link ScalingReport}). Each model gets the measurements of a plain
- * bench run that depend on size: {@link StepBenchmark} (step ÷ forward side by side, and the step's phases) and the
- * inference and MaskPro memory probes, each in its own child JVM.
+ * bench run that depend on size: {@link StepBenchmark} (step ÷ forward side by side; its phases are left out, they
+ * would cost as many steps again) and the inference and MaskPro memory probes, each in its own child JVM.
  */
 public final class ScalingBenchmark {
     /**
@@ -61,6 +61,7 @@ public final class ScalingBenchmark {
             long batchTokens = tokens.apply(subject);
             progress.accept("scaling " + m.cliName() + ": step ÷ forward on " + name);
             StepBenchmark.Result step = StepBenchmark.run(subject, config.maskPro(), config.timing(), false);
+            // the next model's buffers should not pile up on this one's: ND4J frees off-heap memory on collection
             subject = null;
             System.gc();
             Timing.Comparison c = step.stepOverForward();
