@@ -92,7 +92,7 @@ final class InFitDriver<B> {
         INDArray mode = finalMask();
         state.policy().apply(mode);
         return new MaskProResult(state.policy().split(mode), List.copyOf(history), state.step(),
-                state.policy().changedShare(mode, state.policy().priorMask()), (System.nanoTime() - startNanos) / 1e9,
+                state.policy().changedFromPrior(mode), (System.nanoTime() - startNanos) / 1e9,
                 List.of(), state.step());
     }
 }

@@ -173,7 +173,7 @@ public final class MaskProStep {
         }
         replay(masks, weights);
         return new Update(new StepRecord(step, lossSum / k, priorLoss, meanResidual, delta,
-                policy.changedShare(masks[k - 1], policy.priorMask()), spread()), weights);
+                policy.changedFromPrior(masks[k - 1]), spread()), weights);
     }
 
     /**

@@ -143,7 +143,7 @@ public final class StepBenchmark {
                 }
                 t[5] = System.nanoTime();
                 c[5] = THREADS.getCurrentThreadCpuTime();
-                policy.changedShare(mask, policy.priorMask());
+                policy.changedFromPrior(mask);
                 t[6] = System.nanoTime();
                 c[6] = THREADS.getCurrentThreadCpuTime();
                 if (s >= 0) {

@@ -1,0 +1,149 @@
+package org.maskpro4j.weights;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A {@code [groups, M]} 0/1 mask kept as one bit per position (group g's positions are bits g·M … g·M + M − 1, bit j set
+ * where position j is kept): 1/32 of a FLOAT mask, and a group's kept set is one small integer to compare or walk.
+ * This is how the policy keeps its prior mask and how {@link ParamWeight} remembers which values it holds aside.
+ */
+public final class MaskBits {
+    /** Groups read from an ND4J mask per chunk, so reading never copies more than a few MB at once. */
+    static final int READ_CHUNK = 1 << 16;
+
+    private final long groups;
+    private final int m;
+    private final long[] words;
+
+    /** All positions removed. */
+    public MaskBits(long groups, int m) {
+        if (groups < 0 || m < 1 || m > 32) {
+            throw new IllegalArgumentException("Mask bits need groups >= 0 and M in 1..32, got " + groups + " and " + m);
+        }
+        long bits = groups * m;
+        if ((bits + 63) / 64 > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(groups + " groups of " + m + " exceed one bit array: split the weights");
+        }
+        this.groups = groups;
+        this.m = m;
+        this.words = new long[(int) ((bits + 63) / 64)];
+    }
+
+    /** The bits of a 0/1 {@code mask} ({@code [groups, M]}, any numeric type). */
+    public static MaskBits of(INDArray mask) {
+        MaskBits bits = ofBinary(mask, Integer.MAX_VALUE);
+        if (bits == null) {
+            throw new IllegalArgumentException("A group mask must hold only 0 and 1");
+        }
+        return bits;
+    }
+
+    /**
+     * The bits of {@code mask} ({@code [groups, M]}, any numeric type), or null where an entry is not 0 or 1 or a group
+     * removes more than {@code maxZeros} positions.
+     */
+    public static MaskBits ofBinary(INDArray mask, int maxZeros) {
+        if (mask.rank() != 2) {
+            throw new IllegalArgumentException("A group mask must be [groups, M], got shape "
+                    + java.util.Arrays.toString(mask.shape()));
+        }
+        MaskBits bits = new MaskBits(mask.size(0), (int) mask.size(1));
+        return bits.read(mask, 0, maxZeros) ? bits : null;
+    }
+
+    /** Sets groups {@code first …} from the rows of a 0/1 {@code mask}; false (stopping) at an entry or group that does not fit. */
+    public boolean read(INDArray mask, long first, int maxZeros) {
+        if (mask.size(1) != m || first < 0 || first + mask.size(0) > groups) {
+            throw new IllegalArgumentException("Mask of shape " + java.util.Arrays.toString(mask.shape())
+                    + " does not fit groups " + first + "… of " + groups + " groups of " + m);
+        }
+        long rows = mask.size(0);
+        for (long start = 0; start < rows; start += READ_CHUNK) {
+            int count = (int) Math.min(READ_CHUNK, rows - start);
+            float[] values = floats(mask.get(NDArrayIndex.interval(start, start + count), NDArrayIndex.all()));
+            for (int g = 0; g < count; g++) {
+                int kept = 0;
+                int zeros = 0;
+                for (int j = 0; j < m; j++) {
+                    float v = values[g * m + j];
+                    if (v == 1) {
+                        kept |= 1 << j;
+                    } else if (v == 0) {
+                        zeros++;
+                    } else {
+                        return false;
+                    }
+                }
+                if (zeros > maxZeros) {
+                    return false;
+                }
+                set(first + start + g, kept);
+            }
+        }
+        return true;
+    }
+
+    /** The entries of {@code rows} as floats, row-major. */
+    private static float[] floats(INDArray rows) {
+        INDArray copy = rows.castTo(DataType.FLOAT).dup('c');
+        float[] out = new float[(int) copy.length()];
+        copy.data().asNioFloat().get(0, out);
+        return out;
+    }
+
+    public long groups() {
+        return groups;
+    }
+
+    public int m() {
+        return m;
+    }
+
+    /** Group g's kept positions: bit j set where position j is kept. */
+    public int get(long g) {
+        long bit = g * m;
+        int word = (int) (bit >>> 6);
+        int shift = (int) (bit & 63);
+        long value = words[word] >>> shift;
+        if (shift + m > 64) {
+            value |= words[word + 1] << (64 - shift);
+        }
+        return (int) (value & ((1L << m) - 1));
+    }
+
+    /** Sets group g's kept positions (bit j for position j). */
+    public void set(long g, int kept) {
+        long bit = g * m;
+        int word = (int) (bit >>> 6);
+        int shift = (int) (bit & 63);
+        long fieldMask = (1L << m) - 1;
+        long value = kept & fieldMask;
+        words[word] = (words[word] & ~(fieldMask << shift)) | (value << shift);
+        if (shift + m > 64) {
+            int high = 64 - shift;
+            words[word + 1] = (words[word + 1] & ~(fieldMask >>> high)) | (value >>> high);
+        }
+    }
+
+    /** A fresh {@code [groups, M]} 0/1 mask of the given type. */
+    public INDArray toMask(DataType type) {
+        byte[] flags = new byte[(int) Math.multiplyExact(groups, (long) m)];
+        for (long g = 0; g < groups; g++) {
+            int kept = get(g);
+            for (int j = 0; j < m; j++) {
+                flags[(int) (g * m + j)] = (byte) (kept >>> j & 1);
+            }
+        }
+        INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groups, m);
+        mask.data().asNio().put(0, flags);
+        return type == DataType.BYTE ? mask : mask.castTo(type);
+    }
+
+    /** Bytes the bits take. */
+    public long bytes() {
+        return 8L * words.length;
+    }
+}
