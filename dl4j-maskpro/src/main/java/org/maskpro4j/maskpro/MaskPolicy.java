@@ -18,7 +18,6 @@ import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -217,6 +216,8 @@ public final class MaskPolicy {
         FloatBuffer floats = half ? null : logits.data().asNioFloat();
         ByteBuffer out = drawn == null ? null : drawn.data().asNio();
         float[] x = new float[BLOCK_GROUPS * m];
+        float[] y = mask == null ? null : new float[BLOCK_GROUPS * m];
+        INDArray readableMask = mask == null ? null : MaskBits.readable(mask);
         short[] bits = half ? new short[BLOCK_GROUPS * m] : null;
         byte[] flags = new byte[BLOCK_GROUPS * m];
         for (long first = 0, block = 0; first < groups; first += BLOCK_GROUPS, block++) {
@@ -232,8 +233,9 @@ public final class MaskPolicy {
             INDArray scratch = Nd4j.createUninitialized(DataType.FLOAT, count, m);
             scratch.data().asNioFloat().put(0, x, 0, n);
             if (mask != null) {
-                INDArray along = mask.get(NDArrayIndex.interval(first, first + count), NDArrayIndex.all())
-                        .castTo(DataType.FLOAT).dup('c');
+                INDArray along = Nd4j.createUninitialized(DataType.FLOAT, count, m);
+                MaskBits.readRows(readableMask, first, count, y);
+                along.data().asNioFloat().put(0, y, 0, n);
                 kernel.ascend(scratch, along, scale, LOGIT_RANGE);
                 scratch.data().asNioFloat().get(0, x, 0, n);
                 if (half) {

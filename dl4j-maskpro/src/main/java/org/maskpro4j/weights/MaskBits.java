@@ -3,7 +3,6 @@ package org.maskpro4j.weights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A {@code [groups, M]} 0/1 mask kept as one bit per position (group g's positions are bits g·M … g·M + M − 1, bit j set
@@ -61,9 +60,11 @@ public final class MaskBits {
                     + " does not fit groups " + first + "… of " + groups + " groups of " + m);
         }
         long rows = mask.size(0);
+        INDArray readable = readable(mask);
+        float[] values = new float[(int) Math.min(READ_CHUNK, rows) * m];
         for (long start = 0; start < rows; start += READ_CHUNK) {
             int count = (int) Math.min(READ_CHUNK, rows - start);
-            float[] values = floats(mask.get(NDArrayIndex.interval(start, start + count), NDArrayIndex.all()));
+            readRows(readable, start, count, values);
             for (int g = 0; g < count; g++) {
                 int kept = 0;
                 int zeros = 0;
@@ -86,12 +87,31 @@ public final class MaskBits {
         return true;
     }
 
-    /** The entries of {@code rows} as floats, row-major. */
-    private static float[] floats(INDArray rows) {
-        INDArray copy = rows.castTo(DataType.FLOAT).dup('c');
-        float[] out = new float[(int) copy.length()];
-        copy.data().asNioFloat().get(0, out);
-        return out;
+    /**
+     * {@code matrix} itself where {@link #readRows} can read its buffer (a row-major FLOAT or BYTE matrix, views included),
+     * else a FLOAT row-major copy. Reading the buffer directly also avoids ND4J M2.1's views of views, which can come back
+     * without data.
+     */
+    public static INDArray readable(INDArray matrix) {
+        boolean rowMajor = matrix.rank() == 2 && (matrix.size(0) == 1 || matrix.stride(0) == matrix.size(1))
+                && (matrix.size(1) == 1 || matrix.stride(1) == 1);
+        boolean type = matrix.dataType() == DataType.FLOAT || matrix.dataType() == DataType.BYTE;
+        return rowMajor && type ? matrix : matrix.castTo(DataType.FLOAT).dup('c');
+    }
+
+    /** Rows {@code first …} of a {@link #readable} matrix, row-major, as floats. */
+    public static void readRows(INDArray readable, long first, int rows, float[] out) {
+        int cols = (int) readable.size(1);
+        int n = rows * cols;
+        int at = (int) (readable.offset() + first * cols);
+        if (readable.dataType() == DataType.FLOAT) {
+            readable.data().asNioFloat().get(at, out, 0, n);
+            return;
+        }
+        java.nio.ByteBuffer bytes = readable.data().asNio();
+        for (int i = 0; i < n; i++) {
+            out[i] = bytes.get(at + i);
+        }
     }
 
     public long groups() {
