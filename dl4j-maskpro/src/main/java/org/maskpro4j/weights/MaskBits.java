@@ -108,10 +108,38 @@ public final class MaskBits {
             readable.data().asNioFloat().get(at, out, 0, n);
             return;
         }
-        java.nio.ByteBuffer bytes = readable.data().asNio();
+        byte[] bytes = new byte[n];
+        readable.data().asNio().get(at, bytes, 0, n);
         for (int i = 0; i < n; i++) {
-            out[i] = bytes.get(at + i);
+            out[i] = bytes[i];
         }
+    }
+
+    /** Groups in which a 0/1 {@code mask} ({@code [groups, M]}) keeps other positions than these bits. */
+    public long changedGroups(INDArray mask) {
+        if (mask.size(0) != groups || mask.size(1) != m) {
+            throw new IllegalArgumentException("Mask of shape " + java.util.Arrays.toString(mask.shape())
+                    + " cannot be compared with " + groups + " groups of " + m);
+        }
+        INDArray readable = readable(mask);
+        float[] values = new float[(int) Math.min(READ_CHUNK, groups) * m];
+        long changed = 0;
+        for (long start = 0; start < groups; start += READ_CHUNK) {
+            int count = (int) Math.min(READ_CHUNK, groups - start);
+            readRows(readable, start, count, values);
+            for (int g = 0; g < count; g++) {
+                int kept = 0;
+                for (int j = 0; j < m; j++) {
+                    if (values[g * m + j] != 0) {
+                        kept |= 1 << j;
+                    }
+                }
+                if (kept != get(start + g)) {
+                    changed++;
+                }
+            }
+        }
+        return changed;
     }
 
     public long groups() {

@@ -17,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * object holds the values the current mask removes ({@code M − N} per group, in position order) plus the mask as bits,
  * which restores the exact original weights (4·(M − N)/M + 1/8 bytes per weight: 2.125 at 2:4 instead of 4). The first
  * {@link #assignLive} of other weights (SparseGPT's update, a reconstruction), a mask with more than M − N zeros in a
- * group, or another data type switch the weight to a full dense copy, the one way to keep the originals then.
+ * group, or another data type switch the weight to a full dense copy, the one way to keep the originals then. In compact
+ * mode the live values at kept positions are the weights, so training updates there persist even unabsorbed.
  */
 public final class ParamWeight implements MaskableWeight {
     private final String name;
@@ -201,28 +202,46 @@ public final class ParamWeight implements MaskableWeight {
         INDArray groups = view != null ? view : layout.toGroups(live);
         FloatBuffer buffer = groups.data().asNioFloat();
         long offset = groups.offset();
+        long total = layout.groupCount();
         int all = (1 << m) - 1;
+        float[] rows = new float[(int) Math.min(MaskBits.READ_CHUNK, total) * m];
         float[] row = new float[m];
-        for (long g = 0; g < layout.groupCount(); g++) {
-            int was = applied == null ? all : applied.get(g);
-            int now = next.get(g);
-            int base = (int) (offset + g * m);
-            buffer.get(base, row);
-            int slot = (int) (g * removedPerGroup);
-            for (int j = 0; j < m; j++) {
-                if ((was >>> j & 1) == 0) {
-                    row[j] = absorb ? removed[slot] + row[j] : removed[slot];
-                    slot++;
+        for (long start = 0; start < total; start += MaskBits.READ_CHUNK) {
+            int count = (int) Math.min(MaskBits.READ_CHUNK, total - start);
+            int at = (int) (offset + start * m);
+            buffer.get(at, rows, 0, count * m);
+            for (int c = 0; c < count; c++) {
+                long g = start + c;
+                int was = applied == null ? all : applied.get(g);
+                int now = next.get(g);
+                int o = c * m;
+                if (was == now && !absorb) {
+                    for (int j = 0; j < m; j++) {
+                        if ((now >>> j & 1) == 0) {
+                            rows[o + j] = 0; // unabsorbed training updates of removed positions are dropped
+                        }
+                    }
+                    continue;
+                }
+                int slot = (int) (g * removedPerGroup);
+                for (int j = 0; j < m; j++) {
+                    row[j] = rows[o + j];
+                    if ((was >>> j & 1) == 0) {
+                        row[j] = absorb ? removed[slot] + row[j] : removed[slot];
+                        slot++;
+                    }
+                }
+                slot = (int) (g * removedPerGroup);
+                for (int j = 0; j < m; j++) {
+                    if ((now >>> j & 1) == 0) {
+                        removed[slot++] = row[j];
+                        rows[o + j] = 0;
+                    } else {
+                        rows[o + j] = row[j];
+                    }
                 }
             }
-            slot = (int) (g * removedPerGroup);
-            for (int j = 0; j < m; j++) {
-                if ((now >>> j & 1) == 0) {
-                    removed[slot++] = row[j];
-                    row[j] = 0;
-                }
-            }
-            buffer.put(base, row);
+            buffer.put(at, rows, 0, count * m);
         }
         if (view == null) {
             live.assign(layout.asWeight(groups));
