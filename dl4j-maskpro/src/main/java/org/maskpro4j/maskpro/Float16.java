@@ -9,6 +9,15 @@ package org.maskpro4j.maskpro;
  * −60, 2⁻¹⁰ near −1 and finer towards 0, where the largest logit of every group sits after the shift.
  */
 public final class Float16 {
+    /** Every half's float, so bulk decoding is one load per value. */
+    private static final float[] TABLE = new float[1 << 16];
+
+    static {
+        for (int h = 0; h < TABLE.length; h++) {
+            TABLE[h] = decode((short) h);
+        }
+    }
+
     private Float16() {
     }
 
@@ -59,14 +68,27 @@ public final class Float16 {
     /** Decodes {@code count} halves from {@code from} into {@code to}. */
     public static void decode(short[] from, float[] to, int count) {
         for (int i = 0; i < count; i++) {
-            to[i] = decode(from[i]);
+            to[i] = TABLE[from[i] & 0xffff];
         }
     }
 
-    /** Encodes {@code count} floats from {@code from} into {@code to}. */
+    /**
+     * Encodes {@code count} floats from {@code from} into {@code to}, as {@link #encode(float)} does. Values whose half
+     * is normal (and zeros) take a branch-free rounding: adding 0xfff plus the lowest kept bit rounds to nearest, ties
+     * to even, and a carry out of the mantissa moves into the exponent.
+     */
     public static void encode(float[] from, short[] to, int count) {
         for (int i = 0; i < count; i++) {
-            to[i] = encode(from[i]);
+            int bits = Float.floatToRawIntBits(from[i]);
+            int magnitude = bits & 0x7fffffff;
+            int sign = (bits >>> 16) & 0x8000;
+            if (magnitude >= 0x38800000 && magnitude < 0x477fefff) {
+                to[i] = (short) (sign | (magnitude - 0x38000000 + 0xfff + ((magnitude >>> 13) & 1)) >>> 13);
+            } else if (magnitude == 0) {
+                to[i] = (short) sign;
+            } else {
+                to[i] = encode(from[i]);
+            }
         }
     }
 

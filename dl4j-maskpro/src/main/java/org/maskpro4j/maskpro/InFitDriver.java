@@ -36,7 +36,7 @@ final class InFitDriver<B> {
         MaskPolicy policy = MaskPolicy.fromPrior(config.pattern(), model.weights(), priorMasks, config.logitMagnitude());
         this.state = new MaskProStep(config, policy);
         state.disablePriorLossCache();
-        policy.apply(policy.priorMask());
+        policy.applyPrior();
     }
 
     /** @return the step's record, or null once the step budget is spent (training then continues under the final mask) */

@@ -181,9 +181,53 @@ public final class MaskPolicy {
         return mask;
     }
 
-    /** The final mask (FLOAT): the top-N logits of every group. */
+    /**
+     * The final mask (FLOAT): the top-N logits of every group, ties to the lower index as {@link TopN}. The fused path
+     * ranks block by block from the stored logits instead of casting them all to FLOAT first.
+     */
     public INDArray mode() {
-        return TopN.mask(logits.castTo(DataType.FLOAT), pattern);
+        if (!fused()) {
+            return TopN.mask(logits.castTo(DataType.FLOAT), pattern);
+        }
+        int m = pattern.m();
+        INDArray mode = Nd4j.createUninitialized(DataType.FLOAT, groupCount(), m);
+        FloatBuffer out = mode.data().asNioFloat();
+        float[] x = new float[(int) Math.min(BLOCK_GROUPS, groupCount()) * m];
+        float[] kept = new float[x.length];
+        for (long first = 0; first < groupCount(); first += BLOCK_GROUPS) {
+            int count = (int) Math.min(BLOCK_GROUPS, groupCount() - first);
+            readLogits(first, count, x, new short[count * m]);
+            java.util.Arrays.fill(kept, 0, count * m, 0f);
+            for (int o = 0; o < count * m; o += m) {
+                for (int k = 0; k < pattern.n(); k++) {
+                    int best = -1;
+                    for (int j = 0; j < m; j++) {
+                        if (kept[o + j] == 0 && (best < 0 || x[o + j] > x[o + best])) {
+                            best = j;
+                        }
+                    }
+                    kept[o + best] = 1;
+                }
+            }
+            out.put((int) (first * m), kept, 0, count * m);
+        }
+        return mode;
+    }
+
+    /** Logits of groups {@code first …} as floats (halves decoded). */
+    private void readLogits(long first, int count, float[] out, short[] bits) {
+        int n = count * pattern.m();
+        int at = (int) (first * pattern.m());
+        if (logits.dataType() == DataType.HALF) {
+            halves().get(at, bits, 0, n);
+            Float16.decode(bits, out, n);
+        } else {
+            logits.data().asNioFloat().get(at, out, 0, n);
+        }
+    }
+
+    private ShortBuffer halves() {
+        return logits.data().asNio().order(ByteOrder.nativeOrder()).asShortBuffer();
     }
 
     /**
@@ -215,7 +259,7 @@ public final class MaskPolicy {
         int m = pattern.m();
         long groups = groupCount();
         boolean half = logits.dataType() == DataType.HALF;
-        ShortBuffer halves = half ? logits.data().asNio().order(ByteOrder.nativeOrder()).asShortBuffer() : null;
+        ShortBuffer halves = half ? halves() : null;
         FloatBuffer floats = half ? null : logits.data().asNioFloat();
         ByteBuffer out = drawn == null ? null : drawn.data().asNio();
         INDArray readableMask = mask == null ? null : MaskBits.readable(mask);
@@ -224,12 +268,7 @@ public final class MaskPolicy {
             Scratch s = scratch(count);
             int n = count * m;
             int at = (int) (first * m);
-            if (half) {
-                halves.get(at, s.halves, 0, n);
-                Float16.decode(s.halves, s.values, n);
-            } else {
-                floats.get(at, s.values, 0, n);
-            }
+            readLogits(first, count, s.values, s.halves);
             s.logits.data().asNioFloat().put(0, s.values, 0, n);
             if (mask != null) {
                 MaskBits.readRows(readableMask, first, count, s.values);
@@ -300,6 +339,11 @@ public final class MaskPolicy {
         INDArray diff = mask.castTo(DataType.FLOAT).sub(reference.castTo(DataType.FLOAT));
         double changed = diff.muli(diff).sum(1).gt(0).castTo(DataType.FLOAT).sumNumber().doubleValue();
         return changed / groupCount();
+    }
+
+    /** Makes the model compute with the prior mask m₀ (decoded as BYTEs, a quarter of a FLOAT mask). */
+    public void applyPrior() {
+        apply(prior.toMask(DataType.BYTE));
     }
 
     /** Makes the model compute with {@code mask} (all groups). */

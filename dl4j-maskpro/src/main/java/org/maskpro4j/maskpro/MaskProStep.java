@@ -196,7 +196,7 @@ public final class MaskProStep {
         if (cached != null) {
             return cached;
         }
-        policy.apply(policy.priorMask());
+        policy.applyPrior();
         double loss = model.loss(batch);
         requireFinite(loss, "the prior mask's loss");
         if (key != null) {

@@ -61,30 +61,68 @@ public final class MaskBits {
         }
         long rows = mask.size(0);
         INDArray readable = readable(mask);
-        float[] values = new float[(int) Math.min(READ_CHUNK, rows) * m];
+        ChunkReader reader = new ChunkReader(readable, (int) Math.min(READ_CHUNK, rows));
         for (long start = 0; start < rows; start += READ_CHUNK) {
             int count = (int) Math.min(READ_CHUNK, rows - start);
-            readRows(readable, start, count, values);
+            if (!reader.read(start, count, maxZeros)) {
+                return false;
+            }
             for (int g = 0; g < count; g++) {
-                int kept = 0;
-                int zeros = 0;
-                for (int j = 0; j < m; j++) {
-                    float v = values[g * m + j];
-                    if (v == 1) {
-                        kept |= 1 << j;
-                    } else if (v == 0) {
-                        zeros++;
-                    } else {
-                        return false;
-                    }
-                }
-                if (zeros > maxZeros) {
-                    return false;
-                }
-                set(first + start + g, kept);
+                set(first + start + g, reader.kept[g]);
             }
         }
         return true;
+    }
+
+    /** Each group's kept bits from chunks of a {@link #readable} mask, with the checks of {@link #ofBinary}. */
+    private static final class ChunkReader {
+        private final INDArray mask;
+        private final int m;
+        private final byte[] bytes;
+        private final float[] floats;
+        final int[] kept;
+
+        ChunkReader(INDArray readable, int chunk) {
+            this.mask = readable;
+            this.m = (int) readable.size(1);
+            boolean asBytes = readable.dataType() == DataType.BYTE;
+            this.bytes = asBytes ? new byte[chunk * m] : null;
+            this.floats = asBytes ? null : new float[chunk * m];
+            this.kept = new int[chunk];
+        }
+
+        /** False where an entry is not 0 or 1 or a group has more than {@code maxZeros} zeros. */
+        boolean read(long first, int count, int maxZeros) {
+            int n = count * m;
+            int at = (int) (mask.offset() + first * m);
+            int bad = 0;
+            if (bytes != null) {
+                mask.data().asNio().get(at, bytes, 0, n);
+                for (int g = 0, o = 0; g < count; g++) {
+                    int k = 0;
+                    for (int j = 0; j < m; j++, o++) {
+                        int v = bytes[o];
+                        bad |= v & ~1;
+                        k |= (v & 1) << j;
+                    }
+                    kept[g] = k;
+                    bad |= m - Integer.bitCount(k) > maxZeros ? 1 << 8 : 0;
+                }
+                return bad == 0;
+            }
+            mask.data().asNioFloat().get(at, floats, 0, n);
+            for (int g = 0, o = 0; g < count; g++) {
+                int k = 0;
+                for (int j = 0; j < m; j++, o++) {
+                    float v = floats[o];
+                    bad |= v == 1 || v == 0 ? 0 : 1;
+                    k |= (v == 1 ? 1 : 0) << j;
+                }
+                kept[g] = k;
+                bad |= m - Integer.bitCount(k) > maxZeros ? 1 : 0;
+            }
+            return bad == 0;
+        }
     }
 
     /**
@@ -121,20 +159,15 @@ public final class MaskBits {
             throw new IllegalArgumentException("Mask of shape " + java.util.Arrays.toString(mask.shape())
                     + " cannot be compared with " + groups + " groups of " + m);
         }
-        INDArray readable = readable(mask);
-        float[] values = new float[(int) Math.min(READ_CHUNK, groups) * m];
+        ChunkReader reader = new ChunkReader(readable(mask), (int) Math.min(READ_CHUNK, groups));
         long changed = 0;
         for (long start = 0; start < groups; start += READ_CHUNK) {
             int count = (int) Math.min(READ_CHUNK, groups - start);
-            readRows(readable, start, count, values);
+            if (!reader.read(start, count, m)) {
+                throw new IllegalArgumentException("A group mask must hold only 0 and 1");
+            }
             for (int g = 0; g < count; g++) {
-                int kept = 0;
-                for (int j = 0; j < m; j++) {
-                    if (values[g * m + j] != 0) {
-                        kept |= 1 << j;
-                    }
-                }
-                if (kept != get(start + g)) {
+                if (reader.kept[g] != get(start + g)) {
                     changed++;
                 }
             }

@@ -62,6 +62,9 @@ class CompactPolicyTest {
             assertEquals(one.logits(), three.logits(), "step " + step);
         }
         assertTrue(one.changedFromPrior(one.mode()) > 0, "the run moved the mode away from the prior");
+        assertEquals(TopN.mask(one.logits().castTo(DataType.FLOAT), P24), one.mode(), "the fused mode ranks as TopN");
+        MaskPolicy fresh = policyOn("1", "half");
+        assertEquals(TopN.mask(fresh.logits().castTo(DataType.FLOAT), P24), fresh.mode(), "ties go to the lower index");
     }
 
     /**

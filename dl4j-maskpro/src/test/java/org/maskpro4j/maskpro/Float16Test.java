@@ -76,5 +76,13 @@ class Float16Test {
             }
         }
         assertTrue(nanSeen < values.length / 100);
+        short[] bulk = new short[values.length];
+        Float16.encode(values, bulk, values.length);
+        float[] decoded = new float[values.length];
+        Float16.decode(bulk, decoded, values.length);
+        for (int k = 0; k < values.length; k++) {
+            assertEquals(Float16.encode(values[k]), bulk[k], "bulk encoding of " + Float.toHexString(values[k]));
+            assertEquals(Float.floatToRawIntBits(Float16.decode(bulk[k])), Float.floatToRawIntBits(decoded[k]));
+        }
     }
 }
