@@ -61,6 +61,9 @@ public final class MaskBits {
         }
         long rows = mask.size(0);
         INDArray readable = readable(mask);
+        if (readable.dataType() == DataType.BYTE && 64 % m == 0 && first * m % 64 == 0) {
+            return readWords(readable, first, maxZeros);
+        }
         ChunkReader reader = new ChunkReader(readable, (int) Math.min(READ_CHUNK, rows));
         for (long start = 0; start < rows; start += READ_CHUNK) {
             int count = (int) Math.min(READ_CHUNK, rows - start);
@@ -69,6 +72,50 @@ public final class MaskBits {
             }
             for (int g = 0; g < count; g++) {
                 set(first + start + g, reader.kept[g]);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #read} of a BYTE mask whose groups start on a word: 64 bytes make one word (whole groups, as M divides 64),
+     * checked and stored at once; the groups after the last whole word go through {@link #set}.
+     */
+    private boolean readWords(INDArray mask, long first, int maxZeros) {
+        long positions = mask.size(0) * m;
+        int firstWord = (int) (first * m / 64);
+        long groupBits = (1L << m) - 1;
+        java.nio.ByteBuffer buffer = mask.data().asNio();
+        byte[] bytes = new byte[(int) Math.min((long) READ_CHUNK * m, positions)];
+        for (long start = 0; start < positions; start += bytes.length) {
+            int n = (int) Math.min(bytes.length, positions - start);
+            buffer.get((int) (mask.offset() + start), bytes, 0, n);
+            int fullWords = n / 64;
+            int bad = 0;
+            for (int w = 0; w < fullWords; w++) {
+                long word = 0;
+                for (int e = 0; e < 64; e++) {
+                    int v = bytes[w * 64 + e];
+                    bad |= v & ~1;
+                    word |= (long) (v & 1) << e;
+                }
+                for (int k = 0; k < 64; k += m) {
+                    bad |= m - Long.bitCount(word >>> k & groupBits) > maxZeros ? 1 : 0;
+                }
+                words[firstWord + (int) (start / 64) + w] = word;
+            }
+            for (int o = fullWords * 64; o < n; o += m) {
+                int kept = 0;
+                for (int j = 0; j < m; j++) {
+                    int v = bytes[o + j];
+                    bad |= v & ~1;
+                    kept |= (v & 1) << j;
+                }
+                bad |= m - Integer.bitCount(kept) > maxZeros ? 1 : 0;
+                set(first + (start + o) / m, kept);
+            }
+            if (bad != 0) {
+                return false;
             }
         }
         return true;
@@ -193,6 +240,11 @@ public final class MaskBits {
             value |= words[word + 1] << (64 - shift);
         }
         return (int) (value & ((1L << m) - 1));
+    }
+
+    /** Word i of the bits: positions 64·i … 64·i + 63, one bit each. */
+    long word(int i) {
+        return words[i];
     }
 
     /** Sets group g's kept positions (bit j for position j). */

@@ -204,47 +204,74 @@ public final class ParamWeight implements MaskableWeight {
         long offset = groups.offset();
         long total = layout.groupCount();
         int all = (1 << m) - 1;
+        // where M divides 64, a word of bits covers whole groups and 64 consecutive live values: words equal in the old
+        // and the new mask (most of them, from one draw to the next) only need their removed positions zeroed
+        boolean byWord = applied != null && !absorb && 64 % m == 0;
         float[] rows = new float[(int) Math.min(MaskBits.READ_CHUNK, total) * m];
         float[] row = new float[m];
         for (long start = 0; start < total; start += MaskBits.READ_CHUNK) {
             int count = (int) Math.min(MaskBits.READ_CHUNK, total - start);
             int at = (int) (offset + start * m);
             buffer.get(at, rows, 0, count * m);
-            for (int c = 0; c < count; c++) {
-                long g = start + c;
-                int was = applied == null ? all : applied.get(g);
-                int now = next.get(g);
-                int o = c * m;
-                if (was == now && !absorb) {
-                    for (int j = 0; j < m; j++) {
-                        if ((now >>> j & 1) == 0) {
-                            rows[o + j] = 0; // unabsorbed training updates of removed positions are dropped
+            int c = 0;
+            if (byWord) {
+                int firstWord = (int) (start * m / 64);
+                int words = count * m / 64;
+                for (int w = 0; w < words; w++) {
+                    long was = applied.word(firstWord + w);
+                    long now = next.word(firstWord + w);
+                    int base = w * 64;
+                    if (was == now) {
+                        for (int e = 0; e < 64; e++) {
+                            if ((now >>> e & 1) == 0) {
+                                rows[base + e] = 0; // unabsorbed training updates of removed positions are dropped
+                            }
+                        }
+                    } else {
+                        for (int k = base / m; k < (base + 64) / m; k++) {
+                            rewriteGroup(start + k, applied.get(start + k), next.get(start + k), rows, k * m, row, false);
                         }
                     }
-                    continue;
                 }
-                int slot = (int) (g * removedPerGroup);
-                for (int j = 0; j < m; j++) {
-                    row[j] = rows[o + j];
-                    if ((was >>> j & 1) == 0) {
-                        row[j] = absorb ? removed[slot] + row[j] : removed[slot];
-                        slot++;
-                    }
-                }
-                slot = (int) (g * removedPerGroup);
-                for (int j = 0; j < m; j++) {
-                    if ((now >>> j & 1) == 0) {
-                        removed[slot++] = row[j];
-                        rows[o + j] = 0;
-                    } else {
-                        rows[o + j] = row[j];
-                    }
-                }
+                c = words * 64 / m;
+            }
+            for (; c < count; c++) {
+                long g = start + c;
+                rewriteGroup(g, applied == null ? all : applied.get(g), next.get(g), rows, c * m, row, absorb);
             }
             buffer.put(at, rows, 0, count * m);
         }
         if (view == null) {
             live.assign(layout.asWeight(groups));
+        }
+    }
+
+    /** Group g from kept set {@code was} to {@code now}: its live values at {@code rows[o …]}, its removed values held here. */
+    private void rewriteGroup(long g, int was, int now, float[] rows, int o, float[] row, boolean absorb) {
+        if (was == now && !absorb) {
+            for (int j = 0; j < m; j++) {
+                if ((now >>> j & 1) == 0) {
+                    rows[o + j] = 0; // unabsorbed training updates of removed positions are dropped
+                }
+            }
+            return;
+        }
+        int slot = (int) (g * removedPerGroup);
+        for (int j = 0; j < m; j++) {
+            row[j] = rows[o + j];
+            if ((was >>> j & 1) == 0) {
+                row[j] = absorb ? removed[slot] + row[j] : removed[slot];
+                slot++;
+            }
+        }
+        slot = (int) (g * removedPerGroup);
+        for (int j = 0; j < m; j++) {
+            if ((now >>> j & 1) == 0) {
+                removed[slot++] = row[j];
+                rows[o + j] = 0;
+            } else {
+                rows[o + j] = row[j];
+            }
         }
     }
 

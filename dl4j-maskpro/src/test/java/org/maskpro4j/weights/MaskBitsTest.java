@@ -54,5 +54,14 @@ class MaskBitsTest {
         INDArray oneKept = Nd4j.createFromArray(new float[][] {{1, 0, 1, 0}, {0, 0, 1, 0}});
         assertNull(MaskBits.ofBinary(oneKept, 2));
         assertEquals(0b0100, MaskBits.ofBinary(oneKept, 3).get(1));
+        // the same checks on BYTE masks long enough for whole 64-bit words
+        INDArray bytes = Nd4j.zeros(DataType.BYTE, 64, m);
+        bytes.getColumn(0).assign(1);
+        bytes.getColumn(2).assign(1);
+        assertEquals(0b0101, MaskBits.ofBinary(bytes, 2).get(37));
+        bytes.putScalar(37, 2, 0);
+        assertNull(MaskBits.ofBinary(bytes, 2), "group 37 keeps one of four");
+        bytes.putScalar(37, 2, 3);
+        assertNull(MaskBits.ofBinary(bytes, 2), "an entry of 3");
     }
 }
