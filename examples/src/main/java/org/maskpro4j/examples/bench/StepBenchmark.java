@@ -74,10 +74,15 @@ public final class StepBenchmark {
      * calling thread's CPU time holds all of a step's work.
      */
     public static <B> Result run(BenchSubject<B> subject, MaskProConfig config, Timing timing) {
+        return run(subject, config, timing, true);
+    }
+
+    /** @param withPhases whether to time the phases too (they cost about as many steps again); if not, none are listed */
+    public static <B> Result run(BenchSubject<B> subject, MaskProConfig config, Timing timing, boolean withPhases) {
         String before = System.getProperty(MaskPolicy.THREADS_PROPERTY);
         System.setProperty(MaskPolicy.THREADS_PROPERTY, "1");
         try {
-            return runOnOneThread(subject, config, timing);
+            return runOnOneThread(subject, config, timing, withPhases);
         } finally {
             if (before == null) {
                 System.clearProperty(MaskPolicy.THREADS_PROPERTY);
@@ -87,7 +92,8 @@ public final class StepBenchmark {
         }
     }
 
-    private static <B> Result runOnOneThread(BenchSubject<B> subject, MaskProConfig config, Timing timing) {
+    private static <B> Result runOnOneThread(BenchSubject<B> subject, MaskProConfig config, Timing timing,
+            boolean withPhases) {
         NmPattern pattern = config.pattern();
         B batch = subject.batches().get(0);
         MaskableModel<B> product = subject.maskable(pattern);
@@ -108,9 +114,9 @@ public final class StepBenchmark {
             }
             LearningState state = LearningState.of(policy, model.weights());
             Timing.Comparison ratio = timing.compare(() -> subject.forward(batch), () -> step.step(model, batch));
-            Map<String, Phase> phases = phases(model, policy, new MaskProStep(config,
+            Map<String, Phase> phases = withPhases ? phases(model, policy, new MaskProStep(config,
                     MaskPolicy.fromPrior(pattern, model.weights(), prior, config.logitMagnitude())), batch, timing,
-                    ratio.runsPerSample());
+                    ratio.runsPerSample()) : Map.of();
             Timing.Comparison uncached = null;
             if (!keyed) {
                 MaskProStep shipped = new MaskProStep(config,
