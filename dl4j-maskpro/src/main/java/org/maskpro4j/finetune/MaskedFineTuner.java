@@ -15,6 +15,7 @@ import java.util.function.DoubleSupplier;
 import org.maskpro4j.progress.ProgressMeter;
 import org.maskpro4j.weights.DifferentiableModel;
 import org.maskpro4j.weights.MaskableWeight;
+import org.maskpro4j.weights.NativeGarbage;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MaskedFineTuner {
     private static final Logger LOG = LoggerFactory.getLogger(MaskedFineTuner.class);
-    private static final int GC_EVERY = 4;
 
     private final FineTuneConfig config;
     private final Path checkpoint;
@@ -86,7 +86,7 @@ public final class MaskedFineTuner {
                 adam.update(w, g.of(w));
             }
             g.release();
-            collectNativeGarbage(adam.step());
+            NativeGarbage.collectAfter(adam.step());
             windowLoss += g.loss();
             windowSteps++;
             long step = adam.step();
@@ -110,18 +110,6 @@ public final class MaskedFineTuner {
         }
         return new FineTuneResult(adam.step(), losses, scores, config.toString(), adam.stateBytes(),
                 (System.nanoTime() - t0) / 1e9);
-    }
-
-    /**
-     * Backprop (SameDiff's session arrays above all) leaves native buffers that only a Java GC frees, and the small heap
-     * rarely needs one: JavaCPP collects only when its tracked bytes reach -Xmx, so a LLaMA run's resident memory grew
-     * by 13–75 MiB a step toward twice -Xmx (measured over 100 steps of 2 paragraphs: 856 → 2,491 MiB). A collection
-     * every {@link #GC_EVERY} steps frees them while they are few (a few ms against a step of about a second).
-     */
-    private static void collectNativeGarbage(long step) {
-        if (step % GC_EVERY == 0) {
-            System.gc();
-        }
     }
 
     private void resume(List<MaskableWeight> weights, MaskedAdam adam) {
