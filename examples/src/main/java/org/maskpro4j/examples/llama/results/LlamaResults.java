@@ -47,8 +47,10 @@ import org.slf4j.LoggerFactory;
  * The result table of N:M pruning on a llama2.c model (stories260K) under the protocol of
  * {@code shared/docs/reference-results.md}: perplexity on the whole validation text; Wanda and SparseGPT calibrated
  * on the first 128 training paragraphs (every position a row); MaskPro on batches of 8 paragraphs cycling over the
- * first 256, starting from the best frozen-weight one-shot mask; MaskLLM on the same batches. Every row is one
- * {@link MaskPipeline} run; {@code maskpro llama-results} is its command line.
+ * first 256, starting from the best frozen-weight one-shot mask; MaskLLM on the same batches, by default with as many
+ * forward+backward passes as MaskPro runs forward passes ({@link #maskProPasses}). Every row is one {@link MaskPipeline}
+ * run, and a method is computed once per pattern: the recovery rows start from the SparseGPT or MaskPro row's result
+ * ({@link ReusedMasks}). {@code maskpro llama-results} is its command line.
  * <p>
  * MaskPro runs in chunks of {@code evalEvery} steps, each resuming from the previous one's checkpoint, and is evaluated
  * on the first 300 validation paragraphs between chunks; with a checkpoint directory an interrupted run resumes where

@@ -62,8 +62,8 @@ class ReusedMasksTest {
         if (!Files.isRegularFile(dir().resolve("stories260K.bin"))) {
             return;
         }
+        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(dir().resolve("stories260K.bin")); // loads the backend
         threads = new OneNativeThread();
-        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(dir().resolve("stories260K.bin"));
         graph = LlamaGraph.build(checkpoint);
         Llama2cTokenizer tokenizer = Llama2cTokenizer.read(dir().resolve("tok512.bin"), checkpoint.config().vocabSize());
         List<int[]> paragraphs = LlamaBatches.encode(LlamaBatches.readParagraphs(dir().resolve("tinystories_train.txt"))
