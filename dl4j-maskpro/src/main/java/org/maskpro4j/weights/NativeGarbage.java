@@ -5,7 +5,7 @@ package org.maskpro4j.weights;
  * when the Java objects owning them are collected, and a loop that backpropagates every step barely fills its small
  * heap: JavaCPP forces a collection only when its tracked bytes reach -Xmx, so the resident set grows towards twice
  * -Xmx and beyond (a LLaMA fine-tuning run: 856 → 2,491 MiB over 100 steps of 2 paragraphs; a MaskLLM run on batches
- * of 8 paragraphs: 12 GB at a few hundred steps, killed by the OOM killer). One collection every few steps frees them
+ * of 8 paragraphs: 11.6 GiB at about step 100, killed by the OOM killer). One collection every few steps frees them
  * while they are few, for a few ms against a step of about a second.
  */
 public final class NativeGarbage {

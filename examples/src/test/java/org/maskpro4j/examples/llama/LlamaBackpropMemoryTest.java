@@ -62,8 +62,8 @@ class LlamaBackpropMemoryTest {
 
     /**
      * MaskLLM backpropagates every step too: before {@code NativeGarbage} ran in its loop, a CLI run on batches of 8
-     * paragraphs reached 12 GB of resident memory under -Xmx3g and was killed by the OOM killer. 20 steps to settle,
-     * then 40 more on batches of 2 paragraphs.
+     * paragraphs reached 11.6 GiB of resident memory under -Xmx3g and was killed by the OOM killer. 20 steps to settle,
+     * then 40 more on batches of 2 paragraphs: without the collection RSS grew 431 MiB over those 40, with it -25 MiB.
      */
     @Test
     void residentMemoryStaysFlatWhileMaskLlmLearns() throws IOException {
