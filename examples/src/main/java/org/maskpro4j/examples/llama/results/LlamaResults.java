@@ -97,6 +97,7 @@ public final class LlamaResults {
      * @param eta         MaskPro η at M = 4; {@code eta48} at other M
      * @param logits      MaskPro C at M = 4; {@code logits48} at other M
      * @param prior       {@link #BEST} or a prior name of {@link MaskMethods#priorNames()}
+     * @param maskLlmSteps MaskLLM steps, or {@link #EQUAL_BUDGET} for as many passes as the MaskPro row executes
      * @param checkpoints directory for MaskPro checkpoints and cached prior masks, or null
      * @param blockwise   block calibration (true) or matrix calibration
      * @param update      MaskPro update rule (the tables were measured with the raw one)
