@@ -75,7 +75,7 @@ final class Replica<B> {
         B shard = shards.get(b);
         Double prior = priorLosses.get(b);
         if (prior == null) {
-            state.policy().apply(state.policy().priorMask());
+            state.policy().applyPrior();
             prior = model.loss(shard);
             priorLosses.put(b, prior);
         }

@@ -34,7 +34,7 @@ final class BestMaskSelection {
      */
     SelectionRecord evaluate(MaskPolicy policy, INDArray mask, long step, DoubleSupplier heldOutLoss) {
         policy.apply(mask);
-        SelectionRecord r = new SelectionRecord(step, heldOutLoss.getAsDouble(), policy.changedShare(mask, policy.priorMask()));
+        SelectionRecord r = new SelectionRecord(step, heldOutLoss.getAsDouble(), policy.changedFromPrior(mask));
         records.add(r);
         if (r.loss() < bestLoss) {
             bestLoss = r.loss();

@@ -36,7 +36,7 @@ final class InFitDriver<B> {
         MaskPolicy policy = MaskPolicy.fromPrior(config.pattern(), model.weights(), priorMasks, config.logitMagnitude());
         this.state = new MaskProStep(config, policy);
         state.disablePriorLossCache();
-        policy.apply(policy.priorMask());
+        policy.applyPrior();
     }
 
     /** @return the step's record, or null once the step budget is spent (training then continues under the final mask) */
@@ -92,7 +92,7 @@ final class InFitDriver<B> {
         INDArray mode = finalMask();
         state.policy().apply(mode);
         return new MaskProResult(state.policy().split(mode), List.copyOf(history), state.step(),
-                state.policy().changedShare(mode, state.policy().priorMask()), (System.nanoTime() - startNanos) / 1e9,
+                state.policy().changedFromPrior(mode), (System.nanoTime() - startNanos) / 1e9,
                 List.of(), state.step());
     }
 }

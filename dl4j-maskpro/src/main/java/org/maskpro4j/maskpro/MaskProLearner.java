@@ -136,7 +136,7 @@ public final class MaskProLearner {
         if (checkpoint != null) {
             save(state, history, chosen);
         }
-        double changed = state.policy().changedShare(finalMask, state.policy().priorMask());
+        double changed = state.policy().changedFromPrior(finalMask);
         long selectedStep = selected ? chosen.bestStep() : state.step();
         double seconds = (System.nanoTime() - started) / 1e9;
         log.info("MaskPro done: {} steps in {} s, kept the top-N mask of step {}, which differs from the prior in {} of groups",

@@ -173,7 +173,7 @@ public final class MaskProStep {
         }
         replay(masks, weights);
         return new Update(new StepRecord(step, lossSum / k, priorLoss, meanResidual, delta,
-                policy.changedShare(masks[k - 1], policy.priorMask()), spread()), weights);
+                policy.changedFromPrior(masks[k - 1]), spread()), weights);
     }
 
     /**
@@ -196,7 +196,7 @@ public final class MaskProStep {
         if (cached != null) {
             return cached;
         }
-        policy.apply(policy.priorMask());
+        policy.applyPrior();
         double loss = model.loss(batch);
         requireFinite(loss, "the prior mask's loss");
         if (key != null) {

@@ -5,8 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One weight tensor that can carry an N:M mask, whatever holds it: a MultiLayerNetwork or ComputationGraph
- * parameter, a SameDiff variable, or a MaskPro wrapper layer's own parameter. It keeps a private copy of the
- * dense weights, so masks can be swapped any number of times without losing what the user gave.
+ * parameter, a SameDiff variable, or a MaskPro wrapper layer's own parameter. It keeps what restores the dense weights
+ * (a private copy, or only the values the applied mask removes), so masks can be swapped any number of times without
+ * losing what the user gave.
  */
 public interface MaskableWeight {
 
@@ -16,7 +17,7 @@ public interface MaskableWeight {
     /** How the weight is cut into groups; its owner is {@link #name()}. */
     GroupLayout layout();
 
-    /** The original dense weights (weight-shaped). Callers must not modify the returned array. */
+    /** The original dense weights (weight-shaped; may be a fresh copy). Callers must not modify the returned array. */
     INDArray dense();
 
     /** The weights the model currently computes with (weight-shaped, a view where the holder allows it). */

@@ -1,26 +1,38 @@
 package org.maskpro4j.weights;
 
+import java.nio.FloatBuffer;
 import java.util.Objects;
 
 import org.maskpro4j.nm.GroupLayout;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A maskable weight held in an array the model computes with directly (a DL4J layer parameter view or a
  * SameDiff variable's array). Masks are applied by overwriting the live array with {@code dense ⊙ mask}, so the
  * wrapped model runs its own native kernels at native speed.
+ *
+ * <p>FLOAT weights keep no dense copy while only masks are applied: the live array holds the kept values, and this
+ * object holds the values the current mask removes ({@code M − N} per group, in position order) plus the mask as bits,
+ * which restores the exact original weights (4·(M − N)/M + 1/8 bytes per weight: 2.125 at 2:4 instead of 4). The first
+ * {@link #assignLive} of other weights (SparseGPT's update, a reconstruction), a mask with more than M − N zeros in a
+ * group, or another data type switch the weight to a full dense copy, the one way to keep the originals then. In compact
+ * mode the live values at kept positions are the weights, so training updates there persist even unabsorbed.
  */
 public final class ParamWeight implements MaskableWeight {
     private final String name;
     private final GroupLayout layout;
     private final INDArray live;
-    /**
-     * The one private copy of the dense weights, kept in group order because applying a mask, done for every sample
-     * of every step, multiplies it by a group mask.
-     */
-    private final INDArray denseGroups;
-    /** {@link #denseGroups} seen in the weight's shape: a view, so the dense weights are not held twice. */
-    private final INDArray dense;
+    private final int m;
+    private final int removedPerGroup;
+    /** Dense mode: the private copy of the dense weights, in group order; null in compact mode. */
+    private INDArray denseGroups;
+    /** Compact mode: the values the applied mask removes, {@link #removedPerGroup} per group; null while none is. */
+    private float[] removed;
+    /** Compact mode: the applied mask; null while the live array holds the dense weights. */
+    private MaskBits applied;
+    /** Dense mode: the mask last applied, for {@link #absorbLiveChanges}. */
     private INDArray appliedMask;
 
     /**
@@ -34,8 +46,11 @@ public final class ParamWeight implements MaskableWeight {
             throw new IllegalArgumentException("Weight '" + name + "': array shape " + java.util.Arrays.toString(live.shape())
                     + " does not match layout shape " + java.util.Arrays.toString(layout.shape()));
         }
-        this.denseGroups = layout.toGroups(live);
-        this.dense = layout.asWeight(denseGroups);
+        this.m = layout.pattern().m();
+        this.removedPerGroup = m - layout.pattern().n();
+        if (live.dataType() != DataType.FLOAT || layout.groupCount() * removedPerGroup > Integer.MAX_VALUE - 8) {
+            this.denseGroups = layout.toGroups(live);
+        }
     }
 
     @Override
@@ -48,9 +63,13 @@ public final class ParamWeight implements MaskableWeight {
         return layout;
     }
 
+    /** The original dense weights: in compact mode a fresh copy rebuilt from the live array and the removed values. */
     @Override
     public INDArray dense() {
-        return dense;
+        if (denseGroups != null) {
+            return layout.asWeight(denseGroups);
+        }
+        return layout.asWeight(denseGroupsNow());
     }
 
     @Override
@@ -58,25 +77,57 @@ public final class ParamWeight implements MaskableWeight {
         return live;
     }
 
+    /** Whether the weight keeps only the values its mask removes (else a full dense copy). */
+    public boolean compact() {
+        return denseGroups == null;
+    }
+
+    /** Bytes this weight keeps besides the live array: the removed values and mask bits, or the dense copy. */
+    public long privateBytes() {
+        if (denseGroups != null) {
+            return denseGroups.length() * denseGroups.dataType().width()
+                    + (appliedMask == null ? 0 : appliedMask.length() * appliedMask.dataType().width());
+        }
+        return (removed == null ? 0 : 4L * removed.length) + (applied == null ? 0 : applied.bytes());
+    }
+
     @Override
     public void assignLive(INDArray weights) {
+        toDenseMode();
         live.assign(weights);
         appliedMask = null;
     }
 
     @Override
     public void applyMask(INDArray groupMask) {
-        INDArray mask = groupMask.castTo(denseGroups.dataType());
-        live.assign(layout.asWeight(denseGroups.mul(mask)));
-        appliedMask = mask;
+        requireShape(groupMask);
+        MaskBits next = denseGroups == null ? MaskBits.ofBinary(groupMask, removedPerGroup) : null;
+        if (next == null) {
+            toDenseMode();
+            INDArray mask = groupMask.castTo(denseGroups.dataType());
+            live.assign(layout.asWeight(denseGroups.mul(mask)));
+            appliedMask = mask;
+            return;
+        }
+        if (removed == null) {
+            removed = new float[(int) (layout.groupCount() * removedPerGroup)];
+        }
+        rewrite(next, false);
+        applied = next;
     }
 
     /**
-     * Folds changes that training made to the live (masked) array back into the dense copy, so a mask applied
+     * Folds changes that training made to the live (masked) array back into the dense weights, so a mask applied
      * later starts from the trained weights. Entries the mask had removed keep their dense value plus whatever
      * update training gave them, as in sparse training with dense shadow weights.
      */
     public void absorbLiveChanges() {
+        if (denseGroups == null) {
+            if (applied != null) {
+                rewrite(applied, true);
+            }
+            return;
+        }
         if (appliedMask == null) {
             return;
         }
@@ -84,5 +135,165 @@ public final class ParamWeight implements MaskableWeight {
         INDArray masked = denseGroups.mul(appliedMask);
         denseGroups.addi(liveGroups.subi(masked));
         applyMask(appliedMask);
+    }
+
+    @Override
+    public void restoreDense() {
+        if (denseGroups != null) {
+            assignLive(layout.asWeight(denseGroups));
+            return;
+        }
+        if (applied != null) {
+            live.assign(layout.asWeight(denseGroupsNow()));
+            applied = null;
+            removed = null;
+        }
+    }
+
+    private void requireShape(INDArray groupMask) {
+        if (groupMask.rank() != 2 || groupMask.size(0) != layout.groupCount() || groupMask.size(1) != m) {
+            throw new IllegalArgumentException("Weight '" + name + "': mask has shape "
+                    + java.util.Arrays.toString(groupMask.shape()) + ", expected [" + layout.groupCount() + ", " + m + "]");
+        }
+    }
+
+    /** Leaves compact mode for good: the dense weights move into a private copy. */
+    private void toDenseMode() {
+        if (denseGroups != null) {
+            return;
+        }
+        denseGroups = denseGroupsNow();
+        if (applied != null) {
+            appliedMask = applied.toMask(DataType.FLOAT);
+        }
+        applied = null;
+        removed = null;
+    }
+
+    /** The dense weights in group order, rebuilt from the live array and the removed values (a fresh array). */
+    private INDArray denseGroupsNow() {
+        INDArray groups = layout.toGroups(live);
+        if (applied == null) {
+            return groups;
+        }
+        FloatBuffer buffer = groups.data().asNioFloat();
+        float[] row = new float[m];
+        for (long g = 0; g < layout.groupCount(); g++) {
+            int kept = applied.get(g);
+            int base = (int) (g * m);
+            buffer.get(base, row);
+            int slot = (int) (g * removedPerGroup);
+            for (int j = 0; j < m; j++) {
+                if ((kept >>> j & 1) == 0) {
+                    row[j] = removed[slot++];
+                }
+            }
+            buffer.put(base, row);
+        }
+        return groups;
+    }
+
+    /**
+     * Rewrites live and removed values so the live array holds {@code dense ⊙ next}. With {@code absorb}, what training
+     * wrote into removed positions is added to their held values first.
+     */
+    private void rewrite(MaskBits next, boolean absorb) {
+        INDArray view = liveGroupsView();
+        INDArray groups = view != null ? view : layout.toGroups(live);
+        FloatBuffer buffer = groups.data().asNioFloat();
+        long offset = groups.offset();
+        long total = layout.groupCount();
+        int all = (1 << m) - 1;
+        // where M divides 64, a word of bits covers whole groups and 64 consecutive live values: words equal in the old
+        // and the new mask (most of them, from one draw to the next) only need their removed positions zeroed
+        boolean byWord = applied != null && !absorb && 64 % m == 0;
+        float[] rows = new float[(int) Math.min(MaskBits.READ_CHUNK, total) * m];
+        float[] row = new float[m];
+        for (long start = 0; start < total; start += MaskBits.READ_CHUNK) {
+            int count = (int) Math.min(MaskBits.READ_CHUNK, total - start);
+            int at = (int) (offset + start * m);
+            buffer.get(at, rows, 0, count * m);
+            int c = 0;
+            if (byWord) {
+                int firstWord = (int) (start * m / 64);
+                int words = count * m / 64;
+                for (int w = 0; w < words; w++) {
+                    long was = applied.word(firstWord + w);
+                    long now = next.word(firstWord + w);
+                    int base = w * 64;
+                    if (was == now) {
+                        for (int e = 0; e < 64; e++) {
+                            if ((now >>> e & 1) == 0) {
+                                rows[base + e] = 0; // unabsorbed training updates of removed positions are dropped
+                            }
+                        }
+                    } else {
+                        for (int k = base / m; k < (base + 64) / m; k++) {
+                            rewriteGroup(start + k, applied.get(start + k), next.get(start + k), rows, k * m, row, false);
+                        }
+                    }
+                }
+                c = words * 64 / m;
+            }
+            for (; c < count; c++) {
+                long g = start + c;
+                rewriteGroup(g, applied == null ? all : applied.get(g), next.get(g), rows, c * m, row, absorb);
+            }
+            buffer.put(at, rows, 0, count * m);
+        }
+        if (view == null) {
+            live.assign(layout.asWeight(groups));
+        }
+    }
+
+    /** Group g from kept set {@code was} to {@code now}: its live values at {@code rows[o …]}, its removed values held here. */
+    private void rewriteGroup(long g, int was, int now, float[] rows, int o, float[] row, boolean absorb) {
+        if (was == now && !absorb) {
+            for (int j = 0; j < m; j++) {
+                if ((now >>> j & 1) == 0) {
+                    rows[o + j] = 0; // unabsorbed training updates of removed positions are dropped
+                }
+            }
+            return;
+        }
+        int slot = (int) (g * removedPerGroup);
+        for (int j = 0; j < m; j++) {
+            row[j] = rows[o + j];
+            if ((was >>> j & 1) == 0) {
+                row[j] = absorb ? removed[slot] + row[j] : removed[slot];
+                slot++;
+            }
+        }
+        slot = (int) (g * removedPerGroup);
+        for (int j = 0; j < m; j++) {
+            if ((now >>> j & 1) == 0) {
+                removed[slot++] = row[j];
+                rows[o + j] = 0;
+            } else {
+                rows[o + j] = row[j];
+            }
+        }
+    }
+
+    /**
+     * The live array seen as its {@code [groups, M]} matrix without a copy, where its memory already runs in group order
+     * (DL4J's f-ordered dense weights, c-ordered [out, in] matrices); null otherwise.
+     */
+    private INDArray liveGroupsView() {
+        INDArray permuted = live.permute(layout.kind().toGroupOrder());
+        long[] shape = permuted.shape();
+        long[] strides = permuted.stride();
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && strides[i] != expected) {
+                return null;
+            }
+            expected *= shape[i];
+        }
+        if (permuted.offset() + permuted.length() > permuted.data().length()) {
+            return null;
+        }
+        return Nd4j.create(permuted.data(), new long[] {layout.groupCount(), m}, new long[] {m, 1}, permuted.offset(), 'c',
+                DataType.FLOAT);
     }
 }

@@ -51,8 +51,8 @@ class MaskProStepTest {
             this.sampleLoss = sampleLoss;
             INDArray logits = logits();
             this.prior = TopN.mask(logits, PATTERN);
-            this.before = logits.dup();
             this.policy = MaskPolicy.restore(PATTERN, List.of(weight), logits, prior);
+            this.before = policy.logits().castTo(DataType.FLOAT); // as stored: halves round the scripted logits
         }
 
         @Override
@@ -200,7 +200,8 @@ class MaskProStepTest {
         INDArray direction = SubsetLogProb.gradLogProb(model.before, better, PATTERN)
                 .sub(SubsetLogProb.gradLogProb(model.before, worse, PATTERN));
         double cos = cosine(model.change(), centred(direction));
-        assertTrue(cos > 0.999, "update along ∇log P(better) − ∇log P(worse): cosine " + cos);
+        // the logits are stored in halves: each moved position carries up to 2^-12 of rounding (|logit| < 0.5 here)
+        assertTrue(cos > 0.99, "update along ∇log P(better) − ∇log P(worse): cosine " + cos);
     }
 
     /** K = 3 samples of equal loss: each equals the mean of the others, so nothing moves, whatever δ is. */

@@ -69,4 +69,64 @@ class ParamWeightTest {
         w.restoreDense();
         assertEquals(trained, live);
     }
+
+    /**
+     * Compact mode over many masks on a DL4J-like parameter view (an f-ordered [in, out] view into a larger flat
+     * buffer, written in place) and on a c-ordered conv weight (the copy path): the live array is always dense ⊙ mask,
+     * the private state is the removed values plus bits, and restoring gives back the original floats bit for bit.
+     */
+    @ParameterizedTest
+    @EnumSource(GroupLayout.Kind.class)
+    void compactModeRestoresTheExactWeightsAfterManyMasks(GroupLayout.Kind kind) {
+        long[] shape = shape(kind);
+        INDArray given = random(4, shape);
+        INDArray flat = Nd4j.zeros(DataType.FLOAT, 1, given.length() + 7);
+        INDArray live = kind == GroupLayout.Kind.IN_OUT
+                ? flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1),
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 3 + given.length())).reshape('f', shape)
+                : given.dup();
+        live.assign(given);
+        if (kind == GroupLayout.Kind.IN_OUT) {
+            assertEquals(given.getFloat(1, 0), flat.getFloat(0, 4), "live is a view into the flat buffer, as in DL4J");
+        }
+        ParamWeight w = new ParamWeight("w", GroupLayout.of("w", kind, shape, P24), live);
+        assertEquals(true, w.compact());
+        assertEquals(0, w.privateBytes(), "no copy while the weights are dense");
+        for (int i = 0; i < 6; i++) {
+            INDArray mask = GumbelTopN.sample(Nd4j.zeros(DataType.FLOAT, w.layout().groupCount(), 4), P24, 40 + i);
+            w.applyMask(i % 2 == 0 ? mask : mask.castTo(DataType.BYTE));
+            assertEquals(given.mul(w.layout().fromGroups(mask)), live, "mask " + i);
+            assertEquals(given, w.dense(), "dense() rebuilds the originals");
+        }
+        assertEquals(true, w.compact());
+        long weights = given.length();
+        assertEquals(4 * weights / 2 + 8 * ((weights + 63) / 64), w.privateBytes(), "removed values + one bit per weight");
+        w.restoreDense();
+        assertEquals(0, java.util.Arrays.compare(given.dup().data().asFloat(), live.dup().data().asFloat()),
+                "restored bit for bit");
+        assertEquals(0, flat.getFloat(0, 0), "nothing written outside the view");
+        assertEquals(0, flat.getFloat(0, flat.length() - 1), "nothing written outside the view");
+    }
+
+    /** Masks compact mode cannot hold (too many zeros, soft values) and assigned weights fall back to a dense copy. */
+    @org.junit.jupiter.api.Test
+    void fallsBackToADenseCopyWhereTheRemovedValuesCannotHoldTheOriginals() {
+        INDArray given = random(5, 5, 12);
+        INDArray live = given.dup();
+        ParamWeight w = new ParamWeight("w", GroupLayout.of("w", GroupLayout.Kind.OUT_IN, given.shape(), P24), live);
+        INDArray oneOfFour = GumbelTopN.sample(Nd4j.zeros(DataType.FLOAT, 15, 4), NmPattern.of(1, 4), 9);
+        w.applyMask(oneOfFour);
+        assertEquals(false, w.compact());
+        assertEquals(given.mul(w.layout().fromGroups(oneOfFour)), live);
+        w.restoreDense();
+        assertEquals(given, live);
+
+        ParamWeight v = new ParamWeight("v", GroupLayout.of("v", GroupLayout.Kind.OUT_IN, given.shape(), P24), live);
+        v.applyMask(GumbelTopN.sample(Nd4j.zeros(DataType.FLOAT, 15, 4), P24, 10));
+        v.assignLive(given.mul(3));
+        assertEquals(false, v.compact());
+        assertEquals(given, v.dense(), "assigned weights do not replace the originals");
+        v.restoreDense();
+        assertEquals(given, live);
+    }
 }

@@ -33,7 +33,8 @@ public final class InferenceBenchOptions {
     @Option(names = "--tokens", defaultValue = "32", description = "With --inference: tokens per timed generation (default ${DEFAULT-VALUE})")
     int tokens;
 
-    @Option(names = "--plot", description = "With --inference: write the speed-up against batch size as this PNG")
+    @Option(names = "--plot", description = "With --inference: write the speed-up against batch size as this PNG; with"
+            + " --scaling: step and forward time against model size")
     Path plot;
 
     @Option(names = "--threads", description = "With --inference: N:M kernel threads (default: all processors)")

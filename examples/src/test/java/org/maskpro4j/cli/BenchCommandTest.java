@@ -65,24 +65,18 @@ class BenchCommandTest {
     @Test
     void testBench_ReportsEveryRatioAsAPositiveFiniteNumber() throws IOException {
         Path markdown = dir.resolve("bench.md");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Json.bindStdout(new PrintStream(out, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            List<String> args = new java.util.ArrayList<>(List.of("bench"));
-            args.addAll(subjectArgs());
-            args.addAll(List.of("--repeats", "2", "--warmup", "1", "--sample-seconds", "0.01", "--groups", "10000",
-                    "--memory-runs", "1", "--memory-steps", "2", "--markdown", markdown.toString(),
-                    "--json"));
-            exit = Maskpro.run(args.toArray(String[]::new));
-        } finally {
-            Json.bindStdout(System.out);
-        }
-        assertEquals(0, exit);
-        Map<String, Object> json = Json.parse(out.toString(StandardCharsets.UTF_8));
+        List<String> args = new java.util.ArrayList<>(List.of("bench"));
+        args.addAll(subjectArgs());
+        args.addAll(List.of("--repeats", "2", "--warmup", "1", "--sample-seconds", "0.01", "--groups", "10000",
+                "--memory-runs", "1", "--memory-steps", "2", "--markdown", markdown.toString(), "--json"));
+        Map<String, Object> json = runJson(args.toArray(String[]::new));
         assertEquals("tiny-cnn.zip", json.get("model"));
         assertPositive(json.get("step_over_forward"), "step_over_forward");
         assertPositive(json.get("learn_mem_over_infer"), "learn_mem_over_infer");
+        // 2:4 on FLOAT weights: half logits (2) + prior bits (1/8) + the two removed values of every group (2) + mask
+        // bits (1/8); a dense copy or FLOAT logits would add 2 to 4 more
+        double state = ((Number) json.get("learn_state_bytes_per_weight")).doubleValue();
+        assertTrue(state > 4.2 && state < 4.3, "learn_state_bytes_per_weight " + state);
         Map<String, Object> wrapped = object(json, "wrapped_over_original");
         assertEquals(List.of("param_weight", "wrapper_layers"), List.copyOf(wrapped.keySet()));
         wrapped.forEach((k, v) -> assertPositive(v, "wrapped_over_original." + k));
@@ -113,9 +107,49 @@ class BenchCommandTest {
                 && table.contains("| group_math_over_copy 2:4 |"), table);
     }
 
+    /** The scaling mode end to end on its smallest model: one point, its figures, and the plot file. */
+    @Test
+    void testBenchScaling_ReportsAPointAndDrawsThePlot() throws IOException {
+        Path png = dir.resolve("scaling.png");
+        Map<String, Object> json = runJson("bench", "--scaling", "--scaling-models", "mlp:6M", "--batch", "8", "--batches",
+                "1", "--repeats", "2", "--warmup", "1", "--sample-seconds", "0.01", "--memory-runs", "1", "--memory-steps",
+                "1", "--plot", png.toString(), "--json");
+        assertTrue(json.get("points") instanceof List<?> l && l.size() == 1, json.toString());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> point = (Map<String, Object>) ((List<?>) json.get("points")).get(0);
+        assertEquals("mlp:6M", point.get("model"));
+        assertEquals(6_324_224L, ((Number) point.get("prunable_weights")).longValue());
+        assertEquals(8L, ((Number) point.get("tokens_per_batch")).longValue());
+        for (String key : List.of("own_work_cpu_s", "groups_per_s", "infer_bytes", "learn_bytes")) {
+            assertPositive(point.get(key), key);
+        }
+        // one size per family: nothing to fit, nothing to extrapolate
+        assertTrue(object(json, "log_log_fits").isEmpty() && object(json, "llama2_7b").isEmpty(), json.toString());
+        assertTrue(Files.size(png) > 0);
+    }
+
+    @Test
+    void testBenchScaling_RefusesSizesOutsideTheSet() {
+        assertEquals(Maskpro.USER_ERROR, Maskpro.run("bench", "--scaling", "--scaling-models", "llama-random:7B"));
+        assertEquals(Maskpro.USER_ERROR, Maskpro.run("bench", "--scaling", "--scaling-models", "fashion-cnn"));
+        assertEquals(Maskpro.USER_ERROR, Maskpro.run("bench", "--model", "mlp:3M"));
+    }
+
     @Test
     void testBench_RefusesFewerThanTwoRepeats() {
         assertEquals(Maskpro.USER_ERROR, Maskpro.run("bench", "--repeats", "1"));
+    }
+
+    /** Runs the command with stdout captured; it must exit 0, and its stdout is the JSON object returned. */
+    private static Map<String, Object> runJson(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Json.bindStdout(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Maskpro.run(args));
+        } finally {
+            Json.bindStdout(System.out);
+        }
+        return Json.parse(out.toString(StandardCharsets.UTF_8));
     }
 
     @SuppressWarnings("unchecked")

@@ -15,26 +15,29 @@ import org.nd4j.linalg.api.shape.Shape;
 /**
  * The CPU fast path of a MaskPro policy step: one pass over FLOAT logits that applies the exact log-probability
  * gradient of the last mask (what {@link SubsetLogProb} computes), shifts and clamps each group as the policy does,
- * and draws the next Gumbel-top-N mask (what {@link GumbelTopN#sample} draws), without intermediate ND4J arrays.
+ * and draws the next mask from the same distribution as {@link GumbelTopN#sample}, without intermediate ND4J arrays.
  * Plain Java over the arrays' buffers, so it runs where the buffers live in host memory: the CPU backend. The ND4J
  * implementation stays the backend-neutral path and the reference this one is tested against.
  *
- * <p>Groups are processed in chunks of {@value #CHUNK_GROUPS}, in parallel. Each chunk draws its uniforms from its own
- * SplitMix64 stream seeded with {@code GumbelTopN.derive(seed, chunk)}, so a mask depends on the seed only, never on
- * the thread count. The streams differ from ND4J's generator: for one seed this path and {@link GumbelTopN#sample}
- * draw different masks from the same distribution. Given the same uniforms they choose the same positions (the keys
- * are the same double sums), except where libm's and Java's logarithms round a near-tie differently.
+ * <p>Groups are processed in chunks of {@value #CHUNK_GROUPS}, in parallel; within a chunk the math runs with one
+ * group per SIMD lane where the JVM has the Vector API, else group by group ({@link ChunkMath}). Each chunk draws its
+ * uniforms from its own counter-based SplitMix64 stream seeded with {@code GumbelTopN.derive(seed, chunk)}, so a mask
+ * depends on the seed only, never on the thread count. The draw is the exponential race, which keeps the largest
+ * Gumbel keys of the same uniforms: given ND4J's uniforms it keeps what {@link GumbelTopN#sample} keeps, but the
+ * streams differ, so for one seed the two paths draw different masks from the same distribution.
  */
 public final class FusedGroupKernel {
     /** Groups per chunk: fixed, so which uniforms a group gets does not depend on how chunks are spread on threads. */
     public static final int CHUNK_GROUPS = 4096;
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
     /** One pool per thread count, shared by all kernels: a policy is built per run, sweep candidate and test. */
     private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
 
     private final NmPattern pattern;
     private final int threads;
     private final ForkJoinPool pool;
+    private final ChunkMath math;
+    /** Per thread: a whole chunk's logits, mask and drawn mask, so a step allocates nothing per chunk. */
+    private final ThreadLocal<float[][]> chunkBuffers;
 
     /**
      * @param threads worker threads; 1 runs every chunk on the calling thread
@@ -46,6 +49,8 @@ public final class FusedGroupKernel {
         this.pattern = Objects.requireNonNull(pattern, "pattern");
         this.threads = threads;
         this.pool = threads == 1 ? null : POOLS.computeIfAbsent(threads, ForkJoinPool::new);
+        this.math = ChunkMath.best(pattern);
+        this.chunkBuffers = ThreadLocal.withInitial(() -> new float[3][CHUNK_GROUPS * pattern.m()]);
     }
 
     public NmPattern pattern() {
@@ -56,9 +61,9 @@ public final class FusedGroupKernel {
         return threads;
     }
 
-    /** Whether the Gumbel noise runs in Vector API lanes (the JVM runs with jdk.incubator.vector). */
+    /** Whether groups run in Vector API lanes (the JVM runs with jdk.incubator.vector), else one by one. */
     public static boolean vectorized() {
-        return GumbelNoise.BEST.vectorized();
+        return ChunkMath.best(NmPattern.of(2, 4)).vectorized();
     }
 
     /**
@@ -95,6 +100,37 @@ public final class FusedGroupKernel {
     public void ascendAndSample(INDArray logits, INDArray mask, double scale, double logitRange, long seed,
             INDArray nextMask) {
         step(logits, mask, scale, logitRange, seed, nextMask);
+    }
+
+    /**
+     * {@link #ascendAndSample} on one chunk held in plain arrays, for callers that store the logits in another format
+     * and decode them a chunk at a time: it computes and draws exactly what {@link #ascendAndSample} does for groups
+     * {@code [chunk·CHUNK_GROUPS, chunk·CHUNK_GROUPS + count)} of a matrix with the same seed. Runs on the calling
+     * thread.
+     *
+     * @param logits   {@code count·M} logits, row-major groups; updated in place when {@code mask} is not null
+     * @param mask     the last mask (strict, not checked), or null for no update
+     * @param nextMask receives the drawn mask ({@code count·M} 0/1 values), or null for no draw
+     * @param count    groups in this chunk: {@link #CHUNK_GROUPS}, or fewer for the last chunk
+     */
+    public void ascendAndSampleChunk(int chunk, float[] logits, float[] mask, double scale, double logitRange, long seed,
+            float[] nextMask, int count) {
+        int length = count * pattern.m();
+        if (chunk < 0 || count < 1 || count > CHUNK_GROUPS || logits.length < length
+                || (mask != null && mask.length < length) || (nextMask != null && nextMask.length < length)) {
+            throw new IllegalArgumentException("Chunk " + chunk + " of " + count + " groups needs non-negative chunk,"
+                    + " 1.." + CHUNK_GROUPS + " groups and arrays of at least " + length + " floats");
+        }
+        boolean update = mask != null && scale != 0;
+        if (update && !(logitRange > 0)) {
+            throw new IllegalArgumentException("Logit range must be positive, got " + logitRange);
+        }
+        stepChunk(chunk, logits, update ? mask : null, scale, (float) logitRange, seed, nextMask, count);
+    }
+
+    private void stepChunk(int chunk, float[] x, float[] kept, double scale, float range, long seed, float[] drawn,
+            int count) {
+        math.step(x, kept, scale, range, GumbelTopN.derive(seed, chunk), drawn, count, (long) chunk * CHUNK_GROUPS);
     }
 
     /** Groups in which {@code a} and {@code b} keep different positions. */
@@ -147,102 +183,26 @@ public final class FusedGroupKernel {
         FloatBuffer logitBuffer = logits.data().asNioFloat();
         FloatBuffer maskBuffer = update ? mask.data().asNioFloat() : null;
         FloatBuffer nextBuffer = nextMask == null ? null : nextMask.data().asNioFloat();
-        float range = (float) -logitRange;
-        int n = pattern.n();
+        float range = (float) logitRange;
         int m = pattern.m();
         forEachChunk(groups, (chunk, first, count) -> {
-            float[] x = new float[count * m];
+            float[][] buffers = chunkBuffers.get();
+            float[] x = count == CHUNK_GROUPS ? buffers[0] : new float[count * m];
             logitBuffer.get(first * m, x);
+            float[] kept = null;
             if (update) {
-                float[] kept = new float[count * m];
+                kept = count == CHUNK_GROUPS ? buffers[1] : new float[count * m];
                 maskBuffer.get(first * m, kept);
-                GroupGradient gradient = new GroupGradient(pattern);
-                int[] positions = new int[n];
-                for (int g = 0; g < count; g++) {
-                    int o = g * m;
-                    keptPositions(kept, o, positions);
-                    requireFinite(x, o, first + g);
-                    if (!gradient.compute(x, o, positions)) {
-                        throw new IllegalArgumentException("Subset probability of pattern " + pattern + " for group "
-                                + (first + g) + " is not representable in double; keep the logit range within a group"
-                                + " well below 700");
-                    }
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < m; j++) {
-                        x[o + j] -= (float) (gradient.grad[j] * scale);
-                        max = Math.max(max, x[o + j]);
-                    }
-                    for (int j = 0; j < m; j++) {
-                        x[o + j] = Math.max(x[o + j] - max, range);
-                    }
-                }
+            }
+            float[] drawn = nextBuffer == null ? null : count == CHUNK_GROUPS ? buffers[2] : new float[count * m];
+            stepChunk(chunk, x, kept, scale, range, seed, drawn, count);
+            if (update) {
                 logitBuffer.put(first * m, x);
             }
-            if (nextBuffer != null) {
-                float[] drawn = new float[count * m];
-                drawTopN(x, drawn, count, GumbelTopN.derive(seed, chunk));
+            if (drawn != null) {
                 nextBuffer.put(first * m, drawn);
             }
         });
-    }
-
-    /** Gumbel keys x + G, G = −log(−log u), and the N largest per group (ties to the lower index, as {@link TopN}). */
-    private void drawTopN(float[] x, float[] drawn, int count, long chunkSeed) {
-        double[] noise = new double[count * pattern.m()];
-        long state = chunkSeed;
-        for (int i = 0; i < noise.length; i++) {
-            state += GOLDEN_GAMMA;
-            noise[i] = ((GumbelTopN.mix(state) >>> 11) + 0.5) * 0x1.0p-53;
-        }
-        selectWithUniforms(x, noise, pattern.n(), pattern.m(), drawn);
-    }
-
-    /**
-     * The draw of {@link #sample} from given uniforms (one per logit), which it overwrites with their Gumbel noise;
-     * package-private so tests can feed ND4J's uniforms.
-     */
-    static void selectWithUniforms(float[] logits, double[] uniforms, int n, int m, float[] drawn) {
-        GumbelNoise.BEST.transform(uniforms, logits.length);
-        double[] keys = new double[m];
-        for (int o = 0; o < logits.length; o += m) {
-            for (int j = 0; j < m; j++) {
-                keys[j] = logits[o + j] + uniforms[o + j];
-            }
-            selectTopN(keys, n, drawn, o);
-        }
-    }
-
-    private static void selectTopN(double[] keys, int n, float[] drawn, int o) {
-        int m = keys.length;
-        for (int k = 0; k < n; k++) {
-            int best = -1;
-            double bestKey = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < m; j++) {
-                if (drawn[o + j] == 0 && (best < 0 || keys[j] > bestKey)) {
-                    best = j;
-                    bestKey = keys[j];
-                }
-            }
-            drawn[o + best] = 1;
-        }
-    }
-
-    private void keptPositions(float[] mask, int o, int[] positions) {
-        int k = 0;
-        for (int j = 0; j < pattern.m() && k < positions.length; j++) {
-            if (mask[o + j] != 0) {
-                positions[k++] = j;
-            }
-        }
-    }
-
-    private void requireFinite(float[] x, int o, long group) {
-        for (int j = 0; j < pattern.m(); j++) {
-            if (!Float.isFinite(x[o + j])) {
-                throw new IllegalArgumentException("Logits must be finite: group " + group
-                        + " holds NaN or infinity; check the policy update that produced these logits");
-            }
-        }
     }
 
     /** Work on groups [first, first + count) of chunk {@code chunk}. */

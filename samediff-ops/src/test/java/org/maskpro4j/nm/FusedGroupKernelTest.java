@@ -43,32 +43,53 @@ class FusedGroupKernelTest {
         return Nd4j.createFromArray(rows).castTo(DataType.FLOAT);
     }
 
+    /** Both chunk implementations: groups in SIMD lanes (tests run with jdk.incubator.vector) and one by one. */
+    private static ChunkMath[] implementations(NmPattern p) {
+        ChunkMath best = ChunkMath.best(p);
+        assertTrue(best.vectorized(), "the tests run with --add-modules jdk.incubator.vector");
+        return new ChunkMath[] {best, new ScalarChunkMath(p)};
+    }
+
+    /**
+     * Gradients within 1e-6 of the reference, absolute; the entries are O(1) (each in [−1, 1], summing to 0), so
+     * that is 1e-6 of the gradient's scale. The SIMD path computes the softmax and the N ≤ 2 forms in float.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"2:4", "1:4", "3:8", "4:8", "8:16"})
+    @ValueSource(strings = {"2:4", "1:4", "2:8", "3:8", "4:8", "8:16"})
     void gradientMatchesTheReference(String text) {
         NmPattern p = NmPattern.parse(text);
-        int groups = p.n() == 8 ? 200 : 2000;
+        int groups = p.n() == 8 ? 203 : 2003; // not a whole number of SIMD blocks: the padding lanes are exercised
         INDArray logits = logits(p, groups, 11);
         INDArray mask = randomMasks(p, groups, 12);
         INDArray reference = SubsetLogProb.gradLogProb(logits, mask, p);
-        GroupGradient gradient = new GroupGradient(p);
-        float[] x = logits.data().asFloat();
-        float[] kept = mask.data().asFloat();
-        int[] positions = new int[p.n()];
-        double worst = 0;
-        for (int g = 0; g < groups; g++) {
-            int k = 0;
-            for (int j = 0; j < p.m(); j++) {
-                if (kept[g * p.m() + j] != 0) {
-                    positions[k++] = j;
-                }
-            }
-            assertTrue(gradient.compute(x, g * p.m(), positions), "group " + g);
-            for (int j = 0; j < p.m(); j++) {
-                worst = Math.max(worst, Math.abs(gradient.grad[j] - reference.getDouble(g, j)));
-            }
+        for (ChunkMath math : implementations(p)) {
+            float[] grad = new float[groups * p.m()];
+            assertTrue(math.gradient(logits.data().asFloat(), mask.data().asFloat(), groups, grad));
+            double worst = Transforms.abs(Nd4j.createFromArray(grad).reshape(groups, p.m()).castTo(DataType.DOUBLE)
+                    .sub(reference)).maxNumber().doubleValue();
+            assertTrue(worst < 1e-6, p + (math.vectorized() ? " SIMD" : " scalar") + ": max |fused - reference| = "
+                    + worst);
         }
-        assertTrue(worst < 1e-6, p + ": max |fused - reference| = " + worst);
+    }
+
+    /** The SIMD and scalar chunk paths draw the same masks from the same chunk seed and update alike. */
+    @ParameterizedTest
+    @ValueSource(strings = {"2:4", "1:4", "3:8", "4:8", "8:16"})
+    void simdAndScalarChunksAgree(String text) {
+        NmPattern p = NmPattern.parse(text);
+        int groups = p.n() == 8 ? 1001 : FusedGroupKernel.CHUNK_GROUPS - 5;
+        float[] kept = randomMasks(p, groups, 52).data().asFloat();
+        float[][] x = new float[2][];
+        float[][] drawn = new float[2][groups * p.m()];
+        ChunkMath[] paths = implementations(p);
+        for (int i = 0; i < 2; i++) {
+            x[i] = logits(p, groups, 51).data().asFloat();
+            paths[i].step(x[i], kept, 7.5, (float) LOGIT_RANGE, 53, drawn[i], groups, 0);
+        }
+        for (int i = 0; i < x[0].length; i++) {
+            assertEquals(x[1][i], x[0][i], 1e-5, p + ": updated logit " + i);
+        }
+        assertArrayEquals(drawn[1], drawn[0], p + ": masks drawn from the updated logits");
     }
 
     @ParameterizedTest
@@ -77,6 +98,10 @@ class FusedGroupKernelTest {
         NmPattern p = NmPattern.parse(text);
         int groups = 3 * FusedGroupKernel.CHUNK_GROUPS + 17;
         INDArray logits = logits(p, groups, 21);
+        for (int j = 0; j < p.m(); j++) {
+            // a group spread beyond float's exp range: its block is redone in double by the scalar path
+            logits.putScalar(4100, j, -50.0 * j);
+        }
         INDArray mask = randomMasks(p, groups, 22);
         double scale = 7.5;
         // what MaskPolicy's ND4J path does: gradient in double, rounded to float, shift to max 0, clamp
@@ -103,7 +128,7 @@ class FusedGroupKernelTest {
             throw new IllegalStateException(e);
         }
         float[] drawn = new float[groups * p.m()];
-        FusedGroupKernel.selectWithUniforms(logits.data().asFloat(), uniforms.data().asDouble(), p.n(), p.m(), drawn);
+        ScalarChunkMath.drawWithUniforms(logits.data().asFloat(), uniforms.data().asFloat(), p.n(), p.m(), drawn);
         assertArrayEquals(GumbelTopN.sample(logits, p, seed).data().asFloat(), drawn);
     }
 
@@ -149,6 +174,30 @@ class FusedGroupKernelTest {
         long changed = new FusedGroupKernel(p, 2).changedGroups(masks[0], other);
         assertEquals(Transforms.abs(masks[0].sub(other)).sum(1).gt(0).castTo(DataType.INT).sumNumber().longValue(),
                 changed);
+    }
+
+    /** The plain-array entry point for one chunk computes and draws what the matrix call does for that chunk. */
+    @Test
+    void oneChunkOnPlainArraysMatchesTheMatrixCall() {
+        NmPattern p = NmPattern.of(2, 4);
+        int groups = FusedGroupKernel.CHUNK_GROUPS + 100;
+        INDArray logits = logits(p, groups, 61);
+        INDArray mask = randomMasks(p, groups, 62);
+        float[] x = logits.get(NDArrayIndex.interval(FusedGroupKernel.CHUNK_GROUPS, groups), NDArrayIndex.all())
+                .dup().data().asFloat();
+        float[] kept = mask.get(NDArrayIndex.interval(FusedGroupKernel.CHUNK_GROUPS, groups), NDArrayIndex.all())
+                .dup().data().asFloat();
+        float[] drawn = new float[x.length];
+        FusedGroupKernel kernel = new FusedGroupKernel(p, 1);
+        kernel.ascendAndSampleChunk(1, x, kept, 2.5, LOGIT_RANGE, 63, drawn, 100);
+        INDArray next = Nd4j.create(DataType.FLOAT, groups, p.m());
+        kernel.ascendAndSample(logits, mask, 2.5, LOGIT_RANGE, 63, next);
+        assertArrayEquals(logits.get(NDArrayIndex.interval(FusedGroupKernel.CHUNK_GROUPS, groups), NDArrayIndex.all())
+                .dup().data().asFloat(), x);
+        assertArrayEquals(next.get(NDArrayIndex.interval(FusedGroupKernel.CHUNK_GROUPS, groups), NDArrayIndex.all())
+                .dup().data().asFloat(), drawn);
+        assertThrows(IllegalArgumentException.class,
+                () -> kernel.ascendAndSampleChunk(0, x, kept, 1, LOGIT_RANGE, 1, drawn, FusedGroupKernel.CHUNK_GROUPS));
     }
 
     @Test

@@ -49,6 +49,7 @@ public record BenchReport(String model, BenchConfig config, StepBenchmark.Result
         }
         out.put("wrapped_over_original", wrapped);
         out.put("learn_mem_over_infer", memory.learnOverInfer().median());
+        out.put("learn_state_bytes_per_weight", step.state().total());
         Map<String, Object> maskLlm = new LinkedHashMap<>();
         memory.maskLlmOverMaskPro().forEach((p, s) -> maskLlm.put(p, s.median()));
         out.put("maskllm_over_maskpro_mem", maskLlm);
@@ -90,6 +91,7 @@ public record BenchReport(String model, BenchConfig config, StepBenchmark.Result
         s.putAll(times(step.stepOverForward(), "forward", "step"));
         s.put("weights", step.weights());
         s.put("groups", step.groups());
+        s.put("learn_state_bytes_per_weight", Map.of("policy", step.state().policy(), "weights", step.state().weights()));
         Map<String, Object> phases = new LinkedHashMap<>();
         step.phases().forEach((k, v) -> phases.put(k, Map.of("wall_ms", v.wallSeconds().median() * 1e3,
                 "cpu_ms", v.cpuSeconds().median() * 1e3)));

@@ -40,6 +40,10 @@ final class BenchTable {
         md.append(ratioRow("learn_mem_over_infer", r.memory().learnOverInfer(), "≤ 1.5", "—", String.format(Locale.ROOT,
                 "inference %s MiB, MaskPro %s %s MiB", mib(peaks.get("infer")), pattern,
                 mib(peaks.get(MemoryBenchmark.key(MemoryWorkload.MASKPRO, r.config().pattern()))))));
+        StepBenchmark.LearningState state = r.step().state();
+        md.append(String.format(Locale.ROOT, "| learn_state_bytes_per_weight | %.3f | ≤ 3 | exact | — | — | policy %.3f (logits"
+                + " + prior bits), weights %.3f (values the mask removes + mask bits) |%n", state.total(), state.policy(),
+                state.weights()));
         for (Map.Entry<String, Spread> e : r.memory().maskLlmOverMaskPro().entrySet()) {
             NmPattern p = NmPattern.parse(e.getKey());
             md.append(ratioRow("maskllm_over_maskpro_mem " + p, e.getValue(), "—", "—", String.format(Locale.ROOT,

@@ -26,7 +26,7 @@ public final class GroupThroughput {
      * @param groupsPerSecond groups ÷ CPU seconds of the fused step
      * @param overCopy        the copy (baseline) against the fused step (candidate); its CPU ratio is
      *                        {@code group_math_over_copy}
-     * @param vectorized      whether the Gumbel noise ran in Vector API lanes
+     * @param vectorized      whether the groups ran in Vector API lanes
      */
     public record Result(long groups, Spread groupsPerSecond, Timing.Comparison overCopy, boolean vectorized) {
         public Spread groupMathOverCopy() {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 import org.maskpro4j.examples.llama.Llama2cCheckpoint;
@@ -183,6 +184,16 @@ public final class InferenceBenchmark {
 
     /** A checkpoint with random weights (scaled like an initialised model) whose linear matrices are pruned to p. */
     public static Llama2cCheckpoint randomCheckpoint(LlamaConfig config, NmPattern p, long seed) {
+        return randomCheckpoint(config, seed, (shape, rng) -> randomPruned(shape[0], shape[1], p, rng));
+    }
+
+    /** A checkpoint with random dense weights, scaled like an initialised model: what mask learning starts from. */
+    public static Llama2cCheckpoint randomCheckpoint(LlamaConfig config, long seed) {
+        return randomCheckpoint(config, seed, (shape, rng) -> gaussian(shape[0] * shape[1], 1 / Math.sqrt(shape[1]), rng));
+    }
+
+    private static Llama2cCheckpoint randomCheckpoint(LlamaConfig config, long seed,
+            BiFunction<int[], SplittableRandom, float[]> matrix) {
         Map<String, INDArray> tensors = new HashMap<>();
         SplittableRandom rng = new SplittableRandom(seed);
         for (Map.Entry<String, long[]> e : Llama2cCheckpoint.tensorShapes(config).entrySet()) {
@@ -195,7 +206,7 @@ public final class InferenceBenchmark {
             int cols = shape.length > 1 ? (int) shape[1] : 1;
             float[] values;
             if (LlamaNames.MATRICES.contains(LlamaNames.kindOf(name))) {
-                values = randomPruned(rows, cols, p, rng.split());
+                values = matrix.apply(new int[] {rows, cols}, rng.split());
             } else if (shape.length == 1) {
                 values = new float[rows];
                 Arrays.fill(values, 1f);

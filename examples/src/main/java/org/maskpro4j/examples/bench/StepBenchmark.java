@@ -10,15 +10,13 @@ import java.util.Map;
 import org.maskpro4j.maskpro.MaskPolicy;
 import org.maskpro4j.maskpro.MaskProConfig;
 import org.maskpro4j.maskpro.MaskProStep;
-import org.maskpro4j.nm.FusedGroupKernel;
 import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
-import org.maskpro4j.nm.SubsetLogProb;
 import org.maskpro4j.prior.MagnitudePrior;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
+import org.maskpro4j.weights.ParamWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * {@code step_over_forward}: one {@link MaskProStep} on a batch ÷ one inference forward of the same model on the same
@@ -43,7 +41,29 @@ public final class StepBenchmark {
      *                        step ÷ forward; otherwise null
      */
     public record Result(Timing.Comparison stepOverForward, Map<String, Phase> phases, int weights, long groups,
-            Timing.Comparison uncached, List<String> notes) {
+            Timing.Comparison uncached, LearningState state, List<String> notes) {
+    }
+
+    /**
+     * {@code learn_state_bytes_per_weight}: what MaskPro keeps per maskable weight besides the model, after a few steps.
+     *
+     * @param policy  the policy's logits and prior mask
+     * @param weights what the maskable weights keep to restore the originals ({@link ParamWeight#privateBytes()})
+     */
+    public record LearningState(double policy, double weights) {
+        public double total() {
+            return policy + weights;
+        }
+
+        static LearningState of(MaskPolicy policy, List<MaskableWeight> weights) {
+            long count = 0;
+            long kept = 0;
+            for (MaskableWeight w : weights) {
+                count += w.layout().weightCount();
+                kept += w instanceof ParamWeight p ? p.privateBytes() : 0;
+            }
+            return new LearningState(policy.stateBytesPerWeight(), (double) kept / count);
+        }
     }
 
     private StepBenchmark() {
@@ -54,10 +74,15 @@ public final class StepBenchmark {
      * calling thread's CPU time holds all of a step's work.
      */
     public static <B> Result run(BenchSubject<B> subject, MaskProConfig config, Timing timing) {
+        return run(subject, config, timing, true);
+    }
+
+    /** @param withPhases whether to time the phases too (they cost about as many steps again); if not, none are listed */
+    public static <B> Result run(BenchSubject<B> subject, MaskProConfig config, Timing timing, boolean withPhases) {
         String before = System.getProperty(MaskPolicy.THREADS_PROPERTY);
         System.setProperty(MaskPolicy.THREADS_PROPERTY, "1");
         try {
-            return runOnOneThread(subject, config, timing);
+            return runOnOneThread(subject, config, timing, withPhases);
         } finally {
             if (before == null) {
                 System.clearProperty(MaskPolicy.THREADS_PROPERTY);
@@ -67,7 +92,8 @@ public final class StepBenchmark {
         }
     }
 
-    private static <B> Result runOnOneThread(BenchSubject<B> subject, MaskProConfig config, Timing timing) {
+    private static <B> Result runOnOneThread(BenchSubject<B> subject, MaskProConfig config, Timing timing,
+            boolean withPhases) {
         NmPattern pattern = config.pattern();
         B batch = subject.batches().get(0);
         MaskableModel<B> product = subject.maskable(pattern);
@@ -86,15 +112,18 @@ public final class StepBenchmark {
             for (int i = 0; i < CACHING_STEPS; i++) {
                 step.step(model, batch);
             }
+            LearningState state = LearningState.of(policy, model.weights());
             Timing.Comparison ratio = timing.compare(() -> subject.forward(batch), () -> step.step(model, batch));
-            Map<String, Phase> phases = phases(model, policy, config, batch, timing, ratio.runsPerSample());
+            Map<String, Phase> phases = withPhases ? phases(model, policy, new MaskProStep(config,
+                    MaskPolicy.fromPrior(pattern, model.weights(), prior, config.logitMagnitude())), batch, timing,
+                    ratio.runsPerSample()) : Map.of();
             Timing.Comparison uncached = null;
             if (!keyed) {
                 MaskProStep shipped = new MaskProStep(config,
                         MaskPolicy.fromPrior(pattern, product.weights(), prior, config.logitMagnitude()));
                 uncached = timing.compare(() -> subject.forward(batch), () -> shipped.step(product, batch));
             }
-            return new Result(ratio, phases, model.weights().size(), policy.groupCount(), uncached, List.copyOf(notes));
+            return new Result(ratio, phases, model.weights().size(), policy.groupCount(), uncached, state, List.copyOf(notes));
         } finally {
             model.weights().forEach(MaskableWeight::restoreDense);
         }
@@ -103,20 +132,18 @@ public final class StepBenchmark {
     /**
      * Times what a K = 1 step does, phase by phase: look up f(m₀) by batch key, sample, apply the mask, the forward
      * loss, the exact gradient with the logit update (subtract, shift each group's max to 0, clamp) and the changed
-     * share the step record carries. The update runs on the path the policy uses: the fused CPU kernel on a copy of the
-     * logits, so the policy stays where it is, or the ND4J ops with a zero step.
+     * share the step record carries. The update runs on {@code scratch}, a second state on the same prior, so the
+     * policy that draws stays where it is.
      */
-    private static <B> Map<String, Phase> phases(MaskableModel<B> model, MaskPolicy policy, MaskProConfig config, B batch,
+    private static <B> Map<String, Phase> phases(MaskableModel<B> model, MaskPolicy policy, MaskProStep scratch, B batch,
             Timing timing, int runsPerSample) {
+        MaskProConfig config = scratch.config();
         String[] names = {"batch key", "sample", "apply mask", "loss forward", "gradient + logit update", "changed share"};
         int samples = timing.repeats();
         double[][] wall = new double[names.length][samples];
         double[][] cpu = new double[names.length][samples];
         long[] t = new long[names.length + 1];
         long[] c = new long[names.length + 1];
-        INDArray logits = policy.logits();
-        INDArray scratch = logits.dup();
-        FusedGroupKernel kernel = new FusedGroupKernel(policy.pattern(), 1);
         for (int s = -1; s < samples; s++) {
             for (int r = 0; r < runsPerSample; r++) {
                 t[0] = System.nanoTime();
@@ -133,17 +160,10 @@ public final class StepBenchmark {
                 model.loss(batch);
                 t[4] = System.nanoTime();
                 c[4] = THREADS.getCurrentThreadCpuTime();
-                if (policy.fused()) {
-                    kernel.ascend(scratch, mask, UPDATE_SCALE, MaskPolicy.LOGIT_RANGE);
-                } else {
-                    INDArray grad = SubsetLogProb.gradLogProbOfStrictMasks(logits, mask, policy.pattern());
-                    logits.subi(grad.muli(0.0).castTo(logits.dataType()));
-                    logits.subiColumnVector(logits.max(1).reshape(logits.size(0), 1));
-                    Transforms.max(logits, -MaskPolicy.LOGIT_RANGE, false);
-                }
+                scratch.replay(new INDArray[] {mask}, new double[] {UPDATE_SCALE});
                 t[5] = System.nanoTime();
                 c[5] = THREADS.getCurrentThreadCpuTime();
-                policy.changedShare(mask, policy.priorMask());
+                policy.changedFromPrior(mask);
                 t[6] = System.nanoTime();
                 c[6] = THREADS.getCurrentThreadCpuTime();
                 if (s >= 0) {

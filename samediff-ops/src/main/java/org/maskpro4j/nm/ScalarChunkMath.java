@@ -1,0 +1,118 @@
+package org.maskpro4j.nm;
+
+/** {@link ChunkMath} group by group in plain Java: gradient in double ({@link GroupGradient}), the race in float. */
+final class ScalarChunkMath extends ChunkMath {
+    ScalarChunkMath(NmPattern pattern) {
+        super(pattern);
+    }
+
+    @Override
+    boolean vectorized() {
+        return false;
+    }
+
+    @Override
+    void step(float[] x, float[] kept, double scale, float range, long chunkSeed, float[] drawn, int count,
+            long firstGroup) {
+        step(x, kept, scale, range, chunkSeed, drawn, 0, count, firstGroup);
+    }
+
+    /** {@link #step} on the chunk's groups [from, to) only. */
+    void step(float[] x, float[] kept, double scale, float range, long chunkSeed, float[] drawn, int from, int to,
+            long firstGroup) {
+        int m = pattern.m();
+        if (kept != null) {
+            GroupGradient gradient = new GroupGradient(pattern);
+            int[] positions = new int[pattern.n()];
+            for (int g = from; g < to; g++) {
+                int o = g * m;
+                keptPositions(kept, o, positions);
+                for (int j = 0; j < m; j++) {
+                    if (!Float.isFinite(x[o + j])) {
+                        throw notFinite(firstGroup + g);
+                    }
+                }
+                if (!gradient.compute(x, o, positions)) {
+                    throw notRepresentable(firstGroup + g);
+                }
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < m; j++) {
+                    x[o + j] -= (float) (gradient.grad[j] * scale);
+                    max = Math.max(max, x[o + j]);
+                }
+                for (int j = 0; j < m; j++) {
+                    x[o + j] = Math.max(x[o + j] - max, -range);
+                }
+            }
+        }
+        if (drawn != null) {
+            float[] uniforms = new float[m];
+            for (int g = from; g < to; g++) {
+                for (int j = 0; j < m; j++) {
+                    uniforms[j] = uniform(bits(chunkSeed, counter(g, j)));
+                }
+                race(x, g * m, uniforms, pattern.n(), drawn);
+            }
+        }
+    }
+
+    @Override
+    boolean gradient(float[] x, float[] kept, int count, float[] grad) {
+        GroupGradient gradient = new GroupGradient(pattern);
+        int[] positions = new int[pattern.n()];
+        int m = pattern.m();
+        boolean finite = true;
+        for (int g = 0; g < count; g++) {
+            keptPositions(kept, g * m, positions);
+            finite &= gradient.compute(x, g * m, positions);
+            for (int j = 0; j < m; j++) {
+                grad[g * m + j] = (float) gradient.grad[j];
+            }
+        }
+        return finite;
+    }
+
+    /** The draw from given uniforms, one per logit, row-major like the logits; for tests against {@link GumbelTopN}. */
+    static void drawWithUniforms(float[] x, float[] uniforms, int n, int m, float[] drawn) {
+        float[] u = new float[m];
+        for (int o = 0; o < x.length; o += m) {
+            System.arraycopy(uniforms, o, u, 0, m);
+            race(x, o, u, n, drawn);
+        }
+    }
+
+    /** The exponential race of one group at offset {@code o}: the N smallest keys E_j · exp(max − x_j) win. */
+    private static void race(float[] x, int o, float[] uniforms, int n, float[] drawn) {
+        int m = uniforms.length;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < m; j++) {
+            max = Math.max(max, x[o + j]);
+        }
+        float[] keys = uniforms; // reused: each uniform is read once, before its key overwrites it
+        for (int j = 0; j < m; j++) {
+            float e = (float) -Math.log(uniforms[j]);
+            keys[j] = e * (float) Math.exp(Math.min(max - x[o + j], MAX_SPREAD));
+        }
+        for (int j = 0; j < m; j++) {
+            drawn[o + j] = 0f;
+        }
+        for (int k = 0; k < n; k++) {
+            int best = -1;
+            for (int j = 0; j < m; j++) {
+                if (drawn[o + j] == 0f && (best < 0 || keys[j] < keys[best])) { // strict: ties to the lower index
+                    best = j;
+                }
+            }
+            drawn[o + best] = 1f;
+        }
+    }
+
+    private void keptPositions(float[] mask, int o, int[] positions) {
+        int k = 0;
+        for (int j = 0; j < pattern.m() && k < positions.length; j++) {
+            if (mask[o + j] != 0) {
+                positions[k++] = j;
+            }
+        }
+    }
+}

@@ -1,0 +1,414 @@
+package org.maskpro4j.nm;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link ChunkMath} with one group per SIMD lane: the chunk is transposed to one row per position (structure of
+ * arrays), so every step of the math, softmax, gradient, update, uniforms, keys and ranks, is a lanewise operation
+ * over 16 groups at a time (AVX-512 floats); only loaded when jdk.incubator.vector is present.
+ *
+ * <p>Precision: softmax, the N = 2 closed form (maskpro-spec §1.6(b), in the analytic form 1 − p_a(1 + R/(1 − p_b)²)
+ * that has no cancellation), the update and the race run in float; the subset DP for N &gt; 2 (§1.6(e)) runs in double
+ * lanes on the float probabilities. A block of groups in which any logit or gradient entry comes out NaN or infinite,
+ * which float's range reaches before double's (a group spread over more than ~87), is redone by
+ * {@link ScalarChunkMath} in double, which also names the offending group when the input is at fault.
+ */
+final class VectorChunkMath extends ChunkMath {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** γ·lane: the SplitMix64 states of consecutive counters differ by γ. */
+    private static final long[] GAMMA_STEPS = new long[L.length()];
+    /**
+     * Groups transposed and processed at a time, so the scratch rows stay small (16 KiB per row set at M = 4; blocks of
+     * 256, 1,024 and 4,096 measured alike); a multiple of the lane count, so the RNG counters of a block start even.
+     */
+    private static final int BLOCK = 1024;
+
+    static {
+        for (int i = 0; i < GAMMA_STEPS.length; i++) {
+            GAMMA_STEPS[i] = i * GOLDEN_GAMMA;
+        }
+    }
+
+    private final ScalarChunkMath fallback;
+    private final ThreadLocal<Scratch> scratch;
+
+    VectorChunkMath(NmPattern pattern) {
+        super(pattern);
+        if (F.length() != 2 * L.length() || F.vectorBitSize() != L.vectorBitSize()) {
+            throw new IllegalStateException("Unexpected vector shapes " + F + ", " + L);
+        }
+        this.fallback = new ScalarChunkMath(pattern);
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(pattern));
+    }
+
+    @Override
+    boolean vectorized() {
+        return true;
+    }
+
+    /** Per-thread work arrays: one row of {@link #BLOCK} lanes per position, and the DP's tables for N > 2. */
+    private static final class Scratch {
+        final float[] xs;
+        final float[] ks;
+        final float[] ps;
+        final double[] probabilities;
+        final double[] keptFlags;
+        final double[] kept;
+        final double[] unkept;
+        final double[] sums;
+        final double[] inv;
+        final double[] forward;
+        final double[] backward;
+        final double[] cOut;
+
+        Scratch(NmPattern p) {
+            int rows = p.m() * BLOCK;
+            xs = new float[rows];
+            ks = new float[rows];
+            ps = new float[rows];
+            int lanes = D.length();
+            int subsets = p.n() > 2 ? 1 << p.n() : 0;
+            probabilities = new double[p.m() * lanes];
+            keptFlags = new double[p.m() * lanes];
+            kept = new double[p.n() * lanes];
+            unkept = new double[lanes];
+            sums = new double[subsets * lanes];
+            inv = new double[subsets * lanes];
+            forward = new double[subsets * lanes];
+            backward = new double[subsets * lanes];
+            cOut = new double[p.n() * lanes];
+        }
+    }
+
+    @Override
+    void step(float[] x, float[] kept, double scale, float range, long chunkSeed, float[] drawn, int count,
+            long firstGroup) {
+        Scratch s = scratch.get();
+        for (int from = 0; from < count; from += BLOCK) {
+            int to = Math.min(count, from + BLOCK);
+            int rowLength = F.loopBound(to - from + F.length() - 1);
+            toRows(x, from, to, s.xs, rowLength, 0f);
+            if (kept != null) {
+                toRows(kept, from, to, s.ks, rowLength, -1f);
+                if (!ascend(s, rowLength, (float) scale, range)) {
+                    fallback.step(x, kept, scale, range, chunkSeed, drawn, from, to, firstGroup);
+                    continue;
+                }
+                fromRows(s.xs, x, from, to, rowLength);
+            }
+            if (drawn != null) {
+                race(s, rowLength, chunkSeed, from);
+                fromRows(s.ks, drawn, from, to, rowLength);
+            }
+        }
+    }
+
+    /**
+     * Row-major groups to one row per position; lanes past {@code count} are padded with {@code pad}, or, for a mask
+     * ({@code pad} negative), with the first N positions kept, so the padding computes harmlessly.
+     */
+    private void toRows(float[] groups, int from, int to, float[] rows, int rowLength, float pad) {
+        int m = pattern.m();
+        int count = to - from;
+        for (int j = 0; j < m; j++) {
+            int r = j * rowLength;
+            for (int g = 0, o = from * m + j; g < count; g++, o += m) {
+                rows[r + g] = groups[o];
+            }
+            float fill = pad >= 0 ? pad : j < pattern.n() ? 1f : 0f;
+            for (int g = count; g < rowLength; g++) {
+                rows[r + g] = fill;
+            }
+        }
+    }
+
+    private void fromRows(float[] rows, float[] groups, int from, int to, int rowLength) {
+        int m = pattern.m();
+        int count = to - from;
+        for (int j = 0; j < m; j++) {
+            int r = j * rowLength;
+            for (int g = 0, o = from * m + j; g < count; g++, o += m) {
+                groups[o] = rows[r + g];
+            }
+        }
+    }
+
+    @Override
+    boolean gradient(float[] x, float[] kept, int count, float[] grad) {
+        Scratch s = scratch.get();
+        boolean finite = true;
+        for (int from = 0; from < count; from += BLOCK) {
+            int to = Math.min(count, from + BLOCK);
+            int rowLength = F.loopBound(to - from + F.length() - 1);
+            toRows(x, from, to, s.xs, rowLength, 0f);
+            toRows(kept, from, to, s.ks, rowLength, -1f);
+            finite &= gradientRows(s, rowLength);
+            fromRows(s.ps, grad, from, to, rowLength);
+        }
+        for (float g : grad) {
+            finite &= Float.isFinite(g);
+        }
+        return finite;
+    }
+
+    /** The update on the rows; false when a logit or gradient entry is not finite. */
+    private boolean ascend(Scratch s, int rowLength, float scale, float range) {
+        if (!gradientRows(s, rowLength)) {
+            return false;
+        }
+        int m = pattern.m();
+        float[] xs = s.xs;
+        FloatVector finite = FloatVector.zero(F);
+        FloatVector lowest = FloatVector.broadcast(F, -range);
+        for (int b = 0; b < rowLength; b += F.length()) {
+            FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < m; j++) {
+                int i = j * rowLength + b;
+                FloatVector y = FloatVector.fromArray(F, xs, i).sub(FloatVector.fromArray(F, s.ps, i).mul(scale));
+                finite = finite.add(y.mul(0f));
+                y.intoArray(xs, i);
+                max = max.max(y);
+            }
+            for (int j = 0; j < m; j++) {
+                int i = j * rowLength + b;
+                FloatVector.fromArray(F, xs, i).sub(max).max(lowest).intoArray(xs, i);
+            }
+        }
+        return !Float.isNaN(finite.reduceLanes(VectorOperators.ADD));
+    }
+
+    /**
+     * d log P(kept) / d logits of the rows of xs and ks into ps; false when a logit is not finite (the gradient's own
+     * finiteness is left to the caller, where the update reads it anyway).
+     */
+    private boolean gradientRows(Scratch s, int rowLength) {
+        int m = pattern.m();
+        float[] xs = s.xs;
+        float[] ps = s.ps;
+        FloatVector finite = FloatVector.zero(F);
+        for (int b = 0; b < rowLength; b += F.length()) {
+            FloatVector max = FloatVector.fromArray(F, xs, b);
+            finite = finite.add(max.mul(0f)); // NaN from here on if a logit is NaN or infinite
+            for (int j = 1; j < m; j++) {
+                FloatVector v = FloatVector.fromArray(F, xs, j * rowLength + b);
+                finite = finite.add(v.mul(0f));
+                max = max.max(v);
+            }
+            FloatVector sum = FloatVector.zero(F);
+            for (int j = 0; j < m; j++) {
+                FloatVector e = FloatVector.fromArray(F, xs, j * rowLength + b).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(ps, j * rowLength + b);
+                sum = sum.add(e);
+            }
+            FloatVector inverse = FloatVector.broadcast(F, 1f).div(sum);
+            for (int j = 0; j < m; j++) {
+                int i = j * rowLength + b;
+                FloatVector p = FloatVector.fromArray(F, ps, i).mul(inverse);
+                // N = 1: the gradient of log softmax, 1[j kept] − p_j
+                (pattern.n() == 1 ? FloatVector.fromArray(F, s.ks, i).sub(p) : p).intoArray(ps, i);
+            }
+            if (pattern.n() == 2) {
+                gradientOfPairs(s, rowLength, b);
+            }
+        }
+        if (pattern.n() > 2) {
+            for (int b = 0; b < rowLength; b += D.length()) {
+                subsetGradient(s, rowLength, b);
+            }
+        }
+        return !Float.isNaN(finite.reduceLanes(VectorOperators.ADD));
+    }
+
+    /**
+     * §1.6(b) for the 16 groups at lane offset b: probabilities in ps are replaced by d log P / d logits. With a, b the
+     * kept positions and R = 1/(1/(1 − p_a) + 1/(1 − p_b)): ∂/∂π_a = 1 − p_a(1 + R/(1 − p_b)²), ∂/∂π_c = −p_c(1 +
+     * R/(1 − p_a)² + R/(1 − p_b)²) for c not kept; 1 − p is summed from the other probabilities, never subtracted.
+     */
+    private void gradientOfPairs(Scratch s, int rowLength, int b) {
+        int m = pattern.m();
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector first = FloatVector.zero(F);
+        FloatVector second = FloatVector.zero(F);
+        FloatVector unkept = FloatVector.zero(F);
+        FloatVector seen = FloatVector.zero(F);
+        for (int j = 0; j < m; j++) {
+            int i = j * rowLength + b;
+            FloatVector p = FloatVector.fromArray(F, s.ps, i);
+            FloatVector k = FloatVector.fromArray(F, s.ks, i);
+            FloatVector isFirst = k.mul(one.sub(seen)); // 0/1 products: exact
+            first = first.add(p.mul(isFirst));
+            second = second.add(p.mul(k.sub(isFirst)));
+            unkept = unkept.add(p.sub(p.mul(k)));
+            seen = seen.add(k);
+        }
+        FloatVector ia = one.div(unkept.add(second));
+        FloatVector ib = one.div(unkept.add(first));
+        FloatVector share = one.div(ia.add(ib));
+        FloatVector cA = ia.mul(ia.mul(share)); // R/(1 − p_a)², never overflowing: ia·share ≤ 1
+        FloatVector cB = ib.mul(ib.mul(share));
+        FloatVector cAll = cA.add(cB).add(one);
+        seen = FloatVector.zero(F);
+        for (int j = 0; j < m; j++) {
+            int i = j * rowLength + b;
+            FloatVector p = FloatVector.fromArray(F, s.ps, i);
+            FloatVector k = FloatVector.fromArray(F, s.ks, i);
+            FloatVector isFirst = k.mul(one.sub(seen));
+            seen = seen.add(k);
+            FloatVector inKept = one.sub(p.mul(one.add(isFirst.mul(cB)).add(k.sub(isFirst).mul(cA))));
+            FloatVector outside = p.mul(cAll).neg();
+            inKept.mul(k).add(outside.mul(one.sub(k))).intoArray(s.ps, i);
+        }
+    }
+
+    /**
+     * §1.6(e) in double lanes for the 8 groups at lane offset b: probabilities in ps are replaced by the gradient. The
+     * kept probabilities are gathered lanewise by rank among the kept positions, and each kept position's
+     * C_all − C_in[k] is accumulated directly as the weight of the subsets without k, so nothing cancels.
+     */
+    private void subsetGradient(Scratch s, int rowLength, int b) {
+        int m = pattern.m();
+        int n = pattern.n();
+        int lanes = D.length();
+        int full = (1 << n) - 1;
+        DoubleVector zero = DoubleVector.zero(D);
+        DoubleVector one = DoubleVector.broadcast(D, 1.0);
+        for (int k = 0; k < n; k++) {
+            zero.intoArray(s.kept, k * lanes);
+        }
+        // widened by plain loops: the Vector API's shape-changing casts do not compile to SIMD code on JDK 17 here
+        for (int j = 0; j < m; j++) {
+            for (int l = 0, i = j * rowLength + b; l < lanes; l++, i++) {
+                s.probabilities[j * lanes + l] = s.ps[i];
+                s.keptFlags[j * lanes + l] = s.ks[i];
+            }
+        }
+        DoubleVector unkept = zero;
+        DoubleVector rank = zero;
+        for (int j = 0; j < m; j++) {
+            DoubleVector p = DoubleVector.fromArray(D, s.probabilities, j * lanes);
+            DoubleVector isKept = DoubleVector.fromArray(D, s.keptFlags, j * lanes);
+            unkept = unkept.add(p.sub(p.mul(isKept)));
+            DoubleVector keptP = p.mul(isKept);
+            for (int k = 0; k < n; k++) {
+                DoubleVector.fromArray(D, s.kept, k * lanes).add(keptP, rank.compare(VectorOperators.EQ, k))
+                        .intoArray(s.kept, k * lanes);
+            }
+            rank = rank.add(isKept);
+        }
+        double[] sums = s.sums;
+        double[] inv = s.inv;
+        double[] forward = s.forward;
+        double[] backward = s.backward;
+        zero.intoArray(sums, 0);
+        for (int t = 1; t <= full; t++) {
+            DoubleVector.fromArray(D, sums, (t & (t - 1)) * lanes)
+                    .add(DoubleVector.fromArray(D, s.kept, Integer.numberOfTrailingZeros(t) * lanes))
+                    .intoArray(sums, t * lanes);
+        }
+        for (int t = 0; t < full; t++) {
+            one.div(DoubleVector.fromArray(D, sums, (full ^ t) * lanes).add(unkept)).intoArray(inv, t * lanes);
+        }
+        DoubleVector.fromArray(D, inv, 0).intoArray(forward, 0);
+        for (int t = 1; t < full; t++) {
+            DoubleVector sum = zero;
+            for (int rest = t; rest != 0; rest &= rest - 1) {
+                sum = sum.add(DoubleVector.fromArray(D, forward, (t ^ Integer.lowestOneBit(rest)) * lanes));
+            }
+            sum.mul(DoubleVector.fromArray(D, inv, t * lanes)).intoArray(forward, t * lanes);
+        }
+        DoubleVector scaledFull = zero;
+        for (int k = 0; k < n; k++) {
+            scaledFull = scaledFull.add(DoubleVector.fromArray(D, forward, (full ^ (1 << k)) * lanes));
+            zero.intoArray(s.cOut, k * lanes);
+        }
+        one.intoArray(backward, full * lanes);
+        DoubleVector cAll = zero;
+        for (int t = full - 1; t >= 0; t--) {
+            DoubleVector sum = zero;
+            for (int out = full ^ t; out != 0; out &= out - 1) {
+                sum = sum.add(DoubleVector.fromArray(D, backward, (t | Integer.lowestOneBit(out)) * lanes));
+            }
+            DoubleVector bt = sum.mul(DoubleVector.fromArray(D, inv, t * lanes));
+            bt.intoArray(backward, t * lanes);
+            DoubleVector w = DoubleVector.fromArray(D, forward, t * lanes).mul(bt);
+            cAll = cAll.add(w);
+            for (int out = full ^ t; out != 0; out &= out - 1) {
+                int k = Integer.numberOfTrailingZeros(out) * lanes;
+                DoubleVector.fromArray(D, s.cOut, k).add(w).intoArray(s.cOut, k);
+            }
+        }
+        DoubleVector norm = one.div(scaledFull);
+        DoubleVector outside = cAll.mul(norm).neg();
+        rank = zero;
+        for (int j = 0; j < m; j++) {
+            DoubleVector p = DoubleVector.fromArray(D, s.probabilities, j * lanes);
+            DoubleVector isKept = DoubleVector.fromArray(D, s.keptFlags, j * lanes);
+            DoubleVector without = zero;
+            for (int k = 0; k < n; k++) {
+                DoubleVector weight = DoubleVector.fromArray(D, s.cOut, k * lanes);
+                without = without.blend(weight, rank.compare(VectorOperators.EQ, k));
+            }
+            rank = rank.add(isKept);
+            DoubleVector inKept = one.sub(p.mul(without.mul(norm)));
+            DoubleVector grad = inKept.mul(isKept).add(p.mul(outside).mul(one.sub(isKept)));
+            grad.intoArray(s.probabilities, j * lanes);
+        }
+        for (int j = 0; j < m; j++) {
+            for (int l = 0, i = j * rowLength + b; l < lanes; l++, i++) {
+                s.ps[i] = (float) s.probabilities[j * lanes + l];
+            }
+        }
+    }
+
+    /** The exponential race on the rows of xs; the drawn mask goes to ks, one row per position. */
+    private void race(Scratch s, int rowLength, long chunkSeed, int from) {
+        int m = pattern.m();
+        float[] xs = s.xs;
+        float[] keys = s.ps;
+        float[] out = s.ks;
+        LongVector steps = LongVector.fromArray(L, GAMMA_STEPS, 0);
+        FloatVector spread = FloatVector.broadcast(F, MAX_SPREAD);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector n = FloatVector.broadcast(F, pattern.n());
+        for (int b = 0; b < rowLength; b += F.length()) {
+            FloatVector max = FloatVector.fromArray(F, xs, b);
+            for (int j = 1; j < m; j++) {
+                max = max.max(FloatVector.fromArray(F, xs, j * rowLength + b));
+            }
+            for (int j = 0; j < m; j++) {
+                int i = j * rowLength + b;
+                long first = ((long) counter(from + b, j) >>> 1) + 1;
+                LongVector z = LongVector.broadcast(L, chunkSeed + first * GOLDEN_GAMMA).add(steps);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+                FloatVector u = (FloatVector) z.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8)
+                        .convert(VectorOperators.I2F, 0);
+                FloatVector e = u.add(0.5f).mul(0x1p-24f).lanewise(VectorOperators.LOG).neg();
+                FloatVector w = max.sub(FloatVector.fromArray(F, xs, i)).min(spread).lanewise(VectorOperators.EXP);
+                e.mul(w).intoArray(keys, i);
+            }
+            for (int j = 0; j < m; j++) {
+                FloatVector key = FloatVector.fromArray(F, keys, j * rowLength + b);
+                FloatVector rank = zero;
+                // ties go to the lower index; the operators must be constants for the JIT to emit SIMD code
+                for (int l = 0; l < j; l++) {
+                    FloatVector other = FloatVector.fromArray(F, keys, l * rowLength + b);
+                    rank = rank.add(one, other.compare(VectorOperators.LE, key));
+                }
+                for (int l = j + 1; l < m; l++) {
+                    FloatVector other = FloatVector.fromArray(F, keys, l * rowLength + b);
+                    rank = rank.add(one, other.compare(VectorOperators.LT, key));
+                }
+                zero.blend(one, rank.compare(VectorOperators.LT, n)).intoArray(out, j * rowLength + b);
+            }
+        }
+    }
+}
