@@ -16,6 +16,7 @@ import org.maskpro4j.progress.ProgressMeter;
 import org.maskpro4j.weights.DifferentiableModel;
 import org.maskpro4j.weights.DistillableModel;
 import org.maskpro4j.weights.MaskableWeight;
+import org.maskpro4j.weights.NativeGarbage;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MaskedFineTuner {
     private static final Logger LOG = LoggerFactory.getLogger(MaskedFineTuner.class);
-    private static final int GC_EVERY = 4;
 
     private final FineTuneConfig config;
     private final Path checkpoint;
@@ -97,7 +97,7 @@ public final class MaskedFineTuner {
                 adam.update(w, g.of(w));
             }
             g.release();
-            collectNativeGarbage(adam.step());
+            NativeGarbage.collectAfter(adam.step());
             windowLoss += g.loss();
             windowSteps++;
             long step = adam.step();
@@ -128,21 +128,6 @@ public final class MaskedFineTuner {
             B batch, double lambda) {
         try (INDArray target = teacher.logProbabilities(batch)) {
             return student.lossAndGradients(batch, target, lambda);
-        }
-    }
-
-    /**
-     * Backprop (SameDiff's session arrays above all) leaves native buffers that only a Java GC frees, and the small heap
-     * rarely needs one: JavaCPP collects only when its tracked bytes reach -Xmx, so a LLaMA run's resident memory grew
-     * by 13–75 MiB a step toward twice -Xmx (measured over 100 steps of 2 paragraphs: 856 → 2,491 MiB). A collection
-     * every {@link #GC_EVERY} steps frees them while they are few (a few ms against a step of about a second); what
-     * those frees leave in the C heap goes back to the OS at the next collection ({@link NativeHeap#trim()}).
-     */
-    private static void collectNativeGarbage(long step) {
-        if (step % GC_EVERY == 0) {
-            // trim first: ND4J frees a collection's buffers on its own threads, after System.gc() returns
-            NativeHeap.trim();
-            System.gc();
         }
     }
 

@@ -34,6 +34,9 @@ final class CandidateGates {
         this.gates = gates;
     }
 
+    /** The gates' initial draw's stream of {@link GumbelTopN#derive}, apart from every step's noise streams. */
+    private static final long INIT_STREAM = 1;
+
     /**
      * Gates drawn i.i.d. N(0, initStd²) from {@code seed}; with a prior, each weight's gates then move towards the
      * prior's candidate: gate += (overlap − N/2)·σ·strength, where overlap = prior·Sᵀ counts the positions a candidate
@@ -53,7 +56,8 @@ final class CandidateGates {
         }
         long groups = rows(pattern, weights).count();
         INDArray gates;
-        try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed)) {
+        // an M2.1 generator made with seed 0 draws differently every time, and 0 is the default seed: mix it first
+        try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(GumbelTopN.derive(seed, INIT_STREAM))) {
             gates = Nd4j.randn(rng, groups, Candidates.count(pattern)).castTo(type).muli(initStd);
         } catch (Exception e) {
             throw new IllegalStateException("Could not release the ND4J random generator", e);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.maskpro4j.weights.DifferentiableModel;
+import org.maskpro4j.weights.NativeGarbage;
 import org.maskpro4j.progress.ProgressMeter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -59,6 +60,7 @@ public final class MaskLlmLearner {
                     gates.noise(config.seed(), step), kappa, tau, config.weightRegularizationAt(step));
             double meanMax = e.relaxed().max(1).meanNumber().doubleValue();
             double norm = optimizer.step(gates.gates(), e.gateGradient(), lr);
+            NativeGarbage.collectAfter(step + 1);
             MaskLlmStepRecord r = new MaskLlmStepRecord(step + 1, e.loss(), e.objective(), kappa, tau, lr, norm, meanMax);
             history.add(r);
             if (r.step() % config.logEvery() == 0 || r.step() == config.steps()) {

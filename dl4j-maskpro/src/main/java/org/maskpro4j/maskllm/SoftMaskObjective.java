@@ -55,6 +55,8 @@ final class SoftMaskObjective {
             INDArray dLoss = layout.toGroups(grads.of(w)).castTo(type).muli(dense);
             gates.slice(maskGradient, i).assign(dLoss.subi(effective.muli(dense).muli(2 * lambda)));
         }
+        // the weight gradients are spent: free them now, not at some later GC (models return copies the caller owns)
+        grads.release();
         INDArray gateGradient = gates.gateGradient(relaxed, maskGradient, kappa, tau);
         return new Evaluation(grads.loss(), regulariser, grads.loss() - lambda * regulariser, relaxed, soft, gateGradient);
     }

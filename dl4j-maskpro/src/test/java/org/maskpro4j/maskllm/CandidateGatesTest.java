@@ -2,6 +2,7 @@ package org.maskpro4j.maskllm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,6 +65,19 @@ class CandidateGatesTest {
             assertEquals(1.0, agree10, p + " strength 10 must put every group's argmax on the prior");
             assertTrue(agree0 < 0.5, p + " without a prior: " + agree0);
         }
+    }
+
+    /** Seed 0, the default, too: ND4J M2.1's generator made with seed 0 draws differently every time. */
+    @Test
+    void sameSeedGivesSameGatesSeedZeroIncluded() {
+        NmPattern p = NmPattern.of(2, 4);
+        MultiLayerNetworkModel m = model(p);
+        for (long seed : new long[] {0, 7}) {
+            INDArray first = CandidateGates.initialise(p, m.weights(), 0.01, seed, null, 0).gates();
+            assertEquals(first, CandidateGates.initialise(p, m.weights(), 0.01, seed, null, 0).gates(), "seed " + seed);
+        }
+        assertNotEquals(CandidateGates.initialise(p, m.weights(), 0.01, 0, null, 0).gates(),
+                CandidateGates.initialise(p, m.weights(), 0.01, 7, null, 0).gates());
     }
 
     @Test

@@ -63,8 +63,10 @@ public final class LlamaResultsCommand implements Callable<Integer> {
             + " frozen-weight one-shot rows) or one of ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})",
             completionCandidates = MethodNames.Priors.class)
     String prior;
-    @Option(names = "--maskllm-steps", defaultValue = "100", description = "MaskLLM steps (default ${DEFAULT-VALUE})")
-    long maskLlmSteps;
+    @Option(names = "--maskllm-steps", defaultValue = "equal", description = "MaskLLM steps, or \"equal\": as many"
+            + " forward+backward passes as the MaskPro row executes, steps·K + one prior pass per training batch"
+            + " (default ${DEFAULT-VALUE})")
+    String maskLlmSteps;
     @Option(names = "--calibration", defaultValue = "block", description = "block (one transformer block at a time, as"
             + " the reference code) or matrix (default ${DEFAULT-VALUE})")
     String calibration;
@@ -93,6 +95,14 @@ public final class LlamaResultsCommand implements Callable<Integer> {
         }
     }
 
+    private long maskLlmSteps() {
+        try {
+            return maskLlmSteps.equals("equal") ? LlamaResults.EQUAL_BUDGET : Long.parseLong(maskLlmSteps);
+        } catch (NumberFormatException e) {
+            throw new UserError("--maskllm-steps must be a number or \"equal\", got " + maskLlmSteps);
+        }
+    }
+
     private UpdateRule updateRule() {
         try {
             return UpdateRule.parse(update);
@@ -111,7 +121,7 @@ public final class LlamaResultsCommand implements Callable<Integer> {
         }
         new CommandFiles().outputFile("--out", out).check();
         LlamaResults.Options options = new LlamaResults.Options(data, patterns.stream().map(NmPattern::parse).toList(),
-                rows, steps, steps48, evalEvery, eta(), eta48, logits, logits48, alpha, samples, seed, prior, maskLlmSteps,
+                rows, steps, steps48, evalEvery, eta(), eta48, logits, logits48, alpha, samples, seed, prior, maskLlmSteps(),
                 checkpoints, calibration.equals("block"), updateRule(), fineTune, fineTuneLr, secondText,
                 secondParagraphs);
         if (!Files.isRegularFile(data.resolve("stories260K.bin"))) {

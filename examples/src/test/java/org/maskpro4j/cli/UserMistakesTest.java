@@ -87,6 +87,7 @@ class UserMistakesTest {
             llama table unknown row   | llama-results --rows dense,everything                         | Unknown row "everything"
             llama table unknown prior | llama-results --rows maskpro --prior oracle                   | Unknown prior "oracle"
             llama recovery alone      | llama-results --rows maskpro+reconstruct                      | Row "maskpro+reconstruct" starts from the maskpro row's masks
+            llama maskllm budget      | llama-results --rows maskllm --maskllm-steps lots             | --maskllm-steps must be a number or "equal", got lots
             """)
     void otherCommandsRefuseWithOneLine(String mistake, String line, String expected, @TempDir Path dir) {
         String command = line == null ? "" : line.replace("{cnn}", CliTestData.fashionCnn().toString())

@@ -47,8 +47,10 @@ import org.slf4j.LoggerFactory;
  * The result table of N:M pruning on a llama2.c model (stories260K) under the protocol of
  * {@code shared/docs/reference-results.md}: perplexity on the whole validation text; Wanda and SparseGPT calibrated
  * on the first 128 training paragraphs (every position a row); MaskPro on batches of 8 paragraphs cycling over the
- * first 256, starting from the best frozen-weight one-shot mask; MaskLLM on the same batches. Every row is one
- * {@link MaskPipeline} run; {@code maskpro llama-results} is its command line.
+ * first 256, starting from the best frozen-weight one-shot mask; MaskLLM on the same batches, by default with as many
+ * forward+backward passes as MaskPro runs forward passes ({@link #maskProPasses}). Every row is one {@link MaskPipeline}
+ * run, and a method is computed once per pattern: the recovery rows start from the SparseGPT or MaskPro row's result
+ * ({@link ReusedMasks}). {@code maskpro llama-results} is its command line.
  * <p>
  * MaskPro runs in chunks of {@code evalEvery} steps, each resuming from the previous one's checkpoint, and is evaluated
  * on the first 300 validation paragraphs between chunks; with a checkpoint directory an interrupted run resumes where
@@ -67,6 +69,8 @@ public final class LlamaResults {
             "sparsegpt+finetune", "maskpro", "maskpro+reconstruct", "maskpro+reconstruct+finetune", "maskllm");
     /** MaskPro's and MaskLLM's prior: the best frozen-weight one-shot mask, or one named. */
     public static final String BEST = "best";
+    /** MaskLLM steps that give it as many passes as the MaskPro row executes ({@link #maskProPasses}). */
+    public static final long EQUAL_BUDGET = -1;
 
     private final Options options;
     private final LlamaGraph graph;
@@ -79,6 +83,8 @@ public final class LlamaResults {
     private final List<ResultRow> rows = new ArrayList<>();
     /** The last MaskPro row's masks, where its recovery rows start. */
     private Map<String, INDArray> maskProMasks;
+    /** The last SparseGPT run's masks with its updated weights, where the SparseGPT recovery rows start. */
+    private ReusedMasks sparseGptUpdated;
 
     /**
      * Settings of a table run; every default matches the reference protocol.
@@ -91,6 +97,7 @@ public final class LlamaResults {
      * @param eta         MaskPro η at M = 4; {@code eta48} at other M
      * @param logits      MaskPro C at M = 4; {@code logits48} at other M
      * @param prior       {@link #BEST} or a prior name of {@link MaskMethods#priorNames()}
+     * @param maskLlmSteps MaskLLM steps, or {@link #EQUAL_BUDGET} for as many passes as the MaskPro row executes
      * @param checkpoints directory for MaskPro checkpoints and cached prior masks, or null
      * @param blockwise   block calibration (true) or matrix calibration
      * @param update      MaskPro update rule (the tables were measured with the raw one)
@@ -117,7 +124,8 @@ public final class LlamaResults {
             if (!prior.equals(BEST)) {
                 MaskMethods.requirePrior(prior);
             }
-            if (evalEvery <= 0 || steps < 0 || steps48 < 0 || maskLlmSteps < 0 || fineTune < 1 || secondParagraphs < 1) {
+            if (evalEvery <= 0 || steps < 0 || steps48 < 0 || maskLlmSteps < 0 && maskLlmSteps != EQUAL_BUDGET
+                    || fineTune < 1 || secondParagraphs < 1) {
                 throw new IllegalArgumentException("--eval-every, --finetune and --second must be positive and the step"
                         + " counts at least 0");
             }
@@ -211,8 +219,10 @@ public final class LlamaResults {
             maskProBuilder.learningRate(eta); // NaN: MaskProConfig's default η for this update rule, C and step count
         }
         MaskProConfig maskPro = maskProBuilder.build();
-        MethodSettings settings = settings(pattern, maskPro, options.maskLlmSteps());
-        boolean learns = options.rows().contains("maskpro") || options.rows().contains("maskllm") && options.maskLlmSteps() > 0;
+        long maskLlmSteps = options.maskLlmSteps() == EQUAL_BUDGET ? maskProPasses(total, options.samples(), train.size())
+                : options.maskLlmSteps();
+        MethodSettings settings = settings(pattern, maskPro, maskLlmSteps);
+        boolean learns = options.rows().contains("maskpro") || options.rows().contains("maskllm") && maskLlmSteps > 0;
         boolean allPriors = learns && options.prior().equals(BEST);
         List<ChosenPrior> frozen = new ArrayList<>();
         for (String method : List.of("magnitude", "wanda")) {
@@ -220,16 +230,19 @@ public final class LlamaResults {
                 frozen.add(oneShot(model, method, settings, note));
             }
         }
-        if (options.rows().contains("sparsegpt") || allPriors) {
-            frozen.add(sparseGpt(model, settings, note));
+        boolean sparseGptRecovery = options.rows().stream().anyMatch(r -> r.startsWith("sparsegpt+"));
+        ChosenPrior sparseGpt = null;
+        if (options.rows().contains("sparsegpt") || allPriors || sparseGptRecovery) {
+            sparseGpt = sparseGpt(model, settings, note);
+            frozen.add(sparseGpt);
         }
+        // the recovery rows start from the SparseGPT row's result instead of running SparseGPT again
         if (options.rows().contains("sparsegpt+reconstruct")) {
-            recovery(model, MaskPipeline.builder().method(MaskMethods.create("sparsegpt-mask", settings)),
-                    "SparseGPT mask", true, false, note);
+            recovery(model, MaskPipeline.builder().method(ReusedMasks.onDense(sparseGpt)), "SparseGPT mask", true, false,
+                    note);
         }
         if (options.rows().contains("sparsegpt+finetune")) {
-            recovery(model, MaskPipeline.builder().method(MaskMethods.create("sparsegpt", settings)),
-                    "SparseGPT + update", false, true, note);
+            recovery(model, MaskPipeline.builder().method(sparseGptUpdated), "SparseGPT + update", false, true, note);
         }
         if (learns) {
             List<ChosenPrior> priors = allPriors ? frozen : List.of(namedPrior(model, settings, frozen));
@@ -242,14 +255,12 @@ public final class LlamaResults {
                 prior = maskPro(model, maskPro, priors, note);
             }
             if (options.rows().stream().anyMatch(r -> r.startsWith("maskpro+"))) {
-                // MaskPro at 0 steps from its own learned masks: the mask stage hands them on unchanged
-                recovery(model, MaskPipeline.builder().method(MaskMethods.create(MaskMethods.MASKPRO,
-                        MethodSettings.builder(maskPro.toBuilder().steps(0).build()).build()))
-                        .prior(new ChosenPrior("maskpro", maskProMasks, null)), "MaskPro " + total + " steps", true,
+                recovery(model, MaskPipeline.builder().method(ReusedMasks.onDense(new ChosenPrior(MaskMethods.MASKPRO,
+                        maskProMasks, null))), "MaskPro " + total + " steps", true,
                         options.rows().contains("maskpro+reconstruct+finetune"), note);
             }
-            if (options.rows().contains("maskllm") && options.maskLlmSteps() > 0) {
-                maskLlm(model, settings, prior != null ? List.of(prior) : priors, note);
+            if (options.rows().contains("maskllm") && maskLlmSteps > 0) {
+                maskLlm(model, settings, prior != null ? List.of(prior) : priors, total, note);
             }
         }
         model.weights().forEach(MaskableWeight::restoreDense);
@@ -277,6 +288,8 @@ public final class LlamaResults {
         String calibrated = calibrated(sparsegpt, run);
         ResultRow updated = new ResultRow("SparseGPT, with weight update", model.pattern().toString(),
                 perplexity(run.heldOut()), 0, run.mask().seconds(), mask.peak(), false, join(note, calibrated));
+        sparseGptUpdated = ReusedMasks.withWeights(new ChosenPrior(sparsegpt, run.masks(), run.heldOut()),
+                ReusedMasks.liveWeights(model));
         for (MaskableWeight w : model.weights()) {
             w.applyMask(run.masks().get(w.name()));
         }
@@ -446,7 +459,8 @@ public final class LlamaResults {
      * MaskLLM through {@link LlamaDifferentiableModel} on the same graph: SameDiff backpropagates the graph's
      * {@code loss} to the weight variables, which is what MaskLLM needs and the forward-only adapter does not offer.
      */
-    private void maskLlm(LlamaMaskableModel model, MethodSettings settings, List<ChosenPrior> priors, String note) {
+    private void maskLlm(LlamaMaskableModel model, MethodSettings settings, List<ChosenPrior> priors, long maskProSteps,
+            String note) {
         model.weights().forEach(MaskableWeight::restoreDense);
         LlamaDifferentiableModel differentiable = new LlamaDifferentiableModel(graph, model);
         MaskPipeline.Builder pipeline = MaskPipeline.builder().method(MaskMethods.create(MaskMethods.MASKLLM, settings))
@@ -454,11 +468,24 @@ public final class LlamaResults {
         priors.forEach(pipeline::prior);
         PipelineResult run = pipeline.build().run(differentiable, train, heldOut(valid));
         long stateBytes = ((Number) run.mask().details().get("stateBytes")).longValue();
-        String learned = String.format(Locale.ROOT, "official LLaMA-2 schedule compressed to %d steps; learner state %.1f MiB",
-                options.maskLlmSteps(), stateBytes / (1024.0 * 1024.0));
+        long steps = settings.maskLlm().steps();
+        long maskProPasses = maskProPasses(maskProSteps, options.samples(), train.size());
+        String learned = String.format(Locale.ROOT, "official LLaMA-2 schedule compressed to %d steps (%d forward+backward"
+                + " passes; MaskPro's %d steps execute %d forward passes); learner state %.1f MiB", steps, steps,
+                maskProSteps, maskProPasses, stateBytes / (1024.0 * 1024.0));
         rows.add(new ResultRow("MaskLLM (prior " + run.prior().name() + ")", model.pattern().toString(),
                 perplexity(run.heldOut()), run.mask().steps(), run.mask().seconds(), run.stage("mask").peak(), true,
                 join(note, learned)));
+    }
+
+    /**
+     * The forward passes a MaskPro run of {@code steps} steps executes on {@code batches} training batches taken in
+     * turn: K sampled masks per step, and the prior mask once per distinct batch (its loss is cached by batch key and
+     * kept in the checkpoint, so the chunks do not repeat it). MaskLLM at an equal budget takes one forward+backward
+     * pass per step, so this many steps.
+     */
+    public static long maskProPasses(long steps, int samples, int batches) {
+        return steps * samples + Math.min(steps, batches);
     }
 
     private static void applyMasks(LlamaMaskableModel model, Map<String, INDArray> masks) {
