@@ -80,9 +80,12 @@ public final class BenchConfig {
         return new Timing(warmup, repeats, sampleSeconds);
     }
 
-    /** The reference MaskPro hyperparameters at this pattern and seed. */
+    /**
+     * The MaskPro settings {@code step_over_forward} is defined with: one sampled mask per step (the learner's default takes
+     * two, which doubles a step's forwards and draws); η and C do not change what a step costs.
+     */
     public MaskProConfig maskPro() {
-        return MaskProConfig.builder().pattern(pattern).seed(seed).build();
+        return MaskProConfig.builder().pattern(pattern).seed(seed).samplesPerStep(1).build();
     }
 
     public static final class Builder {
