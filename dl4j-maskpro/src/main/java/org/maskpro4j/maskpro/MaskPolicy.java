@@ -4,8 +4,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 import org.maskpro4j.nm.FusedGroupKernel;
 import org.maskpro4j.nm.GumbelTopN;
@@ -33,9 +38,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>The state is compact: logits in 16-bit halves ({@link Float16}; {@code -D}{@value #LOGITS_PROPERTY}{@code =float}
  * keeps FLOATs), the prior as one bit per position ({@link MaskBits}), and the drawn masks as BYTE 0/1 matrices. The
- * fused kernel works on FLOATs, so the fast path decodes {@value #BLOCK_CHUNKS} of its chunks at a time into FLOAT
- * scratch, runs the kernel there and encodes back; block b runs with seed {@code GumbelTopN.derive(seed, b)}, so masks
- * depend on the seed and the block size only, never on the thread count. The reference path casts the logits to FLOAT,
+ * fused kernel works on FLOATs, so the fast path decodes one kernel chunk at a time into per-thread arrays, runs the
+ * kernel there ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; chunks are grouped in blocks of
+ * {@value #BLOCK_CHUNKS} and block b draws with seed {@code GumbelTopN.derive(seed, b)}, so masks depend on the seed
+ * only, never on the thread count. An update is applied in the same pass as the next draw. The reference path casts the logits to FLOAT,
  * runs the ND4J ops and casts back (ND4J's HALF cast rounds as {@link Float16} does).
  */
 public final class MaskPolicy {
@@ -48,7 +54,7 @@ public final class MaskPolicy {
 
     /** System property choosing how logits are stored: {@code half} (the default, 2 bytes each) or {@code float}. */
     public static final String LOGITS_PROPERTY = "maskpro.policy.logits";
-    /** Kernel chunks decoded at a time on the fused path: 65,536 groups, 1–4 MB of FLOAT scratch per matrix. */
+    /** Kernel chunks per block: block b draws with seed {@code derive(seed, b)}; {@link #mode} ranks a block at a time. */
     static final int BLOCK_CHUNKS = 16;
     private static final int BLOCK_GROUPS = BLOCK_CHUNKS * FusedGroupKernel.CHUNK_GROUPS;
 
@@ -58,9 +64,15 @@ public final class MaskPolicy {
     private final MaskBits prior;
     /** The CPU fast path, or null where the ND4J ops run. */
     private final FusedGroupKernel kernel;
-    /** The fused path's scratch for full blocks and for the last, shorter one (see {@link #scratch}). */
-    private Scratch fullBlock;
-    private Scratch lastBlock;
+    /**
+     * Fused path: ascents not yet applied to {@link #logits}. The next draw applies them in its own pass over the logits
+     * (the update of step t and the draw of step t + 1 read and write the logits once), and anything that reads the
+     * logits applies them first ({@link #flush}).
+     */
+    private final List<Ascent> pending = new ArrayList<>();
+    private final ThreadLocal<ChunkBuffers> chunkBuffers;
+    /** One pool per thread count for the fused passes, shared by all policies (a policy is built per run and test). */
+    private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
 
     private MaskPolicy(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, MaskBits prior) {
         this.pattern = pattern;
@@ -73,6 +85,7 @@ public final class MaskPolicy {
         this.logits = logits;
         this.prior = prior;
         this.kernel = fusedKernel(pattern);
+        this.chunkBuffers = ThreadLocal.withInitial(() -> new ChunkBuffers(pattern.m()));
     }
 
     /** The type logits are stored in: HALF unless {@value #LOGITS_PROPERTY} says {@code float}. */
@@ -156,8 +169,9 @@ public final class MaskPolicy {
         return rows.count();
     }
 
-    /** The live logits matrix (policy state). */
+    /** The live logits matrix (policy state), with every ascent so far applied. */
     public INDArray logits() {
+        flush();
         return logits;
     }
 
@@ -176,8 +190,8 @@ public final class MaskPolicy {
         if (!fused()) {
             return GumbelTopN.sample(logits.castTo(DataType.FLOAT), pattern, seed).castTo(DataType.BYTE);
         }
-        INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groupCount(), pattern.m()); // every block writes its rows
-        forEachBlock(null, 0, seed, mask);
+        INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groupCount(), pattern.m()); // every chunk writes its rows
+        pass(seed, mask);
         return mask;
     }
 
@@ -189,6 +203,7 @@ public final class MaskPolicy {
         if (!fused()) {
             return TopN.mask(logits.castTo(DataType.FLOAT), pattern);
         }
+        flush();
         int m = pattern.m();
         INDArray mode = Nd4j.createUninitialized(DataType.FLOAT, groupCount(), m);
         FloatBuffer out = mode.data().asNioFloat();
@@ -236,11 +251,17 @@ public final class MaskPolicy {
      * positions whose probability is already below e^−60, and keeps the exact subset probability representable
      * in double however long a run goes.
      *
+     * <p>On the fused path the ascent is recorded and applied by the next pass over the logits (the next draw, or the
+     * next read of the logits), so {@code mask} must not change until then.
+     *
      * @param mask a mask {@link #sample} returned, hence strict: its strictness is not checked again
      */
     void ascend(INDArray mask, double scale) {
         if (fused()) {
-            forEachBlock(mask, scale, 0, null);
+            requireShape(mask, "mask");
+            if (scale != 0) {
+                pending.add(new Ascent(MaskBits.readable(mask), scale));
+            }
             return;
         }
         INDArray x = logits.castTo(DataType.FLOAT);
@@ -252,80 +273,108 @@ public final class MaskPolicy {
     }
 
     /**
-     * The fused path, one block of {@value #BLOCK_CHUNKS} kernel chunks at a time: decode the block's logits (and the
-     * mask to ascend along) into FLOAT scratch, ascend and/or draw, then encode the logits (or write the drawn mask).
+     * The fused path's one pass over the logits, chunk by chunk: decode a chunk, apply the {@link #pending} ascents in
+     * order, encode it back, and draw from it when {@code drawn} is given. Each ascent and the draw see the logits as
+     * they are stored (halves rounded between them), so results are those of separate passes, bit for bit. Chunk c draws
+     * as chunk {@code c mod }{@value #BLOCK_CHUNKS} of block {@code c / }{@value #BLOCK_CHUNKS} with that block's seed
+     * {@code GumbelTopN.derive(seed, block)}, the streams the policy has always used.
      */
-    private void forEachBlock(INDArray mask, double scale, long seed, INDArray drawn) {
+    private void pass(long seed, INDArray drawn) {
         int m = pattern.m();
         long groups = groupCount();
         boolean half = logits.dataType() == DataType.HALF;
         ShortBuffer halves = half ? halves() : null;
         FloatBuffer floats = half ? null : logits.data().asNioFloat();
         ByteBuffer out = drawn == null ? null : drawn.data().asNio();
-        INDArray readableMask = mask == null ? null : MaskBits.readable(mask);
-        for (long first = 0, block = 0; first < groups; first += BLOCK_GROUPS, block++) {
-            int count = (int) Math.min(BLOCK_GROUPS, groups - first);
-            Scratch s = scratch(count);
+        Ascent[] ascents = pending.toArray(new Ascent[0]);
+        int chunks = (int) ((groups + FusedGroupKernel.CHUNK_GROUPS - 1) / FusedGroupKernel.CHUNK_GROUPS);
+        IntConsumer chunkPass = c -> {
+            ChunkBuffers b = chunkBuffers.get();
+            long first = (long) c * FusedGroupKernel.CHUNK_GROUPS;
+            int count = (int) Math.min(FusedGroupKernel.CHUNK_GROUPS, groups - first);
             int n = count * m;
             int at = (int) (first * m);
-            readLogits(first, count, s.values, s.halves);
-            s.logits.data().asNioFloat().put(0, s.values, 0, n);
-            if (mask != null) {
-                MaskBits.readRows(readableMask, first, count, s.values);
-                s.mask.data().asNioFloat().put(0, s.values, 0, n);
-                kernel.ascend(s.logits, s.mask, scale, LOGIT_RANGE);
-                s.logits.data().asNioFloat().get(0, s.values, 0, n);
-                if (half) {
-                    Float16.encode(s.values, s.halves, n);
-                    halves.put(at, s.halves, 0, n);
-                } else {
-                    floats.put(at, s.values, 0, n);
-                }
-            }
-            if (drawn != null) {
-                kernel.sample(s.logits, GumbelTopN.derive(seed, block), s.mask);
-                s.mask.data().asNioFloat().get(0, s.values, 0, n);
-                for (int k = 0; k < n; k++) {
-                    s.flags[k] = (byte) (s.values[k] != 0 ? 1 : 0);
-                }
-                out.put(at, s.flags, 0, n);
-            }
-        }
-    }
-
-    /**
-     * The fused path's FLOAT scratch for blocks of {@code count} groups, kept between calls: allocating it per block
-     * churned ~150 MB of native memory per step on a 6 M-weight model, which JavaCPP answers with collections.
-     */
-    private Scratch scratch(int count) {
-        Scratch s = count == BLOCK_GROUPS ? fullBlock : lastBlock;
-        if (s == null || s.count != count) {
-            s = new Scratch(count, pattern.m());
-            if (count == BLOCK_GROUPS) {
-                fullBlock = s;
+            int local = c % BLOCK_CHUNKS;
+            if (half) {
+                halves.get(at, b.halves, 0, n);
+                Float16.decode(b.halves, b.values, n);
             } else {
-                lastBlock = s;
+                floats.get(at, b.values, 0, n);
             }
+            for (int i = 0; i < ascents.length; i++) {
+                readMaskRows(ascents[i].mask(), at, n, b);
+                kernel.ascendAndSampleChunk(local, b.values, b.mask, ascents[i].scale(), LOGIT_RANGE, 0, null, count);
+                if (half) {
+                    Float16.encode(b.values, b.halves, n);
+                    if (i + 1 < ascents.length || out != null) {
+                        Float16.decode(b.halves, b.values, n); // the next ascent or the draw reads what is stored
+                    }
+                }
+            }
+            if (ascents.length > 0) {
+                if (half) {
+                    halves.put(at, b.halves, 0, n);
+                } else {
+                    floats.put(at, b.values, 0, n);
+                }
+            }
+            if (out != null) {
+                kernel.ascendAndSampleChunk(local, b.values, null, 0, 0, GumbelTopN.derive(seed, c / BLOCK_CHUNKS),
+                        b.mask, count);
+                for (int k = 0; k < n; k++) {
+                    b.flags[k] = (byte) (b.mask[k] != 0 ? 1 : 0);
+                }
+                out.put(at, b.flags, 0, n);
+            }
+        };
+        if (kernel.threads() == 1 || chunks == 1) {
+            for (int c = 0; c < chunks; c++) {
+                chunkPass.accept(c);
+            }
+        } else {
+            POOLS.computeIfAbsent(kernel.threads(), ForkJoinPool::new)
+                    .submit(() -> IntStream.range(0, chunks).parallel().forEach(chunkPass)).join();
         }
-        return s;
+        pending.clear();
     }
 
-    /** Kernel-ready FLOAT matrices (they own their buffers) and Java arrays for one block. */
-    private static final class Scratch {
-        final int count;
-        final INDArray logits;
-        final INDArray mask;
+    /** Entries {@code at … at + n} of a {@link MaskBits#readable} 0/1 mask into {@code b.mask} as floats. */
+    private static void readMaskRows(INDArray mask, int at, int n, ChunkBuffers b) {
+        int from = (int) (mask.offset() + at);
+        if (mask.dataType() == DataType.FLOAT) {
+            mask.data().asNioFloat().get(from, b.mask, 0, n);
+            return;
+        }
+        mask.data().asNio().get(from, b.flags, 0, n);
+        for (int k = 0; k < n; k++) {
+            b.mask[k] = b.flags[k];
+        }
+    }
+
+    /** Applies the pending ascents now: everything that reads the logits calls this first. */
+    private void flush() {
+        if (!pending.isEmpty()) {
+            pass(0, null);
+        }
+    }
+
+    /** An ascent {@link #ascend} recorded on the fused path, applied by the next pass over the logits. */
+    private record Ascent(INDArray mask, double scale) {
+    }
+
+    /** One chunk's logits, halves, mask and flags, per thread, so a pass allocates nothing per chunk. */
+    private static final class ChunkBuffers {
         final float[] values;
+        final float[] mask;
         final short[] halves;
         final byte[] flags;
 
-        Scratch(int count, int m) {
-            this.count = count;
-            this.logits = Nd4j.createUninitialized(DataType.FLOAT, count, m);
-            this.mask = Nd4j.createUninitialized(DataType.FLOAT, count, m);
-            this.values = new float[count * m];
-            this.halves = new short[count * m];
-            this.flags = new byte[count * m];
+        ChunkBuffers(int m) {
+            int n = FusedGroupKernel.CHUNK_GROUPS * m;
+            this.values = new float[n];
+            this.mask = new float[n];
+            this.halves = new short[n];
+            this.flags = new byte[n];
         }
     }
 
@@ -357,6 +406,7 @@ public final class MaskPolicy {
      * them, and checkpoints hold them.
      */
     public void storeLogitsInWrappers() {
+        flush();
         for (int i = 0; i < rows.weights().size(); i++) {
             rows.weights().get(i).keepLogits(slice(logits, i));
         }
