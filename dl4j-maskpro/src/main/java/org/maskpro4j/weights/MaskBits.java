@@ -1,5 +1,9 @@
 package org.maskpro4j.weights;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,6 +16,11 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class MaskBits {
     /** Groups read from an ND4J mask per chunk, so reading never copies more than a few MB at once. */
     static final int READ_CHUNK = 1 << 16;
+
+    /** Reads eight bytes of a byte[] as one little-endian long. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** The lowest bit of every byte: a 0/1 byte has no other bit set. */
+    private static final long LOW_BITS = 0x0101010101010101L;
 
     private final long groups;
     private final int m;
@@ -91,15 +100,16 @@ public final class MaskBits {
             int n = (int) Math.min(bytes.length, positions - start);
             buffer.get((int) (mask.offset() + start), bytes, 0, n);
             int fullWords = n / 64;
-            int bad = 0;
+            long bad = 0;
+            boolean countZeros = maxZeros < m;
             for (int w = 0; w < fullWords; w++) {
                 long word = 0;
-                for (int e = 0; e < 64; e++) {
-                    int v = bytes[w * 64 + e];
-                    bad |= v & ~1;
-                    word |= (long) (v & 1) << e;
+                for (int e = 0; e < 8; e++) {
+                    long v = (long) LONGS.get(bytes, w * 64 + 8 * e);
+                    bad |= v & ~LOW_BITS;
+                    word |= packed(v) << 8 * e;
                 }
-                for (int k = 0; k < 64; k += m) {
+                for (int k = 0; countZeros && k < 64; k += m) {
                     bad |= m - Long.bitCount(word >>> k & groupBits) > maxZeros ? 1 : 0;
                 }
                 words[firstWord + (int) (start / 64) + w] = word;
@@ -119,6 +129,11 @@ public final class MaskBits {
             }
         }
         return true;
+    }
+
+    /** Eight 0/1 bytes of a little-endian long as eight bits, byte e at bit e (the products never carry). */
+    private static long packed(long eightBytes) {
+        return (eightBytes * 0x0102040810204080L) >>> 56;
     }
 
     /** Each group's kept bits from chunks of a {@link #readable} mask, with the checks of {@link #ofBinary}. */
@@ -206,7 +221,11 @@ public final class MaskBits {
             throw new IllegalArgumentException("Mask of shape " + java.util.Arrays.toString(mask.shape())
                     + " cannot be compared with " + groups + " groups of " + m);
         }
-        ChunkReader reader = new ChunkReader(readable(mask), (int) Math.min(READ_CHUNK, groups));
+        INDArray readable = readable(mask);
+        if (readable.dataType() == DataType.BYTE && 64 % m == 0) {
+            return changedWords(readable);
+        }
+        ChunkReader reader = new ChunkReader(readable, (int) Math.min(READ_CHUNK, groups));
         long changed = 0;
         for (long start = 0; start < groups; start += READ_CHUNK) {
             int count = (int) Math.min(READ_CHUNK, groups - start);
@@ -218,6 +237,54 @@ public final class MaskBits {
                     changed++;
                 }
             }
+        }
+        return changed;
+    }
+
+    /**
+     * {@link #changedGroups} of a BYTE mask where M divides 64: 64 bytes make one word of whole groups, compared with these
+     * bits at once; a group changed where any of its M bits differs.
+     */
+    private long changedWords(INDArray mask) {
+        long positions = groups * m;
+        java.nio.ByteBuffer buffer = mask.data().asNio();
+        byte[] bytes = new byte[(int) Math.min((long) READ_CHUNK * m, positions)];
+        long groupStarts = 0;
+        for (int k = 0; k < 64; k += m) {
+            groupStarts |= 1L << k;
+        }
+        long changed = 0;
+        long bad = 0;
+        for (long start = 0; start < positions; start += bytes.length) {
+            int n = (int) Math.min(bytes.length, positions - start);
+            buffer.get((int) (mask.offset() + start), bytes, 0, n);
+            int fullWords = n / 64;
+            int firstWord = (int) (start / 64);
+            for (int w = 0; w < fullWords; w++) {
+                long word = 0;
+                for (int e = 0; e < 8; e++) {
+                    long v = (long) LONGS.get(bytes, w * 64 + 8 * e);
+                    bad |= v & ~LOW_BITS;
+                    word |= packed(v) << 8 * e;
+                }
+                long diff = word ^ words[firstWord + w];
+                for (int shift = 1; shift < m; shift <<= 1) {
+                    diff |= diff >>> shift; // each group's lowest bit ends up set where any of its bits differs
+                }
+                changed += Long.bitCount(diff & groupStarts);
+            }
+            for (int o = fullWords * 64; o < n; o += m) {
+                int kept = 0;
+                for (int j = 0; j < m; j++) {
+                    int v = bytes[o + j];
+                    bad |= v & ~1;
+                    kept |= (v & 1) << j;
+                }
+                changed += kept != get((start + o) / m) ? 1 : 0;
+            }
+        }
+        if (bad != 0) {
+            throw new IllegalArgumentException("A group mask must hold only 0 and 1");
         }
         return changed;
     }

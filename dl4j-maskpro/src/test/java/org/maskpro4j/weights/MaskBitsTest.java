@@ -2,6 +2,7 @@ package org.maskpro4j.weights;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.SplittableRandom;
 
@@ -63,5 +64,33 @@ class MaskBitsTest {
         assertNull(MaskBits.ofBinary(bytes, 2), "group 37 keeps one of four");
         bytes.putScalar(37, 2, 3);
         assertNull(MaskBits.ofBinary(bytes, 2), "an entry of 3");
+    }
+
+    /** The word-wise count on BYTE masks against the group-by-group one on FLOAT masks, across words, chunks and views. */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4, 8, 16})
+    void changedGroupsCountsEveryGroupThatDiffersInAnyPosition(int m) {
+        long groups = MaskBits.READ_CHUNK + 77; // two read chunks, the last one ending inside a word
+        SplittableRandom rng = new SplittableRandom(31 + m);
+        MaskBits prior = new MaskBits(groups, m);
+        MaskBits other = new MaskBits(groups, m);
+        long expected = 0;
+        for (int g = 0; g < groups; g++) {
+            int kept = rng.nextInt(1 << m);
+            prior.set(g, kept);
+            int now = rng.nextInt(5) == 0 ? kept ^ 1 << rng.nextInt(m) : kept; // one position flipped in a fifth
+            other.set(g, now);
+            expected += now != kept ? 1 : 0;
+        }
+        INDArray bytes = other.toMask(DataType.BYTE);
+        assertEquals(expected, prior.changedGroups(bytes));
+        assertEquals(expected, prior.changedGroups(bytes.castTo(DataType.FLOAT)), "the group-by-group path");
+        assertEquals(0, other.changedGroups(bytes));
+        INDArray padded = Nd4j.zeros(DataType.BYTE, groups + 3, m);
+        padded.get(NDArrayIndex.interval(3, groups + 3), NDArrayIndex.all()).assign(bytes);
+        assertEquals(expected, prior.changedGroups(padded.get(NDArrayIndex.interval(3, groups + 3), NDArrayIndex.all())),
+                "a view at an offset");
+        bytes.putScalar(groups / 2, m - 1, 2);
+        assertThrows(IllegalArgumentException.class, () -> prior.changedGroups(bytes), "an entry of 2");
     }
 }
