@@ -214,6 +214,7 @@ public final class ParamWeight implements MaskableWeight {
             int at = (int) (offset + start * m);
             buffer.get(at, rows, 0, count * m);
             int c = 0;
+            boolean dirty = !byWord;
             if (byWord) {
                 int firstWord = (int) (start * m / 64);
                 int words = count * m / 64;
@@ -221,16 +222,21 @@ public final class ParamWeight implements MaskableWeight {
                     long was = applied.word(firstWord + w);
                     long now = next.word(firstWord + w);
                     int base = w * 64;
-                    if (was == now) {
-                        for (int e = 0; e < 64; e++) {
-                            if ((now >>> e & 1) == 0) {
-                                rows[base + e] = 0; // unabsorbed training updates of removed positions are dropped
-                            }
+                    // positions removed before and now: their live values are 0 unless training wrote there, and
+                    // unabsorbed training updates of removed positions are dropped
+                    for (long z = ~(was | now); z != 0; z &= z - 1) {
+                        int e = base + Long.numberOfTrailingZeros(z);
+                        if (Float.floatToRawIntBits(rows[e]) != 0) { // -0 too: the live array then holds +0 as before
+                            rows[e] = 0;
+                            dirty = true;
                         }
-                    } else {
-                        for (int k = base / m; k < (base + 64) / m; k++) {
+                    }
+                    if (was != now) {
+                        for (long d = changedGroupStarts(was ^ now); d != 0; d &= d - 1) {
+                            int k = (base + Long.numberOfTrailingZeros(d)) / m;
                             rewriteGroup(start + k, applied.get(start + k), next.get(start + k), rows, k * m, row, false);
                         }
+                        dirty = true;
                     }
                 }
                 c = words * 64 / m;
@@ -238,12 +244,27 @@ public final class ParamWeight implements MaskableWeight {
             for (; c < count; c++) {
                 long g = start + c;
                 rewriteGroup(g, applied == null ? all : applied.get(g), next.get(g), rows, c * m, row, absorb);
+                dirty = true;
             }
-            buffer.put(at, rows, 0, count * m);
+            if (dirty) {
+                buffer.put(at, rows, 0, count * m);
+            }
         }
         if (view == null) {
             live.assign(layout.asWeight(groups));
         }
+    }
+
+    /** The lowest bit of each M-bit group of a word of bits in which any bit of {@code diff} is set (M divides 64). */
+    private long changedGroupStarts(long diff) {
+        for (int shift = 1; shift < m; shift <<= 1) {
+            diff |= diff >>> shift;
+        }
+        long starts = 0;
+        for (int k = 0; k < 64; k += m) {
+            starts |= 1L << k;
+        }
+        return diff & starts;
     }
 
     /** Group g from kept set {@code was} to {@code now}: its live values at {@code rows[o …]}, its removed values held here. */

@@ -129,4 +129,46 @@ class ParamWeightTest {
         v.restoreDense();
         assertEquals(given, live);
     }
+
+    /**
+     * Compact mode from one draw to a close next one (most 64-bit words of the mask equal, a few groups flipped) after
+     * unabsorbed training wrote every live value, -0 included: kept positions keep what training wrote, the next mask's
+     * removed positions hold +0 and restored positions the original weights.
+     */
+    @ParameterizedTest
+    @EnumSource(GroupLayout.Kind.class)
+    void closeMasksAfterUnabsorbedTrainingKeepKeptUpdatesAndZeroTheRest(GroupLayout.Kind kind) {
+        long[] shape = switch (kind) {
+            case IN_OUT -> new long[] {48, 64};
+            case OUT_IN -> new long[] {64, 48};
+            case CONV2D_OIHW -> new long[] {16, 8, 3, 4};
+        };
+        INDArray given = random(7, shape);
+        INDArray live = given.dup();
+        ParamWeight w = new ParamWeight("w", GroupLayout.of("w", kind, shape, P24), live);
+        GroupLayout layout = w.layout();
+        int groups = (int) layout.groupCount();
+        INDArray first = GumbelTopN.sample(Nd4j.zeros(DataType.FLOAT, groups, 4), P24, 8).castTo(DataType.BYTE);
+        INDArray second = first.dup();
+        for (int g = 5; g < groups; g += 97) { // a few groups move one kept position
+            second.putRow(g, Nd4j.createFromArray(new byte[] {1, 1, 0, 0}).equals(first.getRow(g))
+                    ? Nd4j.createFromArray(new byte[] {0, 1, 1, 0}) : Nd4j.createFromArray(new byte[] {1, 1, 0, 0}));
+        }
+        w.applyMask(first);
+        INDArray update = random(9, shape).muli(0.01);
+        live.addi(update);
+        live.putScalar(0, -0.0f);
+        INDArray trained = layout.toGroups(live).dup();
+        w.applyMask(second);
+
+        float[] now = layout.toGroups(live).dup().data().asFloat();
+        float[] before = trained.data().asFloat();
+        float[] originals = layout.toGroups(given).dup().data().asFloat();
+        float[] a = first.castTo(DataType.FLOAT).data().asFloat();
+        float[] b = second.castTo(DataType.FLOAT).data().asFloat();
+        for (int i = 0; i < now.length; i++) {
+            float expected = b[i] == 0 ? 0f : a[i] == 1 ? before[i] : originals[i];
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(now[i]), "position " + i);
+        }
+    }
 }
