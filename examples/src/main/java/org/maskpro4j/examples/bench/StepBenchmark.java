@@ -114,9 +114,7 @@ public final class StepBenchmark {
             }
             LearningState state = LearningState.of(policy, model.weights());
             Timing.Comparison ratio = timing.compare(() -> subject.forward(batch), () -> step.step(model, batch));
-            Map<String, Phase> phases = withPhases ? phases(model, policy, new MaskProStep(config,
-                    MaskPolicy.fromPrior(pattern, model.weights(), prior, config.logitMagnitude())), batch, timing,
-                    ratio.runsPerSample()) : Map.of();
+            Map<String, Phase> phases = withPhases ? phases(model, step, batch, timing, ratio.runsPerSample()) : Map.of();
             Timing.Comparison uncached = null;
             if (!keyed) {
                 MaskProStep shipped = new MaskProStep(config,
@@ -132,13 +130,15 @@ public final class StepBenchmark {
     /**
      * Times what a K = 1 step does, phase by phase: look up f(m₀) by batch key, sample, apply the mask, the forward
      * loss, the exact gradient with the logit update (subtract, shift each group's max to 0, clamp) and the changed
-     * share the step record carries. The update runs on {@code scratch}, a second state on the same prior, so the
-     * policy that draws stays where it is.
+     * share the step record carries. On the fused path the update is only recorded where the step makes it and applied
+     * in the same pass as the next draw, so "update + sample" holds both and "record update" next to nothing. The
+     * update's sign alternates, so the policy that draws stays about where it is.
      */
-    private static <B> Map<String, Phase> phases(MaskableModel<B> model, MaskPolicy policy, MaskProStep scratch, B batch,
-            Timing timing, int runsPerSample) {
-        MaskProConfig config = scratch.config();
-        String[] names = {"batch key", "sample", "apply mask", "loss forward", "gradient + logit update", "changed share"};
+    private static <B> Map<String, Phase> phases(MaskableModel<B> model, MaskProStep state, B batch, Timing timing,
+            int runsPerSample) {
+        MaskProConfig config = state.config();
+        MaskPolicy policy = state.policy();
+        String[] names = {"batch key", "update + sample", "apply mask", "loss forward", "record update", "changed share"};
         int samples = timing.repeats();
         double[][] wall = new double[names.length][samples];
         double[][] cpu = new double[names.length][samples];
@@ -160,7 +160,7 @@ public final class StepBenchmark {
                 model.loss(batch);
                 t[4] = System.nanoTime();
                 c[4] = THREADS.getCurrentThreadCpuTime();
-                scratch.replay(new INDArray[] {mask}, new double[] {UPDATE_SCALE});
+                state.replay(new INDArray[] {mask}, new double[] {r % 2 == 0 ? UPDATE_SCALE : -UPDATE_SCALE});
                 t[5] = System.nanoTime();
                 c[5] = THREADS.getCurrentThreadCpuTime();
                 policy.changedFromPrior(mask);
