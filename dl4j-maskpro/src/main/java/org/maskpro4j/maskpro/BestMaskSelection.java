@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleSupplier;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -39,7 +40,8 @@ final class BestMaskSelection {
         if (r.loss() < bestLoss) {
             bestLoss = r.loss();
             bestStep = step;
-            bestMask = mask.dup();
+            // kept as BYTE 0/1 whatever the candidate's type: a quarter of a FLOAT mask for the rest of the run
+            bestMask = mask.dataType() == DataType.BYTE ? mask.dup() : mask.castTo(DataType.BYTE);
         }
         return r;
     }

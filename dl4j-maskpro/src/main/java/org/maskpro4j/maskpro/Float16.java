@@ -75,22 +75,34 @@ public final class Float16 {
     /**
      * Encodes {@code count} floats from {@code from} into {@code to}, as {@link #encode(float)} does. Values whose half
      * is normal (and zeros) take a branch-free rounding: adding 0xfff plus the lowest kept bit rounds to nearest, ties
-     * to even, and a carry out of the mantissa moves into the exponent.
+     * to even, and a carry out of the mantissa moves into the exponent. The loop has no branch (a policy's logits mix
+     * 0s, where each group's largest sits, with negative normals, a mix a branch would mispredict), and the rare other
+     * values (subnormal halves, overflow, NaN) are redone one by one afterwards.
      */
     public static void encode(float[] from, short[] to, int count) {
+        int outside = 0;
         for (int i = 0; i < count; i++) {
             int bits = Float.floatToRawIntBits(from[i]);
             int magnitude = bits & 0x7fffffff;
             int sign = (bits >>> 16) & 0x8000;
-            if (magnitude >= 0x38800000 && magnitude < 0x477fefff) {
-                to[i] = (short) (sign | (magnitude - 0x38000000 + 0xfff + ((magnitude >>> 13) & 1)) >>> 13);
-            } else if (magnitude == 0) {
-                to[i] = (short) sign;
-            } else {
-                to[i] = encode(from[i]);
+            int nonZero = (magnitude | -magnitude) >> 31; // all ones unless the value is ±0
+            int off = magnitude - 0x38800000;
+            outside |= (off | (NORMAL_SPAN - off)) & nonZero; // negative where a non-zero has no normal half
+            int rounded = (magnitude - 0x38000000 + 0xfff + ((magnitude >>> 13) & 1)) >>> 13;
+            to[i] = (short) (sign | (rounded & nonZero));
+        }
+        if (outside < 0) {
+            for (int i = 0; i < count; i++) {
+                int magnitude = Float.floatToRawIntBits(from[i]) & 0x7fffffff;
+                if (magnitude != 0 && (magnitude < 0x38800000 || magnitude >= 0x477fefff)) {
+                    to[i] = encode(from[i]);
+                }
             }
         }
     }
+
+    /** Float magnitudes 0x38800000 … 0x38800000 + this have a normal half the fast rounding gets right. */
+    private static final int NORMAL_SPAN = 0x477fefff - 0x38800000 - 1;
 
     /** {@code value >> shift} rounded to nearest, ties to even ({@code shift} in 1..24). */
     private static int roundShift(int value, int shift) {

@@ -196,23 +196,23 @@ public final class MaskPolicy {
     }
 
     /**
-     * The final mask (FLOAT): the top-N logits of every group, ties to the lower index as {@link TopN}. The fused path
+     * The final mask (BYTE 0/1, a quarter of a FLOAT mask): the top-N logits of every group, ties to the lower index as {@link TopN}. The fused path
      * ranks block by block from the stored logits instead of casting them all to FLOAT first.
      */
     public INDArray mode() {
         if (!fused()) {
-            return TopN.mask(logits.castTo(DataType.FLOAT), pattern);
+            return TopN.mask(logits.castTo(DataType.FLOAT), pattern).castTo(DataType.BYTE);
         }
         flush();
         int m = pattern.m();
-        INDArray mode = Nd4j.createUninitialized(DataType.FLOAT, groupCount(), m);
-        FloatBuffer out = mode.data().asNioFloat();
+        INDArray mode = Nd4j.createUninitialized(DataType.BYTE, groupCount(), m);
+        ByteBuffer out = mode.data().asNio();
         float[] x = new float[(int) Math.min(BLOCK_GROUPS, groupCount()) * m];
-        float[] kept = new float[x.length];
+        byte[] kept = new byte[x.length];
         for (long first = 0; first < groupCount(); first += BLOCK_GROUPS) {
             int count = (int) Math.min(BLOCK_GROUPS, groupCount() - first);
             readLogits(first, count, x, new short[count * m]);
-            java.util.Arrays.fill(kept, 0, count * m, 0f);
+            java.util.Arrays.fill(kept, 0, count * m, (byte) 0);
             for (int o = 0; o < count * m; o += m) {
                 for (int k = 0; k < pattern.n(); k++) {
                     int best = -1;
@@ -322,7 +322,7 @@ public final class MaskPolicy {
                 kernel.ascendAndSampleChunk(local, b.values, null, 0, 0, GumbelTopN.derive(seed, c / BLOCK_CHUNKS),
                         b.mask, count);
                 for (int k = 0; k < n; k++) {
-                    b.flags[k] = (byte) (b.mask[k] != 0 ? 1 : 0);
+                    b.flags[k] = (byte) b.mask[k]; // exactly 0 or 1: a conversion, no branch on the random draw
                 }
                 out.put(at, b.flags, 0, n);
             }
@@ -417,8 +417,15 @@ public final class MaskPolicy {
         return rows.slice(matrix, index);
     }
 
-    /** Per-weight copies of a full mask, keyed by weight name. */
+    /** Per-weight FLOAT copies of a full mask (of any type), keyed by weight name: the masks a result hands out. */
     public Map<String, INDArray> split(INDArray mask) {
-        return rows.split(mask);
+        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < rows.weights().size(); i++) {
+            INDArray rowsOfWeight = slice(mask, i);
+            // straight from BYTE rows to a FLOAT copy: no FLOAT matrix of all weights at once
+            out.put(rows.weights().get(i).name(), rowsOfWeight.dataType() == DataType.FLOAT ? rowsOfWeight.dup()
+                    : rowsOfWeight.castTo(DataType.FLOAT));
+        }
+        return out;
     }
 }

@@ -62,9 +62,11 @@ class CompactPolicyTest {
             assertEquals(one.logits(), three.logits(), "step " + step);
         }
         assertTrue(one.changedFromPrior(one.mode()) > 0, "the run moved the mode away from the prior");
-        assertEquals(TopN.mask(one.logits().castTo(DataType.FLOAT), P24), one.mode(), "the fused mode ranks as TopN");
+        assertEquals(TopN.mask(one.logits().castTo(DataType.FLOAT), P24), one.mode().castTo(DataType.FLOAT),
+                "the fused mode ranks as TopN");
         MaskPolicy fresh = policyOn("1", "half");
-        assertEquals(TopN.mask(fresh.logits().castTo(DataType.FLOAT), P24), fresh.mode(), "ties go to the lower index");
+        assertEquals(TopN.mask(fresh.logits().castTo(DataType.FLOAT), P24), fresh.mode().castTo(DataType.FLOAT),
+                "ties go to the lower index");
     }
 
     /**
@@ -94,7 +96,7 @@ class CompactPolicyTest {
         assertTrue(far < 1e-3, "share of logits beyond 30 roundings: " + far + " (worst " + worst + ")");
         double mean = diff.meanNumber().doubleValue();
         assertTrue(mean < 0.02, "mean |half − float| " + mean);
-        INDArray modeHalf = half.mode();
+        INDArray modeHalf = half.mode().castTo(DataType.FLOAT);
         INDArray modeFull = TopN.mask(full.logits(), P24);
         double agree = 1 - modeHalf.neq(modeFull).castTo(DataType.FLOAT).max(1).meanNumber().doubleValue();
         assertTrue(agree >= 0.999, "top-N masks agree in " + agree + " of groups");
