@@ -40,6 +40,13 @@ public final class MaskBits {
         this.words = new long[(int) ((bits + 63) / 64)];
     }
 
+    /** All positions kept. */
+    public static MaskBits allKept(long groups, int m) {
+        MaskBits bits = new MaskBits(groups, m);
+        java.util.Arrays.fill(bits.words, -1L);
+        return bits;
+    }
+
     /** The bits of a 0/1 {@code mask} ({@code [groups, M]}, any numeric type). */
     public static MaskBits of(INDArray mask) {
         MaskBits bits = ofBinary(mask, Integer.MAX_VALUE);
@@ -328,17 +335,21 @@ public final class MaskBits {
         }
     }
 
-    /** A fresh {@code [groups, M]} 0/1 mask of the given type. */
+    /** A fresh {@code [groups, M]} 0/1 mask of the given type (written as BYTEs a chunk at a time, then cast). */
     public INDArray toMask(DataType type) {
-        byte[] flags = new byte[(int) Math.multiplyExact(groups, (long) m)];
-        for (long g = 0; g < groups; g++) {
-            int kept = get(g);
-            for (int j = 0; j < m; j++) {
-                flags[(int) (g * m + j)] = (byte) (kept >>> j & 1);
-            }
-        }
         INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groups, m);
-        mask.data().asNio().put(0, flags);
+        java.nio.ByteBuffer out = mask.data().asNio();
+        byte[] flags = new byte[(int) Math.min(READ_CHUNK, groups) * m];
+        for (long start = 0; start < groups; start += READ_CHUNK) {
+            int count = (int) Math.min(READ_CHUNK, groups - start);
+            for (int g = 0; g < count; g++) {
+                int kept = get(start + g);
+                for (int j = 0; j < m; j++) {
+                    flags[g * m + j] = (byte) (kept >>> j & 1);
+                }
+            }
+            out.put((int) (start * m), flags, 0, count * m);
+        }
         return type == DataType.BYTE ? mask : mask.castTo(type);
     }
 

@@ -144,7 +144,7 @@ public final class ParamWeight implements MaskableWeight {
             return;
         }
         if (applied != null) {
-            live.assign(layout.asWeight(denseGroupsNow()));
+            rewrite(MaskBits.allKept(layout.groupCount(), m), false); // in place where the live array allows it
             applied = null;
             removed = null;
         }
