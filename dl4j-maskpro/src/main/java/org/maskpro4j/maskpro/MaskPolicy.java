@@ -251,8 +251,8 @@ public final class MaskPolicy {
      * positions whose probability is already below e^−60, and keeps the exact subset probability representable
      * in double however long a run goes.
      *
-     * <p>On the fused path the ascent is recorded and applied by the next pass over the logits (the next draw, or the
-     * next read of the logits), so {@code mask} must not change until then.
+     * <p>On the fused path the ascent is recorded (the mask as bits, 1/8 byte per position) and applied by the next pass
+     * over the logits: the next draw, or the next read of the logits.
      *
      * @param mask a mask {@link #sample} returned, hence strict: its strictness is not checked again
      */
@@ -260,7 +260,11 @@ public final class MaskPolicy {
         if (fused()) {
             requireShape(mask, "mask");
             if (scale != 0) {
-                pending.add(new Ascent(MaskBits.readable(mask), scale));
+                MaskBits kept = MaskBits.ofBinary(mask, pattern.m());
+                if (kept == null) {
+                    throw new IllegalArgumentException("A policy ascends along 0/1 masks only");
+                }
+                pending.add(new Ascent(kept, scale));
             }
             return;
         }
@@ -302,7 +306,7 @@ public final class MaskPolicy {
                 floats.get(at, b.values, 0, n);
             }
             for (int i = 0; i < ascents.length; i++) {
-                readMaskRows(ascents[i].mask(), at, n, b);
+                ascents[i].kept().readFloats(first, count, b.mask);
                 kernel.ascendAndSampleChunk(local, b.values, b.mask, ascents[i].scale(), LOGIT_RANGE, 0, null, count);
                 if (half) {
                     Float16.encode(b.values, b.halves, n);
@@ -338,19 +342,6 @@ public final class MaskPolicy {
         pending.clear();
     }
 
-    /** Entries {@code at … at + n} of a {@link MaskBits#readable} 0/1 mask into {@code b.mask} as floats. */
-    private static void readMaskRows(INDArray mask, int at, int n, ChunkBuffers b) {
-        int from = (int) (mask.offset() + at);
-        if (mask.dataType() == DataType.FLOAT) {
-            mask.data().asNioFloat().get(from, b.mask, 0, n);
-            return;
-        }
-        mask.data().asNio().get(from, b.flags, 0, n);
-        for (int k = 0; k < n; k++) {
-            b.mask[k] = b.flags[k];
-        }
-    }
-
     /** Applies the pending ascents now: everything that reads the logits calls this first. */
     private void flush() {
         if (!pending.isEmpty()) {
@@ -359,7 +350,7 @@ public final class MaskPolicy {
     }
 
     /** An ascent {@link #ascend} recorded on the fused path, applied by the next pass over the logits. */
-    private record Ascent(INDArray mask, double scale) {
+    private record Ascent(MaskBits kept, double scale) {
     }
 
     /** One chunk's logits, halves, mask and flags, per thread, so a pass allocates nothing per chunk. */

@@ -335,6 +335,16 @@ public final class MaskBits {
         }
     }
 
+    /** Groups {@code first … first + count − 1} as 0/1 floats, row-major, into {@code out}. */
+    public void readFloats(long first, int count, float[] out) {
+        for (int g = 0, o = 0; g < count; g++) {
+            int kept = get(first + g);
+            for (int j = 0; j < m; j++, o++) {
+                out[o] = kept >>> j & 1;
+            }
+        }
+    }
+
     /** A fresh {@code [groups, M]} 0/1 mask of the given type (written as BYTEs a chunk at a time, then cast). */
     public INDArray toMask(DataType type) {
         INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groups, m);
