@@ -41,8 +41,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * fused kernel works on FLOATs, so the fast path decodes one kernel chunk at a time into per-thread arrays, runs the
  * kernel there ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; chunks are grouped in blocks of
  * {@value #BLOCK_CHUNKS} and block b draws with seed {@code GumbelTopN.derive(seed, b)}, so masks depend on the seed
- * only, never on the thread count. An update is applied in the same pass as the next draw. The reference path casts the logits to FLOAT,
- * runs the ND4J ops and casts back (ND4J's HALF cast rounds as {@link Float16} does).
+ * only, never on the thread count. An update is applied in the same pass as the next draw. The reference path casts the
+ * logits to FLOAT, runs the ND4J ops and casts back (ND4J's HALF cast rounds as {@link Float16} does).
  */
 public final class MaskPolicy {
     /** Logits are clamped at minus this after each update (see {@link #ascend}). */
@@ -70,6 +70,8 @@ public final class MaskPolicy {
      * logits applies them first ({@link #flush}).
      */
     private final List<Ascent> pending = new ArrayList<>();
+    /** Pending ascents that make a pass of their own even before a draw. */
+    private static final int MAX_PENDING = 8;
     private final ThreadLocal<ChunkBuffers> chunkBuffers;
     /** One pool per thread count for the fused passes, shared by all policies (a policy is built per run and test). */
     private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
@@ -196,8 +198,8 @@ public final class MaskPolicy {
     }
 
     /**
-     * The final mask (BYTE 0/1, a quarter of a FLOAT mask): the top-N logits of every group, ties to the lower index as {@link TopN}. The fused path
-     * ranks block by block from the stored logits instead of casting them all to FLOAT first.
+     * The final mask (BYTE 0/1, a quarter of a FLOAT mask): the top-N logits of every group, ties to the lower index as
+     * {@link TopN}. The fused path ranks block by block from the stored logits instead of casting them all to FLOAT.
      */
     public INDArray mode() {
         if (!fused()) {
@@ -265,6 +267,9 @@ public final class MaskPolicy {
                     throw new IllegalArgumentException("A policy ascends along 0/1 masks only");
                 }
                 pending.add(new Ascent(kept, scale));
+                if (pending.size() >= MAX_PENDING) {
+                    flush(); // a replica replaying many steps without drawing holds a few masks' bits, not all
+                }
             }
             return;
         }

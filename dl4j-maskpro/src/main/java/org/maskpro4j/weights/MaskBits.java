@@ -106,28 +106,21 @@ public final class MaskBits {
         for (long start = 0; start < positions; start += bytes.length) {
             int n = (int) Math.min(bytes.length, positions - start);
             buffer.get((int) (mask.offset() + start), bytes, 0, n);
+            if (!binary(bytes, n)) {
+                return false;
+            }
             int fullWords = n / 64;
-            long bad = 0;
+            int bad = 0;
             boolean countZeros = maxZeros < m;
             for (int w = 0; w < fullWords; w++) {
-                long word = 0;
-                for (int e = 0; e < 8; e++) {
-                    long v = (long) LONGS.get(bytes, w * 64 + 8 * e);
-                    bad |= v & ~LOW_BITS;
-                    word |= packed(v) << 8 * e;
-                }
+                long word = packWord(bytes, w * 64);
                 for (int k = 0; countZeros && k < 64; k += m) {
                     bad |= m - Long.bitCount(word >>> k & groupBits) > maxZeros ? 1 : 0;
                 }
                 words[firstWord + (int) (start / 64) + w] = word;
             }
             for (int o = fullWords * 64; o < n; o += m) {
-                int kept = 0;
-                for (int j = 0; j < m; j++) {
-                    int v = bytes[o + j];
-                    bad |= v & ~1;
-                    kept |= (v & 1) << j;
-                }
+                int kept = packGroup(bytes, o);
                 bad |= m - Integer.bitCount(kept) > maxZeros ? 1 : 0;
                 set(first + (start + o) / m, kept);
             }
@@ -138,9 +131,50 @@ public final class MaskBits {
         return true;
     }
 
-    /** Eight 0/1 bytes of a little-endian long as eight bits, byte e at bit e (the products never carry). */
-    private static long packed(long eightBytes) {
-        return (eightBytes * 0x0102040810204080L) >>> 56;
+    /** Whether the first {@code n} bytes are all 0 or 1. */
+    private static boolean binary(byte[] bytes, int n) {
+        long bad = 0;
+        int k = 0;
+        for (; k + 8 <= n; k += 8) {
+            bad |= (long) LONGS.get(bytes, k) & ~LOW_BITS;
+        }
+        for (; k < n; k++) {
+            bad |= bytes[k] & ~1;
+        }
+        return bad == 0;
+    }
+
+    /**
+     * 64 0/1 bytes from {@code bytes[o …]} as one word, byte e at bit e: eight at a time, a little-endian long times a
+     * constant moving each byte's bit into the top byte (the partial products never carry).
+     */
+    private static long packWord(byte[] bytes, int o) {
+        long word = 0;
+        for (int e = 0; e < 8; e++) {
+            word |= ((long) LONGS.get(bytes, o + 8 * e) * 0x0102040810204080L) >>> 56 << 8 * e;
+        }
+        return word;
+    }
+
+    /** The M 0/1 bytes of one group from {@code bytes[o …]} as its kept bits. */
+    private int packGroup(byte[] bytes, int o) {
+        int kept = 0;
+        for (int j = 0; j < m; j++) {
+            kept |= (bytes[o + j] & 1) << j;
+        }
+        return kept;
+    }
+
+    /** The lowest bit of each M-bit group of a word in which {@code bits} has any bit set (M divides 64). */
+    static long groupsWithAnyBit(long bits, int m) {
+        long starts = 0;
+        for (int k = 0; k < 64; k += m) {
+            starts |= 1L << k;
+        }
+        for (int shift = 1; shift < m; shift <<= 1) {
+            bits |= bits >>> shift; // each group's lowest bit gathers the group's higher ones
+        }
+        return bits & starts;
     }
 
     /** Each group's kept bits from chunks of a {@link #readable} mask, with the checks of {@link #ofBinary}. */
@@ -256,42 +290,21 @@ public final class MaskBits {
         long positions = groups * m;
         java.nio.ByteBuffer buffer = mask.data().asNio();
         byte[] bytes = new byte[(int) Math.min((long) READ_CHUNK * m, positions)];
-        long groupStarts = 0;
-        for (int k = 0; k < 64; k += m) {
-            groupStarts |= 1L << k;
-        }
         long changed = 0;
-        long bad = 0;
         for (long start = 0; start < positions; start += bytes.length) {
             int n = (int) Math.min(bytes.length, positions - start);
             buffer.get((int) (mask.offset() + start), bytes, 0, n);
+            if (!binary(bytes, n)) {
+                throw new IllegalArgumentException("A group mask must hold only 0 and 1");
+            }
             int fullWords = n / 64;
             int firstWord = (int) (start / 64);
             for (int w = 0; w < fullWords; w++) {
-                long word = 0;
-                for (int e = 0; e < 8; e++) {
-                    long v = (long) LONGS.get(bytes, w * 64 + 8 * e);
-                    bad |= v & ~LOW_BITS;
-                    word |= packed(v) << 8 * e;
-                }
-                long diff = word ^ words[firstWord + w];
-                for (int shift = 1; shift < m; shift <<= 1) {
-                    diff |= diff >>> shift; // each group's lowest bit ends up set where any of its bits differs
-                }
-                changed += Long.bitCount(diff & groupStarts);
+                changed += Long.bitCount(groupsWithAnyBit(packWord(bytes, w * 64) ^ words[firstWord + w], m));
             }
             for (int o = fullWords * 64; o < n; o += m) {
-                int kept = 0;
-                for (int j = 0; j < m; j++) {
-                    int v = bytes[o + j];
-                    bad |= v & ~1;
-                    kept |= (v & 1) << j;
-                }
-                changed += kept != get((start + o) / m) ? 1 : 0;
+                changed += packGroup(bytes, o) != get((start + o) / m) ? 1 : 0;
             }
-        }
-        if (bad != 0) {
-            throw new IllegalArgumentException("A group mask must hold only 0 and 1");
         }
         return changed;
     }

@@ -232,7 +232,7 @@ public final class ParamWeight implements MaskableWeight {
                         }
                     }
                     if (was != now) {
-                        for (long d = changedGroupStarts(was ^ now); d != 0; d &= d - 1) {
+                        for (long d = MaskBits.groupsWithAnyBit(was ^ now, m); d != 0; d &= d - 1) {
                             int k = (base + Long.numberOfTrailingZeros(d)) / m;
                             rewriteGroup(start + k, applied.get(start + k), next.get(start + k), rows, k * m, row, false);
                         }
@@ -253,18 +253,6 @@ public final class ParamWeight implements MaskableWeight {
         if (view == null) {
             live.assign(layout.asWeight(groups));
         }
-    }
-
-    /** The lowest bit of each M-bit group of a word of bits in which any bit of {@code diff} is set (M divides 64). */
-    private long changedGroupStarts(long diff) {
-        for (int shift = 1; shift < m; shift <<= 1) {
-            diff |= diff >>> shift;
-        }
-        long starts = 0;
-        for (int k = 0; k < 64; k += m) {
-            starts |= 1L << k;
-        }
-        return diff & starts;
     }
 
     /** Group g from kept set {@code was} to {@code now}: its live values at {@code rows[o …]}, its removed values held here. */

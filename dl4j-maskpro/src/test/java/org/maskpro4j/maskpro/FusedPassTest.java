@@ -158,4 +158,19 @@ class FusedPassTest {
         assertSameLogits(reference.stored, state.policy(), "logits after " + STEPS + " steps");
         assertTrue(state.policy().changedFromPrior(state.policy().mode()) > 0, "the run moved the mode");
     }
+
+    /** A replica replays steps without drawing: more ascents than the policy holds back still land as separate passes. */
+    @org.junit.jupiter.api.Test
+    void manyAscentsWithoutADrawEqualSeparatePasses() {
+        NmPattern pattern = NmPattern.of(2, 4);
+        MaskProStep state = run(pattern, "1", "half");
+        SeparatePasses reference = new SeparatePasses(pattern, state.policy().logits());
+        INDArray[] masks = state.sampleMasks();
+        for (int i = 0; i < 11; i++) {
+            double scale = (i % 3 - 1) * 0.7 + 0.3;
+            state.replay(new INDArray[] {masks[i % 2]}, new double[] {scale});
+            reference.ascend(masks[i % 2], scale);
+        }
+        assertSameLogits(reference.stored, state.policy(), "after 11 replayed ascents");
+    }
 }
