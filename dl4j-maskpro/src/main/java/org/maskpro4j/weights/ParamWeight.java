@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.util.Objects;
 
 import org.maskpro4j.nm.GroupLayout;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -284,6 +285,11 @@ public final class ParamWeight implements MaskableWeight {
         }
     }
 
+    /** Whether masks are written straight into the live array (else through a group-order copy of it). */
+    boolean masksInPlace() {
+        return liveGroupsView() != null;
+    }
+
     /**
      * The live array seen as its {@code [groups, M]} matrix without a copy, where its memory already runs in group order
      * (DL4J's f-ordered dense weights, c-ordered [out, in] matrices); null otherwise.
@@ -299,10 +305,15 @@ public final class ParamWeight implements MaskableWeight {
             }
             expected *= shape[i];
         }
-        if (permuted.offset() + permuted.length() > permuted.data().length()) {
+        // a DL4J parameter view's buffer is itself a view (its length the view's, its offset into the parameters): the
+        // offset is into the whole buffer, so the matrix is built on that one (without this, every layer but the first
+        // was copied out and back on each mask)
+        DataBuffer data = permuted.data();
+        DataBuffer whole = data.originalDataBuffer() != null ? data.originalDataBuffer() : data;
+        if (permuted.offset() + permuted.length() > whole.length()) {
             return null;
         }
-        return Nd4j.create(permuted.data(), new long[] {layout.groupCount(), m}, new long[] {m, 1}, permuted.offset(), 'c',
+        return Nd4j.create(whole, new long[] {layout.groupCount(), m}, new long[] {m, 1}, permuted.offset(), 'c',
                 DataType.FLOAT);
     }
 }

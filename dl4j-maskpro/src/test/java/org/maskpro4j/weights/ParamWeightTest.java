@@ -1,6 +1,9 @@
 package org.maskpro4j.weights;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -170,5 +173,35 @@ class ParamWeightTest {
             float expected = b[i] == 0 ? 0f : a[i] == 1 ? before[i] : originals[i];
             assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(now[i]), "position " + i);
         }
+    }
+
+    /**
+     * A DL4J layer's weight after the first is a view at an offset into the network's parameters, whose buffer is itself
+     * a view: masks still go straight into it, land on exactly its entries, and restore bit for bit.
+     */
+    @org.junit.jupiter.api.Test
+    void aLaterDl4jLayersWeightIsMaskedInPlaceInTheNetworksParameters() {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(4).dataType(DataType.FLOAT).list()
+                        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(8).nOut(16).build())
+                        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(16).nOut(12).build())
+                        .build());
+        net.init();
+        INDArray live = net.getLayer(1).getParam("W");
+        float[] params = net.params().dup().data().asFloat();
+        INDArray given = live.dup();
+        ParamWeight w = new ParamWeight("1_W", GroupLayout.of("1_W", GroupLayout.Kind.IN_OUT, live.shape(), P24), live);
+        assertEquals(true, w.masksInPlace(), "no copy of the weight per mask");
+        INDArray mask = GumbelTopN.sample(Nd4j.zeros(DataType.FLOAT, w.layout().groupCount(), 4), P24, 12);
+        w.applyMask(mask);
+        assertEquals(given.mul(w.layout().fromGroups(mask)), net.getLayer(1).getParam("W"));
+        float[] now = net.params().dup().data().asFloat();
+        int first = 8 * 16 + 16; // layer 0's weight and bias come first
+        int end = first + 16 * 12;
+        assertArrayEquals(Arrays.copyOfRange(params, 0, first), Arrays.copyOfRange(now, 0, first), "layer 0 untouched");
+        assertArrayEquals(Arrays.copyOfRange(params, end, params.length), Arrays.copyOfRange(now, end, now.length),
+                "layer 1's bias untouched");
+        w.restoreDense();
+        assertArrayEquals(params, net.params().dup().data().asFloat(), "restored bit for bit");
     }
 }
