@@ -2,7 +2,9 @@ package org.maskpro4j.nm;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -57,8 +59,14 @@ final class VectorChunkMath extends ChunkMath {
         final float[] xs;
         final float[] ks;
         final float[] ps;
+        /** NaN once a lane of the block's update is not finite. */
+        final float[] nan = new float[F.length()];
+        /** The race's exp(max − x) of one position's 16 lanes. */
+        final float[] weight = new float[F.length()];
         final double[] probabilities;
         final double[] keptFlags;
+        /** Per position, its rank among the kept positions before it. */
+        final double[] ranks;
         final double[] kept;
         final double[] unkept;
         final double[] sums;
@@ -76,6 +84,7 @@ final class VectorChunkMath extends ChunkMath {
             int subsets = p.n() > 2 ? 1 << p.n() : 0;
             probabilities = new double[p.m() * lanes];
             keptFlags = new double[p.m() * lanes];
+            ranks = new double[p.m() * lanes];
             kept = new double[p.n() * lanes];
             unkept = new double[lanes];
             sums = new double[subsets * lanes];
@@ -96,14 +105,25 @@ final class VectorChunkMath extends ChunkMath {
             toRows(x, from, to, s.xs, rowLength, 0f);
             if (kept != null) {
                 toRows(kept, from, to, s.ks, rowLength, -1f);
-                if (!ascend(s, rowLength, (float) scale, range)) {
-                    fallback.step(x, kept, scale, range, chunkSeed, drawn, from, to, firstGroup);
-                    continue;
+                FloatVector.zero(F).intoArray(s.nan, 0);
+            }
+            // one pass per 16 groups: their rows stay in L1 from the softmax to the drawn mask
+            for (int b = 0; b < rowLength; b += F.length()) {
+                if (kept != null) {
+                    ascendLanes(s, rowLength, b, (float) scale, range);
                 }
+                if (drawn != null) {
+                    raceLanes(s, rowLength, b, chunkSeed, from);
+                }
+            }
+            if (kept != null && Float.isNaN(FloatVector.fromArray(F, s.nan, 0).reduceLanes(VectorOperators.ADD))) {
+                fallback.step(x, kept, scale, range, chunkSeed, drawn, from, to, firstGroup);
+                continue;
+            }
+            if (kept != null) {
                 fromRows(s.xs, x, from, to, rowLength);
             }
             if (drawn != null) {
-                race(s, rowLength, chunkSeed, from);
                 fromRows(s.ks, drawn, from, to, rowLength);
             }
         }
@@ -142,87 +162,78 @@ final class VectorChunkMath extends ChunkMath {
     @Override
     boolean gradient(float[] x, float[] kept, int count, float[] grad) {
         Scratch s = scratch.get();
-        boolean finite = true;
         for (int from = 0; from < count; from += BLOCK) {
             int to = Math.min(count, from + BLOCK);
             int rowLength = F.loopBound(to - from + F.length() - 1);
             toRows(x, from, to, s.xs, rowLength, 0f);
             toRows(kept, from, to, s.ks, rowLength, -1f);
-            finite &= gradientRows(s, rowLength);
+            for (int b = 0; b < rowLength; b += F.length()) {
+                gradientLanes(s, rowLength, b);
+            }
             fromRows(s.ps, grad, from, to, rowLength);
         }
+        boolean finite = true;
         for (float g : grad) {
-            finite &= Float.isFinite(g);
+            finite &= Float.isFinite(g); // NaN or infinite logits make NaN gradients
         }
         return finite;
     }
 
-    /** The update on the rows; false when a logit or gradient entry is not finite. */
-    private boolean ascend(Scratch s, int rowLength, float scale, float range) {
-        if (!gradientRows(s, rowLength)) {
-            return false;
-        }
+    /**
+     * The update of the 16 groups at lane offset b of the rows: x ← x − scale·∇ log P(kept), shifted to max 0 and
+     * clamped; NaN in {@code s.nan} when a logit or gradient entry is not finite.
+     */
+    private void ascendLanes(Scratch s, int rowLength, int b, float scale, float range) {
+        gradientLanes(s, rowLength, b);
         int m = pattern.m();
         float[] xs = s.xs;
-        FloatVector finite = FloatVector.zero(F);
-        FloatVector lowest = FloatVector.broadcast(F, -range);
-        for (int b = 0; b < rowLength; b += F.length()) {
-            FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            for (int j = 0; j < m; j++) {
-                int i = j * rowLength + b;
-                FloatVector y = FloatVector.fromArray(F, xs, i).sub(FloatVector.fromArray(F, s.ps, i).mul(scale));
-                finite = finite.add(y.mul(0f));
-                y.intoArray(xs, i);
-                max = max.max(y);
-            }
-            for (int j = 0; j < m; j++) {
-                int i = j * rowLength + b;
-                FloatVector.fromArray(F, xs, i).sub(max).max(lowest).intoArray(xs, i);
-            }
+        FloatVector nan = FloatVector.fromArray(F, s.nan, 0);
+        FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < m; j++) {
+            int i = j * rowLength + b;
+            FloatVector y = FloatVector.fromArray(F, xs, i).sub(FloatVector.fromArray(F, s.ps, i).mul(scale));
+            nan = nan.add(y.mul(0f)); // NaN from a NaN or infinite logit or gradient entry
+            y.intoArray(xs, i);
+            max = max.max(y);
         }
-        return !Float.isNaN(finite.reduceLanes(VectorOperators.ADD));
+        nan.intoArray(s.nan, 0);
+        FloatVector lowest = FloatVector.broadcast(F, -range);
+        for (int j = 0; j < m; j++) {
+            int i = j * rowLength + b;
+            FloatVector.fromArray(F, xs, i).sub(max).max(lowest).intoArray(xs, i);
+        }
     }
 
-    /**
-     * d log P(kept) / d logits of the rows of xs and ks into ps; false when a logit is not finite (the gradient's own
-     * finiteness is left to the caller, where the update reads it anyway).
-     */
-    private boolean gradientRows(Scratch s, int rowLength) {
+    /** d log P(kept) / d logits of the 16 groups at lane offset b of the rows of xs and ks into ps. */
+    private void gradientLanes(Scratch s, int rowLength, int b) {
         int m = pattern.m();
         float[] xs = s.xs;
         float[] ps = s.ps;
-        FloatVector finite = FloatVector.zero(F);
-        for (int b = 0; b < rowLength; b += F.length()) {
-            FloatVector max = FloatVector.fromArray(F, xs, b);
-            finite = finite.add(max.mul(0f)); // NaN from here on if a logit is NaN or infinite
-            for (int j = 1; j < m; j++) {
-                FloatVector v = FloatVector.fromArray(F, xs, j * rowLength + b);
-                finite = finite.add(v.mul(0f));
-                max = max.max(v);
-            }
-            FloatVector sum = FloatVector.zero(F);
-            for (int j = 0; j < m; j++) {
-                FloatVector e = FloatVector.fromArray(F, xs, j * rowLength + b).sub(max).lanewise(VectorOperators.EXP);
-                e.intoArray(ps, j * rowLength + b);
-                sum = sum.add(e);
-            }
-            FloatVector inverse = FloatVector.broadcast(F, 1f).div(sum);
-            for (int j = 0; j < m; j++) {
-                int i = j * rowLength + b;
-                FloatVector p = FloatVector.fromArray(F, ps, i).mul(inverse);
-                // N = 1: the gradient of log softmax, 1[j kept] − p_j
-                (pattern.n() == 1 ? FloatVector.fromArray(F, s.ks, i).sub(p) : p).intoArray(ps, i);
-            }
-            if (pattern.n() == 2) {
-                gradientOfPairs(s, rowLength, b);
+        FloatVector max = FloatVector.fromArray(F, xs, b);
+        for (int j = 1; j < m; j++) {
+            max = max.max(FloatVector.fromArray(F, xs, j * rowLength + b));
+        }
+        FloatVector sum = FloatVector.zero(F);
+        for (int j = 0; j < m; j++) {
+            int i = j * rowLength + b;
+            FloatVector.fromArray(F, xs, i).sub(max).intoArray(ps, i);
+            exp(ps, i);
+            sum = sum.add(FloatVector.fromArray(F, ps, i));
+        }
+        FloatVector inverse = FloatVector.broadcast(F, 1f).div(sum);
+        for (int j = 0; j < m; j++) {
+            int i = j * rowLength + b;
+            FloatVector p = FloatVector.fromArray(F, ps, i).mul(inverse);
+            // N = 1: the gradient of log softmax, 1[j kept] − p_j
+            (pattern.n() == 1 ? FloatVector.fromArray(F, s.ks, i).sub(p) : p).intoArray(ps, i);
+        }
+        if (pattern.n() == 2) {
+            gradientOfPairs(s, rowLength, b);
+        } else if (pattern.n() > 2) {
+            for (int l = b; l < b + F.length(); l += D.length()) {
+                subsetGradient(s, rowLength, l);
             }
         }
-        if (pattern.n() > 2) {
-            for (int b = 0; b < rowLength; b += D.length()) {
-                subsetGradient(s, rowLength, b);
-            }
-        }
-        return !Float.isNaN(finite.reduceLanes(VectorOperators.ADD));
     }
 
     /**
@@ -299,6 +310,7 @@ final class VectorChunkMath extends ChunkMath {
                 DoubleVector.fromArray(D, s.kept, k * lanes).add(keptP, rank.compare(VectorOperators.EQ, k))
                         .intoArray(s.kept, k * lanes);
             }
+            rank.intoArray(s.ranks, j * lanes);
             rank = rank.add(isKept);
         }
         double[] sums = s.sums;
@@ -345,16 +357,17 @@ final class VectorChunkMath extends ChunkMath {
         }
         DoubleVector norm = one.div(scaledFull);
         DoubleVector outside = cAll.mul(norm).neg();
-        rank = zero;
         for (int j = 0; j < m; j++) {
             DoubleVector p = DoubleVector.fromArray(D, s.probabilities, j * lanes);
             DoubleVector isKept = DoubleVector.fromArray(D, s.keptFlags, j * lanes);
+            // the rank from a table, not carried from the last position: a vector carried around a loop that
+            // holds another loop is boxed on the heap on each turn
+            DoubleVector keptRank = DoubleVector.fromArray(D, s.ranks, j * lanes);
             DoubleVector without = zero;
             for (int k = 0; k < n; k++) {
                 DoubleVector weight = DoubleVector.fromArray(D, s.cOut, k * lanes);
-                without = without.blend(weight, rank.compare(VectorOperators.EQ, k));
+                without = without.blend(weight, keptRank.compare(VectorOperators.EQ, k));
             }
-            rank = rank.add(isKept);
             DoubleVector inKept = one.sub(p.mul(without.mul(norm)));
             DoubleVector grad = inKept.mul(isKept).add(p.mul(outside).mul(one.sub(isKept)));
             grad.intoArray(s.probabilities, j * lanes);
@@ -366,8 +379,8 @@ final class VectorChunkMath extends ChunkMath {
         }
     }
 
-    /** The exponential race on the rows of xs; the drawn mask goes to ks, one row per position. */
-    private void race(Scratch s, int rowLength, long chunkSeed, int from) {
+    /** The exponential race of the 16 groups at lane offset b of the rows of xs; the drawn mask goes to ks. */
+    private void raceLanes(Scratch s, int rowLength, int b, long chunkSeed, int from) {
         int m = pattern.m();
         float[] xs = s.xs;
         float[] keys = s.ps;
@@ -377,38 +390,77 @@ final class VectorChunkMath extends ChunkMath {
         FloatVector one = FloatVector.broadcast(F, 1f);
         FloatVector zero = FloatVector.zero(F);
         FloatVector n = FloatVector.broadcast(F, pattern.n());
-        for (int b = 0; b < rowLength; b += F.length()) {
-            FloatVector max = FloatVector.fromArray(F, xs, b);
-            for (int j = 1; j < m; j++) {
-                max = max.max(FloatVector.fromArray(F, xs, j * rowLength + b));
-            }
-            for (int j = 0; j < m; j++) {
-                int i = j * rowLength + b;
-                long first = ((long) counter(from + b, j) >>> 1) + 1;
-                LongVector z = LongVector.broadcast(L, chunkSeed + first * GOLDEN_GAMMA).add(steps);
-                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
-                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
-                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
-                FloatVector u = (FloatVector) z.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8)
-                        .convert(VectorOperators.I2F, 0);
-                FloatVector e = u.add(0.5f).mul(0x1p-24f).lanewise(VectorOperators.LOG).neg();
-                FloatVector w = max.sub(FloatVector.fromArray(F, xs, i)).min(spread).lanewise(VectorOperators.EXP);
-                e.mul(w).intoArray(keys, i);
-            }
-            for (int j = 0; j < m; j++) {
-                FloatVector key = FloatVector.fromArray(F, keys, j * rowLength + b);
-                FloatVector rank = zero;
-                // ties go to the lower index; the operators must be constants for the JIT to emit SIMD code
-                for (int l = 0; l < j; l++) {
-                    FloatVector other = FloatVector.fromArray(F, keys, l * rowLength + b);
-                    rank = rank.add(one, other.compare(VectorOperators.LE, key));
-                }
-                for (int l = j + 1; l < m; l++) {
-                    FloatVector other = FloatVector.fromArray(F, keys, l * rowLength + b);
-                    rank = rank.add(one, other.compare(VectorOperators.LT, key));
-                }
-                zero.blend(one, rank.compare(VectorOperators.LT, n)).intoArray(out, j * rowLength + b);
-            }
+        FloatVector max = FloatVector.fromArray(F, xs, b);
+        for (int j = 1; j < m; j++) {
+            max = max.max(FloatVector.fromArray(F, xs, j * rowLength + b));
         }
+        for (int j = 0; j < m; j++) {
+            int i = j * rowLength + b;
+            long first = ((long) counter(from + b, j) >>> 1) + 1;
+            LongVector z = LongVector.broadcast(L, chunkSeed + first * GOLDEN_GAMMA).add(steps);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+            FloatVector u = (FloatVector) z.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8)
+                    .convert(VectorOperators.I2F, 0);
+            u.add(0.5f).mul(0x1p-24f).intoArray(keys, i);
+            negLog(keys, i);
+            max.sub(FloatVector.fromArray(F, xs, i)).min(spread).intoArray(s.weight, 0);
+            exp(s.weight, 0);
+            FloatVector.fromArray(F, keys, i).mul(FloatVector.fromArray(F, s.weight, 0)).intoArray(keys, i);
+        }
+        for (int j = 0; j < m; j++) {
+            FloatVector key = FloatVector.fromArray(F, keys, j * rowLength + b);
+            FloatVector rank = zero;
+            // ties go to the lower index; the operators must be constants for the JIT to emit SIMD code
+            for (int l = 0; l < j; l++) {
+                FloatVector other = FloatVector.fromArray(F, keys, l * rowLength + b);
+                rank = rank.add(one, other.compare(VectorOperators.LE, key));
+            }
+            for (int l = j + 1; l < m; l++) {
+                FloatVector other = FloatVector.fromArray(F, keys, l * rowLength + b);
+                rank = rank.add(one, other.compare(VectorOperators.LT, key));
+            }
+            zero.blend(one, rank.compare(VectorOperators.LT, n)).intoArray(out, j * rowLength + b);
+        }
+    }
+
+    // exp and log work in place on 16 floats of an array: vectors passed to or returned from a method that the JIT
+    // does not inline (these often hit its size limits) would be boxed on the heap
+
+    /** {@link ChunkMath#exp} in lanes, the same roundings, in place on a[at, at + 16). */
+    private static void exp(float[] a, int at) {
+        FloatVector x = FloatVector.fromArray(F, a, at);
+        FloatVector shifted = x.mul(LOG2E).add(ROUNDER);
+        FloatVector r = shifted.sub(ROUNDER);
+        FloatVector f = r.fma(FloatVector.broadcast(F, -LN2_HIGH), x);
+        f = r.fma(FloatVector.broadcast(F, -LN2_LOW), f);
+        FloatVector p = FloatVector.broadcast(F, EXP_0).fma(f, FloatVector.broadcast(F, EXP_1))
+                .fma(f, FloatVector.broadcast(F, EXP_2)).fma(f, FloatVector.broadcast(F, EXP_3))
+                .fma(f, FloatVector.broadcast(F, EXP_4)).fma(f, FloatVector.broadcast(F, EXP_5));
+        FloatVector y = p.fma(f.mul(f), f).add(1f);
+        FloatVector scale = shifted.reinterpretAsInts().sub(ROUNDER_BITS - 127).lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
+        y.mul(scale).blend(0f, x.lt(EXP_LOWEST)).intoArray(a, at);
+    }
+
+    /** −{@link ChunkMath#log} in lanes, the same roundings, in place on a[at, at + 16). */
+    private static void negLog(float[] a, int at) {
+        FloatVector x = FloatVector.fromArray(F, a, at);
+        IntVector bits = x.reinterpretAsInts();
+        FloatVector m = bits.and(0x007FFFFF).or(0x3F000000).reinterpretAsFloats();
+        FloatVector e = (FloatVector) bits.lanewise(VectorOperators.LSHR, 23).sub(126).convert(VectorOperators.I2F, 0);
+        VectorMask<Float> small = m.lt(SQRT_HALF);
+        m = m.add(m, small).sub(1f);
+        e = e.sub(FloatVector.broadcast(F, 1f), small);
+        FloatVector z = m.mul(m);
+        FloatVector y = FloatVector.broadcast(F, LOG_0).fma(m, FloatVector.broadcast(F, LOG_1))
+                .fma(m, FloatVector.broadcast(F, LOG_2)).fma(m, FloatVector.broadcast(F, LOG_3))
+                .fma(m, FloatVector.broadcast(F, LOG_4)).fma(m, FloatVector.broadcast(F, LOG_5))
+                .fma(m, FloatVector.broadcast(F, LOG_6)).fma(m, FloatVector.broadcast(F, LOG_7))
+                .fma(m, FloatVector.broadcast(F, LOG_8)).mul(m).mul(z);
+        y = e.fma(FloatVector.broadcast(F, LN2_LOW), y);
+        y = z.fma(FloatVector.broadcast(F, -0.5f), y);
+        e.fma(FloatVector.broadcast(F, LN2_HIGH), m.add(y)).neg().intoArray(a, at);
     }
 }
