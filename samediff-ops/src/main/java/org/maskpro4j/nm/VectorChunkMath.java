@@ -61,8 +61,10 @@ final class VectorChunkMath extends ChunkMath {
         final float[] ps;
         /** NaN once a lane of the block's update is not finite. */
         final float[] nan = new float[F.length()];
-        /** The race's exp(max − x) of one position's 16 lanes. */
-        final float[] weight = new float[F.length()];
+        /** One value per position of 16 groups: exp's argument, then its value. */
+        final float[] lane;
+        /** The race's keys of 16 groups, one row of lanes per position. */
+        final float[] keys;
         final double[] probabilities;
         final double[] keptFlags;
         /** Per position, its rank among the kept positions before it. */
@@ -85,6 +87,8 @@ final class VectorChunkMath extends ChunkMath {
             probabilities = new double[p.m() * lanes];
             keptFlags = new double[p.m() * lanes];
             ranks = new double[p.m() * lanes];
+            lane = new float[p.m() * F.length()];
+            keys = new float[p.m() * F.length()];
             kept = new double[p.n() * lanes];
             unkept = new double[lanes];
             sums = new double[subsets * lanes];
@@ -213,17 +217,19 @@ final class VectorChunkMath extends ChunkMath {
         for (int j = 1; j < m; j++) {
             max = max.max(FloatVector.fromArray(F, xs, j * rowLength + b));
         }
+        int lanes = F.length();
+        for (int j = 0; j < m; j++) {
+            FloatVector.fromArray(F, xs, j * rowLength + b).sub(max).intoArray(s.lane, j * lanes);
+        }
+        exp(s.lane, m * lanes);
         FloatVector sum = FloatVector.zero(F);
         for (int j = 0; j < m; j++) {
-            int i = j * rowLength + b;
-            FloatVector.fromArray(F, xs, i).sub(max).intoArray(ps, i);
-            exp(ps, i);
-            sum = sum.add(FloatVector.fromArray(F, ps, i));
+            sum = sum.add(FloatVector.fromArray(F, s.lane, j * lanes));
         }
         FloatVector inverse = FloatVector.broadcast(F, 1f).div(sum);
         for (int j = 0; j < m; j++) {
             int i = j * rowLength + b;
-            FloatVector p = FloatVector.fromArray(F, ps, i).mul(inverse);
+            FloatVector p = FloatVector.fromArray(F, s.lane, j * lanes).mul(inverse);
             // N = 1: the gradient of log softmax, 1[j kept] − p_j
             (pattern.n() == 1 ? FloatVector.fromArray(F, s.ks, i).sub(p) : p).intoArray(ps, i);
         }
@@ -299,19 +305,24 @@ final class VectorChunkMath extends ChunkMath {
                 s.keptFlags[j * lanes + l] = s.ks[i];
             }
         }
+        // no vector is carried around a loop that holds another loop: the JIT would box it on the heap on each turn
         DoubleVector unkept = zero;
         DoubleVector rank = zero;
         for (int j = 0; j < m; j++) {
             DoubleVector p = DoubleVector.fromArray(D, s.probabilities, j * lanes);
             DoubleVector isKept = DoubleVector.fromArray(D, s.keptFlags, j * lanes);
             unkept = unkept.add(p.sub(p.mul(isKept)));
-            DoubleVector keptP = p.mul(isKept);
-            for (int k = 0; k < n; k++) {
-                DoubleVector.fromArray(D, s.kept, k * lanes).add(keptP, rank.compare(VectorOperators.EQ, k))
-                        .intoArray(s.kept, k * lanes);
-            }
             rank.intoArray(s.ranks, j * lanes);
             rank = rank.add(isKept);
+        }
+        for (int j = 0; j < m; j++) {
+            DoubleVector keptP = DoubleVector.fromArray(D, s.probabilities, j * lanes)
+                    .mul(DoubleVector.fromArray(D, s.keptFlags, j * lanes));
+            DoubleVector keptRank = DoubleVector.fromArray(D, s.ranks, j * lanes);
+            for (int k = 0; k < n; k++) {
+                DoubleVector.fromArray(D, s.kept, k * lanes).add(keptP, keptRank.compare(VectorOperators.EQ, k))
+                        .intoArray(s.kept, k * lanes);
+            }
         }
         double[] sums = s.sums;
         double[] inv = s.inv;
@@ -340,7 +351,6 @@ final class VectorChunkMath extends ChunkMath {
             zero.intoArray(s.cOut, k * lanes);
         }
         one.intoArray(backward, full * lanes);
-        DoubleVector cAll = zero;
         for (int t = full - 1; t >= 0; t--) {
             DoubleVector sum = zero;
             for (int out = full ^ t; out != 0; out &= out - 1) {
@@ -349,19 +359,21 @@ final class VectorChunkMath extends ChunkMath {
             DoubleVector bt = sum.mul(DoubleVector.fromArray(D, inv, t * lanes));
             bt.intoArray(backward, t * lanes);
             DoubleVector w = DoubleVector.fromArray(D, forward, t * lanes).mul(bt);
-            cAll = cAll.add(w);
+            w.intoArray(forward, t * lanes); // forward[t] is read only here: it now holds the weight of t
             for (int out = full ^ t; out != 0; out &= out - 1) {
                 int k = Integer.numberOfTrailingZeros(out) * lanes;
                 DoubleVector.fromArray(D, s.cOut, k).add(w).intoArray(s.cOut, k);
             }
+        }
+        DoubleVector cAll = zero;
+        for (int t = 0; t < full; t++) {
+            cAll = cAll.add(DoubleVector.fromArray(D, forward, t * lanes));
         }
         DoubleVector norm = one.div(scaledFull);
         DoubleVector outside = cAll.mul(norm).neg();
         for (int j = 0; j < m; j++) {
             DoubleVector p = DoubleVector.fromArray(D, s.probabilities, j * lanes);
             DoubleVector isKept = DoubleVector.fromArray(D, s.keptFlags, j * lanes);
-            // the rank from a table, not carried from the last position: a vector carried around a loop that
-            // holds another loop is boxed on the heap on each turn
             DoubleVector keptRank = DoubleVector.fromArray(D, s.ranks, j * lanes);
             DoubleVector without = zero;
             for (int k = 0; k < n; k++) {
@@ -383,7 +395,7 @@ final class VectorChunkMath extends ChunkMath {
     private void raceLanes(Scratch s, int rowLength, int b, long chunkSeed, int from) {
         int m = pattern.m();
         float[] xs = s.xs;
-        float[] keys = s.ps;
+        float[] keys = s.keys;
         float[] out = s.ks;
         LongVector steps = LongVector.fromArray(L, GAMMA_STEPS, 0);
         FloatVector spread = FloatVector.broadcast(F, MAX_SPREAD);
@@ -394,8 +406,8 @@ final class VectorChunkMath extends ChunkMath {
         for (int j = 1; j < m; j++) {
             max = max.max(FloatVector.fromArray(F, xs, j * rowLength + b));
         }
+        int lanes = F.length();
         for (int j = 0; j < m; j++) {
-            int i = j * rowLength + b;
             long first = ((long) counter(from + b, j) >>> 1) + 1;
             LongVector z = LongVector.broadcast(L, chunkSeed + first * GOLDEN_GAMMA).add(steps);
             z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
@@ -403,64 +415,88 @@ final class VectorChunkMath extends ChunkMath {
             z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
             FloatVector u = (FloatVector) z.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8)
                     .convert(VectorOperators.I2F, 0);
-            u.add(0.5f).mul(0x1p-24f).intoArray(keys, i);
-            negLog(keys, i);
-            max.sub(FloatVector.fromArray(F, xs, i)).min(spread).intoArray(s.weight, 0);
-            exp(s.weight, 0);
-            FloatVector.fromArray(F, keys, i).mul(FloatVector.fromArray(F, s.weight, 0)).intoArray(keys, i);
+            u.add(0.5f).mul(0x1p-24f).intoArray(keys, j * lanes);
+            max.sub(FloatVector.fromArray(F, xs, j * rowLength + b)).min(spread).intoArray(s.lane, j * lanes);
+        }
+        negLog(keys, m * lanes);
+        exp(s.lane, m * lanes);
+        for (int j = 0; j < m; j++) {
+            FloatVector.fromArray(F, keys, j * lanes).mul(FloatVector.fromArray(F, s.lane, j * lanes))
+                    .intoArray(keys, j * lanes);
         }
         for (int j = 0; j < m; j++) {
-            FloatVector key = FloatVector.fromArray(F, keys, j * rowLength + b);
+            FloatVector key = FloatVector.fromArray(F, keys, j * lanes);
             FloatVector rank = zero;
             // ties go to the lower index; the operators must be constants for the JIT to emit SIMD code
             for (int l = 0; l < j; l++) {
-                FloatVector other = FloatVector.fromArray(F, keys, l * rowLength + b);
+                FloatVector other = FloatVector.fromArray(F, keys, l * lanes);
                 rank = rank.add(one, other.compare(VectorOperators.LE, key));
             }
             for (int l = j + 1; l < m; l++) {
-                FloatVector other = FloatVector.fromArray(F, keys, l * rowLength + b);
+                FloatVector other = FloatVector.fromArray(F, keys, l * lanes);
                 rank = rank.add(one, other.compare(VectorOperators.LT, key));
             }
             zero.blend(one, rank.compare(VectorOperators.LT, n)).intoArray(out, j * rowLength + b);
         }
     }
 
-    // exp and log work in place on 16 floats of an array: vectors passed to or returned from a method that the JIT
-    // does not inline (these often hit its size limits) would be boxed on the heap
+    // exp and log work in place on a[0, length), a multiple of 16: each runs one loop with its constants in registers,
+    // and no vector crosses a call (vectors passed to or returned from a method the JIT does not inline are boxed)
 
-    /** {@link ChunkMath#exp} in lanes, the same roundings, in place on a[at, at + 16). */
-    private static void exp(float[] a, int at) {
-        FloatVector x = FloatVector.fromArray(F, a, at);
-        FloatVector shifted = x.mul(LOG2E).add(ROUNDER);
-        FloatVector r = shifted.sub(ROUNDER);
-        FloatVector f = r.fma(FloatVector.broadcast(F, -LN2_HIGH), x);
-        f = r.fma(FloatVector.broadcast(F, -LN2_LOW), f);
-        FloatVector p = FloatVector.broadcast(F, EXP_0).fma(f, FloatVector.broadcast(F, EXP_1))
-                .fma(f, FloatVector.broadcast(F, EXP_2)).fma(f, FloatVector.broadcast(F, EXP_3))
-                .fma(f, FloatVector.broadcast(F, EXP_4)).fma(f, FloatVector.broadcast(F, EXP_5));
-        FloatVector y = p.fma(f.mul(f), f).add(1f);
-        FloatVector scale = shifted.reinterpretAsInts().sub(ROUNDER_BITS - 127).lanewise(VectorOperators.LSHL, 23)
-                .reinterpretAsFloats();
-        y.mul(scale).blend(0f, x.lt(EXP_LOWEST)).intoArray(a, at);
+    /** {@link ChunkMath#exp} in lanes, the same roundings. */
+    private static void exp(float[] a, int length) {
+        FloatVector log2e = FloatVector.broadcast(F, LOG2E);
+        FloatVector rounder = FloatVector.broadcast(F, ROUNDER);
+        FloatVector ln2High = FloatVector.broadcast(F, -LN2_HIGH);
+        FloatVector ln2Low = FloatVector.broadcast(F, -LN2_LOW);
+        FloatVector c1 = FloatVector.broadcast(F, EXP_1);
+        FloatVector c2 = FloatVector.broadcast(F, EXP_2);
+        FloatVector c3 = FloatVector.broadcast(F, EXP_3);
+        FloatVector c4 = FloatVector.broadcast(F, EXP_4);
+        FloatVector c5 = FloatVector.broadcast(F, EXP_5);
+        for (int at = 0; at < length; at += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, a, at);
+            FloatVector shifted = x.mul(log2e).add(rounder);
+            FloatVector r = shifted.sub(rounder);
+            FloatVector f = r.fma(ln2High, x);
+            f = r.fma(ln2Low, f);
+            FloatVector p = FloatVector.broadcast(F, EXP_0).fma(f, c1).fma(f, c2).fma(f, c3).fma(f, c4).fma(f, c5);
+            FloatVector y = p.fma(f.mul(f), f).add(1f);
+            FloatVector scale = shifted.reinterpretAsInts().sub(ROUNDER_BITS - 127)
+                    .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            y.mul(scale).blend(0f, x.lt(EXP_LOWEST)).intoArray(a, at);
+        }
     }
 
-    /** −{@link ChunkMath#log} in lanes, the same roundings, in place on a[at, at + 16). */
-    private static void negLog(float[] a, int at) {
-        FloatVector x = FloatVector.fromArray(F, a, at);
-        IntVector bits = x.reinterpretAsInts();
-        FloatVector m = bits.and(0x007FFFFF).or(0x3F000000).reinterpretAsFloats();
-        FloatVector e = (FloatVector) bits.lanewise(VectorOperators.LSHR, 23).sub(126).convert(VectorOperators.I2F, 0);
-        VectorMask<Float> small = m.lt(SQRT_HALF);
-        m = m.add(m, small).sub(1f);
-        e = e.sub(FloatVector.broadcast(F, 1f), small);
-        FloatVector z = m.mul(m);
-        FloatVector y = FloatVector.broadcast(F, LOG_0).fma(m, FloatVector.broadcast(F, LOG_1))
-                .fma(m, FloatVector.broadcast(F, LOG_2)).fma(m, FloatVector.broadcast(F, LOG_3))
-                .fma(m, FloatVector.broadcast(F, LOG_4)).fma(m, FloatVector.broadcast(F, LOG_5))
-                .fma(m, FloatVector.broadcast(F, LOG_6)).fma(m, FloatVector.broadcast(F, LOG_7))
-                .fma(m, FloatVector.broadcast(F, LOG_8)).mul(m).mul(z);
-        y = e.fma(FloatVector.broadcast(F, LN2_LOW), y);
-        y = z.fma(FloatVector.broadcast(F, -0.5f), y);
-        e.fma(FloatVector.broadcast(F, LN2_HIGH), m.add(y)).neg().intoArray(a, at);
+    /** −{@link ChunkMath#log} in lanes, the same roundings. */
+    private static void negLog(float[] a, int length) {
+        FloatVector sqrtHalf = FloatVector.broadcast(F, SQRT_HALF);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector c1 = FloatVector.broadcast(F, LOG_1);
+        FloatVector c2 = FloatVector.broadcast(F, LOG_2);
+        FloatVector c3 = FloatVector.broadcast(F, LOG_3);
+        FloatVector c4 = FloatVector.broadcast(F, LOG_4);
+        FloatVector c5 = FloatVector.broadcast(F, LOG_5);
+        FloatVector c6 = FloatVector.broadcast(F, LOG_6);
+        FloatVector c7 = FloatVector.broadcast(F, LOG_7);
+        FloatVector c8 = FloatVector.broadcast(F, LOG_8);
+        FloatVector ln2High = FloatVector.broadcast(F, LN2_HIGH);
+        FloatVector ln2Low = FloatVector.broadcast(F, LN2_LOW);
+        FloatVector minusHalf = FloatVector.broadcast(F, -0.5f);
+        for (int at = 0; at < length; at += F.length()) {
+            IntVector bits = FloatVector.fromArray(F, a, at).reinterpretAsInts();
+            FloatVector m = bits.and(0x007FFFFF).or(0x3F000000).reinterpretAsFloats();
+            FloatVector e = (FloatVector) bits.lanewise(VectorOperators.LSHR, 23).sub(126)
+                    .convert(VectorOperators.I2F, 0);
+            VectorMask<Float> small = m.lt(sqrtHalf);
+            m = m.add(m, small).sub(one);
+            e = e.sub(one, small);
+            FloatVector z = m.mul(m);
+            FloatVector y = FloatVector.broadcast(F, LOG_0).fma(m, c1).fma(m, c2).fma(m, c3).fma(m, c4).fma(m, c5)
+                    .fma(m, c6).fma(m, c7).fma(m, c8).mul(m).mul(z);
+            y = e.fma(ln2Low, y);
+            y = z.fma(minusHalf, y);
+            e.fma(ln2High, m.add(y)).neg().intoArray(a, at);
+        }
     }
 }
