@@ -6,6 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,6 +24,9 @@ final class VectorChunkMath extends ChunkMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** Floats with one lane per lane of D, for widening casts. */
+    private static final VectorSpecies<Float> H = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(D.vectorBitSize() / 2));
     /** γ·lane: the SplitMix64 states of consecutive counters differ by γ. */
     private static final long[] GAMMA_STEPS = new long[L.length()];
     /**
@@ -36,6 +40,15 @@ final class VectorChunkMath extends ChunkMath {
             GAMMA_STEPS[i] = i * GOLDEN_GAMMA;
         }
     }
+
+    /** Slots of Scratch.acc and Scratch.wideAcc. */
+    private static final int ACCUMULATORS = 6;
+    private static final int MAX = 0;
+    private static final int SUM = 1;
+    private static final int FIRST = 2;
+    private static final int SECOND = 3;
+    private static final int UNKEPT = 4;
+    private static final int SEEN = 5;
 
     private final ScalarChunkMath fallback;
     private final ThreadLocal<Scratch> scratch;
@@ -59,6 +72,12 @@ final class VectorChunkMath extends ChunkMath {
         final float[] xs;
         final float[] ks;
         final float[] ps;
+        /**
+         * Accumulators of 16 lanes each, in memory: a vector carried around a loop in a local is boxed on the heap in
+         * some of the JIT's compilations, which costs more than a load and a store from L1.
+         */
+        final float[] acc = new float[ACCUMULATORS * F.length()];
+        final double[] wideAcc = new double[ACCUMULATORS * D.length()];
         /** NaN once a lane of the block's update is not finite. */
         final float[] nan = new float[F.length()];
         /** One value per position of 16 groups: exp's argument, then its value. */
@@ -191,16 +210,18 @@ final class VectorChunkMath extends ChunkMath {
         gradientLanes(s, rowLength, b);
         int m = pattern.m();
         float[] xs = s.xs;
-        FloatVector nan = FloatVector.fromArray(F, s.nan, 0);
-        FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int lanes = F.length();
+        float[] acc = s.acc;
+        FloatVector.broadcast(F, Float.NEGATIVE_INFINITY).intoArray(acc, MAX * lanes);
         for (int j = 0; j < m; j++) {
             int i = j * rowLength + b;
             FloatVector y = FloatVector.fromArray(F, xs, i).sub(FloatVector.fromArray(F, s.ps, i).mul(scale));
-            nan = nan.add(y.mul(0f)); // NaN from a NaN or infinite logit or gradient entry
+            // NaN from a NaN or infinite logit or gradient entry
+            FloatVector.fromArray(F, s.nan, 0).add(y.mul(0f)).intoArray(s.nan, 0);
             y.intoArray(xs, i);
-            max = max.max(y);
+            FloatVector.fromArray(F, acc, MAX * lanes).max(y).intoArray(acc, MAX * lanes);
         }
-        nan.intoArray(s.nan, 0);
+        FloatVector max = FloatVector.fromArray(F, acc, MAX * lanes);
         FloatVector lowest = FloatVector.broadcast(F, -range);
         for (int j = 0; j < m; j++) {
             int i = j * rowLength + b;
@@ -213,32 +234,44 @@ final class VectorChunkMath extends ChunkMath {
         int m = pattern.m();
         float[] xs = s.xs;
         float[] ps = s.ps;
-        FloatVector max = FloatVector.fromArray(F, xs, b);
-        for (int j = 1; j < m; j++) {
-            max = max.max(FloatVector.fromArray(F, xs, j * rowLength + b));
-        }
         int lanes = F.length();
+        float[] acc = s.acc;
+        rowMax(xs, rowLength, b, acc);
+        FloatVector max = FloatVector.fromArray(F, acc, MAX * lanes);
         for (int j = 0; j < m; j++) {
             FloatVector.fromArray(F, xs, j * rowLength + b).sub(max).intoArray(s.lane, j * lanes);
         }
         exp(s.lane, m * lanes);
-        FloatVector sum = FloatVector.zero(F);
+        FloatVector.zero(F).intoArray(acc, SUM * lanes);
         for (int j = 0; j < m; j++) {
-            sum = sum.add(FloatVector.fromArray(F, s.lane, j * lanes));
+            FloatVector.fromArray(F, acc, SUM * lanes).add(FloatVector.fromArray(F, s.lane, j * lanes))
+                    .intoArray(acc, SUM * lanes);
         }
-        FloatVector inverse = FloatVector.broadcast(F, 1f).div(sum);
+        FloatVector inverse = FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, acc, SUM * lanes));
         for (int j = 0; j < m; j++) {
-            int i = j * rowLength + b;
-            FloatVector p = FloatVector.fromArray(F, s.lane, j * lanes).mul(inverse);
-            // N = 1: the gradient of log softmax, 1[j kept] − p_j
-            (pattern.n() == 1 ? FloatVector.fromArray(F, s.ks, i).sub(p) : p).intoArray(ps, i);
+            FloatVector.fromArray(F, s.lane, j * lanes).mul(inverse).intoArray(ps, j * rowLength + b);
         }
-        if (pattern.n() == 2) {
+        if (pattern.n() == 1) { // the gradient of log softmax, 1[j kept] − p_j
+            for (int j = 0; j < m; j++) {
+                int i = j * rowLength + b;
+                FloatVector.fromArray(F, s.ks, i).sub(FloatVector.fromArray(F, ps, i)).intoArray(ps, i);
+            }
+        } else if (pattern.n() == 2) {
             gradientOfPairs(s, rowLength, b);
         } else if (pattern.n() > 2) {
             for (int l = b; l < b + F.length(); l += D.length()) {
                 subsetGradient(s, rowLength, l);
             }
+        }
+    }
+
+    /** The largest of the 16 groups' logits at lane offset b of the rows, into the MAX slot of acc. */
+    private void rowMax(float[] xs, int rowLength, int b, float[] acc) {
+        int lanes = F.length();
+        FloatVector.fromArray(F, xs, b).intoArray(acc, MAX * lanes);
+        for (int j = 1; j < pattern.m(); j++) {
+            FloatVector.fromArray(F, acc, MAX * lanes).max(FloatVector.fromArray(F, xs, j * rowLength + b))
+                    .intoArray(acc, MAX * lanes);
         }
     }
 
@@ -249,34 +282,42 @@ final class VectorChunkMath extends ChunkMath {
      */
     private void gradientOfPairs(Scratch s, int rowLength, int b) {
         int m = pattern.m();
+        int lanes = F.length();
+        float[] acc = s.acc;
         FloatVector one = FloatVector.broadcast(F, 1f);
-        FloatVector first = FloatVector.zero(F);
-        FloatVector second = FloatVector.zero(F);
-        FloatVector unkept = FloatVector.zero(F);
-        FloatVector seen = FloatVector.zero(F);
+        FloatVector zero = FloatVector.zero(F);
+        zero.intoArray(acc, FIRST * lanes);
+        zero.intoArray(acc, SECOND * lanes);
+        zero.intoArray(acc, UNKEPT * lanes);
+        zero.intoArray(acc, SEEN * lanes);
         for (int j = 0; j < m; j++) {
             int i = j * rowLength + b;
             FloatVector p = FloatVector.fromArray(F, s.ps, i);
             FloatVector k = FloatVector.fromArray(F, s.ks, i);
+            FloatVector seen = FloatVector.fromArray(F, acc, SEEN * lanes);
             FloatVector isFirst = k.mul(one.sub(seen)); // 0/1 products: exact
-            first = first.add(p.mul(isFirst));
-            second = second.add(p.mul(k.sub(isFirst)));
-            unkept = unkept.add(p.sub(p.mul(k)));
-            seen = seen.add(k);
+            FloatVector.fromArray(F, acc, FIRST * lanes).add(p.mul(isFirst)).intoArray(acc, FIRST * lanes);
+            FloatVector.fromArray(F, acc, SECOND * lanes).add(p.mul(k.sub(isFirst))).intoArray(acc, SECOND * lanes);
+            FloatVector.fromArray(F, acc, UNKEPT * lanes).add(p.sub(p.mul(k))).intoArray(acc, UNKEPT * lanes);
+            seen.add(k).intoArray(acc, SEEN * lanes);
         }
+        FloatVector first = FloatVector.fromArray(F, acc, FIRST * lanes);
+        FloatVector second = FloatVector.fromArray(F, acc, SECOND * lanes);
+        FloatVector unkept = FloatVector.fromArray(F, acc, UNKEPT * lanes);
         FloatVector ia = one.div(unkept.add(second));
         FloatVector ib = one.div(unkept.add(first));
         FloatVector share = one.div(ia.add(ib));
         FloatVector cA = ia.mul(ia.mul(share)); // R/(1 − p_a)², never overflowing: ia·share ≤ 1
         FloatVector cB = ib.mul(ib.mul(share));
         FloatVector cAll = cA.add(cB).add(one);
-        seen = FloatVector.zero(F);
+        zero.intoArray(acc, SEEN * lanes);
         for (int j = 0; j < m; j++) {
             int i = j * rowLength + b;
             FloatVector p = FloatVector.fromArray(F, s.ps, i);
             FloatVector k = FloatVector.fromArray(F, s.ks, i);
+            FloatVector seen = FloatVector.fromArray(F, acc, SEEN * lanes);
             FloatVector isFirst = k.mul(one.sub(seen));
-            seen = seen.add(k);
+            seen.add(k).intoArray(acc, SEEN * lanes);
             FloatVector inKept = one.sub(p.mul(one.add(isFirst.mul(cB)).add(k.sub(isFirst).mul(cA))));
             FloatVector outside = p.mul(cAll).neg();
             inKept.mul(k).add(outside.mul(one.sub(k))).intoArray(s.ps, i);
@@ -298,23 +339,28 @@ final class VectorChunkMath extends ChunkMath {
         for (int k = 0; k < n; k++) {
             zero.intoArray(s.kept, k * lanes);
         }
-        // widened by plain loops: the Vector API's shape-changing casts do not compile to SIMD code on JDK 17 here
+        // widened from half-width float vectors: a cast that keeps the lane count compiles to one instruction on
+        // JDK 17 (one that halves a full-width vector does not)
         for (int j = 0; j < m; j++) {
-            for (int l = 0, i = j * rowLength + b; l < lanes; l++, i++) {
-                s.probabilities[j * lanes + l] = s.ps[i];
-                s.keptFlags[j * lanes + l] = s.ks[i];
-            }
+            int i = j * rowLength + b;
+            ((DoubleVector) FloatVector.fromArray(H, s.ps, i).convertShape(VectorOperators.F2D, D, 0))
+                    .intoArray(s.probabilities, j * lanes);
+            ((DoubleVector) FloatVector.fromArray(H, s.ks, i).convertShape(VectorOperators.F2D, D, 0))
+                    .intoArray(s.keptFlags, j * lanes);
         }
         // no vector is carried around a loop that holds another loop: the JIT would box it on the heap on each turn
-        DoubleVector unkept = zero;
-        DoubleVector rank = zero;
+        double[] acc = s.wideAcc;
+        zero.intoArray(acc, UNKEPT * lanes);
+        zero.intoArray(s.ranks, 0);
         for (int j = 0; j < m; j++) {
             DoubleVector p = DoubleVector.fromArray(D, s.probabilities, j * lanes);
             DoubleVector isKept = DoubleVector.fromArray(D, s.keptFlags, j * lanes);
-            unkept = unkept.add(p.sub(p.mul(isKept)));
-            rank.intoArray(s.ranks, j * lanes);
-            rank = rank.add(isKept);
+            DoubleVector.fromArray(D, acc, UNKEPT * lanes).add(p.sub(p.mul(isKept))).intoArray(acc, UNKEPT * lanes);
+            if (j + 1 < m) {
+                DoubleVector.fromArray(D, s.ranks, j * lanes).add(isKept).intoArray(s.ranks, (j + 1) * lanes);
+            }
         }
+        DoubleVector unkept = DoubleVector.fromArray(D, acc, UNKEPT * lanes);
         for (int j = 0; j < m; j++) {
             DoubleVector keptP = DoubleVector.fromArray(D, s.probabilities, j * lanes)
                     .mul(DoubleVector.fromArray(D, s.keptFlags, j * lanes));
@@ -339,17 +385,19 @@ final class VectorChunkMath extends ChunkMath {
         }
         DoubleVector.fromArray(D, inv, 0).intoArray(forward, 0);
         for (int t = 1; t < full; t++) {
-            DoubleVector sum = zero;
+            DoubleVector sum = zero; // carried around the innermost loop only, which the JIT keeps in a register
             for (int rest = t; rest != 0; rest &= rest - 1) {
                 sum = sum.add(DoubleVector.fromArray(D, forward, (t ^ Integer.lowestOneBit(rest)) * lanes));
             }
             sum.mul(DoubleVector.fromArray(D, inv, t * lanes)).intoArray(forward, t * lanes);
         }
-        DoubleVector scaledFull = zero;
+        zero.intoArray(acc, SUM * lanes);
         for (int k = 0; k < n; k++) {
-            scaledFull = scaledFull.add(DoubleVector.fromArray(D, forward, (full ^ (1 << k)) * lanes));
+            DoubleVector.fromArray(D, acc, SUM * lanes)
+                    .add(DoubleVector.fromArray(D, forward, (full ^ (1 << k)) * lanes)).intoArray(acc, SUM * lanes);
             zero.intoArray(s.cOut, k * lanes);
         }
+        DoubleVector scaledFull = DoubleVector.fromArray(D, acc, SUM * lanes);
         one.intoArray(backward, full * lanes);
         for (int t = full - 1; t >= 0; t--) {
             DoubleVector sum = zero;
@@ -365,29 +413,28 @@ final class VectorChunkMath extends ChunkMath {
                 DoubleVector.fromArray(D, s.cOut, k).add(w).intoArray(s.cOut, k);
             }
         }
-        DoubleVector cAll = zero;
+        zero.intoArray(acc, MAX * lanes);
         for (int t = 0; t < full; t++) {
-            cAll = cAll.add(DoubleVector.fromArray(D, forward, t * lanes));
+            DoubleVector.fromArray(D, acc, MAX * lanes).add(DoubleVector.fromArray(D, forward, t * lanes))
+                    .intoArray(acc, MAX * lanes);
         }
+        DoubleVector cAll = DoubleVector.fromArray(D, acc, MAX * lanes);
         DoubleVector norm = one.div(scaledFull);
         DoubleVector outside = cAll.mul(norm).neg();
         for (int j = 0; j < m; j++) {
             DoubleVector p = DoubleVector.fromArray(D, s.probabilities, j * lanes);
             DoubleVector isKept = DoubleVector.fromArray(D, s.keptFlags, j * lanes);
             DoubleVector keptRank = DoubleVector.fromArray(D, s.ranks, j * lanes);
-            DoubleVector without = zero;
+            zero.intoArray(acc, SUM * lanes);
             for (int k = 0; k < n; k++) {
                 DoubleVector weight = DoubleVector.fromArray(D, s.cOut, k * lanes);
-                without = without.blend(weight, keptRank.compare(VectorOperators.EQ, k));
+                DoubleVector.fromArray(D, acc, SUM * lanes).blend(weight, keptRank.compare(VectorOperators.EQ, k))
+                        .intoArray(acc, SUM * lanes);
             }
+            DoubleVector without = DoubleVector.fromArray(D, acc, SUM * lanes);
             DoubleVector inKept = one.sub(p.mul(without.mul(norm)));
             DoubleVector grad = inKept.mul(isKept).add(p.mul(outside).mul(one.sub(isKept)));
-            grad.intoArray(s.probabilities, j * lanes);
-        }
-        for (int j = 0; j < m; j++) {
-            for (int l = 0, i = j * rowLength + b; l < lanes; l++, i++) {
-                s.ps[i] = (float) s.probabilities[j * lanes + l];
-            }
+            ((FloatVector) grad.convertShape(VectorOperators.D2F, H, 0)).intoArray(s.ps, j * rowLength + b);
         }
     }
 
@@ -397,16 +444,13 @@ final class VectorChunkMath extends ChunkMath {
         float[] xs = s.xs;
         float[] keys = s.keys;
         float[] out = s.ks;
+        // no vector is live across the calls of negLog and exp: the JIT boxes such vectors on the heap when it does
+        // not inline the call
         LongVector steps = LongVector.fromArray(L, GAMMA_STEPS, 0);
         FloatVector spread = FloatVector.broadcast(F, MAX_SPREAD);
-        FloatVector one = FloatVector.broadcast(F, 1f);
-        FloatVector zero = FloatVector.zero(F);
-        FloatVector n = FloatVector.broadcast(F, pattern.n());
-        FloatVector max = FloatVector.fromArray(F, xs, b);
-        for (int j = 1; j < m; j++) {
-            max = max.max(FloatVector.fromArray(F, xs, j * rowLength + b));
-        }
         int lanes = F.length();
+        rowMax(xs, rowLength, b, s.acc);
+        FloatVector max = FloatVector.fromArray(F, s.acc, MAX * lanes);
         for (int j = 0; j < m; j++) {
             long first = ((long) counter(from + b, j) >>> 1) + 1;
             LongVector z = LongVector.broadcast(L, chunkSeed + first * GOLDEN_GAMMA).add(steps);
@@ -420,22 +464,29 @@ final class VectorChunkMath extends ChunkMath {
         }
         negLog(keys, m * lanes);
         exp(s.lane, m * lanes);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector n = FloatVector.broadcast(F, pattern.n());
         for (int j = 0; j < m; j++) {
             FloatVector.fromArray(F, keys, j * lanes).mul(FloatVector.fromArray(F, s.lane, j * lanes))
                     .intoArray(keys, j * lanes);
         }
         for (int j = 0; j < m; j++) {
             FloatVector key = FloatVector.fromArray(F, keys, j * lanes);
-            FloatVector rank = zero;
+            float[] acc = s.acc;
+            zero.intoArray(acc, SUM * lanes);
             // ties go to the lower index; the operators must be constants for the JIT to emit SIMD code
             for (int l = 0; l < j; l++) {
                 FloatVector other = FloatVector.fromArray(F, keys, l * lanes);
-                rank = rank.add(one, other.compare(VectorOperators.LE, key));
+                FloatVector.fromArray(F, acc, SUM * lanes).add(one, other.compare(VectorOperators.LE, key))
+                        .intoArray(acc, SUM * lanes);
             }
             for (int l = j + 1; l < m; l++) {
                 FloatVector other = FloatVector.fromArray(F, keys, l * lanes);
-                rank = rank.add(one, other.compare(VectorOperators.LT, key));
+                FloatVector.fromArray(F, acc, SUM * lanes).add(one, other.compare(VectorOperators.LT, key))
+                        .intoArray(acc, SUM * lanes);
             }
+            FloatVector rank = FloatVector.fromArray(F, acc, SUM * lanes);
             zero.blend(one, rank.compare(VectorOperators.LT, n)).intoArray(out, j * rowLength + b);
         }
     }
