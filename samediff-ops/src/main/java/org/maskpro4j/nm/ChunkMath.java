@@ -10,7 +10,8 @@ package org.maskpro4j.nm;
  * of a group gets the key E_j · exp(max − x_j) with E_j = −log u_j ~ Exp(1), and the N smallest keys win, ties going
  * to the lower index. Since E · exp(−x) = exp(−(x − log(−log u))), the smallest keys are the largest Gumbel keys of
  * the same uniforms: given the same u the race keeps what {@link GumbelTopN} keeps. It needs one logarithm and one
- * exponential per position instead of two logarithms, in float.
+ * exponential per position instead of two logarithms, in float: {@link #log} and {@link #exp}, whose SIMD twins round
+ * alike, so both implementations draw the same masks from the same logits.
  *
  * <p><b>The uniforms</b> are counter-based, so any implementation can draw them in any order: position j of group g
  * of a chunk uses 32 bits of SplitMix64's output at counter {@code (j·CHUNK_GROUPS + g) / 2} of the chunk's stream
