@@ -411,7 +411,8 @@ final class VectorChunkMath extends ChunkMath {
         }
         FloatVector.fromArray(F, inv, 0).intoArray(forward, 0);
         for (int t = 1; t < full; t++) {
-            FloatVector sum = zero; // carried around the innermost loop only, which the JIT keeps in a register
+            // a fresh zero, not a vector defined outside the loop nest: that phi was boxed in some compilations
+            FloatVector sum = FloatVector.zero(F);
             for (int rest = t; rest != 0; rest &= rest - 1) {
                 sum = sum.add(FloatVector.fromArray(F, forward, (t ^ Integer.lowestOneBit(rest)) * lanes));
             }
@@ -426,7 +427,7 @@ final class VectorChunkMath extends ChunkMath {
         FloatVector scaledFull = FloatVector.fromArray(F, acc, SUM * lanes);
         one.intoArray(backward, full * lanes);
         for (int t = full - 1; t >= 0; t--) {
-            FloatVector sum = zero;
+            FloatVector sum = FloatVector.zero(F);
             for (int out = full ^ t; out != 0; out &= out - 1) {
                 sum = sum.add(FloatVector.fromArray(F, backward, (t | Integer.lowestOneBit(out)) * lanes));
             }
@@ -525,7 +526,8 @@ final class VectorChunkMath extends ChunkMath {
         }
         DoubleVector.fromArray(D, inv, 0).intoArray(forward, 0);
         for (int t = 1; t < full; t++) {
-            DoubleVector sum = zero; // carried around the innermost loop only, which the JIT keeps in a register
+            // a fresh zero, not a vector defined outside the loop nest: that phi was boxed in some compilations
+            DoubleVector sum = DoubleVector.zero(D);
             for (int rest = t; rest != 0; rest &= rest - 1) {
                 sum = sum.add(DoubleVector.fromArray(D, forward, (t ^ Integer.lowestOneBit(rest)) * lanes));
             }
@@ -540,7 +542,7 @@ final class VectorChunkMath extends ChunkMath {
         DoubleVector scaledFull = DoubleVector.fromArray(D, acc, SUM * lanes);
         one.intoArray(backward, full * lanes);
         for (int t = full - 1; t >= 0; t--) {
-            DoubleVector sum = zero;
+            DoubleVector sum = DoubleVector.zero(D);
             for (int out = full ^ t; out != 0; out &= out - 1) {
                 sum = sum.add(DoubleVector.fromArray(D, backward, (t | Integer.lowestOneBit(out)) * lanes));
             }
