@@ -10,7 +10,8 @@ package org.maskpro4j.nm;
  * of a group gets the key E_j · exp(max − x_j) with E_j = −log u_j ~ Exp(1), and the N smallest keys win, ties going
  * to the lower index. Since E · exp(−x) = exp(−(x − log(−log u))), the smallest keys are the largest Gumbel keys of
  * the same uniforms: given the same u the race keeps what {@link GumbelTopN} keeps. It needs one logarithm and one
- * exponential per position instead of two logarithms, in float.
+ * exponential per position instead of two logarithms, in float: {@link #log} and {@link #exp}, whose SIMD twins round
+ * alike, so both implementations draw the same masks from the same logits.
  *
  * <p><b>The uniforms</b> are counter-based, so any implementation can draw them in any order: position j of group g
  * of a chunk uses 32 bits of SplitMix64's output at counter {@code (j·CHUNK_GROUPS + g) / 2} of the chunk's stream
@@ -64,6 +65,64 @@ abstract class ChunkMath {
      * @return false when an entry is NaN or infinite
      */
     abstract boolean gradient(float[] x, float[] kept, int count, float[] grad);
+
+    // exp and log in float, as the same sequence of roundings in both implementations (Cody–Waite reduction and the
+    // Cephes polynomials, within 2 ulp): SIMD and scalar chunks then draw bit-identical keys, and the SIMD code
+    // inlines them instead of calling the JDK's vector math stubs
+    static final float LOG2E = 1.44269504088896341f;
+    /** 1.5·2²³: adding it rounds a float below 2²² in magnitude to an integer, held in the low mantissa bits. */
+    static final float ROUNDER = 12582912f;
+    static final int ROUNDER_BITS = 0x4B400000;
+    static final float LN2_HIGH = 0.693359375f;
+    static final float LN2_LOW = -2.12194440e-4f;
+    /** Below this, exp flushes to 0 (its value would be subnormal), so the SIMD path sees 0, never a coarse subnormal. */
+    static final float EXP_LOWEST = -87f;
+    static final float EXP_0 = 1.9875691500e-4f;
+    static final float EXP_1 = 1.3981999507e-3f;
+    static final float EXP_2 = 8.3334519073e-3f;
+    static final float EXP_3 = 4.1665795894e-2f;
+    static final float EXP_4 = 1.6666665459e-1f;
+    static final float EXP_5 = 5.0000001201e-1f;
+    static final float SQRT_HALF = 0.707106781186547524f;
+    static final float LOG_0 = 7.0376836292e-2f;
+    static final float LOG_1 = -1.1514610310e-1f;
+    static final float LOG_2 = 1.1676998740e-1f;
+    static final float LOG_3 = -1.2420140846e-1f;
+    static final float LOG_4 = 1.4249322787e-1f;
+    static final float LOG_5 = -1.6668057665e-1f;
+    static final float LOG_6 = 2.0000714765e-1f;
+    static final float LOG_7 = -2.4999993993e-1f;
+    static final float LOG_8 = 3.3333331174e-1f;
+
+    /** e^x for x ≤ 88, 0 below {@link #EXP_LOWEST}, NaN for NaN; the SIMD twin is VectorChunkMath.exp. */
+    static float exp(float x) {
+        float t = x * LOG2E;
+        float shifted = t + ROUNDER;
+        float r = shifted - ROUNDER;
+        float f = Math.fma(r, -LN2_HIGH, x);
+        f = Math.fma(r, -LN2_LOW, f);
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(EXP_0, f, EXP_1), f, EXP_2), f, EXP_3), f, EXP_4), f,
+                EXP_5);
+        float y = Math.fma(p, f * f, f) + 1f;
+        float scaled = y * Float.intBitsToFloat((Float.floatToRawIntBits(shifted) - (ROUNDER_BITS - 127)) << 23);
+        return x < EXP_LOWEST ? 0f : scaled;
+    }
+
+    /** The natural logarithm of a positive normal float; the SIMD twin is VectorChunkMath.log. */
+    static float log(float x) {
+        int bits = Float.floatToRawIntBits(x);
+        float m = Float.intBitsToFloat((bits & 0x007FFFFF) | 0x3F000000); // x = m·2^e, m in [0.5, 1)
+        float e = (float) ((bits >>> 23) - 126);
+        boolean small = m < SQRT_HALF;
+        m = (small ? m + m : m) - 1f;
+        e = small ? e - 1f : e;
+        float z = m * m;
+        float y = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(LOG_0, m, LOG_1), m, LOG_2), m,
+                LOG_3), m, LOG_4), m, LOG_5), m, LOG_6), m, LOG_7), m, LOG_8) * m * z;
+        y = Math.fma(e, LN2_LOW, y);
+        y = Math.fma(z, -0.5f, y);
+        return Math.fma(e, LN2_HIGH, m + y);
+    }
 
     /** 32 random bits for counter {@code c} of a chunk's stream (see the class comment). */
     static int bits(long chunkSeed, int c) {

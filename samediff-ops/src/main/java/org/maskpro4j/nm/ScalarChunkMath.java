@@ -90,8 +90,7 @@ final class ScalarChunkMath extends ChunkMath {
         }
         float[] keys = uniforms; // reused: each uniform is read once, before its key overwrites it
         for (int j = 0; j < m; j++) {
-            float e = (float) -Math.log(uniforms[j]);
-            keys[j] = e * (float) Math.exp(Math.min(max - x[o + j], MAX_SPREAD));
+            keys[j] = -log(uniforms[j]) * exp(Math.min(max - x[o + j], MAX_SPREAD));
         }
         for (int j = 0; j < m; j++) {
             drawn[o + j] = 0f;

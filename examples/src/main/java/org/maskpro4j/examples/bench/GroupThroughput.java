@@ -37,6 +37,23 @@ public final class GroupThroughput {
     private GroupThroughput() {
     }
 
+    /**
+     * Only this part of {@code maskpro bench}, on 1,048,576 groups at 2:4, 4:8 and 8:16 with the bench's default
+     * timing: {@code java --add-modules jdk.incubator.vector -cp maskpro.jar
+     * org.maskpro4j.examples.bench.GroupThroughput [repeats]}; run it with OMP_NUM_THREADS=1.
+     */
+    public static void main(String[] args) {
+        int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        for (String text : new String[] {"2:4", "4:8", "8:16"}) {
+            Result r = run(NmPattern.parse(text), 1L << 20, 0, new Timing(3, repeats, 0.5));
+            System.out.printf("%s groups_per_s %.3g M, group_math_over_copy %.3g (%.3g–%.3g), copy %.3f ms, fused %.3f ms"
+                    + " CPU, vectorized %b%n", text, r.groupsPerSecond().median() / 1e6, r.groupMathOverCopy().median(),
+                    r.groupMathOverCopy().min(), r.groupMathOverCopy().max(),
+                    r.overCopy().baselineCpuSeconds().median() * 1e3, r.overCopy().candidateCpuSeconds().median() * 1e3,
+                    r.vectorized());
+        }
+    }
+
     public static Result run(NmPattern pattern, long groups, long seed, Timing timing) {
         if (groups < 1) {
             throw new IllegalArgumentException("Group throughput needs at least one group, got " + groups);
