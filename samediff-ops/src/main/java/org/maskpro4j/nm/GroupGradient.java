@@ -6,8 +6,9 @@ import java.util.Arrays;
  * d log P(S) / d logits for one group at a time, in double on plain arrays: the per-group form of
  * {@link SubsetLogProb}'s math (maskpro-spec §1.6), for the fused CPU kernel. N = 2 uses the closed form of §1.6(b),
  * larger N the subset DP of §1.6(e) over bitmasks of the kept positions, on the same scaled tables as the reference
- * (the product of the kept probabilities factored out, remaining masses as sums), so no entry underflows where the
- * reference's does not. One instance is scratch for one thread.
+ * (the product of the kept probabilities factored out, remaining masses as sums, a kept position's step weight
+ * C_out summed directly rather than as C_all - C_in), so no entry underflows or cancels where the reference's does
+ * not. One instance is scratch for one thread.
  */
 final class GroupGradient {
     private final int n;
@@ -19,7 +20,8 @@ final class GroupGradient {
     private final double[] inv;
     private final double[] forward;
     private final double[] backward;
-    private final double[] cIn;
+    /** C_out[k] = sum of c_T over the drawn sets T != full without kept position k (maskpro-spec §1.6e). */
+    private final double[] cOut;
     /** The gradient of the last {@link #compute} call, one entry per position. */
     final double[] grad;
 
@@ -33,7 +35,7 @@ final class GroupGradient {
         this.inv = new double[1 << n];
         this.forward = new double[1 << n];
         this.backward = new double[1 << n];
-        this.cIn = new double[n];
+        this.cOut = new double[n];
         this.grad = new double[m];
     }
 
@@ -66,13 +68,15 @@ final class GroupGradient {
         }
         double cAll;
         if (n == 2) {
-            // §1.6(b): ia = 1/(1 - p_a), ib = 1/(1 - p_b), remaining masses as sums
+            // §1.6(b): ia = 1/(1 - p_a), ib = 1/(1 - p_b), remaining masses as sums; C_out[a] = 1 + c_{b}
             double ia = 1.0 / (unkept + kept[1]);
             double ib = 1.0 / (unkept + kept[0]);
             double scaled = ia + ib;
-            cIn[0] = ia * ia / scaled;
-            cIn[1] = ib * ib / scaled;
-            cAll = cIn[0] + cIn[1] + 1.0;
+            double cA = ia * ia / scaled;
+            double cB = ib * ib / scaled;
+            cOut[0] = 1.0 + cB;
+            cOut[1] = 1.0 + cA;
+            cAll = cA + cB + 1.0;
         } else {
             cAll = subsetDp(unkept);
         }
@@ -82,7 +86,7 @@ final class GroupGradient {
         }
         for (int k = 0; k < n; k++) {
             int j = positions[k];
-            grad[j] = prob[j] * (cIn[k] - cAll) + 1.0;
+            grad[j] = 1.0 - prob[j] * cOut[k];
         }
         for (int j = 0; j < m; j++) {
             sum += grad[j];
@@ -90,7 +94,7 @@ final class GroupGradient {
         return Double.isFinite(sum);
     }
 
-    /** §1.6(e) on F[T] = Q[T] / (prod_{k in T} p_k rest[T]) and Bt[T]; fills {@link #cIn}, returns C_all. */
+    /** §1.6(e) on F[T] = Q[T] / (prod_{k in T} p_k rest[T]) and Bt[T]; fills {@link #cOut}, returns C_all. */
     private double subsetDp(double unkept) {
         keptSum[0] = 0;
         for (int t = 1; t <= full; t++) {
@@ -113,7 +117,7 @@ final class GroupGradient {
         }
         backward[full] = 1.0;
         double cAll = 0;
-        Arrays.fill(cIn, 0);
+        Arrays.fill(cOut, 0);
         for (int t = full - 1; t >= 0; t--) {
             double s = 0;
             for (int out = full ^ t; out != 0; out &= out - 1) {
@@ -122,12 +126,12 @@ final class GroupGradient {
             backward[t] = s * inv[t];
             double w = forward[t] * backward[t];
             cAll += w;
-            for (int in = t; in != 0; in &= in - 1) {
-                cIn[Integer.numberOfTrailingZeros(in)] += w;
+            for (int out = full ^ t; out != 0; out &= out - 1) {
+                cOut[Integer.numberOfTrailingZeros(out)] += w;
             }
         }
         for (int k = 0; k < n; k++) {
-            cIn[k] /= scaledFull;
+            cOut[k] /= scaledFull;
         }
         return cAll / scaledFull;
     }

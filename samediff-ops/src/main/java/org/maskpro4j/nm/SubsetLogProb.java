@@ -21,7 +21,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>N = 2 uses the closed form of §1.6(b); larger N the subset DP of §1.6(e) over bitmasks T of the kept positions,
  * with the product of the kept probabilities factored out of the forward and backward tables. That factor cancels
  * in the posterior weights of the gradient and enters log P(S) as a sum of log-softmax values, so no table entry
- * underflows even when P(S) itself would. Remaining masses are sums of remaining probabilities, never 1 - p_T.
+ * underflows even when P(S) itself would. Remaining masses are sums of remaining probabilities, never 1 - p_T, and
+ * a kept position's step weight C_out (the sets that do not contain it) is summed directly, never C_all - C_in: both
+ * reach 1e17 when one kept position holds all but 1e-17 of the mass, where the difference lost every digit.
  *
  * <p>The DP runs level by level (subsets of equal size), each step one matrix product of a {@code [groups, C(N,l)]}
  * table with a small 0/1 lattice matrix, so a chunk costs about 10·N ND4J ops, however many subsets there are. Groups are processed
@@ -114,22 +116,22 @@ public final class SubsetLogProb {
 
     /**
      * Sufficient statistics of one chunk, all per group: Q~(full) = P(S) / prod_k p_{s_k} as {@code [rows, 1]}, the
-     * summed step weights C_all = sum_{T != full} c_T as {@code [rows, 1]} and C_in[k] = sum_{T != full, k in T} c_T
-     * as {@code [rows, N]}, with c_T = rho(T) / rest[T].
+     * summed step weights C_all = sum_{T != full} c_T as {@code [rows, 1]} and C_out[k] = sum_{T != full, k not in T}
+     * c_T as {@code [rows, N]}, with c_T = rho(T) / rest[T]: sums of positive terms, so each is exact to rounding.
      */
-    private record Scores(INDArray scaledProb, INDArray cAll, INDArray cIn) {
+    private record Scores(INDArray scaledProb, INDArray cAll, INDArray cOut) {
     }
 
     /**
      * The subsets T of the N kept positions grouped by size, with 0/1 matrices that turn every step of the DP into
      * one matrix product over a whole size level: {@code up[l]} maps size l-1 to size l (T\k to T), {@code notIn[l]}
-     * sums the kept positions outside each T and {@code in[l]} sums c_T over the sets containing each k.
+     * sums the kept positions outside each T and {@code out[l]}, its transpose, sums c_T over the sets without each k.
      */
     private static final class Lattice {
         private final INDArray[] up;
         private final INDArray[] down;
         private final INDArray[] notIn;
-        private final INDArray[] in;
+        private final INDArray[] out;
 
         Lattice(int n) {
             int[][] levels = new int[n + 1][];
@@ -146,7 +148,7 @@ public final class SubsetLogProb {
             up = new INDArray[n + 1];
             down = new INDArray[n + 1];
             notIn = new INDArray[n];
-            in = new INDArray[n];
+            out = new INDArray[n];
             for (int l = 0; l <= n; l++) {
                 int[] level = levels[l];
                 if (l > 0) {
@@ -163,16 +165,13 @@ public final class SubsetLogProb {
                 }
                 if (l < n) {
                     double[][] outside = new double[n][level.length];
-                    double[][] inside = new double[level.length][n];
                     for (int i = 0; i < level.length; i++) {
                         for (int k = 0; k < n; k++) {
-                            boolean member = (level[i] >> k & 1) != 0;
-                            outside[k][i] = member ? 0 : 1;
-                            inside[i][k] = member ? 1 : 0;
+                            outside[k][i] = (level[i] >> k & 1) != 0 ? 0 : 1;
                         }
                     }
                     notIn[l] = Nd4j.createFromArray(outside).dup('f');
-                    in[l] = Nd4j.createFromArray(inside).dup('f');
+                    out[l] = notIn[l].transpose().dup('f');
                 }
             }
         }
@@ -215,14 +214,17 @@ public final class SubsetLogProb {
             this.unkeptMass = prob.mul(this.mask.rsub(1.0)).sum(1).reshape(rows, 1);
         }
 
-        /** N = 2 (§1.6b): with ia = 1/(1-p_a), ib = 1/(1-p_b): Q~ = ia + ib, c_{a} = ia^2/Q~, c_empty = 1. */
+        /**
+         * N = 2 (§1.6b): with ia = 1/(1-p_a), ib = 1/(1-p_b): Q~ = ia + ib, c_{a} = ia^2/Q~, c_empty = 1, so
+         * C_out[a] = 1 + c_{b}: the analytic form 1 - p_a(1 + R/(1-p_b)^2) of the kept gradient.
+         */
         Scores closedFormPairs() {
             INDArray ia = unkeptMass.add(kept[1]).rdivi(1.0);
             INDArray ib = unkeptMass.add(kept[0]).rdivi(1.0);
             INDArray scaled = ia.add(ib);
             INDArray cA = ia.mul(ia).divi(scaled);
             INDArray cB = ib.mul(ib).divi(scaled);
-            return new Scores(scaled, cA.add(cB).addi(1.0), Nd4j.hstack(cA, cB));
+            return new Scores(scaled, cA.add(cB).addi(1.0), Nd4j.hstack(cB.add(1.0), cA.add(1.0)));
         }
 
         /**
@@ -249,7 +251,7 @@ public final class SubsetLogProb {
                 return new Scores(scaledFull, null, null);
             }
             INDArray cAll = Nd4j.zeros(DataType.DOUBLE, rows, 1);
-            INDArray cIn = Nd4j.zeros(DataType.DOUBLE, rows, n);
+            INDArray cOut = Nd4j.zeros(DataType.DOUBLE, rows, n);
             INDArray backward = inv[n - 1];
             for (int l = n - 1; l >= 0; l--) {
                 if (l < n - 1) {
@@ -257,9 +259,9 @@ public final class SubsetLogProb {
                 }
                 INDArray weight = forward[l].mul(backward);
                 cAll.addi(weight.sum(1).reshape(rows, 1));
-                cIn.addi(weight.mmul(lattice.in[l]));
+                cOut.addi(weight.mmul(lattice.out[l]));
             }
-            return new Scores(scaledFull, cAll.diviColumnVector(scaledFull), cIn.diviColumnVector(scaledFull));
+            return new Scores(scaledFull, cAll.diviColumnVector(scaledFull), cOut.diviColumnVector(scaledFull));
         }
 
         INDArray logProb(Scores s) {
@@ -268,13 +270,13 @@ public final class SubsetLogProb {
             return logP.reshape(rows);
         }
 
-        /** grad = mask - p * C_all + sum_k oneHot_k * p * C_in[k] (§1.6e). */
+        /** grad = mask - p * ((1 - mask) * C_all + sum_k oneHot_k * C_out[k]) (§1.6e). */
         INDArray grad(Scores s) {
-            INDArray perEntry = s.cAll().neg().repeat(1, pattern.m());
+            INDArray perEntry = mask.rsub(1.0).muliColumnVector(s.cAll());
             for (int k = 0; k < pattern.n(); k++) {
-                perEntry.addi(oneHots[k].mulColumnVector(s.cIn().getColumn(k).reshape(rows, 1)));
+                perEntry.addi(oneHots[k].mulColumnVector(s.cOut().getColumn(k).reshape(rows, 1)));
             }
-            INDArray grad = perEntry.muli(prob).addi(mask);
+            INDArray grad = mask.sub(perEntry.muli(prob));
             requireFiniteResult(grad.sum(1).reshape(rows, 1));
             return grad;
         }

@@ -72,6 +72,26 @@ class FusedGroupKernelTest {
         }
     }
 
+    /**
+     * The scalar path's per-group gradient ({@link GroupGradient}, the fallback of the SIMD path) in double agrees
+     * with 80-digit arithmetic to 1e-9 over the policy's whole logit range, including groups where one kept position
+     * holds all but 1e-17 of the mass (it gave 1.0 there for a true 8e-34, and erred by up to 2 at 4:8).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2:4", "2:8", "3:8", "4:8", "8:16"})
+    void scalarGradientIsExactOverTheWholeLogitRange(String text) {
+        NmPattern p = NmPattern.parse(text);
+        SubsetLogProbTest.WideGroups c = SubsetLogProbTest.wideRangeGroups(p, p.n() == 8 ? 5 : 40, 71);
+        float[] logits = c.logits().data().asFloat();
+        GroupGradient gradient = new GroupGradient(p);
+        double[][] grad = new double[c.exact().length][];
+        for (int g = 0; g < grad.length; g++) {
+            assertTrue(gradient.compute(logits, g * p.m(), c.positions(g)));
+            grad[g] = gradient.grad.clone();
+        }
+        SubsetLogProbTest.assertExact(c, grad, p + " scalar");
+    }
+
     /** The SIMD and scalar chunk paths draw the same masks from the same chunk seed and update alike. */
     @ParameterizedTest
     @ValueSource(strings = {"2:4", "1:4", "3:8", "4:8", "8:16"})

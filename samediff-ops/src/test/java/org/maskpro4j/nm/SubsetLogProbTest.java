@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -75,23 +77,29 @@ class SubsetLogProbTest {
         return shifted;
     }
 
-    // ---- brute force over all N! draw orders (maskpro-spec §1.6a) ----
+    // ---- brute force over all N! draw orders (maskpro-spec §1.6a), in 80-digit decimal arithmetic ----
 
-    private static double[] softmax(double[] x) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : x) {
-            max = Math.max(max, v);
+    private static final MathContext DIGITS = new MathContext(80);
+    private static final BigDecimal NEGLIGIBLE = BigDecimal.ONE.movePointLeft(90);
+
+    /** e^x for x ≤ 0: the Taylor series of e^(-x/2^h) at -x/2^h ≤ 1/2, squared h times, inverted. */
+    private static BigDecimal exp(BigDecimal x) {
+        BigDecimal y = x.negate();
+        int halvings = 0;
+        while (y.compareTo(BigDecimal.valueOf(0.5)) > 0) {
+            y = y.divide(BigDecimal.valueOf(2), DIGITS);
+            halvings++;
         }
-        double[] p = new double[x.length];
-        double sum = 0;
-        for (int j = 0; j < x.length; j++) {
-            p[j] = Math.exp(x[j] - max);
-            sum += p[j];
+        BigDecimal term = BigDecimal.ONE;
+        BigDecimal sum = BigDecimal.ONE;
+        for (int k = 1; term.compareTo(NEGLIGIBLE) > 0; k++) {
+            term = term.multiply(y, DIGITS).divide(BigDecimal.valueOf(k), DIGITS);
+            sum = sum.add(term, DIGITS);
         }
-        for (int j = 0; j < x.length; j++) {
-            p[j] /= sum;
+        for (int i = 0; i < halvings; i++) {
+            sum = sum.multiply(sum, DIGITS);
         }
-        return p;
+        return BigDecimal.ONE.divide(sum, DIGITS);
     }
 
     private static int[] keptColumns(double[] mask) {
@@ -100,47 +108,62 @@ class SubsetLogProbTest {
 
     /**
      * Returns {P(S), grad log P(S)...}: P(S) = sum over orders of the sequential probability, and the gradient as
-     * the posterior mean of the ordered-sequence score (spec §1.6f), both summed over every order explicitly.
+     * the posterior mean of the ordered-sequence score (spec §1.6f), both summed over every order explicitly, in
+     * 80 digits, so neither carries double's cancellation: an order's score for position j is 1[j in S] minus
+     * p_j / rest at each step at which j was still available.
      */
     static double[] bruteForce(double[] logits, double[] mask) {
-        double[] p = softmax(logits);
+        int m = logits.length;
+        BigDecimal max = new BigDecimal(java.util.Arrays.stream(logits).max().orElseThrow());
+        BigDecimal[] p = new BigDecimal[m];
+        BigDecimal partition = BigDecimal.ZERO;
+        for (int j = 0; j < m; j++) {
+            p[j] = exp(new BigDecimal(logits[j]).subtract(max));
+            partition = partition.add(p[j], DIGITS);
+        }
+        for (int j = 0; j < m; j++) {
+            p[j] = p[j].divide(partition, DIGITS);
+        }
         int[] set = keptColumns(mask);
-        double[] acc = new double[1 + logits.length];
-        permute(set, 0, p, acc);
-        double[] out = new double[1 + logits.length];
-        out[0] = acc[0];
-        for (int j = 0; j < logits.length; j++) {
-            out[1 + j] = acc[1 + j] / acc[0];
+        // acc[0]: P(S); acc[1 + j]: the sum over orders of P(order) times the sum of 1/rest over the steps at which
+        // position j was still available, for kept j; acc[1 + m]: the same for an unkept position (every step)
+        BigDecimal[] acc = new BigDecimal[2 + m];
+        java.util.Arrays.fill(acc, BigDecimal.ZERO);
+        BigDecimal all = java.util.Arrays.stream(p).reduce(BigDecimal.ZERO, (a, b) -> a.add(b, DIGITS));
+        permute(set, 0, p, all, BigDecimal.ONE, BigDecimal.ZERO, new BigDecimal[m], acc);
+        double[] out = new double[1 + m];
+        out[0] = acc[0].doubleValue();
+        for (int j = 0; j < m; j++) {
+            BigDecimal steps = mask[j] == 1 ? acc[1 + j] : acc[1 + m];
+            BigDecimal drawn = mask[j] == 1 ? BigDecimal.ONE : BigDecimal.ZERO;
+            out[1 + j] = drawn.subtract(p[j].multiply(steps, DIGITS).divide(acc[0], DIGITS), DIGITS).doubleValue();
         }
         return out;
     }
 
-    private static void permute(int[] order, int from, double[] p, double[] acc) {
+    /**
+     * Draws order[from..] in every order. {@code rest}: the mass not yet drawn (80 digits make its subtraction
+     * harmless: it never drops below e^-60); {@code prob}: the order's probability so far; {@code steps}: the sum of
+     * 1/rest over the steps so far; {@code steps[j]} for a drawn j: that sum up to and including j's own step.
+     */
+    private static void permute(int[] order, int from, BigDecimal[] p, BigDecimal rest, BigDecimal prob,
+            BigDecimal steps, BigDecimal[] stepsUntil, BigDecimal[] acc) {
         if (from == order.length) {
-            boolean[] drawn = new boolean[p.length];
-            double prob = 1;
-            double[] score = new double[p.length];
-            for (int i : order) {
-                double rest = 0;
-                for (int j = 0; j < p.length; j++) {
-                    rest += drawn[j] ? 0 : p[j];
-                }
-                prob *= p[i] / rest;
-                for (int j = 0; j < p.length; j++) {
-                    score[j] -= drawn[j] ? 0 : p[j] / rest;
-                }
-                score[i] += 1;
-                drawn[i] = true;
+            acc[0] = acc[0].add(prob, DIGITS);
+            for (int j : order) {
+                acc[1 + j] = acc[1 + j].add(prob.multiply(stepsUntil[j], DIGITS), DIGITS);
             }
-            acc[0] += prob;
-            for (int j = 0; j < p.length; j++) {
-                acc[1 + j] += prob * score[j];
-            }
+            acc[acc.length - 1] = acc[acc.length - 1].add(prob.multiply(steps, DIGITS), DIGITS);
             return;
         }
+        BigDecimal inv = BigDecimal.ONE.divide(rest, DIGITS);
+        BigDecimal next = steps.add(inv, DIGITS);
         for (int i = from; i < order.length; i++) {
             swap(order, from, i);
-            permute(order, from + 1, p, acc);
+            int drawn = order[from];
+            stepsUntil[drawn] = next;
+            permute(order, from + 1, p, rest.subtract(p[drawn], DIGITS),
+                    prob.multiply(p[drawn], DIGITS).multiply(inv, DIGITS), next, stepsUntil, acc);
             swap(order, from, i);
         }
     }
@@ -155,7 +178,105 @@ class SubsetLogProbTest {
         return matrix.getRow(g).dup().toDoubleVector();
     }
 
+    // ---- groups over the policy's whole logit range, against the 80-digit sums ----
+
+    /** Max |gradient - exact| allowed on the wide-range groups: the entries are O(1), double rounding is ~1e-16. */
+    static final double EXACT_TOL = 1e-9;
+
+    /** FLOAT logits {@code [groups, M]} and their kept sets; {@code exact} the 80-digit gradient of each group. */
+    record WideGroups(INDArray logits, INDArray mask, double[][] exact) {
+        int[] positions(int g) {
+            return keptColumns(row(mask, g));
+        }
+    }
+
+    /**
+     * Logits as MaskPolicy keeps them (max 0, clamped at -60, FLOAT), where late in a run one kept position can hold
+     * all but 1e-17 of a group's mass, next to ordinary groups. Group 0 is the reported case (2:4: logits
+     * [-54.7, -53.7, -47.8, -9.4], positions 0 and 3 kept), padded with low logits and kept positions for larger
+     * patterns; then, in turn: uniform over [-60, 0] with a random set, the same with the top N kept (the policy's
+     * likely draw), 2·N(0,1) with a random set, and MaskPro's start 10·m0 + noise with S = m0.
+     */
+    static WideGroups wideRangeGroups(NmPattern p, int groups, long seed) {
+        Random rng = new Random(seed);
+        int m = p.m();
+        float[][] logits = new float[groups][m];
+        double[][] masks = new double[groups][];
+        double[] reported = {-54.7, -53.7, -47.8, -9.4};
+        masks[0] = new double[m];
+        for (int j = 0; j < m; j++) {
+            logits[0][j] = (float) (j < 4 ? reported[j] : -58 + 0.5 * j);
+        }
+        for (int j = 0, kept = 0; j < m && kept < p.n(); j++) {
+            if (j != 1 && j != 2) {
+                masks[0][j] = 1;
+                kept++;
+            }
+        }
+        for (int g = 1; g < groups; g++) {
+            double[] set = randomSet(p, rng);
+            double[] x = new double[m];
+            for (int j = 0; j < m; j++) {
+                x[j] = switch (g % 4) {
+                    case 0, 1 -> -60 * rng.nextDouble();
+                    case 2 -> 2 * rng.nextGaussian();
+                    default -> 10 * set[j] + 0.1 * rng.nextGaussian();
+                };
+            }
+            double max = java.util.Arrays.stream(x).max().orElseThrow();
+            for (int j = 0; j < m; j++) {
+                logits[g][j] = (float) Math.max(x[j] - max, -60);
+            }
+            masks[g] = g % 4 == 1 ? TopN.mask(Nd4j.createFromArray(x).reshape(1, m), p).toDoubleVector() : set;
+        }
+        double[][] exact = new double[groups][];
+        for (int g = 0; g < groups; g++) {
+            double[] x = new double[m];
+            for (int j = 0; j < m; j++) {
+                x[j] = logits[g][j];
+            }
+            exact[g] = java.util.Arrays.copyOfRange(bruteForce(x, masks[g]), 1, 1 + m);
+        }
+        return new WideGroups(Nd4j.createFromArray(logits), Nd4j.createFromArray(masks), exact);
+    }
+
+    /** Asserts every entry of {@code grad} (row g is group g) within {@link #EXACT_TOL} of the exact gradient. */
+    static void assertExact(WideGroups c, double[][] grad, String what) {
+        double worst = 0;
+        int worstGroup = 0;
+        for (int g = 0; g < grad.length; g++) {
+            for (int j = 0; j < grad[g].length; j++) {
+                double err = Math.abs(grad[g][j] - c.exact()[g][j]);
+                if (!(err <= worst)) {
+                    worst = err;
+                    worstGroup = g;
+                }
+            }
+        }
+        assertTrue(worst <= EXACT_TOL, what + ": max |grad - exact| = " + worst + " in group " + worstGroup
+                + ", logits " + java.util.Arrays.toString(row(c.logits(), worstGroup)) + ", kept "
+                + java.util.Arrays.toString(c.positions(worstGroup)) + ": got "
+                + java.util.Arrays.toString(grad[worstGroup]) + ", exact "
+                + java.util.Arrays.toString(c.exact()[worstGroup]));
+    }
+
     // ---- tests ----
+    /**
+     * Both the N = 2 closed form and the subset DP agree with 80-digit arithmetic to 1e-9 over the policy's whole
+     * logit range. Before the gradient of a kept position was computed as 1 - p (C_all - C_in), they gave 1.0 where
+     * the true value is 8e-34 (group 0) and erred by up to ~2 on spread groups: C_all and C_in reach 1e17 there.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2:4", "2:8", "3:8", "4:8", "8:16"})
+    void gradientIsExactOverTheWholeLogitRange(String text) {
+        NmPattern p = NmPattern.parse(text);
+        WideGroups c = wideRangeGroups(p, p.n() == 8 ? 5 : 40, 71);
+        for (boolean pairClosedForm : p.n() == 2 ? new boolean[] {true, false} : new boolean[] {false}) {
+            INDArray grad = SubsetLogProb.compute(c.logits(), c.mask(), p, true, 7, pairClosedForm, true)[1];
+            assertExact(c, grad.toDoubleMatrix(), p + (pairClosedForm ? " closed form" : " subset DP"));
+        }
+    }
+
 
     @ParameterizedTest
     @ValueSource(strings = {"2:4", "3:8", "4:8", "8:16"})
