@@ -7,10 +7,7 @@ import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 import org.maskpro4j.nm.FusedGroupKernel;
 import org.maskpro4j.nm.GumbelTopN;
@@ -73,8 +70,6 @@ public final class MaskPolicy {
     /** Pending ascents that make a pass of their own even before a draw. */
     private static final int MAX_PENDING = 8;
     private final ThreadLocal<ChunkBuffers> chunkBuffers;
-    /** One pool per thread count for the fused passes, shared by all policies (a policy is built per run and test). */
-    private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
 
     private MaskPolicy(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, MaskBits prior) {
         this.pattern = pattern;
@@ -336,14 +331,7 @@ public final class MaskPolicy {
                 out.put(at, b.flags, 0, n);
             }
         };
-        if (kernel.threads() == 1 || chunks == 1) {
-            for (int c = 0; c < chunks; c++) {
-                chunkPass.accept(c);
-            }
-        } else {
-            POOLS.computeIfAbsent(kernel.threads(), ForkJoinPool::new)
-                    .submit(() -> IntStream.range(0, chunks).parallel().forEach(chunkPass)).join();
-        }
+        kernel.forEach(chunks, chunkPass);
         pending.clear();
     }
 

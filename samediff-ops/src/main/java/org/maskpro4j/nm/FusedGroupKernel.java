@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 import org.nd4j.linalg.api.buffer.DataType;
@@ -215,16 +216,23 @@ public final class FusedGroupKernel {
     }
 
     private void forEachChunk(long groups, ChunkTask task) {
-        int chunks = chunks(groups);
-        IntStream ids = IntStream.range(0, chunks);
-        Runnable all = () -> (pool == null ? ids : ids.parallel()).forEach(c -> {
+        forEach(chunks(groups), c -> {
             int first = c * CHUNK_GROUPS;
             task.run(c, first, (int) Math.min(CHUNK_GROUPS, groups - first));
         });
-        if (pool == null || chunks == 1) {
-            all.run();
+    }
+
+    /**
+     * Runs {@code task} for every index in [0, count) on this kernel's threads (the calling thread alone when it has
+     * one), for callers that run their own passes chunk by chunk around {@link #ascendAndSampleChunk}. Returns when
+     * all are done; which thread runs an index must not change a result.
+     */
+    public void forEach(int count, IntConsumer task) {
+        IntStream ids = IntStream.range(0, count);
+        if (pool == null || count == 1) {
+            ids.forEach(task);
         } else {
-            pool.submit(all).join();
+            pool.submit(() -> ids.parallel().forEach(task)).join();
         }
     }
 
