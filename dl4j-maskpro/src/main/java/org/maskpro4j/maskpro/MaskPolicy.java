@@ -403,13 +403,6 @@ public final class MaskPolicy {
 
     /** Per-weight FLOAT copies of a full mask (of any type), keyed by weight name: the masks a result hands out. */
     public Map<String, INDArray> split(INDArray mask) {
-        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < rows.weights().size(); i++) {
-            INDArray rowsOfWeight = slice(mask, i);
-            // straight from BYTE rows to a FLOAT copy: no FLOAT matrix of all weights at once
-            out.put(rows.weights().get(i).name(), rowsOfWeight.dataType() == DataType.FLOAT ? rowsOfWeight.dup()
-                    : rowsOfWeight.castTo(DataType.FLOAT));
-        }
-        return out;
+        return rows.split(mask, DataType.FLOAT);
     }
 }

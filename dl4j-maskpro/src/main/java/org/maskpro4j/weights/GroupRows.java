@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.maskpro4j.nm.NmPattern;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -54,9 +55,18 @@ public final class GroupRows {
 
     /** Per-weight copies of a full {@code [groups, ·]} matrix, keyed by weight name. */
     public Map<String, INDArray> split(INDArray matrix) {
+        return split(matrix, matrix.dataType());
+    }
+
+    /**
+     * Per-weight copies of a full {@code [groups, ·]} matrix in {@code type}, keyed by weight name: each weight's rows
+     * are cast on their own, so no matrix of all weights in {@code type} is ever made.
+     */
+    public Map<String, INDArray> split(INDArray matrix, DataType type) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (int i = 0; i < weights.size(); i++) {
-            out.put(weights.get(i).name(), slice(matrix, i).dup());
+            INDArray rows = slice(matrix, i);
+            out.put(weights.get(i).name(), rows.dataType() == type ? rows.dup() : rows.castTo(type));
         }
         return out;
     }
