@@ -2,6 +2,7 @@ package org.maskpro4j.nm;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -88,5 +89,128 @@ final class FourRows {
                 .blend(r3.rearrange(GROUPS_2), POSITION_3).intoArray(groups, o + 2 * lanes);
         r0.rearrange(GROUPS_3).blend(r1.rearrange(GROUPS_3), POSITION_1).blend(r2.rearrange(GROUPS_3), POSITION_2)
                 .blend(r3.rearrange(GROUPS_3), POSITION_3).intoArray(groups, o + 3 * lanes);
+    }
+
+    /**
+     * VectorChunkMath's gradientOfPairs and update for the 16 groups of 2:4 at lane offset b of the rows, in three
+     * parts each small enough for the JIT to keep its vectors in registers (it stops inlining the Vector API's methods
+     * in larger ones): the same operations in the same order, so the same bits. The rows of ps hold the softmax; the
+     * three constants of the closed form pass through {@code acc[0..48)}.
+     */
+    static void ascendPairs(float[] xs, float[] ks, float[] ps, int b, int rowLength, float scale, float range,
+            float[] nan, float[] acc) {
+        pairMasses(ks, ps, b, rowLength, acc);
+        updatePositions(xs, ks, ps, b, rowLength, scale, acc, 0);
+        updatePositions(xs, ks, ps, b, rowLength, scale, acc, 2);
+        shift(xs, b, rowLength, range, nan);
+    }
+
+    /** R/(1 − p_a)², R/(1 − p_b)² and 1 plus both into acc, from the first, second and unkept masses. */
+    private static void pairMasses(float[] ks, float[] ps, int b, int rowLength, float[] acc) {
+        FloatVector p0 = FloatVector.fromArray(F, ps, b);
+        FloatVector p1 = FloatVector.fromArray(F, ps, b + rowLength);
+        FloatVector p2 = FloatVector.fromArray(F, ps, b + 2 * rowLength);
+        FloatVector p3 = FloatVector.fromArray(F, ps, b + 3 * rowLength);
+        FloatVector k0 = FloatVector.fromArray(F, ks, b);
+        FloatVector k1 = FloatVector.fromArray(F, ks, b + rowLength);
+        FloatVector k2 = FloatVector.fromArray(F, ks, b + 2 * rowLength);
+        FloatVector k3 = FloatVector.fromArray(F, ks, b + 3 * rowLength);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        // whether each position is the first kept one
+        FloatVector f0 = k0.mul(one.sub(zero));
+        FloatVector seen = zero.add(k0);
+        FloatVector f1 = k1.mul(one.sub(seen));
+        seen = seen.add(k1);
+        FloatVector f2 = k2.mul(one.sub(seen));
+        seen = seen.add(k2);
+        FloatVector f3 = k3.mul(one.sub(seen));
+        FloatVector first = zero.add(p0.mul(f0)).add(p1.mul(f1)).add(p2.mul(f2)).add(p3.mul(f3));
+        FloatVector second = zero.add(p0.mul(k0.sub(f0))).add(p1.mul(k1.sub(f1))).add(p2.mul(k2.sub(f2)))
+                .add(p3.mul(k3.sub(f3)));
+        FloatVector unkept = zero.add(p0.sub(p0.mul(k0))).add(p1.sub(p1.mul(k1))).add(p2.sub(p2.mul(k2)))
+                .add(p3.sub(p3.mul(k3)));
+        FloatVector ia = one.div(unkept.add(second));
+        FloatVector ib = one.div(unkept.add(first));
+        FloatVector share = one.div(ia.add(ib));
+        FloatVector cA = ia.mul(ia.mul(share));
+        FloatVector cB = ib.mul(ib.mul(share));
+        cA.intoArray(acc, 0);
+        cB.intoArray(acc, F.length());
+        cA.add(cB).add(one).intoArray(acc, 2 * F.length());
+    }
+
+    /** x ← x − scale·∇ log P(kept) for positions j0 and j0 + 1. */
+    private static void updatePositions(float[] xs, float[] ks, float[] ps, int b, int rowLength, float scale,
+            float[] acc, int j0) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector cA = FloatVector.fromArray(F, acc, 0);
+        FloatVector cB = FloatVector.fromArray(F, acc, F.length());
+        FloatVector cAll = FloatVector.fromArray(F, acc, 2 * F.length());
+        FloatVector seen = zero;
+        for (int j = 0; j < j0; j++) {
+            seen = seen.add(FloatVector.fromArray(F, ks, b + j * rowLength));
+        }
+        int i = b + j0 * rowLength;
+        FloatVector k = FloatVector.fromArray(F, ks, i);
+        FloatVector g = gradient(FloatVector.fromArray(F, ps, i), k, k.mul(one.sub(seen)), cA, cB, cAll, one);
+        FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
+        seen = seen.add(k);
+        i += rowLength;
+        k = FloatVector.fromArray(F, ks, i);
+        g = gradient(FloatVector.fromArray(F, ps, i), k, k.mul(one.sub(seen)), cA, cB, cAll, one);
+        FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
+    }
+
+    /** NaN into nan where an updated logit is not finite; then each group shifted to max 0 and clamped. */
+    private static void shift(float[] xs, int b, int rowLength, float range, float[] nan) {
+        FloatVector y0 = FloatVector.fromArray(F, xs, b);
+        FloatVector y1 = FloatVector.fromArray(F, xs, b + rowLength);
+        FloatVector y2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
+        FloatVector y3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
+        FloatVector.fromArray(F, nan, 0).add(y0.mul(0f)).add(y1.mul(0f)).add(y2.mul(0f)).add(y3.mul(0f))
+                .intoArray(nan, 0);
+        FloatVector top = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY).max(y0).max(y1).max(y2).max(y3);
+        FloatVector lowest = FloatVector.broadcast(F, -range);
+        y0.sub(top).max(lowest).intoArray(xs, b);
+        y1.sub(top).max(lowest).intoArray(xs, b + rowLength);
+        y2.sub(top).max(lowest).intoArray(xs, b + 2 * rowLength);
+        y3.sub(top).max(lowest).intoArray(xs, b + 3 * rowLength);
+    }
+
+    /** d log P / d x_j of one position, as VectorChunkMath.gradientOfPairs. */
+    private static FloatVector gradient(FloatVector p, FloatVector k, FloatVector isFirst, FloatVector cA,
+            FloatVector cB, FloatVector cAll, FloatVector one) {
+        FloatVector inKept = one.sub(p.mul(one.add(isFirst.mul(cB)).add(k.sub(isFirst).mul(cA))));
+        FloatVector outside = p.mul(cAll).neg();
+        return inKept.mul(k).add(outside.mul(one.sub(k)));
+    }
+
+    /**
+     * The race's ranks of 16 groups from their keys (4 rows of 16 from keys[0]): the N smallest win, ties going to the
+     * lower index; 0/1 rows into out at lane offset b.
+     */
+    static void draw(float[] keys, int n, float[] out, int b, int rowLength) {
+        int lanes = F.length();
+        FloatVector key0 = FloatVector.fromArray(F, keys, 0);
+        FloatVector key1 = FloatVector.fromArray(F, keys, lanes);
+        FloatVector key2 = FloatVector.fromArray(F, keys, 2 * lanes);
+        FloatVector key3 = FloatVector.fromArray(F, keys, 3 * lanes);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector kept = FloatVector.broadcast(F, n);
+        FloatVector rank0 = zero.add(one, key1.compare(VectorOperators.LT, key0))
+                .add(one, key2.compare(VectorOperators.LT, key0)).add(one, key3.compare(VectorOperators.LT, key0));
+        FloatVector rank1 = zero.add(one, key0.compare(VectorOperators.LE, key1))
+                .add(one, key2.compare(VectorOperators.LT, key1)).add(one, key3.compare(VectorOperators.LT, key1));
+        FloatVector rank2 = zero.add(one, key0.compare(VectorOperators.LE, key2))
+                .add(one, key1.compare(VectorOperators.LE, key2)).add(one, key3.compare(VectorOperators.LT, key2));
+        FloatVector rank3 = zero.add(one, key0.compare(VectorOperators.LE, key3))
+                .add(one, key1.compare(VectorOperators.LE, key3)).add(one, key2.compare(VectorOperators.LE, key3));
+        zero.blend(one, rank0.compare(VectorOperators.LT, kept)).intoArray(out, b);
+        zero.blend(one, rank1.compare(VectorOperators.LT, kept)).intoArray(out, b + rowLength);
+        zero.blend(one, rank2.compare(VectorOperators.LT, kept)).intoArray(out, b + 2 * rowLength);
+        zero.blend(one, rank3.compare(VectorOperators.LT, kept)).intoArray(out, b + 3 * rowLength);
     }
 }

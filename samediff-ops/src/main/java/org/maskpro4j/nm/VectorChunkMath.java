@@ -251,6 +251,11 @@ final class VectorChunkMath extends ChunkMath {
      * clamped; NaN in {@code s.nan} when a logit or gradient entry is not finite.
      */
     private void ascendLanes(Scratch s, int rowLength, int b, float scale, float range) {
+        if (fourRows && pattern.n() == 2) {
+            softmaxLanes(s, rowLength, b);
+            FourRows.ascendPairs(s.xs, s.ks, s.ps, b, rowLength, scale, range, s.nan, s.acc);
+            return;
+        }
         gradientLanes(s, rowLength, b);
         int m = pattern.m();
         float[] xs = s.xs;
@@ -273,8 +278,8 @@ final class VectorChunkMath extends ChunkMath {
         }
     }
 
-    /** d log P(kept) / d logits of the 16 groups at lane offset b of the rows of xs and ks into ps. */
-    private void gradientLanes(Scratch s, int rowLength, int b) {
+    /** The softmax of the 16 groups at lane offset b of the rows of xs into ps. */
+    private void softmaxLanes(Scratch s, int rowLength, int b) {
         int m = pattern.m();
         float[] xs = s.xs;
         float[] ps = s.ps;
@@ -295,6 +300,13 @@ final class VectorChunkMath extends ChunkMath {
         for (int j = 0; j < m; j++) {
             FloatVector.fromArray(F, s.lane, j * lanes).mul(inverse).intoArray(ps, j * rowLength + b);
         }
+    }
+
+    /** d log P(kept) / d logits of the 16 groups at lane offset b of the rows of xs and ks into ps. */
+    private void gradientLanes(Scratch s, int rowLength, int b) {
+        softmaxLanes(s, rowLength, b);
+        int m = pattern.m();
+        float[] ps = s.ps;
         if (pattern.n() == 1) { // the gradient of log softmax, 1[j kept] − p_j
             for (int j = 0; j < m; j++) {
                 int i = j * rowLength + b;
@@ -621,6 +633,10 @@ final class VectorChunkMath extends ChunkMath {
         for (int j = 0; j < m; j++) {
             FloatVector.fromArray(F, keys, j * lanes).mul(FloatVector.fromArray(F, s.lane, j * lanes))
                     .intoArray(keys, j * lanes);
+        }
+        if (fourRows) {
+            FourRows.draw(keys, pattern.n(), out, b, rowLength);
+            return;
         }
         for (int j = 0; j < m; j++) {
             FloatVector key = FloatVector.fromArray(F, keys, j * lanes);
