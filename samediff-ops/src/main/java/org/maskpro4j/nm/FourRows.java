@@ -188,15 +188,17 @@ final class FourRows {
     }
 
     /**
-     * The race's ranks of 16 groups from their keys (4 rows of 16 from keys[0]): the N smallest win, ties going to the
-     * lower index; 0/1 rows into out at lane offset b.
+     * The race of 16 groups: keys E_j · exp(max − x_j) from the rows of E and of exp(max − x) (4 rows of 16 each), the
+     * N smallest win, ties going to the lower index; 0/1 rows into out at lane offset b.
      */
-    static void draw(float[] keys, int n, float[] out, int b, int rowLength) {
+    static void draw(float[] exponentials, float[] scales, int n, float[] out, int b, int rowLength) {
         int lanes = F.length();
-        FloatVector key0 = FloatVector.fromArray(F, keys, 0);
-        FloatVector key1 = FloatVector.fromArray(F, keys, lanes);
-        FloatVector key2 = FloatVector.fromArray(F, keys, 2 * lanes);
-        FloatVector key3 = FloatVector.fromArray(F, keys, 3 * lanes);
+        FloatVector key0 = FloatVector.fromArray(F, exponentials, 0).mul(FloatVector.fromArray(F, scales, 0));
+        FloatVector key1 = FloatVector.fromArray(F, exponentials, lanes).mul(FloatVector.fromArray(F, scales, lanes));
+        FloatVector key2 = FloatVector.fromArray(F, exponentials, 2 * lanes)
+                .mul(FloatVector.fromArray(F, scales, 2 * lanes));
+        FloatVector key3 = FloatVector.fromArray(F, exponentials, 3 * lanes)
+                .mul(FloatVector.fromArray(F, scales, 3 * lanes));
         FloatVector one = FloatVector.broadcast(F, 1f);
         FloatVector zero = FloatVector.zero(F);
         FloatVector kept = FloatVector.broadcast(F, n);
@@ -212,5 +214,48 @@ final class FourRows {
         zero.blend(one, rank1.compare(VectorOperators.LT, kept)).intoArray(out, b + rowLength);
         zero.blend(one, rank2.compare(VectorOperators.LT, kept)).intoArray(out, b + 2 * rowLength);
         zero.blend(one, rank3.compare(VectorOperators.LT, kept)).intoArray(out, b + 3 * rowLength);
+    }
+
+    /** x_j − max of the 16 groups at lane offset b of the rows, one row of 16 per position into {@code lane}. */
+    static void belowMax(float[] xs, int b, int rowLength, float[] lane) {
+        int lanes = F.length();
+        FloatVector x0 = FloatVector.fromArray(F, xs, b);
+        FloatVector x1 = FloatVector.fromArray(F, xs, b + rowLength);
+        FloatVector x2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
+        FloatVector x3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
+        FloatVector max = x0.max(x1).max(x2).max(x3);
+        x0.sub(max).intoArray(lane, 0);
+        x1.sub(max).intoArray(lane, lanes);
+        x2.sub(max).intoArray(lane, 2 * lanes);
+        x3.sub(max).intoArray(lane, 3 * lanes);
+    }
+
+    /** The exponentials in {@code lane} divided by their group's sum, into the rows of ps at lane offset b. */
+    static void normalize(float[] lane, float[] ps, int b, int rowLength) {
+        int lanes = F.length();
+        FloatVector e0 = FloatVector.fromArray(F, lane, 0);
+        FloatVector e1 = FloatVector.fromArray(F, lane, lanes);
+        FloatVector e2 = FloatVector.fromArray(F, lane, 2 * lanes);
+        FloatVector e3 = FloatVector.fromArray(F, lane, 3 * lanes);
+        FloatVector inverse = FloatVector.broadcast(F, 1f).div(FloatVector.zero(F).add(e0).add(e1).add(e2).add(e3));
+        e0.mul(inverse).intoArray(ps, b);
+        e1.mul(inverse).intoArray(ps, b + rowLength);
+        e2.mul(inverse).intoArray(ps, b + 2 * rowLength);
+        e3.mul(inverse).intoArray(ps, b + 3 * rowLength);
+    }
+
+    /** min(max − x_j, MAX_SPREAD) of the 16 groups at lane offset b of the rows, one row of 16 per position. */
+    static void spreads(float[] xs, int b, int rowLength, float[] lane) {
+        int lanes = F.length();
+        FloatVector x0 = FloatVector.fromArray(F, xs, b);
+        FloatVector x1 = FloatVector.fromArray(F, xs, b + rowLength);
+        FloatVector x2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
+        FloatVector x3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
+        FloatVector max = x0.max(x1).max(x2).max(x3);
+        FloatVector spread = FloatVector.broadcast(F, ChunkMath.MAX_SPREAD);
+        max.sub(x0).min(spread).intoArray(lane, 0);
+        max.sub(x1).min(spread).intoArray(lane, lanes);
+        max.sub(x2).min(spread).intoArray(lane, 2 * lanes);
+        max.sub(x3).min(spread).intoArray(lane, 3 * lanes);
     }
 }

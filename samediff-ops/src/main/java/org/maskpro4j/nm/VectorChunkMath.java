@@ -280,6 +280,12 @@ final class VectorChunkMath extends ChunkMath {
 
     /** The softmax of the 16 groups at lane offset b of the rows of xs into ps. */
     private void softmaxLanes(Scratch s, int rowLength, int b) {
+        if (fourRows) {
+            FourRows.belowMax(s.xs, b, rowLength, s.lane);
+            exp(s.lane, 4 * F.length());
+            FourRows.normalize(s.lane, s.ps, b, rowLength);
+            return;
+        }
         int m = pattern.m();
         float[] xs = s.xs;
         float[] ps = s.ps;
@@ -617,26 +623,32 @@ final class VectorChunkMath extends ChunkMath {
         float[] out = s.ks;
         // no vector is live across the calls of negLog and exp: the JIT boxes such vectors on the heap when it does
         // not inline the call
-        FloatVector spread = FloatVector.broadcast(F, MAX_SPREAD);
         int lanes = F.length();
-        rowMax(xs, rowLength, b, s.acc);
-        FloatVector max = FloatVector.fromArray(F, s.acc, MAX * lanes);
         for (int j = 0; j < m; j++) {
             uniforms(chunkSeed, from + b, j).intoArray(keys, j * lanes);
-            max.sub(FloatVector.fromArray(F, xs, j * rowLength + b)).min(spread).intoArray(s.lane, j * lanes);
+        }
+        if (fourRows) {
+            FourRows.spreads(xs, b, rowLength, s.lane);
+        } else {
+            FloatVector spread = FloatVector.broadcast(F, MAX_SPREAD);
+            rowMax(xs, rowLength, b, s.acc);
+            FloatVector max = FloatVector.fromArray(F, s.acc, MAX * lanes);
+            for (int j = 0; j < m; j++) {
+                max.sub(FloatVector.fromArray(F, xs, j * rowLength + b)).min(spread).intoArray(s.lane, j * lanes);
+            }
         }
         negLog(keys, m * lanes);
         exp(s.lane, m * lanes);
+        if (fourRows) {
+            FourRows.draw(keys, s.lane, pattern.n(), out, b, rowLength);
+            return;
+        }
         FloatVector one = FloatVector.broadcast(F, 1f);
         FloatVector zero = FloatVector.zero(F);
         FloatVector n = FloatVector.broadcast(F, pattern.n());
         for (int j = 0; j < m; j++) {
             FloatVector.fromArray(F, keys, j * lanes).mul(FloatVector.fromArray(F, s.lane, j * lanes))
                     .intoArray(keys, j * lanes);
-        }
-        if (fourRows) {
-            FourRows.draw(keys, pattern.n(), out, b, rowLength);
-            return;
         }
         for (int j = 0; j < m; j++) {
             FloatVector key = FloatVector.fromArray(F, keys, j * lanes);
