@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -113,6 +114,38 @@ class FusedGroupKernelTest {
             assertEquals(x[1][i], x[0][i], tolerance, p + ": updated logit " + i);
         }
         assertArrayEquals(drawn[1], drawn[0], p + ": masks drawn from the updated logits");
+    }
+
+    /**
+     * At M = 4 the SIMD path runs the softmax, the closed form, the update and the race written out in registers
+     * ({@link FourPositionLanes}): the same operations in the same order as the general lanes, so the same bits,
+     * masks and updated logits alike, including a block redone by the scalar fallback and a last block of padded
+     * lanes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2:4", "1:4", "3:4"})
+    void writtenOutFourPositionsMatchTheGeneralLanesBitForBit(String text) {
+        NmPattern p = NmPattern.parse(text);
+        Assumptions.assumeTrue(FourPositionLanes.supported(p.m()), "needs 16 float lanes (AVX-512)");
+        int groups = FusedGroupKernel.CHUNK_GROUPS - 5;
+        float[] kept = randomMasks(p, groups, 72).data().asFloat();
+        float[] start = logits(p, groups, 71).data().asFloat();
+        for (int j = 0; j < p.m(); j++) {
+            start[1000 * p.m() + j] = -50f * j; // beyond float's exp range: that block falls back to double
+        }
+        ChunkMath[] paths = {new VectorChunkMath(p, true), new VectorChunkMath(p, false)};
+        float[][] x = new float[2][];
+        float[][] drawn = new float[2][groups * p.m()];
+        float[][] sampled = new float[2][groups * p.m()];
+        for (int i = 0; i < 2; i++) {
+            x[i] = start.clone();
+            paths[i].step(x[i], kept, 7.5, (float) LOGIT_RANGE, 73, drawn[i], groups, 0);
+            paths[i].step(start, null, 0, (float) LOGIT_RANGE, 74, sampled[i], groups, 0);
+        }
+        assertArrayEquals(x[1], x[0], p + ": updated logits");
+        assertArrayEquals(drawn[1], drawn[0], p + ": masks drawn from the updated logits");
+        assertArrayEquals(sampled[1], sampled[0], p + ": masks drawn without an update");
+        assertNotEquals(java.util.Arrays.hashCode(start), java.util.Arrays.hashCode(x[0]), "the update changed logits");
     }
 
     @ParameterizedTest

@@ -6,8 +6,19 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Transposition of 16 row-major groups of 4 to 4 rows of 16 lanes and back, in registers (AVX-512 floats). */
-final class FourRows {
+/**
+ * {@link VectorChunkMath}'s work on 16 groups for M = 4 (2:4, 1:4, 3:4), written out position by position with the
+ * four rows in registers instead of passing through scratch accumulators: the transposition between row-major groups
+ * and rows (lane permutations and blends, not 64 scalar moves each way), the softmax, the N = 2 closed form and
+ * update, and the race's keys and ranks. Each does the general lanes' operations in the same order, so the results are
+ * the same bits (FusedGroupKernelTest checks it). AVX-512 floats only (16 lanes).
+ *
+ * <p>Each method stays small: C2 on JDK 17 stops inlining the Vector API's methods in a compilation past its node
+ * budget (NodeCountInliningCutoff), and a vector passed to a method it did not inline is boxed on the heap (48 to
+ * 120 bytes per group, and 2 to 4 times slower, where one form did not fit); so the closed form, for one, is three
+ * methods with three vectors of scratch between them.
+ */
+final class FourPositionLanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final int M = 4;
     private static final VectorShuffle<Float> ROW_0 = toRow(0);
@@ -25,9 +36,10 @@ final class FourRows {
     private static final VectorMask<Float> POSITION_2 = lanes(2, false);
     private static final VectorMask<Float> POSITION_3 = lanes(3, false);
 
-    private FourRows() {
+    private FourPositionLanes() {
     }
 
+    /** Whether this JVM runs these forms for groups of {@code m}: m = 4 and 16 float lanes. */
     static boolean supported(int m) {
         return m == M && FloatVector.SPECIES_PREFERRED.length() == F.length();
     }
@@ -59,6 +71,7 @@ final class FourRows {
         return VectorMask.fromArray(F, set, 0);
     }
 
+    /** The 16 groups at {@code o} to 4 rows of {@code rowLength} lanes, from lane {@code at}. */
     static void toRows(float[] groups, int o, float[] rows, int at, int rowLength) {
         int lanes = F.length();
         FloatVector v0 = FloatVector.fromArray(F, groups, o);
@@ -75,6 +88,7 @@ final class FourRows {
                 .blend(v3.rearrange(ROW_3), QUARTER_3).intoArray(rows, at + 3 * rowLength);
     }
 
+    /** 4 rows of {@code rowLength} lanes from lane {@code at} back to the 16 groups at {@code o}. */
     static void fromRows(float[] rows, int at, int rowLength, float[] groups, int o) {
         int lanes = F.length();
         FloatVector r0 = FloatVector.fromArray(F, rows, at);
@@ -188,8 +202,8 @@ final class FourRows {
     }
 
     /**
-     * The race of 16 groups: keys E_j · exp(max − x_j) from the rows of E and of exp(max − x) (4 rows of 16 each), the
-     * N smallest win, ties going to the lower index; 0/1 rows into out at lane offset b.
+     * The race of 16 groups: keys E_j · exp(max − x_j) from the rows of E and of exp(max − x) (4 rows of 16 each),
+     * the N smallest win, ties going to the lower index; 0/1 rows into out at lane offset b.
      */
     static void draw(float[] exponentials, float[] scales, int n, float[] out, int b, int rowLength) {
         int lanes = F.length();
