@@ -265,7 +265,9 @@ final class VectorChunkMath extends ChunkMath {
      */
     private void ascendLanes(Scratch s, int rowLength, int b, float scale, float range) {
         if (fourRows && pattern.n() == 2) {
-            softmaxLanes(s, rowLength, b);
+            FourPositionLanes.belowMax(s.xs, b, rowLength, s.lane);
+            exp(s.lane, 4 * F.length());
+            FourPositionLanes.normalize(s.lane, s.ps, b, rowLength);
             FourPositionLanes.ascendPairs(s.xs, s.ks, s.ps, b, rowLength, scale, range, s.nan, s.acc);
             return;
         }
@@ -291,14 +293,8 @@ final class VectorChunkMath extends ChunkMath {
         }
     }
 
-    /** The softmax of the 16 groups at lane offset b of the rows of xs into ps. */
-    private void softmaxLanes(Scratch s, int rowLength, int b) {
-        if (fourRows) {
-            FourPositionLanes.belowMax(s.xs, b, rowLength, s.lane);
-            exp(s.lane, 4 * F.length());
-            FourPositionLanes.normalize(s.lane, s.ps, b, rowLength);
-            return;
-        }
+    /** d log P(kept) / d logits of the 16 groups at lane offset b of the rows of xs and ks into ps. */
+    private void gradientLanes(Scratch s, int rowLength, int b) {
         int m = pattern.m();
         float[] xs = s.xs;
         float[] ps = s.ps;
@@ -319,13 +315,6 @@ final class VectorChunkMath extends ChunkMath {
         for (int j = 0; j < m; j++) {
             FloatVector.fromArray(F, s.lane, j * lanes).mul(inverse).intoArray(ps, j * rowLength + b);
         }
-    }
-
-    /** d log P(kept) / d logits of the 16 groups at lane offset b of the rows of xs and ks into ps. */
-    private void gradientLanes(Scratch s, int rowLength, int b) {
-        softmaxLanes(s, rowLength, b);
-        int m = pattern.m();
-        float[] ps = s.ps;
         if (pattern.n() == 1) { // the gradient of log softmax, 1[j kept] − p_j
             for (int j = 0; j < m; j++) {
                 int i = j * rowLength + b;
@@ -574,12 +563,16 @@ final class VectorChunkMath extends ChunkMath {
         }
         DoubleVector.fromArray(D, inv, 0).intoArray(forward, 0);
         for (int t = 1; t < full; t++) {
-            // a fresh zero, not a vector defined outside the loop nest: that phi was boxed in some compilations
-            DoubleVector sum = DoubleVector.zero(D);
+            // the sums in scratch, not in a vector carried by the inner loop: at 8:16 that phi was boxed on every turn
+            // (200 bytes per group)
+            zero.intoArray(acc, FIRST * lanes);
             for (int rest = t; rest != 0; rest &= rest - 1) {
-                sum = sum.add(DoubleVector.fromArray(D, forward, (t ^ Integer.lowestOneBit(rest)) * lanes));
+                DoubleVector.fromArray(D, acc, FIRST * lanes)
+                        .add(DoubleVector.fromArray(D, forward, (t ^ Integer.lowestOneBit(rest)) * lanes))
+                        .intoArray(acc, FIRST * lanes);
             }
-            sum.mul(DoubleVector.fromArray(D, inv, t * lanes)).intoArray(forward, t * lanes);
+            DoubleVector.fromArray(D, acc, FIRST * lanes).mul(DoubleVector.fromArray(D, inv, t * lanes))
+                    .intoArray(forward, t * lanes);
         }
         zero.intoArray(acc, SUM * lanes);
         for (int k = 0; k < n; k++) {
@@ -590,11 +583,14 @@ final class VectorChunkMath extends ChunkMath {
         DoubleVector scaledFull = DoubleVector.fromArray(D, acc, SUM * lanes);
         one.intoArray(backward, full * lanes);
         for (int t = full - 1; t >= 0; t--) {
-            DoubleVector sum = DoubleVector.zero(D);
+            zero.intoArray(acc, FIRST * lanes);
             for (int out = full ^ t; out != 0; out &= out - 1) {
-                sum = sum.add(DoubleVector.fromArray(D, backward, (t | Integer.lowestOneBit(out)) * lanes));
+                DoubleVector.fromArray(D, acc, FIRST * lanes)
+                        .add(DoubleVector.fromArray(D, backward, (t | Integer.lowestOneBit(out)) * lanes))
+                        .intoArray(acc, FIRST * lanes);
             }
-            DoubleVector bt = sum.mul(DoubleVector.fromArray(D, inv, t * lanes));
+            DoubleVector bt = DoubleVector.fromArray(D, acc, FIRST * lanes)
+                    .mul(DoubleVector.fromArray(D, inv, t * lanes));
             bt.intoArray(backward, t * lanes);
             DoubleVector w = DoubleVector.fromArray(D, forward, t * lanes).mul(bt);
             w.intoArray(forward, t * lanes); // forward[t] is read only here: it now holds the weight of t
@@ -630,40 +626,26 @@ final class VectorChunkMath extends ChunkMath {
 
     /** The exponential race of the 16 groups at lane offset b of the rows of xs; the drawn mask goes to ks. */
     private void raceLanes(Scratch s, int rowLength, int b, long chunkSeed, int from) {
+        if (fourRows) {
+            raceOfFour(s, rowLength, b, chunkSeed, from);
+            return;
+        }
         int m = pattern.m();
         float[] xs = s.xs;
         float[] keys = s.keys;
         float[] out = s.ks;
         // no vector is live across the calls of negLog and exp: the JIT boxes such vectors on the heap when it does
         // not inline the call
+        FloatVector spread = FloatVector.broadcast(F, MAX_SPREAD);
         int lanes = F.length();
-        LongVector steps = LongVector.fromArray(L, GAMMA_STEPS, 0);
+        rowMax(xs, rowLength, b, s.acc);
+        FloatVector max = FloatVector.fromArray(F, s.acc, MAX * lanes);
         for (int j = 0; j < m; j++) {
-            long first = ((long) counter(from + b, j) >>> 1) + 1;
-            LongVector z = LongVector.broadcast(L, chunkSeed + first * GOLDEN_GAMMA).add(steps);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
-            FloatVector u = (FloatVector) z.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8)
-                    .convert(VectorOperators.I2F, 0);
-            u.add(0.5f).mul(0x1p-24f).intoArray(keys, j * lanes);
-        }
-        if (fourRows) {
-            FourPositionLanes.spreads(xs, b, rowLength, s.lane);
-        } else {
-            FloatVector spread = FloatVector.broadcast(F, MAX_SPREAD);
-            rowMax(xs, rowLength, b, s.acc);
-            FloatVector max = FloatVector.fromArray(F, s.acc, MAX * lanes);
-            for (int j = 0; j < m; j++) {
-                max.sub(FloatVector.fromArray(F, xs, j * rowLength + b)).min(spread).intoArray(s.lane, j * lanes);
-            }
+            uniforms(chunkSeed, from + b, j, keys, j * lanes);
+            max.sub(FloatVector.fromArray(F, xs, j * rowLength + b)).min(spread).intoArray(s.lane, j * lanes);
         }
         negLog(keys, m * lanes);
         exp(s.lane, m * lanes);
-        if (fourRows) {
-            FourPositionLanes.draw(keys, s.lane, pattern.n(), out, b, rowLength);
-            return;
-        }
         FloatVector one = FloatVector.broadcast(F, 1f);
         FloatVector zero = FloatVector.zero(F);
         FloatVector n = FloatVector.broadcast(F, pattern.n());
@@ -691,8 +673,30 @@ final class VectorChunkMath extends ChunkMath {
         }
     }
 
-    // exp and log work in place on a[0, length), a multiple of 16: each runs one loop with its constants in registers,
-    // and no vector crosses a call (vectors passed to or returned from a method the JIT does not inline are boxed)
+    /** {@link #raceLanes} at M = 4, with {@link FourPositionLanes}. */
+    private void raceOfFour(Scratch s, int rowLength, int b, long chunkSeed, int from) {
+        int lanes = F.length();
+        for (int j = 0; j < 4; j++) {
+            uniforms(chunkSeed, from + b, j, s.keys, j * lanes);
+        }
+        FourPositionLanes.spreads(s.xs, b, rowLength, s.lane);
+        negLog(s.keys, 4 * lanes);
+        exp(s.lane, 4 * lanes);
+        FourPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
+    }
+
+    /** The uniforms of position j of the 16 groups from chunk group {@code group}, into {@code keys} at {@code at}. */
+    private static void uniforms(long chunkSeed, int group, int j, float[] keys, int at) {
+        long first = ((long) counter(group, j) >>> 1) + 1;
+        LongVector z = LongVector.broadcast(L, chunkSeed + first * GOLDEN_GAMMA)
+                .add(LongVector.fromArray(L, GAMMA_STEPS, 0));
+        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+        FloatVector u = (FloatVector) z.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8)
+                .convert(VectorOperators.I2F, 0);
+        u.add(0.5f).mul(0x1p-24f).intoArray(keys, at);
+    }
 
     /** {@link ChunkMath#exp} in lanes, the same roundings. */
     private static void exp(float[] a, int length) {
