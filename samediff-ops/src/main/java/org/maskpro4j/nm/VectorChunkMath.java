@@ -171,15 +171,15 @@ final class VectorChunkMath extends ChunkMath {
         for (int from = 0; from < count; from += BLOCK) {
             int to = Math.min(count, from + BLOCK);
             int rowLength = F.loopBound(to - from + F.length() - 1);
-            toRows(x, from, to, s.xs, rowLength, 0f);
+            blockToRows(x, from, to, s.xs, rowLength, 0f);
             if (kept != null) {
-                toRows(kept, from, to, s.ks, rowLength, -1f);
+                blockToRows(kept, from, to, s.ks, rowLength, -1f);
                 FloatVector.zero(F).intoArray(s.nan, 0);
             }
             // one pass per 16 groups: their rows stay in L1 from the softmax to the drawn mask
             for (int b = 0; b < rowLength; b += F.length()) {
-                // M = 4 branches off here, so the general lanes' methods run, and are profiled by the JIT, for other
-                // patterns only (when 2:4 ran them first, 4:8 measured 5 to 9 % slower in the same JVM)
+                // M = 4 branches off here and in blockToRows, so the general lanes' methods run, and are profiled by
+                // the JIT, for other patterns only (when 2:4 ran them first, 4:8 measured 5 to 9 % slower)
                 if (kept != null && pairsOfFour) {
                     ascendPairsOfFour(s, rowLength, b, (float) scale, range);
                 } else if (kept != null) {
@@ -196,10 +196,10 @@ final class VectorChunkMath extends ChunkMath {
                 continue;
             }
             if (kept != null) {
-                fromRows(s.xs, x, from, to, rowLength);
+                blockFromRows(s.xs, x, from, to, rowLength);
             }
             if (drawn != null) {
-                fromRows(s.ks, drawn, from, to, rowLength);
+                blockFromRows(s.ks, drawn, from, to, rowLength);
             }
         }
     }
@@ -210,6 +210,28 @@ final class VectorChunkMath extends ChunkMath {
         return v.compare(VectorOperators.NE, v).anyTrue();
     }
 
+    /** {@link #toRows}, whole blocks of M = 4 by lane permutations ({@link FourPositionLanes}). */
+    private void blockToRows(float[] groups, int from, int to, float[] rows, int rowLength, float pad) {
+        if (fourRows && to - from == BLOCK) {
+            for (int g = 0; g < BLOCK; g += F.length()) {
+                FourPositionLanes.toRows(groups, (from + g) * 4, rows, g, rowLength);
+            }
+        } else {
+            toRows(groups, from, to, rows, rowLength, pad);
+        }
+    }
+
+    /** {@link #fromRows}, whole blocks of M = 4 by lane permutations ({@link FourPositionLanes}). */
+    private void blockFromRows(float[] rows, float[] groups, int from, int to, int rowLength) {
+        if (fourRows && to - from == BLOCK) {
+            for (int g = 0; g < BLOCK; g += F.length()) {
+                FourPositionLanes.fromRows(rows, g, rowLength, groups, (from + g) * 4);
+            }
+        } else {
+            fromRows(rows, groups, from, to, rowLength);
+        }
+    }
+
     /**
      * Row-major groups to one row per position; lanes past {@code count} are padded with {@code pad}, or, for a mask
      * ({@code pad} negative), with the first N positions kept, so the padding computes harmlessly.
@@ -217,13 +239,9 @@ final class VectorChunkMath extends ChunkMath {
     private void toRows(float[] groups, int from, int to, float[] rows, int rowLength, float pad) {
         int m = pattern.m();
         int count = to - from;
-        int whole = fourRows ? F.loopBound(count) : 0;
-        for (int g = 0; g < whole; g += F.length()) {
-            FourPositionLanes.toRows(groups, (from + g) * m, rows, g, rowLength);
-        }
         for (int j = 0; j < m; j++) {
             int r = j * rowLength;
-            for (int g = whole, o = (from + whole) * m + j; g < count; g++, o += m) {
+            for (int g = 0, o = from * m + j; g < count; g++, o += m) {
                 rows[r + g] = groups[o];
             }
             float fill = pad >= 0 ? pad : j < pattern.n() ? 1f : 0f;
@@ -236,13 +254,9 @@ final class VectorChunkMath extends ChunkMath {
     private void fromRows(float[] rows, float[] groups, int from, int to, int rowLength) {
         int m = pattern.m();
         int count = to - from;
-        int whole = fourRows ? F.loopBound(count) : 0;
-        for (int g = 0; g < whole; g += F.length()) {
-            FourPositionLanes.fromRows(rows, g, rowLength, groups, (from + g) * m);
-        }
         for (int j = 0; j < m; j++) {
             int r = j * rowLength;
-            for (int g = whole, o = (from + whole) * m + j; g < count; g++, o += m) {
+            for (int g = 0, o = from * m + j; g < count; g++, o += m) {
                 groups[o] = rows[r + g];
             }
         }
