@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The type every mask the library hands out comes in: BYTE 0/1, a quarter of a FLOAT mask (7 GB instead of 28 GB for
@@ -40,8 +41,8 @@ public final class ByteMasks {
             return mask;
         }
         INDArray x = mask.dataType().isFPType() ? mask : mask.castTo(DataType.DOUBLE);
-        // x·(1 − x) is 0 exactly at 0 and 1; NaN fails the comparison too
-        if (!(x.rsub(1.0).muli(x).amaxNumber().doubleValue() == 0)) {
+        // x·(1 − x) is 0 exactly at 0 and 1; a NaN makes the sum NaN (amax would skip it)
+        if (!(Transforms.abs(x.rsub(1.0).muli(x), false).sumNumber().doubleValue() == 0)) {
             throw new IllegalArgumentException(what + " holds values other than 0 and 1");
         }
         return mask.castTo(TYPE);
