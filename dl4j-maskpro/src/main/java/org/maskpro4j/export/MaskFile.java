@@ -102,7 +102,7 @@ public final class MaskFile {
             }
             long groups = Long.parseLong(manifest.getProperty("weight." + i + ".groups"));
             INDArray decoded = MaskCode.decode(code, groups, pattern); // FLOAT, for this weight only
-            masks.put(manifest.getProperty("weight." + i + ".name"), ByteMasks.of(decoded));
+            masks.put(manifest.getProperty("weight." + i + ".name"), ByteMasks.ofBinary(decoded));
         }
         return new Contents(pattern, masks, Provenance.read(manifest));
     }

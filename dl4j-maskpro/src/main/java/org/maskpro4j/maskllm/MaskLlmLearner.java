@@ -68,7 +68,7 @@ public final class MaskLlmLearner {
                 logProgress(r, progress);
             }
         }
-        INDArray winners = ByteMasks.of(gates.winnerMask()); // the gates' type for one line: BYTE from here on
+        INDArray winners = ByteMasks.ofBinary(gates.winnerMask()); // one-hot rows times 0/1 candidates: 0/1
         gates.apply(winners);
         double seconds = (System.nanoTime() - started) / 1e9;
         log.info("MaskLLM done: {} steps in {} s; winning candidates applied", config.steps(), String.format("%.1f", seconds));

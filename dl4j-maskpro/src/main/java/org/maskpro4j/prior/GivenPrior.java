@@ -52,7 +52,7 @@ public final class GivenPrior implements MaskPrior {
             if (!r.strict()) {
                 throw new IllegalArgumentException("Given mask is not strict: " + r.describe(w.name(), w.layout().pattern()));
             }
-            out.put(w.name(), ByteMasks.of(m));
+            out.put(w.name(), ByteMasks.ofBinary(m)); // strict, so 0/1
         }
         return out;
     }

@@ -29,6 +29,6 @@ public final class MagnitudePrior implements MaskPrior {
 
     /** The BYTE 0/1 magnitude mask of one weight. */
     public static INDArray of(MaskableWeight w) {
-        return ByteMasks.of(TopN.mask(Transforms.abs(w.layout().toGroups(w.dense()), false), w.layout().pattern()));
+        return ByteMasks.ofBinary(TopN.mask(Transforms.abs(w.layout().toGroups(w.dense()), false), w.layout().pattern()));
     }
 }

@@ -105,7 +105,7 @@ public final class OneShotPruner {
             case WANDA -> WandaPruner.mask(rows, stats.columnNormsSquared(), layout.pattern());
             case SPARSEGPT, SPARSEGPT_MASK_ONLY -> applySparseGpt(weight, rows, stats);
         };
-        mask = ByteMasks.of(mask); // the scores' DOUBLE mask lives for this weight only
+        mask = ByteMasks.ofBinary(mask); // TopN's 0/1 mask in the scores' DOUBLE lives for this weight only
         if (method != PruneMethod.SPARSEGPT) {
             weight.applyMask(mask);
         }

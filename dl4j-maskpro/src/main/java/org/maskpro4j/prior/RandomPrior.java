@@ -32,7 +32,7 @@ public final class RandomPrior implements MaskPrior {
         for (int i = 0; i < weights.size(); i++) {
             MaskableWeight w = weights.get(i);
             INDArray zeros = Nd4j.zeros(DataType.FLOAT, w.layout().groupCount(), w.layout().pattern().m());
-            out.put(w.name(), ByteMasks.of(GumbelTopN.sample(zeros, w.layout().pattern(), GumbelTopN.derive(seed, i))));
+            out.put(w.name(), ByteMasks.ofBinary(GumbelTopN.sample(zeros, w.layout().pattern(), GumbelTopN.derive(seed, i))));
         }
         return out;
     }

@@ -29,6 +29,15 @@ public final class ByteMasks {
         return of(mask, "A mask");
     }
 
+    /**
+     * {@code mask}, which holds only 0 and 1 by construction or was checked already (e.g. by {@code Strictness}), as
+     * BYTE: itself when it already is, else a cast copy. Unlike {@link #of(INDArray)} it makes no checking pass, which
+     * on a mask of all weights would cost a floating copy of it.
+     */
+    public static INDArray ofBinary(INDArray mask) {
+        return mask.dataType() == TYPE ? mask : mask.castTo(TYPE);
+    }
+
     /** {@link #of(INDArray)} of every mask, keyed and ordered as given; each weight is cast on its own. */
     public static Map<String, INDArray> of(Map<String, INDArray> masks) {
         Map<String, INDArray> out = new LinkedHashMap<>();

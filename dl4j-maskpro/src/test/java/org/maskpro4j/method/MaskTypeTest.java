@@ -164,6 +164,8 @@ class MaskTypeTest {
         assertSame(bytes, ByteMasks.of(bytes));
         assertEquals(bytes, ByteMasks.of(bytes.castTo(DataType.DOUBLE)));
         assertEquals(bytes, ByteMasks.of(bytes.castTo(DataType.INT32)));
+        assertSame(bytes, ByteMasks.ofBinary(bytes));
+        assertEquals(bytes, ByteMasks.ofBinary(bytes.castTo(DataType.FLOAT)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ByteMasks.of(Map.of("fc/W", Nd4j.createFromArray(new float[][] {{1, 0, 0.5f, 0}}))));
         assertTrue(e.getMessage().contains("'fc/W'") && e.getMessage().contains("0 and 1"), e.getMessage());
