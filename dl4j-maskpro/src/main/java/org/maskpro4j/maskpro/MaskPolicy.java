@@ -14,6 +14,7 @@ import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.nm.SubsetLogProb;
 import org.maskpro4j.nm.TopN;
+import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.GroupRows;
 import org.maskpro4j.weights.MaskBits;
 import org.maskpro4j.weights.MaskableWeight;
@@ -172,9 +173,9 @@ public final class MaskPolicy {
         return logits;
     }
 
-    /** A fresh FLOAT copy of the prior mask m₀. */
+    /** A fresh BYTE 0/1 copy of the prior mask m₀. */
     public INDArray priorMask() {
-        return prior.toMask(DataType.FLOAT);
+        return prior.toMask(ByteMasks.TYPE);
     }
 
     /** Bytes of the policy's own state per group position: the logits and the prior's bits. */
@@ -401,8 +402,8 @@ public final class MaskPolicy {
         return rows.slice(matrix, index);
     }
 
-    /** Per-weight FLOAT copies of a full mask (of any type), keyed by weight name: the masks a result hands out. */
+    /** Per-weight BYTE copies of a full 0/1 mask (of any type), keyed by weight name: the masks a result hands out. */
     public Map<String, INDArray> split(INDArray mask) {
-        return rows.split(mask, DataType.FLOAT);
+        return rows.split(mask, ByteMasks.TYPE);
     }
 }
