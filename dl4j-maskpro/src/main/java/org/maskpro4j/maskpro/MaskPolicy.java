@@ -34,7 +34,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * draw different masks, so a run is reproducible on one path, not across them.
  *
  * <p>The state is compact: logits in 16-bit halves ({@link Float16}; {@code -D}{@value #LOGITS_PROPERTY}{@code =float}
- * keeps FLOATs), the prior as one bit per position ({@link MaskBits}), and the drawn masks as BYTE 0/1 matrices. The
+ * keeps FLOATs, {@code =byte} one-byte {@link Logit8} codes, rounded stochastically), the prior as one bit per position ({@link MaskBits}), and the drawn masks as BYTE 0/1 matrices. The
  * fused kernel works on FLOATs, so the fast path decodes one kernel chunk at a time into per-thread arrays, runs the
  * kernel there ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; chunks are grouped in blocks of
  * {@value #BLOCK_CHUNKS} and block b draws with seed {@code GumbelTopN.derive(seed, b)}, so masks depend on the seed
@@ -85,15 +85,50 @@ public final class MaskPolicy {
         this.chunkBuffers = ThreadLocal.withInitial(() -> new ChunkBuffers(pattern.m()));
     }
 
-    /** The type logits are stored in: HALF unless {@value #LOGITS_PROPERTY} says {@code float}. */
+    /**
+     * The type logits are stored in: HALF unless {@value #LOGITS_PROPERTY} says {@code float}, or {@code byte} (BYTE
+     * codes of {@link Logit8}).
+     */
     static DataType logitType() {
         String choice = System.getProperty(LOGITS_PROPERTY, "half");
         return switch (choice) {
             case "half" -> DataType.HALF;
             case "float" -> DataType.FLOAT;
-            default -> throw new IllegalArgumentException("-D" + LOGITS_PROPERTY + " must be 'half' or 'float', got '"
-                    + choice + "'");
+            case "byte" -> DataType.BYTE;
+            default -> throw new IllegalArgumentException("-D" + LOGITS_PROPERTY + " must be 'half', 'float' or 'byte',"
+                    + " got '" + choice + "'");
         };
+    }
+
+    /** FLOAT logits in the type {@link #logitType} chooses (a new array). */
+    private static INDArray stored(INDArray floats) {
+        DataType type = logitType();
+        if (type != DataType.BYTE) {
+            return floats.castTo(type).dup('c');
+        }
+        INDArray codes = Nd4j.createUninitialized(DataType.BYTE, floats.size(0), floats.size(1));
+        encodeBytes(floats, codes, 0);
+        return codes;
+    }
+
+    /** Stores FLOAT {@code floats} as {@link Logit8} codes in {@code codes}, rounding with {@code salt}. */
+    private static void encodeBytes(INDArray floats, INDArray codes, long salt) {
+        float[] x = floats.dup('c').data().asFloat();
+        byte[] b = new byte[x.length];
+        Logit8.encode(x, b, x.length, (int) floats.size(1), 0, salt);
+        codes.data().asNio().put(0, b);
+    }
+
+    /** The logits as a new FLOAT matrix ({@link Logit8} codes decoded). */
+    private INDArray floatLogits() {
+        if (logits.dataType() != DataType.BYTE) {
+            return logits.castTo(DataType.FLOAT);
+        }
+        byte[] b = new byte[(int) logits.length()];
+        logits.data().asNio().get(0, b);
+        float[] x = new float[b.length];
+        Logit8.decode(b, x, b.length);
+        return Nd4j.createFromArray(x).reshape(logits.size(0), logits.size(1));
     }
 
     private static FusedGroupKernel fusedKernel(NmPattern pattern) {
@@ -124,7 +159,8 @@ public final class MaskPolicy {
             double logitMagnitude) {
         GroupRows rows = new GroupRows(pattern, weights, "the policy uses");
         MaskBits prior = new MaskBits(rows.count(), pattern.m());
-        INDArray logits = Nd4j.createUninitialized(logitType(), rows.count(), pattern.m());
+        boolean bytes = logitType() == DataType.BYTE; // codes take the group shift: they are encoded from FLOATs
+        INDArray logits = Nd4j.createUninitialized(bytes ? DataType.FLOAT : logitType(), rows.count(), pattern.m());
         long first = 0;
         for (int i = 0; i < weights.size(); i++) {
             MaskableWeight w = weights.get(i);
@@ -139,12 +175,12 @@ public final class MaskPolicy {
             rows.slice(logits, i).assign(mask.castTo(DataType.FLOAT).mul(logitMagnitude));
             first += rows.count(i);
         }
-        return new MaskPolicy(pattern, weights, logits, prior);
+        return new MaskPolicy(pattern, weights, bytes ? stored(logits) : logits, prior);
     }
 
     /** Restores a policy from checkpointed arrays. */
     static MaskPolicy restore(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, INDArray prior) {
-        return new MaskPolicy(pattern, weights, logits.castTo(logitType()).dup('c'), MaskBits.of(prior));
+        return new MaskPolicy(pattern, weights, stored(logits.castTo(DataType.FLOAT)), MaskBits.of(prior));
     }
 
     private void requireShape(INDArray a, String what) {
@@ -166,10 +202,13 @@ public final class MaskPolicy {
         return rows.count();
     }
 
-    /** The live logits matrix (policy state), with every ascent so far applied. */
+    /**
+     * The live logits matrix (policy state), with every ascent so far applied; where they are stored as {@link Logit8}
+     * bytes, a FLOAT copy of them decoded.
+     */
     public INDArray logits() {
         flush();
-        return logits;
+        return logits.dataType() == DataType.BYTE ? floatLogits() : logits;
     }
 
     /** A fresh FLOAT copy of the prior mask m₀. */
@@ -185,7 +224,7 @@ public final class MaskPolicy {
     /** A BYTE 0/1 mask drawn from the policy (Gumbel-top-N); the same seed gives the same mask. */
     public INDArray sample(long seed) {
         if (!fused()) {
-            return GumbelTopN.sample(logits.castTo(DataType.FLOAT), pattern, seed).castTo(DataType.BYTE);
+            return GumbelTopN.sample(floatLogits(), pattern, seed).castTo(DataType.BYTE);
         }
         INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groupCount(), pattern.m()); // every chunk writes its rows
         pass(seed, mask);
@@ -198,7 +237,7 @@ public final class MaskPolicy {
      */
     public INDArray mode() {
         if (!fused()) {
-            return TopN.mask(logits.castTo(DataType.FLOAT), pattern).castTo(DataType.BYTE);
+            return TopN.mask(floatLogits(), pattern).castTo(DataType.BYTE);
         }
         flush();
         int m = pattern.m();
@@ -208,7 +247,7 @@ public final class MaskPolicy {
         byte[] kept = new byte[x.length];
         for (long first = 0; first < groupCount(); first += BLOCK_GROUPS) {
             int count = (int) Math.min(BLOCK_GROUPS, groupCount() - first);
-            readLogits(first, count, x, new short[count * m]);
+            readLogits(first, count, x);
             java.util.Arrays.fill(kept, 0, count * m, (byte) 0);
             for (int o = 0; o < count * m; o += m) {
                 for (int k = 0; k < pattern.n(); k++) {
@@ -226,20 +265,76 @@ public final class MaskPolicy {
         return mode;
     }
 
-    /** Logits of groups {@code first …} as floats (halves decoded). */
-    private void readLogits(long first, int count, float[] out, short[] bits) {
-        int n = count * pattern.m();
-        int at = (int) (first * pattern.m());
-        if (logits.dataType() == DataType.HALF) {
-            halves().get(at, bits, 0, n);
-            Float16.decode(bits, out, n);
-        } else {
-            logits.data().asNioFloat().get(at, out, 0, n);
+    /** Logits of groups {@code first …} as floats (halves or bytes decoded). */
+    private void readLogits(long first, int count, float[] out) {
+        new Stored().read(first * pattern.m(), count * pattern.m(), out, new Codes(count * pattern.m()));
+    }
+
+    /** Buffers of one chunk's stored logits in their own type, per thread. */
+    private static final class Codes {
+        final short[] halves;
+        final byte[] bytes;
+
+        Codes(int n) {
+            this.halves = new short[n];
+            this.bytes = new byte[n];
         }
     }
 
-    private ShortBuffer halves() {
-        return logits.data().asNio().order(ByteOrder.nativeOrder()).asShortBuffer();
+    /** The logits' buffer in its stored type, read and written a chunk at a time as FLOATs. */
+    private final class Stored {
+        private final DataType type = logits.dataType();
+        private final ShortBuffer halves = type == DataType.HALF
+                ? logits.data().asNio().order(ByteOrder.nativeOrder()).asShortBuffer() : null;
+        private final FloatBuffer floats = type == DataType.FLOAT ? logits.data().asNioFloat() : null;
+        private final ByteBuffer bytes = type == DataType.BYTE ? logits.data().asNio() : null;
+
+        /** Whether storing rounds (what a later read sees differs from what was written). */
+        boolean rounds() {
+            return type != DataType.FLOAT;
+        }
+
+        void read(long at, int n, float[] out, Codes codes) {
+            switch (type) {
+                case HALF -> {
+                    halves.get((int) at, codes.halves, 0, n);
+                    Float16.decode(codes.halves, out, n);
+                }
+                case BYTE -> {
+                    bytes.get((int) at, codes.bytes, 0, n);
+                    Logit8.decode(codes.bytes, out, n);
+                }
+                default -> floats.get((int) at, out, 0, n);
+            }
+        }
+
+        /** Rounds {@code values} into {@code codes} (salting byte rounding with {@code salt}); FLOATs are kept as they are. */
+        void round(long at, int n, float[] values, Codes codes, long salt) {
+            switch (type) {
+                case HALF -> Float16.encode(values, codes.halves, n);
+                case BYTE -> Logit8.encode(values, codes.bytes, n, pattern.m(), at, salt);
+                default -> {
+                }
+            }
+        }
+
+        /** Decodes what {@link #round} wrote back into {@code values}. */
+        void reread(int n, float[] values, Codes codes) {
+            switch (type) {
+                case HALF -> Float16.decode(codes.halves, values, n);
+                case BYTE -> Logit8.decode(codes.bytes, values, n);
+                default -> {
+                }
+            }
+        }
+
+        void write(long at, int n, float[] values, Codes codes) {
+            switch (type) {
+                case HALF -> halves.put((int) at, codes.halves, 0, n);
+                case BYTE -> bytes.put((int) at, codes.bytes, 0, n);
+                default -> floats.put((int) at, values, 0, n);
+            }
+        }
     }
 
     /**
@@ -268,12 +363,16 @@ public final class MaskPolicy {
             }
             return;
         }
-        INDArray x = logits.castTo(DataType.FLOAT);
+        INDArray x = floatLogits();
         INDArray grad = SubsetLogProb.gradLogProbOfStrictMasks(x, mask.castTo(DataType.FLOAT), pattern);
         x.subi(grad.muli(scale).castTo(DataType.FLOAT));
         x.subiColumnVector(x.max(1).reshape(x.size(0), 1));
         Transforms.max(x, -LOGIT_RANGE, false);
-        logits.assign(x);
+        if (logits.dataType() == DataType.BYTE) {
+            encodeBytes(x, logits, salt(scale));
+        } else {
+            logits.assign(x);
+        }
     }
 
     /**
@@ -286,9 +385,7 @@ public final class MaskPolicy {
     private void pass(long seed, INDArray drawn) {
         int m = pattern.m();
         long groups = groupCount();
-        boolean half = logits.dataType() == DataType.HALF;
-        ShortBuffer halves = half ? halves() : null;
-        FloatBuffer floats = half ? null : logits.data().asNioFloat();
+        Stored stored = new Stored();
         ByteBuffer out = drawn == null ? null : drawn.data().asNio();
         Ascent[] ascents = pending.toArray(new Ascent[0]);
         int chunks = (int) ((groups + FusedGroupKernel.CHUNK_GROUPS - 1) / FusedGroupKernel.CHUNK_GROUPS);
@@ -299,28 +396,17 @@ public final class MaskPolicy {
             int n = count * m;
             int at = (int) (first * m);
             int local = c % BLOCK_CHUNKS;
-            if (half) {
-                halves.get(at, b.halves, 0, n);
-                Float16.decode(b.halves, b.values, n);
-            } else {
-                floats.get(at, b.values, 0, n);
-            }
+            stored.read(at, n, b.values, b.codes);
             for (int i = 0; i < ascents.length; i++) {
                 ascents[i].kept().readFloats(first, count, b.mask);
                 kernel.ascendAndSampleChunk(local, b.values, b.mask, ascents[i].scale(), LOGIT_RANGE, 0, null, count);
-                if (half) {
-                    Float16.encode(b.values, b.halves, n);
-                    if (i + 1 < ascents.length || out != null) {
-                        Float16.decode(b.halves, b.values, n); // the next ascent or the draw reads what is stored
-                    }
+                stored.round(at, n, b.values, b.codes, salt(ascents[i].scale()));
+                if (stored.rounds() && (i + 1 < ascents.length || out != null)) {
+                    stored.reread(n, b.values, b.codes); // the next ascent or the draw reads what is stored
                 }
             }
             if (ascents.length > 0) {
-                if (half) {
-                    halves.put(at, b.halves, 0, n);
-                } else {
-                    floats.put(at, b.values, 0, n);
-                }
+                stored.write(at, n, b.values, b.codes);
             }
             if (out != null) {
                 kernel.ascendAndSampleChunk(local, b.values, null, 0, 0, GumbelTopN.derive(seed, c / BLOCK_CHUNKS),
@@ -346,18 +432,23 @@ public final class MaskPolicy {
     private record Ascent(MaskBits kept, double scale) {
     }
 
-    /** One chunk's logits, halves, mask and flags, per thread, so a pass allocates nothing per chunk. */
+    /** Byte rounding's salt for an ascent: its scale, which a replica replaying the step and a resumed run share. */
+    private static long salt(double scale) {
+        return Double.doubleToLongBits(scale);
+    }
+
+    /** One chunk's logits, stored codes, mask and flags, per thread, so a pass allocates nothing per chunk. */
     private static final class ChunkBuffers {
         final float[] values;
         final float[] mask;
-        final short[] halves;
+        final Codes codes;
         final byte[] flags;
 
         ChunkBuffers(int m) {
             int n = FusedGroupKernel.CHUNK_GROUPS * m;
             this.values = new float[n];
             this.mask = new float[n];
-            this.halves = new short[n];
+            this.codes = new Codes(n);
             this.flags = new byte[n];
         }
     }
@@ -390,9 +481,9 @@ public final class MaskPolicy {
      * them, and checkpoints hold them.
      */
     public void storeLogitsInWrappers() {
-        flush();
+        INDArray all = logits();
         for (int i = 0; i < rows.weights().size(); i++) {
-            rows.weights().get(i).keepLogits(slice(logits, i));
+            rows.weights().get(i).keepLogits(slice(all, i));
         }
     }
 
