@@ -433,7 +433,7 @@ public final class MaskPolicy {
     }
 
     /** Byte rounding's salt for an ascent: its scale, which a replica replaying the step and a resumed run share. */
-    private static long salt(double scale) {
+    static long salt(double scale) {
         return Double.doubleToLongBits(scale);
     }
 
