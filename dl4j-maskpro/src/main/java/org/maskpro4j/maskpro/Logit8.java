@@ -6,8 +6,9 @@ package org.maskpro4j.maskpro;
  * a position's probability (e^−10 ≈ 4.5·10^−5 at −10) no longer matters. Level c is −a(e^{c/b} − 1) with b = {@value #B}
  * and a chosen so level 255 is exactly −{@value #RANGE}: steps of 0.031 at 0, 0.09 at −5, 0.16 at −10, 0.78 at −60.
  *
- * <p>Encoding shifts each group so its largest value is 0 (softmax, sampling and top-N are invariant to the shift),
- * clamps at −{@value #RANGE} and rounds stochastically between the two neighbouring levels, so that the stored
+ * <p>Encoding shifts each group so its largest value is 0 (softmax, sampling and top-N are invariant to the shift) and
+ * stores where that 0 sits ({@link #indexBits}: 2 bits at M = 4) instead of its code, so a group of M takes M − 1 bytes
+ * and a few bits: 0.8125 bytes per logit at 2:4. The other values it clamps at −{@value #RANGE} and rounds stochastically between the two neighbouring levels, so that the stored
  * logit equals the value in expectation: REINFORCE's updates, many of them smaller than a level step, add up as they do
  * in floats instead of vanishing. The random number is a hash of the value's bits, its position and a salt (the
  * policy passes each ascent's scale), so the same inputs always give the same bytes, whatever the thread count, and a
@@ -49,13 +50,6 @@ public final class Logit8 {
         return LEVEL[code & 0xff];
     }
 
-    /** Decodes {@code count} codes from {@code from} into {@code to}. */
-    public static void decode(byte[] from, float[] to, int count) {
-        for (int i = 0; i < count; i++) {
-            to[i] = LEVEL[from[i] & 0xff];
-        }
-    }
-
     /**
      * The code of {@code value} (at most 0, at least −{@value #RANGE}; beyond are clamped), rounded down to the next
      * lower level with probability (level above − value)/(level step), given {@code uniform} in [0, 1). A value on a
@@ -78,20 +72,62 @@ public final class Logit8 {
     }
 
     /**
-     * Encodes {@code count} values (whole groups of {@code m}) from {@code from} into {@code to}: each group shifted so
-     * its largest is 0, clamped and rounded stochastically with a uniform drawn from the hash of the value, its position
-     * {@code firstIndex + i} in the whole logits matrix and {@code salt}.
+     * Bits that say where a group's largest logit sits: log2 M rounded up to 1, 2, 4 or 8, so no group's straddles a
+     * byte.
      */
-    public static void encode(float[] from, byte[] to, int count, int m, long firstIndex, long salt) {
+    static int indexBits(int m) {
+        int bits = 32 - Integer.numberOfLeadingZeros(Math.max(1, m - 1));
+        return bits <= 1 ? 1 : bits <= 2 ? 2 : bits <= 4 ? 4 : 8;
+    }
+
+    /** Bytes for the logits of {@code groups} groups of {@code m}: M − 1 codes per group, then the maxima's positions. */
+    public static long bytes(long groups, int m) {
+        return groups * (m - 1) + (groups * indexBits(m) + 7) / 8;
+    }
+
+    /** Bytes of the maxima's positions of {@code groups} groups of {@code m}, packed. */
+    static int indexBytes(int groups, int m) {
+        return (int) (((long) groups * indexBits(m) + 7) / 8);
+    }
+
+    /**
+     * Encodes {@code groups} groups of {@code m} values from {@code from}: each group is shifted so its largest is 0,
+     * whose position (the first, on ties) goes into {@code maxAt}, {@link #indexBits} bits per group from bit 0 of byte
+     * 0, and the M − 1 other values, clamped and rounded stochastically, into {@code codes} in position order. The
+     * uniform for the value at position j of group g is drawn from the hash of the value, its position
+     * {@code (firstGroup + g)·m + j} in the whole logits matrix and {@code salt}.
+     */
+    public static void encode(float[] from, int groups, int m, long firstGroup, long salt, byte[] codes, byte[] maxAt) {
         long key = mix(salt);
-        for (int o = 0; o < count; o += m) {
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < m; j++) {
-                max = Math.max(max, from[o + j]);
+        int bits = indexBits(m);
+        java.util.Arrays.fill(maxAt, 0, indexBytes(groups, m), (byte) 0);
+        for (int g = 0, o = 0, c = 0; g < groups; g++, o += m) {
+            int top = 0;
+            for (int j = 1; j < m; j++) {
+                if (from[o + j] > from[o + top]) {
+                    top = j;
+                }
             }
+            float max = from[o + top];
+            long index = (firstGroup + g) * m;
             for (int j = 0; j < m; j++) {
-                float v = from[o + j] - max;
-                to[o + j] = encode(v, uniform(key, firstIndex + o + j, v));
+                if (j != top) {
+                    float v = from[o + j] - max;
+                    codes[c++] = encode(v, uniform(key, index + j, v));
+                }
+            }
+            maxAt[g * bits >>> 3] |= (byte) (top << (g * bits & 7));
+        }
+    }
+
+    /** Decodes {@code groups} groups of {@code m} that {@link #encode(float[], int, int, long, long, byte[], byte[])} wrote. */
+    public static void decode(byte[] codes, byte[] maxAt, float[] to, int groups, int m) {
+        int bits = indexBits(m);
+        int field = (1 << bits) - 1;
+        for (int g = 0, o = 0, c = 0; g < groups; g++, o += m) {
+            int top = (maxAt[g * bits >>> 3] >>> (g * bits & 7)) & field;
+            for (int j = 0; j < m; j++) {
+                to[o + j] = j == top ? 0 : LEVEL[codes[c++] & 0xff];
             }
         }
     }

@@ -74,7 +74,12 @@ public final class MaskPolicy {
     private MaskPolicy(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, MaskBits prior) {
         this.pattern = pattern;
         this.rows = new GroupRows(pattern, weights, "the policy uses");
-        requireShape(logits, "logits");
+        if (logits.dataType() != DataType.BYTE) {
+            requireShape(logits, "logits");
+        } else if (logits.length() != Logit8.bytes(rows.count(), pattern.m())) {
+            throw new IllegalArgumentException("Policy logit codes are " + logits.length() + " bytes, expected "
+                    + Logit8.bytes(rows.count(), pattern.m()));
+        }
         if (prior.groups() != rows.count() || prior.m() != pattern.m()) {
             throw new IllegalArgumentException("Policy prior mask has " + prior.groups() + " groups of " + prior.m()
                     + ", expected " + rows.count() + " of " + pattern.m());
@@ -100,23 +105,28 @@ public final class MaskPolicy {
         };
     }
 
-    /** FLOAT logits in the type {@link #logitType} chooses (a new array). */
+    /**
+     * FLOAT logits {@code [groups, M]} in the type {@link #logitType} chooses (a new array): for bytes, one BYTE vector
+     * of {@link Logit8#bytes} codes and maxima's positions.
+     */
     private static INDArray stored(INDArray floats) {
         DataType type = logitType();
         if (type != DataType.BYTE) {
             return floats.castTo(type).dup('c');
         }
-        INDArray codes = Nd4j.createUninitialized(DataType.BYTE, floats.size(0), floats.size(1));
+        INDArray codes = Nd4j.createUninitialized(DataType.BYTE, Logit8.bytes(floats.size(0), (int) floats.size(1)));
         encodeBytes(floats, codes, 0);
         return codes;
     }
 
     /** Stores FLOAT {@code floats} as {@link Logit8} codes in {@code codes}, rounding with {@code salt}. */
     private static void encodeBytes(INDArray floats, INDArray codes, long salt) {
-        float[] x = floats.dup('c').data().asFloat();
-        byte[] b = new byte[x.length];
-        Logit8.encode(x, b, x.length, (int) floats.size(1), 0, salt);
-        codes.data().asNio().put(0, b);
+        int groups = (int) floats.size(0);
+        int m = (int) floats.size(1);
+        byte[] b = new byte[groups * (m - 1)];
+        byte[] maxAt = new byte[Logit8.indexBytes(groups, m)];
+        Logit8.encode(floats.dup('c').data().asFloat(), groups, m, 0, salt, b, maxAt);
+        codes.data().asNio().put(0, b).put(b.length, maxAt);
     }
 
     /** The logits as a new FLOAT matrix ({@link Logit8} codes decoded). */
@@ -124,11 +134,9 @@ public final class MaskPolicy {
         if (logits.dataType() != DataType.BYTE) {
             return logits.castTo(DataType.FLOAT);
         }
-        byte[] b = new byte[(int) logits.length()];
-        logits.data().asNio().get(0, b);
-        float[] x = new float[b.length];
-        Logit8.decode(b, x, b.length);
-        return Nd4j.createFromArray(x).reshape(logits.size(0), logits.size(1));
+        float[] x = new float[(int) (groupCount() * pattern.m())];
+        readLogits(0, (int) groupCount(), x);
+        return Nd4j.createFromArray(x).reshape(groupCount(), pattern.m());
     }
 
     private static FusedGroupKernel fusedKernel(NmPattern pattern) {
@@ -218,7 +226,8 @@ public final class MaskPolicy {
 
     /** Bytes of the policy's own state per group position: the logits and the prior's bits. */
     public double stateBytesPerWeight() {
-        return (logits.length() * (double) logits.dataType().width() + prior.bytes()) / logits.length();
+        double positions = groupCount() * (double) pattern.m();
+        return (logits.length() * (double) logits.dataType().width() + prior.bytes()) / positions;
     }
 
     /** A BYTE 0/1 mask drawn from the policy (Gumbel-top-N); the same seed gives the same mask. */
@@ -267,72 +276,86 @@ public final class MaskPolicy {
 
     /** Logits of groups {@code first …} as floats (halves or bytes decoded). */
     private void readLogits(long first, int count, float[] out) {
-        new Stored().read(first * pattern.m(), count * pattern.m(), out, new Codes(count * pattern.m()));
+        new Stored().read(first, count, out, new Codes(count, pattern.m()));
     }
 
-    /** Buffers of one chunk's stored logits in their own type, per thread. */
+    /** Buffers of some groups' stored logits in their own type (halves, or {@link Logit8} codes and maxima). */
     private static final class Codes {
         final short[] halves;
         final byte[] bytes;
+        final byte[] maxAt;
 
-        Codes(int n) {
-            this.halves = new short[n];
-            this.bytes = new byte[n];
+        Codes(int groups, int m) {
+            this.halves = new short[groups * m];
+            this.bytes = new byte[groups * (m - 1)];
+            this.maxAt = new byte[Logit8.indexBytes(groups, m)];
         }
     }
 
-    /** The logits' buffer in its stored type, read and written a chunk at a time as FLOATs. */
+    /**
+     * The logits' buffer in its stored type, read and written some groups at a time as FLOATs. Byte codes of group g
+     * sit at {@code g·(M − 1)}, its maximum's position after all codes ({@link Logit8#bytes}); reads and writes start
+     * at a group that is a multiple of 8, so no two of them share a byte of positions.
+     */
     private final class Stored {
         private final DataType type = logits.dataType();
+        private final int m = pattern.m();
         private final ShortBuffer halves = type == DataType.HALF
                 ? logits.data().asNio().order(ByteOrder.nativeOrder()).asShortBuffer() : null;
         private final FloatBuffer floats = type == DataType.FLOAT ? logits.data().asNioFloat() : null;
         private final ByteBuffer bytes = type == DataType.BYTE ? logits.data().asNio() : null;
+        private final int maxAtStart = (int) (groupCount() * (m - 1));
+        private final int bits = Logit8.indexBits(m);
 
         /** Whether storing rounds (what a later read sees differs from what was written). */
         boolean rounds() {
             return type != DataType.FLOAT;
         }
 
-        void read(long at, int n, float[] out, Codes codes) {
+        void read(long first, int count, float[] out, Codes codes) {
+            int n = count * m;
             switch (type) {
                 case HALF -> {
-                    halves.get((int) at, codes.halves, 0, n);
+                    halves.get((int) (first * m), codes.halves, 0, n);
                     Float16.decode(codes.halves, out, n);
                 }
                 case BYTE -> {
-                    bytes.get((int) at, codes.bytes, 0, n);
-                    Logit8.decode(codes.bytes, out, n);
+                    bytes.get((int) (first * (m - 1)), codes.bytes, 0, count * (m - 1));
+                    bytes.get(maxAtStart + (int) (first * bits / 8), codes.maxAt, 0, Logit8.indexBytes(count, m));
+                    Logit8.decode(codes.bytes, codes.maxAt, out, count, m);
                 }
-                default -> floats.get((int) at, out, 0, n);
+                default -> floats.get((int) (first * m), out, 0, n);
             }
         }
 
         /** Rounds {@code values} into {@code codes} (salting byte rounding with {@code salt}); FLOATs are kept as they are. */
-        void round(long at, int n, float[] values, Codes codes, long salt) {
+        void round(long first, int count, float[] values, Codes codes, long salt) {
             switch (type) {
-                case HALF -> Float16.encode(values, codes.halves, n);
-                case BYTE -> Logit8.encode(values, codes.bytes, n, pattern.m(), at, salt);
+                case HALF -> Float16.encode(values, codes.halves, count * m);
+                case BYTE -> Logit8.encode(values, count, m, first, salt, codes.bytes, codes.maxAt);
                 default -> {
                 }
             }
         }
 
         /** Decodes what {@link #round} wrote back into {@code values}. */
-        void reread(int n, float[] values, Codes codes) {
+        void reread(int count, float[] values, Codes codes) {
             switch (type) {
-                case HALF -> Float16.decode(codes.halves, values, n);
-                case BYTE -> Logit8.decode(codes.bytes, values, n);
+                case HALF -> Float16.decode(codes.halves, values, count * m);
+                case BYTE -> Logit8.decode(codes.bytes, codes.maxAt, values, count, m);
                 default -> {
                 }
             }
         }
 
-        void write(long at, int n, float[] values, Codes codes) {
+        void write(long first, int count, float[] values, Codes codes) {
             switch (type) {
-                case HALF -> halves.put((int) at, codes.halves, 0, n);
-                case BYTE -> bytes.put((int) at, codes.bytes, 0, n);
-                default -> floats.put((int) at, values, 0, n);
+                case HALF -> halves.put((int) (first * m), codes.halves, 0, count * m);
+                case BYTE -> {
+                    bytes.put((int) (first * (m - 1)), codes.bytes, 0, count * (m - 1));
+                    bytes.put(maxAtStart + (int) (first * bits / 8), codes.maxAt, 0, Logit8.indexBytes(count, m));
+                }
+                default -> floats.put((int) (first * m), values, 0, count * m);
             }
         }
     }
@@ -396,17 +419,17 @@ public final class MaskPolicy {
             int n = count * m;
             int at = (int) (first * m);
             int local = c % BLOCK_CHUNKS;
-            stored.read(at, n, b.values, b.codes);
+            stored.read(first, count, b.values, b.codes);
             for (int i = 0; i < ascents.length; i++) {
                 ascents[i].kept().readFloats(first, count, b.mask);
                 kernel.ascendAndSampleChunk(local, b.values, b.mask, ascents[i].scale(), LOGIT_RANGE, 0, null, count);
-                stored.round(at, n, b.values, b.codes, salt(ascents[i].scale()));
+                stored.round(first, count, b.values, b.codes, salt(ascents[i].scale()));
                 if (stored.rounds() && (i + 1 < ascents.length || out != null)) {
-                    stored.reread(n, b.values, b.codes); // the next ascent or the draw reads what is stored
+                    stored.reread(count, b.values, b.codes); // the next ascent or the draw reads what is stored
                 }
             }
             if (ascents.length > 0) {
-                stored.write(at, n, b.values, b.codes);
+                stored.write(first, count, b.values, b.codes);
             }
             if (out != null) {
                 kernel.ascendAndSampleChunk(local, b.values, null, 0, 0, GumbelTopN.derive(seed, c / BLOCK_CHUNKS),
@@ -448,7 +471,7 @@ public final class MaskPolicy {
             int n = FusedGroupKernel.CHUNK_GROUPS * m;
             this.values = new float[n];
             this.mask = new float[n];
-            this.codes = new Codes(n);
+            this.codes = new Codes(FusedGroupKernel.CHUNK_GROUPS, m);
             this.flags = new byte[n];
         }
     }

@@ -65,9 +65,10 @@ class FusedPassTest {
                         MaskPolicy.LOGIT_RANGE);
                 if (bytes) {
                     float[] v = x.data().asFloat();
-                    byte[] codes = new byte[v.length];
-                    Logit8.encode(v, codes, v.length, pattern.m(), first * pattern.m(), MaskPolicy.salt(scale));
-                    Logit8.decode(codes, v, v.length);
+                    byte[] codes = new byte[count * (pattern.m() - 1)];
+                    byte[] maxAt = new byte[Logit8.indexBytes(count, pattern.m())];
+                    Logit8.encode(v, count, pattern.m(), first, MaskPolicy.salt(scale), codes, maxAt);
+                    Logit8.decode(codes, maxAt, v, count, pattern.m());
                     x.assign(Nd4j.createFromArray(v).reshape(x.shape()));
                 }
                 return true;

@@ -77,13 +77,12 @@ class Logit8Test {
             for (int g = 0; g < draws; g++) {
                 x[4 * g + 1] = v; // positions 0, 2, 3 hold the group's max 0
             }
-            byte[] codes = new byte[x.length];
-            Logit8.encode(x, codes, x.length, 4, 0, 42);
+            float[] decoded = roundTrip(x, draws, 4, 42);
             double sum = 0;
             double sumSquares = 0;
             for (int g = 0; g < draws; g++) {
-                assertEquals(0, codes[4 * g]);
-                double d = Logit8.decode(codes[4 * g + 1]);
+                assertEquals(0, decoded[4 * g]);
+                double d = decoded[4 * g + 1];
                 sum += d;
                 sumSquares += d * d;
             }
@@ -94,21 +93,52 @@ class Logit8Test {
         }
     }
 
+    /** Encodes groups of {@code m} and decodes them again. */
+    private static float[] roundTrip(float[] x, int groups, int m, long salt) {
+        byte[] codes = new byte[groups * (m - 1)];
+        byte[] maxAt = new byte[Logit8.indexBytes(groups, m)];
+        Logit8.encode(x, groups, m, 0, salt, codes, maxAt);
+        float[] out = new float[groups * m];
+        Logit8.decode(codes, maxAt, out, groups, m);
+        return out;
+    }
+
     @Test
     void encodingShiftsEachGroupToMaxZeroAndIsDeterministic() {
         float[] x = {7, 0, 7, 0, 1.5f, 2, -3, -100};
-        byte[] a = new byte[8];
-        byte[] b = new byte[8];
-        Logit8.encode(x, a, 8, 4, 0, 9);
-        Logit8.encode(x, b, 8, 4, 0, 9);
-        assertArrayEquals(a, b);
+        float[] a = roundTrip(x, 2, 4, 9);
+        assertArrayEquals(a, roundTrip(x, 2, 4, 9));
         assertEquals(0, a[0]);
         assertEquals(0, a[2]);
-        assertEquals(-7, Logit8.decode(a[1]), 0.1);
+        assertEquals(-7, a[1], 0.1);
         assertEquals(0, a[5]);
-        assertEquals(-0.5, Logit8.decode(a[4]), 0.05);
-        assertEquals(-5, Logit8.decode(a[6]), 0.1);
-        assertEquals((byte) 255, a[7]);
+        assertEquals(-0.5, a[4], 0.05);
+        assertEquals(-5, a[6], 0.1);
+        assertEquals(-Logit8.RANGE, a[7]);
+    }
+
+    /**
+     * Groups whose values are levels come back exactly, wherever their maximum sits, for M from 2 to 16 and group
+     * counts that end mid-byte of the packed positions; the byte count is M − 1 per group plus the packed positions.
+     */
+    @Test
+    void levelsRoundTripWithTheMaximumAnywhere() {
+        SplittableRandom rng = new SplittableRandom(5);
+        for (int m : new int[] {2, 3, 4, 5, 8, 16}) {
+            int groups = 37;
+            float[] x = new float[groups * m];
+            for (int g = 0; g < groups; g++) {
+                for (int j = 0; j < m; j++) {
+                    x[g * m + j] = Logit8.decode((byte) (1 + rng.nextInt(255)));
+                }
+                x[g * m + rng.nextInt(m)] = 0;
+            }
+            assertArrayEquals(x, roundTrip(x, groups, m, rng.nextLong()), "M = " + m);
+            int bits = Logit8.indexBits(m);
+            assertTrue((1 << bits) >= m && 8 % bits == 0, "M = " + m + ": " + bits + " bits");
+            assertEquals(groups * (m - 1) + (groups * bits + 7) / 8, Logit8.bytes(groups, m));
+        }
+        assertEquals(0.8125, Logit8.bytes(4096, 4) / (4096.0 * 4), "bytes per logit at 2:4");
     }
 
     private static INDArray priorLogits(long groups) {
@@ -127,7 +157,7 @@ class Logit8Test {
         MaskPolicy one = bytePolicy("1", "fused", groups);
         MaskPolicy three = bytePolicy("3", "fused", groups);
         assertTrue(one.fused() && three.fused());
-        assertTrue(one.stateBytesPerWeight() < 1.126, "byte logits + prior bits: " + one.stateBytesPerWeight());
+        assertEquals(0.9375, one.stateBytesPerWeight(), 1e-4, "byte logits, maxima and prior bits: " + one.stateBytesPerWeight());
         SplittableRandom rng = new SplittableRandom(3);
         for (int step = 0; step < 4; step++) {
             long seed = GumbelTopN.derive(5, step, 0);
