@@ -19,12 +19,17 @@ public final class Logit8 {
     public static final float RANGE = (float) MaskPolicy.LOGIT_RANGE;
     /** Level growth: steps are (|level| + a)/B wide, a ≈ 2.46. */
     private static final double B = 80;
-    /** Every code's value, so decoding is one load per logit. */
-    private static final float[] LEVEL = new float[256];
-    /** Buckets of width {@value #BUCKET} (no wider than the finest level step) over [0, RANGE] of |value|. */
-    private static final float BUCKET = 1f / 32;
-    /** The code of the level at or above the top of each bucket: the value's code is it or the next one. */
-    private static final byte[] BUCKET_CODE = new byte[(int) (RANGE / BUCKET) + 2];
+    /** Every code's value, so decoding is one load per logit; a 257th, −∞, ends the table for the encoder. */
+    private static final float[] LEVEL = new float[257];
+    /** 1 / (level c − level c + 1), 0 for the last: the encoder's rounding probability is a product. */
+    private static final float[] INV_STEP = new float[256];
+    /**
+     * Buckets per unit of |value|: a power of 2, so the bucket index is exact, and no more than the finest level step
+     * (a/B ≈ 0.0323) is wide, so a bucket holds at most one level below its top.
+     */
+    private static final float BUCKETS_PER_UNIT = 32;
+    /** The code of the lowest level at or above the top of each bucket: a value's upper level is it or the next one. */
+    private static final byte[] BUCKET_CODE = new byte[(int) (RANGE * BUCKETS_PER_UNIT) + 1];
 
     static {
         double a = RANGE / Math.expm1(255 / B);
@@ -32,9 +37,13 @@ public final class Logit8 {
             LEVEL[c] = (float) (-a * Math.expm1(c / B));
         }
         LEVEL[255] = -RANGE;
+        LEVEL[256] = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < 255; c++) {
+            INV_STEP[c] = 1 / (LEVEL[c] - LEVEL[c + 1]);
+        }
         int c = 0;
         for (int k = 0; k < BUCKET_CODE.length; k++) {
-            float top = -k * BUCKET;
+            float top = -k / BUCKETS_PER_UNIT;
             while (c < 255 && LEVEL[c + 1] >= top) {
                 c++;
             }
@@ -57,17 +66,9 @@ public final class Logit8 {
      */
     public static byte encode(float value, float uniform) {
         float v = Math.max(-RANGE, Math.min(0, value));
-        int c = BUCKET_CODE[(int) (-v / BUCKET)] & 0xff;
-        if (c < 255 && LEVEL[c] < v) {
-            c--; // a float rounding of the bucket index landed one bucket low
-        }
-        while (c < 255 && LEVEL[c + 1] >= v) {
-            c++;
-        }
-        if (c == 255) {
-            return (byte) 255;
-        }
-        float down = (LEVEL[c] - v) / (LEVEL[c] - LEVEL[c + 1]);
+        int c = BUCKET_CODE[(int) (v * -BUCKETS_PER_UNIT)] & 0xff;
+        c += LEVEL[c + 1] >= v ? 1 : 0; // no branch on data: the JIT makes both selections conditional moves
+        float down = (LEVEL[c] - v) * INV_STEP[c];
         return (byte) (uniform < down ? c + 1 : c);
     }
 
@@ -124,18 +125,28 @@ public final class Logit8 {
     public static void decode(byte[] codes, byte[] maxAt, float[] to, int groups, int m) {
         int bits = indexBits(m);
         int field = (1 << bits) - 1;
-        for (int g = 0, o = 0, c = 0; g < groups; g++, o += m) {
+        int last = groups * (m - 1) - 1;
+        for (int g = 0, o = 0, c = 0; g < groups; g++, o += m, c += m - 1) {
             int top = (maxAt[g * bits >>> 3] >>> (g * bits & 7)) & field;
+            // branch-free (the maximum's position is random): past the maximum, codes sit one place earlier; at it, a
+            // neighbouring code is read and masked to +0
             for (int j = 0; j < m; j++) {
-                to[o + j] = j == top ? 0 : LEVEL[codes[c++] & 0xff];
+                int other = j ^ top;
+                int keep = (other | -other) >> 31; // all ones unless j is the maximum's position
+                int code = codes[Math.min(c + j + (keep & (top - j) >> 31), last)] & 0xff;
+                to[o + j] = Float.intBitsToFloat(Float.floatToRawIntBits(LEVEL[code]) & keep);
             }
         }
     }
 
-    /** A uniform in [0, 1) from the hash of a value's bits, its position and a salt's key. */
+    /**
+     * A uniform in [0, 1) from the hash of a value's bits, its position and a salt's key: two odd multipliers spread
+     * position and value over all 64 bits, one xor-shift-multiply round mixes them into the top 24.
+     */
     static float uniform(long key, long index, float value) {
-        long h = mix(key + index * 0x9E3779B97F4A7C15L + (Float.floatToRawIntBits(value) & 0xffffffffL) * 0xC2B2AE3D27D4EB4FL);
-        return (h >>> 40) * 0x1.0p-24f;
+        long z = key ^ index * 0x9E3779B97F4A7C15L ^ Float.floatToRawIntBits(value) * 0xC2B2AE3D27D4EB4FL;
+        z = (z ^ (z >>> 32)) * 0xD6E8FEB86659FD93L;
+        return (z >>> 40) * 0x1.0p-24f;
     }
 
     /** SplitMix64's finalizer. */

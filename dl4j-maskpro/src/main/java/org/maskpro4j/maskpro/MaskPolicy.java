@@ -33,13 +33,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * rounding) and draw masks from the same distribution, but from different random streams: for one seed the two paths
  * draw different masks, so a run is reproducible on one path, not across them.
  *
- * <p>The state is compact: logits in 16-bit halves ({@link Float16}; {@code -D}{@value #LOGITS_PROPERTY}{@code =float}
- * keeps FLOATs, {@code =byte} one-byte {@link Logit8} codes, rounded stochastically), the prior as one bit per position ({@link MaskBits}), and the drawn masks as BYTE 0/1 matrices. The
- * fused kernel works on FLOATs, so the fast path decodes one kernel chunk at a time into per-thread arrays, runs the
- * kernel there ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; chunks are grouped in blocks of
+ * <p>The state is compact: logits in one-byte {@link Logit8} codes, rounded stochastically, with each group's maximum
+ * implicit ({@code -D}{@value #LOGITS_PROPERTY}{@code =half} keeps 16-bit halves, {@link Float16}, {@code =float}
+ * FLOATs; bytes and halves learn masks of the same quality on the LLaMA, docs/benchmarks.md), the prior as one bit per
+ * position ({@link MaskBits}), and the drawn masks as BYTE 0/1 matrices. The fused kernel works on FLOATs, so the fast
+ * path decodes one kernel chunk at a time into per-thread arrays, runs the kernel there
+ * ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; chunks are grouped in blocks of
  * {@value #BLOCK_CHUNKS} and block b draws with seed {@code GumbelTopN.derive(seed, b)}, so masks depend on the seed
- * only, never on the thread count. An update is applied in the same pass as the next draw. The reference path casts the
- * logits to FLOAT, runs the ND4J ops and casts back (ND4J's HALF cast rounds as {@link Float16} does).
+ * only, never on the thread count. An update is applied in the same pass as the next draw. The reference path decodes
+ * the logits to FLOAT, runs the ND4J ops and encodes back (ND4J's HALF cast rounds as {@link Float16} does).
  */
 public final class MaskPolicy {
     /** Logits are clamped at minus this after each update (see {@link #ascend}). */
@@ -49,7 +51,10 @@ public final class MaskPolicy {
     /** System property: threads of the fused kernel (default: all processors). Masks do not depend on it. */
     public static final String THREADS_PROPERTY = "maskpro.policy.threads";
 
-    /** System property choosing how logits are stored: {@code half} (the default, 2 bytes each) or {@code float}. */
+    /**
+     * System property choosing how logits are stored: {@code byte} (the default, {@link Logit8}: 0.8125 bytes each at
+     * 2:4), {@code half} (2 bytes) or {@code float}.
+     */
     public static final String LOGITS_PROPERTY = "maskpro.policy.logits";
     /** Kernel chunks per block: block b draws with seed {@code derive(seed, b)}; {@link #mode} ranks a block at a time. */
     static final int BLOCK_CHUNKS = 16;
@@ -91,11 +96,11 @@ public final class MaskPolicy {
     }
 
     /**
-     * The type logits are stored in: HALF unless {@value #LOGITS_PROPERTY} says {@code float}, or {@code byte} (BYTE
-     * codes of {@link Logit8}).
+     * The type logits are stored in: BYTE codes of {@link Logit8} unless {@value #LOGITS_PROPERTY} says {@code half}
+     * (HALF) or {@code float} (FLOAT).
      */
     static DataType logitType() {
-        String choice = System.getProperty(LOGITS_PROPERTY, "half");
+        String choice = System.getProperty(LOGITS_PROPERTY, "byte");
         return switch (choice) {
             case "half" -> DataType.HALF;
             case "float" -> DataType.FLOAT;
@@ -136,7 +141,7 @@ public final class MaskPolicy {
         }
         float[] x = new float[(int) (groupCount() * pattern.m())];
         readLogits(0, (int) groupCount(), x);
-        return Nd4j.createFromArray(x).reshape(groupCount(), pattern.m());
+        return Nd4j.create(x, new long[] {groupCount(), pattern.m()}, 'c');
     }
 
     private static FusedGroupKernel fusedKernel(NmPattern pattern) {
