@@ -1,23 +1,24 @@
 package org.maskpro4j.maskpro;
 
 /**
- * One-byte policy logits: 256 levels on [−{@value #RANGE}, 0], spaced finely next to 0, where the largest logit of
- * every group sits and ties between the kept and the dropped positions are decided, and coarsely far below it, where
- * a position's probability (e^−10 ≈ 4.5·10^−5 at −10) no longer matters. Level c is −a(e^{c/b} − 1) with b = {@value #B}
- * and a chosen so level 255 is exactly −{@value #RANGE}: steps of 0.031 at 0, 0.09 at −5, 0.16 at −10, 0.78 at −60.
+ * One-byte policy logits: 256 levels on [−60, 0], spaced finely next to 0, where the largest logit of every group
+ * sits and ties between the kept and the dropped positions are decided, and coarsely far below it, where a position's
+ * probability (e^−10 ≈ 4.5·10^−5 at −10) no longer matters. Level c is −a(e^{c/80} − 1), with a ≈ 2.58 chosen so level
+ * 255 is exactly −60: steps of 0.032 at 0, 0.09 at −5, 0.16 at −10, 0.78 at −60.
  *
  * <p>Encoding shifts each group so its largest value is 0 (softmax, sampling and top-N are invariant to the shift) and
  * stores where that 0 sits ({@link #indexBits}: 2 bits at M = 4) instead of its code, so a group of M takes M − 1 bytes
- * and a few bits: 0.8125 bytes per logit at 2:4. The other values it clamps at −{@value #RANGE} and rounds stochastically between the two neighbouring levels, so that the stored
- * logit equals the value in expectation: REINFORCE's updates, many of them smaller than a level step, add up as they do
- * in floats instead of vanishing. The random number is a hash of the value's bits, its position and a salt (the
- * policy passes each ascent's scale), so the same inputs always give the same bytes, whatever the thread count, and a
- * policy restored from a checkpoint, or a replica replaying the same steps, encodes as the original does.
+ * and a few bits: 0.8125 bytes per logit at 2:4. The other values are clamped at −60 and rounded stochastically between
+ * the two neighbouring levels, so that the stored logit equals the value in expectation: REINFORCE's updates, many of
+ * them smaller than a level step, add up as they do in floats instead of vanishing. The random number is a hash of the
+ * value's bits, its position and a salt (the policy passes each ascent's scale), so the same inputs always give the
+ * same bytes, whatever the thread count, and a policy restored from a checkpoint, or a replica replaying the same
+ * steps, encodes as the original does.
  */
 public final class Logit8 {
     /** The width of the stored range: logits are at most this far below their group's largest. */
     public static final float RANGE = (float) MaskPolicy.LOGIT_RANGE;
-    /** Level growth: steps are (|level| + a)/B wide, a ≈ 2.46. */
+    /** Level growth: steps are about (|level| + a)/B wide, a ≈ 2.58. */
     private static final double B = 80;
     /** Every code's value, so decoding is one load per logit; a 257th, −∞, ends the table for the encoder. */
     private static final float[] LEVEL = new float[257];

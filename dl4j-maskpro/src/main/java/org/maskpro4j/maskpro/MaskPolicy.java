@@ -92,7 +92,7 @@ public final class MaskPolicy {
         this.logits = logits;
         this.prior = prior;
         this.kernel = fusedKernel(pattern);
-        this.chunkBuffers = ThreadLocal.withInitial(() -> new ChunkBuffers(pattern.m()));
+        this.chunkBuffers = ThreadLocal.withInitial(() -> new ChunkBuffers(pattern.m(), logits.dataType()));
     }
 
     /**
@@ -281,19 +281,19 @@ public final class MaskPolicy {
 
     /** Logits of groups {@code first …} as floats (halves or bytes decoded). */
     private void readLogits(long first, int count, float[] out) {
-        new Stored().read(first, count, out, new Codes(count, pattern.m()));
+        new Stored().read(first, count, out, new Codes(count, pattern.m(), logits.dataType()));
     }
 
-    /** Buffers of some groups' stored logits in their own type (halves, or {@link Logit8} codes and maxima). */
+    /** Buffers of some groups' stored logits in their own type: halves, or {@link Logit8} codes and maxima. */
     private static final class Codes {
         final short[] halves;
         final byte[] bytes;
         final byte[] maxAt;
 
-        Codes(int groups, int m) {
-            this.halves = new short[groups * m];
-            this.bytes = new byte[groups * (m - 1)];
-            this.maxAt = new byte[Logit8.indexBytes(groups, m)];
+        Codes(int groups, int m, DataType type) {
+            this.halves = type == DataType.HALF ? new short[groups * m] : null;
+            this.bytes = type == DataType.BYTE ? new byte[groups * (m - 1)] : null;
+            this.maxAt = type == DataType.BYTE ? new byte[Logit8.indexBytes(groups, m)] : null;
         }
     }
 
@@ -472,11 +472,11 @@ public final class MaskPolicy {
         final Codes codes;
         final byte[] flags;
 
-        ChunkBuffers(int m) {
+        ChunkBuffers(int m, DataType type) {
             int n = FusedGroupKernel.CHUNK_GROUPS * m;
             this.values = new float[n];
             this.mask = new float[n];
-            this.codes = new Codes(FusedGroupKernel.CHUNK_GROUPS, m);
+            this.codes = new Codes(FusedGroupKernel.CHUNK_GROUPS, m, type);
             this.flags = new byte[n];
         }
     }
