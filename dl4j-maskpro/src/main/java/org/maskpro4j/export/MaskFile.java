@@ -20,6 +20,7 @@ import java.util.zip.ZipOutputStream;
 import org.maskpro4j.nm.MaskCode;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.provenance.Provenance;
+import org.maskpro4j.weights.ByteMasks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -35,7 +36,7 @@ public final class MaskFile {
     /** Format 1: masks only; format 2: masks and provenance. */
     private static final int VERSION = 2;
 
-    /** The masks, their pattern and where they came from (null for a format 1 file), as read back. */
+    /** The masks (BYTE 0/1), their pattern and where they came from (null for a format 1 file), as read back. */
     public record Contents(NmPattern pattern, Map<String, INDArray> masks, Provenance provenance) {
     }
 
@@ -100,7 +101,8 @@ public final class MaskFile {
                 throw new IOException(file + " is truncated: mask " + i + " is missing");
             }
             long groups = Long.parseLong(manifest.getProperty("weight." + i + ".groups"));
-            masks.put(manifest.getProperty("weight." + i + ".name"), MaskCode.decode(code, groups, pattern));
+            INDArray decoded = MaskCode.decode(code, groups, pattern); // FLOAT, for this weight only
+            masks.put(manifest.getProperty("weight." + i + ".name"), ByteMasks.ofBinary(decoded));
         }
         return new Contents(pattern, masks, Provenance.read(manifest));
     }

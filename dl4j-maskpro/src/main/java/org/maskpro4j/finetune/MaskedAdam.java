@@ -22,7 +22,7 @@ final class MaskedAdam {
     private long step;
 
     /**
-     * @param masks per weight name, the weight-shaped 0/1 mask
+     * @param masks per weight name, the weight-shaped BYTE 0/1 mask ({@link MaskedFineTuner#weightShapedMasks})
      */
     MaskedAdam(FineTuneConfig config, List<MaskableWeight> weights, Map<String, INDArray> masks) {
         this.config = config;
@@ -55,10 +55,11 @@ final class MaskedAdam {
     /** One update of {@code weight} with its gradient {@code dL/dW_live}; call {@link #advance()} once per step first. */
     void update(MaskableWeight weight, INDArray gradient) {
         String name = weight.name();
-        INDArray mask = masks.get(name);
         // every temporary is closed here: their native buffers would otherwise wait for a Java GC that the small heap
-        // rarely needs, and a fine-tuning run's resident memory grew by megabytes a step
-        try (INDArray g = gradient.castTo(weight.live().dataType()).mul(mask);
+        // rarely needs, and a fine-tuning run's resident memory grew by megabytes a step; the BYTE mask is cast for this
+        // weight only
+        try (INDArray mask = masks.get(name).castTo(weight.live().dataType());
+                INDArray g = gradient.castTo(weight.live().dataType()).mul(mask);
                 INDArray newFirst = g.mul(1 - config.beta1());
                 INDArray newSecond = g.mul(g).muli(1 - config.beta2())) {
             INDArray m = first.get(name).muli(config.beta1()).addi(newFirst);

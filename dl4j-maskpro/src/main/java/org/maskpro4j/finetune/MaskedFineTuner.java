@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.function.DoubleSupplier;
 
 import org.maskpro4j.progress.ProgressMeter;
+import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.DifferentiableModel;
 import org.maskpro4j.weights.DistillableModel;
 import org.maskpro4j.weights.MaskableWeight;
@@ -74,7 +75,7 @@ public final class MaskedFineTuner {
         MaskedAdam adam = new MaskedAdam(config, weights, shaped);
         resume(weights, adam);
         for (MaskableWeight w : weights) {
-            w.assignLive(w.live().mul(shaped.get(w.name())));
+            keepMasked(w, shaped.get(w.name()));
         }
         long first = adam.step();
         long t0 = System.nanoTime();
@@ -170,7 +171,10 @@ public final class MaskedFineTuner {
         }
     }
 
-    /** The weight-shaped 0/1 mask of every weight, checked against its layout. */
+    /**
+     * The weight-shaped BYTE 0/1 mask of every weight (whatever numeric type {@code masks} come in), checked against
+     * its layout: held for the whole run, so a quarter of the weights' FLOAT size; multiplying casts one weight at a time.
+     */
     static Map<String, INDArray> weightShapedMasks(List<MaskableWeight> weights, Map<String, INDArray> masks) {
         Objects.requireNonNull(masks, "masks");
         Map<String, INDArray> shaped = new LinkedHashMap<>();
@@ -182,8 +186,15 @@ public final class MaskedFineTuner {
                         + " mask for weight '" + w.name() + "', got " + (mask == null ? "none"
                         : Arrays.toString(mask.shape())));
             }
-            shaped.put(w.name(), w.layout().fromGroups(mask.castTo(w.live().dataType())));
+            shaped.put(w.name(), w.layout().fromGroups(ByteMasks.of(mask)));
         }
         return shaped;
+    }
+
+    /** Makes {@code w} compute with its live weights times {@code shapedMask} (a {@link #weightShapedMasks} mask). */
+    static void keepMasked(MaskableWeight w, INDArray shapedMask) {
+        try (INDArray mask = shapedMask.castTo(w.live().dataType()); INDArray masked = w.live().mul(mask)) {
+            w.assignLive(masked);
+        }
     }
 }

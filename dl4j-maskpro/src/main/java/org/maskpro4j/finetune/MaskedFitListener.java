@@ -41,7 +41,7 @@ public final class MaskedFitListener extends BaseTrainingListener {
 
     private void applyMasks() {
         for (MaskableWeight w : weights) {
-            w.assignLive(w.live().mul(masks.get(w.name())));
+            MaskedFineTuner.keepMasked(w, masks.get(w.name()));
         }
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.DifferentiableModel;
 import org.maskpro4j.weights.NativeGarbage;
 import org.maskpro4j.progress.ProgressMeter;
@@ -32,7 +33,7 @@ public final class MaskLlmLearner {
     }
 
     /**
-     * @param priorMasks a {@code [groups, M]} 0/1 mask per weight name to initialise the gates towards (e.g. from a
+     * @param priorMasks a {@code [groups, M]} 0/1 mask (any numeric type) per weight name to initialise the gates towards (e.g. from a
      *                   {@link org.maskpro4j.prior.MaskPrior}), or null to start without a prior
      */
     public <B> MaskLlmResult learn(DifferentiableModel<B> model, Iterable<B> data, Map<String, INDArray> priorMasks) {
@@ -67,7 +68,7 @@ public final class MaskLlmLearner {
                 logProgress(r, progress);
             }
         }
-        INDArray winners = gates.winnerMask();
+        INDArray winners = ByteMasks.ofBinary(gates.winnerMask()); // one-hot rows times 0/1 candidates: 0/1
         gates.apply(winners);
         double seconds = (System.nanoTime() - started) / 1e9;
         log.info("MaskLLM done: {} steps in {} s; winning candidates applied", config.steps(), String.format("%.1f", seconds));

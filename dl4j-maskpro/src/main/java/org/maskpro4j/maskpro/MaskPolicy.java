@@ -14,6 +14,7 @@ import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.nm.SubsetLogProb;
 import org.maskpro4j.nm.TopN;
+import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.GroupRows;
 import org.maskpro4j.weights.MaskBits;
 import org.maskpro4j.weights.MaskableWeight;
@@ -224,9 +225,9 @@ public final class MaskPolicy {
         return logits.dataType() == DataType.BYTE ? floatLogits() : logits;
     }
 
-    /** A fresh FLOAT copy of the prior mask m₀. */
+    /** A fresh BYTE 0/1 copy of the prior mask m₀. */
     public INDArray priorMask() {
-        return prior.toMask(DataType.FLOAT);
+        return prior.toMask(ByteMasks.TYPE);
     }
 
     /** Bytes of the policy's own state per group position: the logits and the prior's bits. */
@@ -520,8 +521,8 @@ public final class MaskPolicy {
         return rows.slice(matrix, index);
     }
 
-    /** Per-weight FLOAT copies of a full mask (of any type), keyed by weight name: the masks a result hands out. */
+    /** Per-weight BYTE copies of a full 0/1 mask (of any type), keyed by weight name: the masks a result hands out. */
     public Map<String, INDArray> split(INDArray mask) {
-        return rows.split(mask, DataType.FLOAT);
+        return rows.split(mask, ByteMasks.TYPE);
     }
 }

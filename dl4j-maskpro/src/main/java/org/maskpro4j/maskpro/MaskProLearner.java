@@ -44,8 +44,9 @@ public final class MaskProLearner {
     }
 
     /**
-     * @param priorMasks initial mask m₀ per weight name ({@code [groups, M]}), e.g. from a
-     *                   {@link org.maskpro4j.prior.MaskPrior}; ignored when resuming from a checkpoint
+     * @param priorMasks initial mask m₀ per weight name ({@code [groups, M]} 0/1 of any numeric type, e.g. the BYTE
+     *                   masks of a {@link org.maskpro4j.prior.MaskPrior}); read one weight at a time into the policy's
+     *                   bits and not kept; ignored when resuming from a checkpoint
      */
     public <B> MaskProResult learn(MaskableModel<B> model, Iterable<B> data, Map<String, INDArray> priorMasks) {
         return learn(model, data, priorMasks, null);

@@ -4,16 +4,18 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.maskpro4j.weights.ByteMasks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The prior a learner started from: its name, its masks, and the held-out metrics measured with it applied (null when
- * not measured). Passing one to {@link MaskPipeline.Builder#prior(ChosenPrior)} reuses it without recomputing.
+ * The prior a learner started from: its name, its masks (held as BYTE 0/1 whatever type they were given in), and the
+ * held-out metrics measured with it applied (null when not measured). Passing one to
+ * {@link MaskPipeline.Builder#prior(ChosenPrior)} reuses it without recomputing.
  */
 public record ChosenPrior(String name, Map<String, INDArray> masks, Map<String, Object> heldOut) {
 
     public ChosenPrior {
-        masks = Collections.unmodifiableMap(new LinkedHashMap<>(masks));
+        masks = Collections.unmodifiableMap(ByteMasks.of(masks));
         heldOut = heldOut == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(heldOut));
     }
 }

@@ -6,13 +6,15 @@ import java.util.List;
 import java.util.Map;
 
 import org.maskpro4j.maskpro.StepRecord;
+import org.maskpro4j.weights.ByteMasks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What one {@link MaskMethod} produced.
  *
  * @param method           the method's registry name
- * @param masks            {@code [groups, M]} 0/1 mask per weight name, in forward order, already applied to the model
+ * @param masks            {@code [groups, M]} 0/1 mask per weight name, in forward order, already applied to the model;
+ *                         held as BYTE whatever type the method gave
  * @param steps            learning steps taken (0 for one-shot methods)
  * @param history          MaskPro's per-step record (empty for the other methods)
  * @param changedFromPrior share of groups whose mask differs from the prior (NaN without a prior)
@@ -25,7 +27,7 @@ public record MaskResult(String method, Map<String, INDArray> masks, long steps,
         double changedFromPrior, boolean weightsUpdated, double seconds, Map<String, Object> details) {
 
     public MaskResult {
-        masks = Collections.unmodifiableMap(new LinkedHashMap<>(masks));
+        masks = Collections.unmodifiableMap(ByteMasks.of(masks));
         history = List.copyOf(history);
         details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }

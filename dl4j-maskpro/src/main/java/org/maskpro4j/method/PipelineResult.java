@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.maskpro4j.provenance.Provenance;
 import org.maskpro4j.verify.NmVerifier;
+import org.maskpro4j.weights.ByteMasks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -13,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param stages   every stage's report, in the order they ran
  * @param prior    the prior the learner started from, or null when the method uses none
  * @param mask     the mask method's result
- * @param masks    the final masks (applied to the model), per weight name
+ * @param masks    the final masks (applied to the model), per weight name, BYTE 0/1
  * @param verified   the verification of the final model
  * @param provenance where the final masks come from
  * @param seconds  wall time of the whole run, held-out measurements included
@@ -23,6 +24,7 @@ public record PipelineResult(List<StageReport> stages, ChosenPrior prior, MaskRe
 
     public PipelineResult {
         stages = List.copyOf(stages);
+        masks = masks == null ? null : ByteMasks.of(masks);
     }
 
     /** The report of the stage called {@code name}. */

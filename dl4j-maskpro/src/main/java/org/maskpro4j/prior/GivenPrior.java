@@ -6,11 +6,15 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.maskpro4j.nm.Strictness;
+import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Masks the user already has (e.g. from another tool or an earlier run), checked for shape and strictness. */
+/**
+ * Masks the user already has (e.g. from another tool or an earlier run), of any numeric 0/1 type, checked for shape and
+ * strictness and handed on as BYTE masks like every prior's.
+ */
 public final class GivenPrior implements MaskPrior {
     private final String name;
     private final Map<String, INDArray> masks;
@@ -48,7 +52,7 @@ public final class GivenPrior implements MaskPrior {
             if (!r.strict()) {
                 throw new IllegalArgumentException("Given mask is not strict: " + r.describe(w.name(), w.layout().pattern()));
             }
-            out.put(w.name(), m);
+            out.put(w.name(), ByteMasks.ofBinary(m)); // strict, so 0/1
         }
         return out;
     }

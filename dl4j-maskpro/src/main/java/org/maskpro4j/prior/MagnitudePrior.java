@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.maskpro4j.nm.TopN;
+import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,7 +27,8 @@ public final class MagnitudePrior implements MaskPrior {
         return out;
     }
 
+    /** The BYTE 0/1 magnitude mask of one weight. */
     public static INDArray of(MaskableWeight w) {
-        return TopN.mask(Transforms.abs(w.layout().toGroups(w.dense()), false), w.layout().pattern());
+        return ByteMasks.ofBinary(TopN.mask(Transforms.abs(w.layout().toGroups(w.dense()), false), w.layout().pattern()));
     }
 }

@@ -15,6 +15,6 @@ public interface MaskPrior {
     /** Short name used in logs, reports and the CLI ("magnitude", "wanda", …). */
     String name();
 
-    /** @return a {@code [groups, M]} 0/1 mask per weight name */
+    /** @return a {@code [groups, M]} BYTE 0/1 mask ({@link org.maskpro4j.weights.ByteMasks}) per weight name */
     <B> Map<String, INDArray> masks(MaskableModel<B> model, Iterable<B> calibration);
 }

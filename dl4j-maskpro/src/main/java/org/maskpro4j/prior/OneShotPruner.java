@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.maskpro4j.nm.GroupLayout;
+import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -104,7 +105,7 @@ public final class OneShotPruner {
             case WANDA -> WandaPruner.mask(rows, stats.columnNormsSquared(), layout.pattern());
             case SPARSEGPT, SPARSEGPT_MASK_ONLY -> applySparseGpt(weight, rows, stats);
         };
-        mask = mask.castTo(weight.dense().dataType());
+        mask = ByteMasks.ofBinary(mask); // TopN's 0/1 mask in the scores' DOUBLE lives for this weight only
         if (method != PruneMethod.SPARSEGPT) {
             weight.applyMask(mask);
         }

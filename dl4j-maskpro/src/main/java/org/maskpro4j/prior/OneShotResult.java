@@ -4,13 +4,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.maskpro4j.weights.ByteMasks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What a one-shot pruning pass produced.
  *
  * @param method              the method that ran
- * @param masks               per weight name, in forward order: the {@code [groups, M]} 0/1 mask (weight's data type)
+ * @param masks               per weight name, in forward order: the {@code [groups, M]} BYTE 0/1 mask
  * @param secondsPerWeight    per weight name: wall time of its pruning plus an equal share of its calibration group's
  *                            forward passes (all of them when it is calibrated alone)
  * @param totalSeconds        wall time of the whole pass
@@ -21,7 +22,7 @@ public record OneShotResult(PruneMethod method, Map<String, INDArray> masks, Map
                             double totalSeconds, long peakStatisticsBytes) {
 
     public OneShotResult {
-        masks = Collections.unmodifiableMap(new LinkedHashMap<>(masks));
+        masks = Collections.unmodifiableMap(ByteMasks.of(masks));
         secondsPerWeight = Collections.unmodifiableMap(new LinkedHashMap<>(secondsPerWeight));
     }
 

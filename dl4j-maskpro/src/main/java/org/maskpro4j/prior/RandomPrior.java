@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.maskpro4j.nm.GumbelTopN;
+import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,7 +32,7 @@ public final class RandomPrior implements MaskPrior {
         for (int i = 0; i < weights.size(); i++) {
             MaskableWeight w = weights.get(i);
             INDArray zeros = Nd4j.zeros(DataType.FLOAT, w.layout().groupCount(), w.layout().pattern().m());
-            out.put(w.name(), GumbelTopN.sample(zeros, w.layout().pattern(), GumbelTopN.derive(seed, i)));
+            out.put(w.name(), ByteMasks.ofBinary(GumbelTopN.sample(zeros, w.layout().pattern(), GumbelTopN.derive(seed, i))));
         }
         return out;
     }

@@ -33,7 +33,7 @@ public final class ParamWeight implements MaskableWeight {
     private float[] removed;
     /** Compact mode: the applied mask; null while the live array holds the dense weights. */
     private MaskBits applied;
-    /** Dense mode: the mask last applied, for {@link #absorbLiveChanges}. */
+    /** Dense mode: the mask last applied, in the type it came in, for {@link #absorbLiveChanges}. */
     private INDArray appliedMask;
 
     /**
@@ -105,9 +105,8 @@ public final class ParamWeight implements MaskableWeight {
         MaskBits next = denseGroups == null ? MaskBits.ofBinary(groupMask, removedPerGroup) : null;
         if (next == null) {
             toDenseMode();
-            INDArray mask = groupMask.castTo(denseGroups.dataType());
-            live.assign(layout.asWeight(denseGroups.mul(mask)));
-            appliedMask = mask;
+            live.assign(layout.asWeight(denseGroups.mul(groupMask.castTo(denseGroups.dataType()))));
+            appliedMask = groupMask; // as given (it may hold other values than 0/1 here); cast only to multiply
             return;
         }
         if (removed == null) {
@@ -133,7 +132,7 @@ public final class ParamWeight implements MaskableWeight {
             return;
         }
         INDArray liveGroups = layout.toGroups(live);
-        INDArray masked = denseGroups.mul(appliedMask);
+        INDArray masked = denseGroups.mul(appliedMask.castTo(denseGroups.dataType()));
         denseGroups.addi(liveGroups.subi(masked));
         applyMask(appliedMask);
     }
@@ -165,7 +164,7 @@ public final class ParamWeight implements MaskableWeight {
         }
         denseGroups = denseGroupsNow();
         if (applied != null) {
-            appliedMask = applied.toMask(DataType.FLOAT);
+            appliedMask = applied.toMask(ByteMasks.TYPE);
         }
         applied = null;
         removed = null;

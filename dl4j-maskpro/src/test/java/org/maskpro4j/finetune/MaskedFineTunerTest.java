@@ -53,9 +53,9 @@ class MaskedFineTunerTest {
         assertEquals(after, r.heldOut().get(3).value(), 1e-12);
         assertEquals(2L * (16 * 32 + 32 * 4) * 8, r.optimizerStateBytes(), "two DOUBLE Adam moments per trained weight");
         for (MaskableWeight w : straight.model().weights()) {
-            INDArray offMask = w.live().mul(w.layout().fromGroups(straight.masks().get(w.name())).rsub(1.0));
+            INDArray offMask = w.live().mul(w.layout().fromGroups(straight.masks().get(w.name()).castTo(DataType.DOUBLE)).rsub(1.0));
             assertEquals(0.0, offMask.amaxNumber().doubleValue(), w.name() + " has a non-zero pruned weight");
-            assertTrue(w.live().neq(w.dense().mul(w.layout().fromGroups(straight.masks().get(w.name())))).any(),
+            assertTrue(w.live().neq(w.dense().mul(w.layout().fromGroups(straight.masks().get(w.name()).castTo(DataType.DOUBLE)))).any(),
                     w.name() + "'s kept weights must have trained");
         }
 
@@ -95,7 +95,7 @@ class MaskedFineTunerTest {
         assertTrue(r.heldOut().get(0).value() < 0.8 * before, "held-out loss " + before + " -> " + r.heldOut());
         assertTrue(r.optimizerStateBytes() > 0, "the network's Adam state is reported");
         for (MaskableWeight w : p.model().weights()) {
-            INDArray offMask = w.live().mul(w.layout().fromGroups(p.masks().get(w.name())).rsub(1.0));
+            INDArray offMask = w.live().mul(w.layout().fromGroups(p.masks().get(w.name()).castTo(DataType.DOUBLE)).rsub(1.0));
             assertEquals(0.0, offMask.amaxNumber().doubleValue(), w.name() + " has a non-zero pruned weight");
         }
     }

@@ -28,7 +28,7 @@ class CandidateGatesTest {
 
     /** Share of groups whose rows of {@code a} and {@code b} are equal. */
     private static double sameRows(INDArray a, INDArray b) {
-        INDArray diff = a.sub(b);
+        INDArray diff = a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE));
         return 1 - diff.muli(diff).sum(1).gt(0).castTo(DataType.DOUBLE).meanNumber().doubleValue();
     }
 
@@ -49,7 +49,7 @@ class CandidateGatesTest {
                 double n = before.length();
                 double mean = before.meanNumber().doubleValue();
                 double sigma = Math.sqrt(before.sub(mean).muli(before.sub(mean)).sumNumber().doubleValue() / (n - 1));
-                INDArray overlap = prior.get(weights.get(i).name()).mmul(plain.candidates().transpose());
+                INDArray overlap = prior.get(weights.get(i).name()).castTo(plain.gates().dataType()).mmul(plain.candidates().transpose());
                 INDArray expected = before.add(overlap.sub(p.n() / 2.0).muli(sigma * 3));
                 INDArray actual = primed.slice(primed.gates(), i);
                 assertEquals(0, expected.sub(actual).amaxNumber().doubleValue(), 1e-6, weights.get(i).name());

@@ -46,7 +46,7 @@ class OneShotPrunerTest {
 
         INDArray x = model.allHandedOut("fc1.W");
         assertEquals(110, x.size(0), "every calibration batch is seen once per weight");
-        INDArray w1Pruned = model.first.dense().mul(model.first.layout().fromGroups(result.mask("fc1.W")));
+        INDArray w1Pruned = model.first.dense().mul(model.first.layout().fromGroups(result.mask("fc1.W").castTo(DataType.FLOAT)));
         INDArray sequential = model.hidden(x, w1Pruned);
         INDArray onDenseModel = model.hidden(x, model.first.dense());
         INDArray seen = model.allHandedOut("fc2.W");
@@ -57,8 +57,8 @@ class OneShotPrunerTest {
         expected.add(sequential);
         INDArray expectedMask = WandaPruner.mask(model.second.layout().toRows(model.second.dense()),
                 expected.columnNormsSquared(), P24);
-        assertEquals(expectedMask.castTo(DataType.FLOAT), result.mask("fc2.W"));
-        assertEquals(model.second.dense().mul(model.second.layout().fromGroups(result.mask("fc2.W"))),
+        assertEquals(expectedMask.castTo(DataType.BYTE), result.mask("fc2.W"));
+        assertEquals(model.second.dense().mul(model.second.layout().fromGroups(result.mask("fc2.W").castTo(DataType.FLOAT))),
                 model.second.live(), "the model computes with dense ⊙ mask");
         assertEquals(8L * HIDDEN, result.peakStatisticsBytes(), "Wanda keeps only K column norms");
     }
@@ -69,7 +69,7 @@ class OneShotPrunerTest {
         OneShotResult result = OneShotPruner.builder(PruneMethod.SPARSEGPT).blockSize(8).build()
                 .prune(model, batches(4));
 
-        INDArray mask1 = model.first.layout().fromGroups(result.mask("fc1.W"));
+        INDArray mask1 = model.first.layout().fromGroups(result.mask("fc1.W").castTo(DataType.FLOAT));
         INDArray live1 = model.first.live();
         assertEquals(0.0, live1.mul(mask1.rsub(1.0)).amaxNumber().doubleValue(), 0.0, "pruned entries are zero");
         assertTrue(maxDifference(live1, model.first.dense().mul(mask1)) > 1e-3, "kept weights were compensated");
@@ -96,11 +96,11 @@ class OneShotPrunerTest {
         InputStatistics expected = InputStatistics.columnNormsOnly("fc2.W", HIDDEN);
         expected.add(onDenseFirstLayer);
         assertEquals(WandaPruner.mask(model.second.layout().toRows(model.second.dense()), expected.columnNormsSquared(),
-                P24).castTo(DataType.FLOAT), grouped.mask("fc2.W"));
+                P24).castTo(DataType.BYTE), grouped.mask("fc2.W"));
 
         assertEquals(sequential.mask("fc1.W"), grouped.mask("fc1.W"), "the first weight sees the dense model either way");
         assertNotEquals(sequential.mask("fc2.W"), grouped.mask("fc2.W"), "the two orders give fc2 different masks");
-        assertEquals(model.first.dense().mul(model.first.layout().fromGroups(grouped.mask("fc1.W"))), model.first.live(),
+        assertEquals(model.first.dense().mul(model.first.layout().fromGroups(grouped.mask("fc1.W").castTo(DataType.FLOAT))), model.first.live(),
                 "after its group, every weight is pruned");
         assertEquals(8L * (IN + HIDDEN), grouped.peakStatisticsBytes(), "a group holds the statistics of all its weights");
         assertEquals(8L * HIDDEN, sequential.peakStatisticsBytes());
@@ -114,7 +114,7 @@ class OneShotPrunerTest {
         INDArray x = model.allHandedOut("fc1.W");
         assertTrue(maxDifference(model.allHandedOut("fc2.W"), model.hidden(x, model.first.dense())) < 1e-5,
                 "fc2 was calibrated on the dense fc1, not the compensated one");
-        INDArray mask1 = model.first.layout().fromGroups(result.mask("fc1.W"));
+        INDArray mask1 = model.first.layout().fromGroups(result.mask("fc1.W").castTo(DataType.FLOAT));
         assertTrue(maxDifference(model.first.live(), model.first.dense().mul(mask1)) > 1e-3, "fc1 was still compensated");
         assertEquals(8L * (IN * IN + IN + HIDDEN * HIDDEN + HIDDEN), result.peakStatisticsBytes());
     }
@@ -161,7 +161,7 @@ class OneShotPrunerTest {
             for (var weight : model.weights()) {
                 INDArray mask = result.mask(weight.name());
                 assertTrue(Strictness.check(mask, P24).strict(), method + " " + weight.name());
-                INDArray outside = weight.live().mul(weight.layout().fromGroups(mask).rsub(1.0));
+                INDArray outside = weight.live().mul(weight.layout().fromGroups(mask.castTo(DataType.FLOAT)).rsub(1.0));
                 assertEquals(0.0, outside.amaxNumber().doubleValue(), 0.0, method + " zeroes pruned weights");
             }
             double loss = calibration.stream().mapToDouble(model::loss).average().orElseThrow();

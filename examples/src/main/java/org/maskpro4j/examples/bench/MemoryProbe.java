@@ -19,7 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Runs one {@link MemoryWorkload} on a subject in this JVM under a {@link PeakMemory#working(long)}: {@code steps} inference
  * forwards, or a MaskPro or MaskLLM learning run of {@code steps} steps from the magnitude prior, over the subject's
- * batches. Everything the workload creates (views, priors, learner state) is created inside the sampled window.
+ * batches. Everything the workload creates (views, priors, learner state) is created inside the sampled window, and
+ * the probe holds what a user of the API holds: the prior's BYTE masks for the whole run, then the result's.
  */
 public final class MemoryProbe {
     private final long runtimeBytes;
