@@ -34,13 +34,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * rounding) and draw masks from the same distribution, but from different random streams: for one seed the two paths
  * draw different masks, so a run is reproducible on one path, not across them.
  *
- * <p>The state is compact: logits in 16-bit halves ({@link Float16}; {@code -D}{@value #LOGITS_PROPERTY}{@code =float}
- * keeps FLOATs), the prior as one bit per position ({@link MaskBits}), and the drawn masks as BYTE 0/1 matrices. The
- * fused kernel works on FLOATs, so the fast path decodes one kernel chunk at a time into per-thread arrays, runs the
- * kernel there ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; chunks are grouped in blocks of
+ * <p>The state is compact: logits in one-byte {@link Logit8} codes, rounded stochastically, with each group's maximum
+ * implicit ({@code -D}{@value #LOGITS_PROPERTY}{@code =half} keeps 16-bit halves, {@link Float16}, {@code =float}
+ * FLOATs; bytes and halves learn masks of the same quality on the LLaMA, docs/benchmarks.md), the prior as one bit per
+ * position ({@link MaskBits}), and the drawn masks as BYTE 0/1 matrices. The fused kernel works on FLOATs, so the fast
+ * path decodes one kernel chunk at a time into per-thread arrays, runs the kernel there
+ * ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; chunks are grouped in blocks of
  * {@value #BLOCK_CHUNKS} and block b draws with seed {@code GumbelTopN.derive(seed, b)}, so masks depend on the seed
- * only, never on the thread count. An update is applied in the same pass as the next draw. The reference path casts the
- * logits to FLOAT, runs the ND4J ops and casts back (ND4J's HALF cast rounds as {@link Float16} does).
+ * only, never on the thread count. An update is applied in the same pass as the next draw. The reference path decodes
+ * the logits to FLOAT, runs the ND4J ops and encodes back (ND4J's HALF cast rounds as {@link Float16} does).
  */
 public final class MaskPolicy {
     /** Logits are clamped at minus this after each update (see {@link #ascend}). */
@@ -50,7 +52,10 @@ public final class MaskPolicy {
     /** System property: threads of the fused kernel (default: all processors). Masks do not depend on it. */
     public static final String THREADS_PROPERTY = "maskpro.policy.threads";
 
-    /** System property choosing how logits are stored: {@code half} (the default, 2 bytes each) or {@code float}. */
+    /**
+     * System property choosing how logits are stored: {@code byte} (the default, {@link Logit8}: 0.8125 bytes each at
+     * 2:4), {@code half} (2 bytes) or {@code float}.
+     */
     public static final String LOGITS_PROPERTY = "maskpro.policy.logits";
     /** Kernel chunks per block: block b draws with seed {@code derive(seed, b)}; {@link #mode} ranks a block at a time. */
     static final int BLOCK_CHUNKS = 16;
@@ -75,7 +80,12 @@ public final class MaskPolicy {
     private MaskPolicy(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, MaskBits prior) {
         this.pattern = pattern;
         this.rows = new GroupRows(pattern, weights, "the policy uses");
-        requireShape(logits, "logits");
+        if (logits.dataType() != DataType.BYTE) {
+            requireShape(logits, "logits");
+        } else if (logits.length() != Logit8.bytes(rows.count(), pattern.m())) {
+            throw new IllegalArgumentException("Policy logit codes are " + logits.length() + " bytes, expected "
+                    + Logit8.bytes(rows.count(), pattern.m()));
+        }
         if (prior.groups() != rows.count() || prior.m() != pattern.m()) {
             throw new IllegalArgumentException("Policy prior mask has " + prior.groups() + " groups of " + prior.m()
                     + ", expected " + rows.count() + " of " + pattern.m());
@@ -83,18 +93,56 @@ public final class MaskPolicy {
         this.logits = logits;
         this.prior = prior;
         this.kernel = fusedKernel(pattern);
-        this.chunkBuffers = ThreadLocal.withInitial(() -> new ChunkBuffers(pattern.m()));
+        this.chunkBuffers = ThreadLocal.withInitial(() -> new ChunkBuffers(pattern.m(), logits.dataType()));
     }
 
-    /** The type logits are stored in: HALF unless {@value #LOGITS_PROPERTY} says {@code float}. */
+    /**
+     * The type logits are stored in: BYTE codes of {@link Logit8} unless {@value #LOGITS_PROPERTY} says {@code half}
+     * (HALF) or {@code float} (FLOAT).
+     */
     static DataType logitType() {
-        String choice = System.getProperty(LOGITS_PROPERTY, "half");
+        String choice = System.getProperty(LOGITS_PROPERTY, "byte");
         return switch (choice) {
             case "half" -> DataType.HALF;
             case "float" -> DataType.FLOAT;
-            default -> throw new IllegalArgumentException("-D" + LOGITS_PROPERTY + " must be 'half' or 'float', got '"
-                    + choice + "'");
+            case "byte" -> DataType.BYTE;
+            default -> throw new IllegalArgumentException("-D" + LOGITS_PROPERTY + " must be 'half', 'float' or 'byte',"
+                    + " got '" + choice + "'");
         };
+    }
+
+    /**
+     * FLOAT logits {@code [groups, M]} in the type {@link #logitType} chooses (a new array): for bytes, one BYTE vector
+     * of {@link Logit8#bytes} codes and maxima's positions.
+     */
+    private static INDArray stored(INDArray floats) {
+        DataType type = logitType();
+        if (type != DataType.BYTE) {
+            return floats.castTo(type).dup('c');
+        }
+        INDArray codes = Nd4j.createUninitialized(DataType.BYTE, Logit8.bytes(floats.size(0), (int) floats.size(1)));
+        encodeBytes(floats, codes, 0);
+        return codes;
+    }
+
+    /** Stores FLOAT {@code floats} as {@link Logit8} codes in {@code codes}, rounding with {@code salt}. */
+    private static void encodeBytes(INDArray floats, INDArray codes, long salt) {
+        int groups = (int) floats.size(0);
+        int m = (int) floats.size(1);
+        byte[] b = new byte[groups * (m - 1)];
+        byte[] maxAt = new byte[Logit8.indexBytes(groups, m)];
+        Logit8.encode(floats.dup('c').data().asFloat(), groups, m, 0, salt, b, maxAt);
+        codes.data().asNio().put(0, b).put(b.length, maxAt);
+    }
+
+    /** The logits as a new FLOAT matrix ({@link Logit8} codes decoded). */
+    private INDArray floatLogits() {
+        if (logits.dataType() != DataType.BYTE) {
+            return logits.castTo(DataType.FLOAT);
+        }
+        float[] x = new float[(int) (groupCount() * pattern.m())];
+        readLogits(0, (int) groupCount(), x);
+        return Nd4j.create(x, new long[] {groupCount(), pattern.m()}, 'c');
     }
 
     private static FusedGroupKernel fusedKernel(NmPattern pattern) {
@@ -125,7 +173,8 @@ public final class MaskPolicy {
             double logitMagnitude) {
         GroupRows rows = new GroupRows(pattern, weights, "the policy uses");
         MaskBits prior = new MaskBits(rows.count(), pattern.m());
-        INDArray logits = Nd4j.createUninitialized(logitType(), rows.count(), pattern.m());
+        boolean bytes = logitType() == DataType.BYTE; // codes take the group shift: they are encoded from FLOATs
+        INDArray logits = Nd4j.createUninitialized(bytes ? DataType.FLOAT : logitType(), rows.count(), pattern.m());
         long first = 0;
         for (int i = 0; i < weights.size(); i++) {
             MaskableWeight w = weights.get(i);
@@ -140,12 +189,12 @@ public final class MaskPolicy {
             rows.slice(logits, i).assign(mask.castTo(DataType.FLOAT).mul(logitMagnitude));
             first += rows.count(i);
         }
-        return new MaskPolicy(pattern, weights, logits, prior);
+        return new MaskPolicy(pattern, weights, bytes ? stored(logits) : logits, prior);
     }
 
     /** Restores a policy from checkpointed arrays. */
     static MaskPolicy restore(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, INDArray prior) {
-        return new MaskPolicy(pattern, weights, logits.castTo(logitType()).dup('c'), MaskBits.of(prior));
+        return new MaskPolicy(pattern, weights, stored(logits.castTo(DataType.FLOAT)), MaskBits.of(prior));
     }
 
     private void requireShape(INDArray a, String what) {
@@ -167,10 +216,13 @@ public final class MaskPolicy {
         return rows.count();
     }
 
-    /** The live logits matrix (policy state), with every ascent so far applied. */
+    /**
+     * The live logits matrix (policy state), with every ascent so far applied; where they are stored as {@link Logit8}
+     * bytes, a FLOAT copy of them decoded.
+     */
     public INDArray logits() {
         flush();
-        return logits;
+        return logits.dataType() == DataType.BYTE ? floatLogits() : logits;
     }
 
     /** A fresh BYTE 0/1 copy of the prior mask m₀. */
@@ -180,13 +232,14 @@ public final class MaskPolicy {
 
     /** Bytes of the policy's own state per group position: the logits and the prior's bits. */
     public double stateBytesPerWeight() {
-        return (logits.length() * (double) logits.dataType().width() + prior.bytes()) / logits.length();
+        double positions = groupCount() * (double) pattern.m();
+        return (logits.length() * (double) logits.dataType().width() + prior.bytes()) / positions;
     }
 
     /** A BYTE 0/1 mask drawn from the policy (Gumbel-top-N); the same seed gives the same mask. */
     public INDArray sample(long seed) {
         if (!fused()) {
-            return GumbelTopN.sample(logits.castTo(DataType.FLOAT), pattern, seed).castTo(DataType.BYTE);
+            return GumbelTopN.sample(floatLogits(), pattern, seed).castTo(DataType.BYTE);
         }
         INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groupCount(), pattern.m()); // every chunk writes its rows
         pass(seed, mask);
@@ -199,7 +252,7 @@ public final class MaskPolicy {
      */
     public INDArray mode() {
         if (!fused()) {
-            return TopN.mask(logits.castTo(DataType.FLOAT), pattern).castTo(DataType.BYTE);
+            return TopN.mask(floatLogits(), pattern).castTo(DataType.BYTE);
         }
         flush();
         int m = pattern.m();
@@ -209,7 +262,7 @@ public final class MaskPolicy {
         byte[] kept = new byte[x.length];
         for (long first = 0; first < groupCount(); first += BLOCK_GROUPS) {
             int count = (int) Math.min(BLOCK_GROUPS, groupCount() - first);
-            readLogits(first, count, x, new short[count * m]);
+            readLogits(first, count, x);
             java.util.Arrays.fill(kept, 0, count * m, (byte) 0);
             for (int o = 0; o < count * m; o += m) {
                 for (int k = 0; k < pattern.n(); k++) {
@@ -227,20 +280,90 @@ public final class MaskPolicy {
         return mode;
     }
 
-    /** Logits of groups {@code first …} as floats (halves decoded). */
-    private void readLogits(long first, int count, float[] out, short[] bits) {
-        int n = count * pattern.m();
-        int at = (int) (first * pattern.m());
-        if (logits.dataType() == DataType.HALF) {
-            halves().get(at, bits, 0, n);
-            Float16.decode(bits, out, n);
-        } else {
-            logits.data().asNioFloat().get(at, out, 0, n);
+    /** Logits of groups {@code first …} as floats (halves or bytes decoded). */
+    private void readLogits(long first, int count, float[] out) {
+        new Stored().read(first, count, out, new Codes(count, pattern.m(), logits.dataType()));
+    }
+
+    /** Buffers of some groups' stored logits in their own type: halves, or {@link Logit8} codes and maxima. */
+    private static final class Codes {
+        final short[] halves;
+        final byte[] bytes;
+        final byte[] maxAt;
+
+        Codes(int groups, int m, DataType type) {
+            this.halves = type == DataType.HALF ? new short[groups * m] : null;
+            this.bytes = type == DataType.BYTE ? new byte[groups * (m - 1)] : null;
+            this.maxAt = type == DataType.BYTE ? new byte[Logit8.indexBytes(groups, m)] : null;
         }
     }
 
-    private ShortBuffer halves() {
-        return logits.data().asNio().order(ByteOrder.nativeOrder()).asShortBuffer();
+    /**
+     * The logits' buffer in its stored type, read and written some groups at a time as FLOATs. Byte codes of group g
+     * sit at {@code g·(M − 1)}, its maximum's position after all codes ({@link Logit8#bytes}); reads and writes start
+     * at a group that is a multiple of 8, so no two of them share a byte of positions.
+     */
+    private final class Stored {
+        private final DataType type = logits.dataType();
+        private final int m = pattern.m();
+        private final ShortBuffer halves = type == DataType.HALF
+                ? logits.data().asNio().order(ByteOrder.nativeOrder()).asShortBuffer() : null;
+        private final FloatBuffer floats = type == DataType.FLOAT ? logits.data().asNioFloat() : null;
+        private final ByteBuffer bytes = type == DataType.BYTE ? logits.data().asNio() : null;
+        private final int maxAtStart = (int) (groupCount() * (m - 1));
+        private final int bits = Logit8.indexBits(m);
+
+        /** Whether storing rounds (what a later read sees differs from what was written). */
+        boolean rounds() {
+            return type != DataType.FLOAT;
+        }
+
+        void read(long first, int count, float[] out, Codes codes) {
+            int n = count * m;
+            switch (type) {
+                case HALF -> {
+                    halves.get((int) (first * m), codes.halves, 0, n);
+                    Float16.decode(codes.halves, out, n);
+                }
+                case BYTE -> {
+                    bytes.get((int) (first * (m - 1)), codes.bytes, 0, count * (m - 1));
+                    bytes.get(maxAtStart + (int) (first * bits / 8), codes.maxAt, 0, Logit8.indexBytes(count, m));
+                    Logit8.decode(codes.bytes, codes.maxAt, out, count, m);
+                }
+                default -> floats.get((int) (first * m), out, 0, n);
+            }
+        }
+
+        /** Rounds {@code values} into {@code codes} (salting byte rounding with {@code salt}); FLOATs are kept as they are. */
+        void round(long first, int count, float[] values, Codes codes, long salt) {
+            switch (type) {
+                case HALF -> Float16.encode(values, codes.halves, count * m);
+                case BYTE -> Logit8.encode(values, count, m, first, salt, codes.bytes, codes.maxAt);
+                default -> {
+                }
+            }
+        }
+
+        /** Decodes what {@link #round} wrote back into {@code values}. */
+        void reread(int count, float[] values, Codes codes) {
+            switch (type) {
+                case HALF -> Float16.decode(codes.halves, values, count * m);
+                case BYTE -> Logit8.decode(codes.bytes, codes.maxAt, values, count, m);
+                default -> {
+                }
+            }
+        }
+
+        void write(long first, int count, float[] values, Codes codes) {
+            switch (type) {
+                case HALF -> halves.put((int) (first * m), codes.halves, 0, count * m);
+                case BYTE -> {
+                    bytes.put((int) (first * (m - 1)), codes.bytes, 0, count * (m - 1));
+                    bytes.put(maxAtStart + (int) (first * bits / 8), codes.maxAt, 0, Logit8.indexBytes(count, m));
+                }
+                default -> floats.put((int) (first * m), values, 0, count * m);
+            }
+        }
     }
 
     /**
@@ -269,12 +392,16 @@ public final class MaskPolicy {
             }
             return;
         }
-        INDArray x = logits.castTo(DataType.FLOAT);
+        INDArray x = floatLogits();
         INDArray grad = SubsetLogProb.gradLogProbOfStrictMasks(x, mask.castTo(DataType.FLOAT), pattern);
         x.subi(grad.muli(scale).castTo(DataType.FLOAT));
         x.subiColumnVector(x.max(1).reshape(x.size(0), 1));
         Transforms.max(x, -LOGIT_RANGE, false);
-        logits.assign(x);
+        if (logits.dataType() == DataType.BYTE) {
+            encodeBytes(x, logits, salt(scale));
+        } else {
+            logits.assign(x);
+        }
     }
 
     /**
@@ -287,9 +414,7 @@ public final class MaskPolicy {
     private void pass(long seed, INDArray drawn) {
         int m = pattern.m();
         long groups = groupCount();
-        boolean half = logits.dataType() == DataType.HALF;
-        ShortBuffer halves = half ? halves() : null;
-        FloatBuffer floats = half ? null : logits.data().asNioFloat();
+        Stored stored = new Stored();
         ByteBuffer out = drawn == null ? null : drawn.data().asNio();
         Ascent[] ascents = pending.toArray(new Ascent[0]);
         int chunks = (int) ((groups + FusedGroupKernel.CHUNK_GROUPS - 1) / FusedGroupKernel.CHUNK_GROUPS);
@@ -300,28 +425,17 @@ public final class MaskPolicy {
             int n = count * m;
             int at = (int) (first * m);
             int local = c % BLOCK_CHUNKS;
-            if (half) {
-                halves.get(at, b.halves, 0, n);
-                Float16.decode(b.halves, b.values, n);
-            } else {
-                floats.get(at, b.values, 0, n);
-            }
+            stored.read(first, count, b.values, b.codes);
             for (int i = 0; i < ascents.length; i++) {
                 ascents[i].kept().readFloats(first, count, b.mask);
                 kernel.ascendAndSampleChunk(local, b.values, b.mask, ascents[i].scale(), LOGIT_RANGE, 0, null, count);
-                if (half) {
-                    Float16.encode(b.values, b.halves, n);
-                    if (i + 1 < ascents.length || out != null) {
-                        Float16.decode(b.halves, b.values, n); // the next ascent or the draw reads what is stored
-                    }
+                stored.round(first, count, b.values, b.codes, salt(ascents[i].scale()));
+                if (stored.rounds() && (i + 1 < ascents.length || out != null)) {
+                    stored.reread(count, b.values, b.codes); // the next ascent or the draw reads what is stored
                 }
             }
             if (ascents.length > 0) {
-                if (half) {
-                    halves.put(at, b.halves, 0, n);
-                } else {
-                    floats.put(at, b.values, 0, n);
-                }
+                stored.write(first, count, b.values, b.codes);
             }
             if (out != null) {
                 kernel.ascendAndSampleChunk(local, b.values, null, 0, 0, GumbelTopN.derive(seed, c / BLOCK_CHUNKS),
@@ -347,18 +461,23 @@ public final class MaskPolicy {
     private record Ascent(MaskBits kept, double scale) {
     }
 
-    /** One chunk's logits, halves, mask and flags, per thread, so a pass allocates nothing per chunk. */
+    /** Byte rounding's salt for an ascent: its scale, which a replica replaying the step and a resumed run share. */
+    static long salt(double scale) {
+        return Double.doubleToLongBits(scale);
+    }
+
+    /** One chunk's logits, stored codes, mask and flags, per thread, so a pass allocates nothing per chunk. */
     private static final class ChunkBuffers {
         final float[] values;
         final float[] mask;
-        final short[] halves;
+        final Codes codes;
         final byte[] flags;
 
-        ChunkBuffers(int m) {
+        ChunkBuffers(int m, DataType type) {
             int n = FusedGroupKernel.CHUNK_GROUPS * m;
             this.values = new float[n];
             this.mask = new float[n];
-            this.halves = new short[n];
+            this.codes = new Codes(FusedGroupKernel.CHUNK_GROUPS, m, type);
             this.flags = new byte[n];
         }
     }
@@ -391,9 +510,9 @@ public final class MaskPolicy {
      * them, and checkpoints hold them.
      */
     public void storeLogitsInWrappers() {
-        flush();
+        INDArray all = logits();
         for (int i = 0; i < rows.weights().size(); i++) {
-            rows.weights().get(i).keepLogits(slice(logits, i));
+            rows.weights().get(i).keepLogits(slice(all, i));
         }
     }
 

@@ -25,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The fused policy applies an update in the same pass as the next draw, one kernel chunk at a time. These tests hold it
  * to the order it replaces, bit for bit: every update its own pass, the logits stored (halves rounded) between passes,
- * the draw over FLOAT block matrices with the kernel's matrix API. Masks and logits must match for every step of a
+ * the draw over FLOAT block matrices with the kernel's matrix API (bytes: each ascent rounds as {@link Logit8} does). Masks and logits must match for every step of a
  * MaskPro run with K = 2 (two ascents per draw), also when the logits are read mid-run, and across a checkpoint.
  */
 class FusedPassTest {
@@ -38,11 +38,14 @@ class FusedPassTest {
         private final NmPattern pattern;
         private final FusedGroupKernel kernel;
         private final INDArray stored;
+        /** Whether the policy stores {@link Logit8} bytes: {@link #stored} then holds their decoded FLOATs. */
+        private final boolean bytes;
 
-        SeparatePasses(NmPattern pattern, INDArray logits) {
+        SeparatePasses(NmPattern pattern, INDArray logits, String logitType) {
             this.pattern = pattern;
             this.kernel = new FusedGroupKernel(pattern, 1);
             this.stored = logits.dup('c');
+            this.bytes = logitType.equals("byte");
         }
 
         INDArray sample(long seed) {
@@ -60,6 +63,14 @@ class FusedPassTest {
             forEachBlock((first, count, block, x) -> {
                 kernel.ascend(x, mask.get(rows(first, count)).castTo(DataType.FLOAT).dup('c'), scale,
                         MaskPolicy.LOGIT_RANGE);
+                if (bytes) {
+                    float[] v = x.data().asFloat();
+                    byte[] codes = new byte[count * (pattern.m() - 1)];
+                    byte[] maxAt = new byte[Logit8.indexBytes(count, pattern.m())];
+                    Logit8.encode(v, count, pattern.m(), first, MaskPolicy.salt(scale), codes, maxAt);
+                    Logit8.decode(codes, maxAt, v, count, pattern.m());
+                    x.assign(Nd4j.createFromArray(v).reshape(x.shape()));
+                }
                 return true;
             });
         }
@@ -127,11 +138,11 @@ class FusedPassTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"2:4, 1, half", "2:4, 3, half", "4:8, 1, float"})
+    @CsvSource({"2:4, 1, half", "2:4, 3, half", "4:8, 1, float", "2:4, 3, byte"})
     void fusedStepsDrawAndUpdateExactlyAsSeparatePasses(String text, String threads, String logitType) throws IOException {
         NmPattern pattern = NmPattern.parse(text);
         MaskProStep state = run(pattern, threads, logitType);
-        SeparatePasses reference = new SeparatePasses(pattern, state.policy().logits());
+        SeparatePasses reference = new SeparatePasses(pattern, state.policy().logits(), logitType);
         for (int step = 0; step < STEPS; step++) {
             INDArray[] masks = state.sampleMasks();
             long seedStep = state.step();
@@ -164,7 +175,7 @@ class FusedPassTest {
     void manyAscentsWithoutADrawEqualSeparatePasses() {
         NmPattern pattern = NmPattern.of(2, 4);
         MaskProStep state = run(pattern, "1", "half");
-        SeparatePasses reference = new SeparatePasses(pattern, state.policy().logits());
+        SeparatePasses reference = new SeparatePasses(pattern, state.policy().logits(), "half");
         INDArray[] masks = state.sampleMasks();
         for (int i = 0; i < 11; i++) {
             double scale = (i % 3 - 1) * 0.7 + 0.3;

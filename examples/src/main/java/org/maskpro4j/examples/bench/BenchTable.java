@@ -41,8 +41,8 @@ final class BenchTable {
                 "inference %s MiB, MaskPro %s %s MiB", mib(peaks.get("infer")), pattern,
                 mib(peaks.get(MemoryBenchmark.key(MemoryWorkload.MASKPRO, r.config().pattern()))))));
         StepBenchmark.LearningState state = r.step().state();
-        md.append(String.format(Locale.ROOT, "| learn_state_bytes_per_weight | %.3f | ≤ 3 | exact | — | — | policy %.3f (logits"
-                + " + prior bits), weights %.3f (values the mask removes + mask bits) |%n", state.total(), state.policy(),
+        md.append(String.format(Locale.ROOT, "| learn_state_bytes_per_weight | %.3f | ≤ 3 | exact | — | — | policy %.3f (logits,"
+                + " bytes by default, + prior bits), weights %.3f (values the mask removes + mask bits) |%n", state.total(), state.policy(),
                 state.weights()));
         for (Map.Entry<String, Spread> e : r.memory().maskLlmOverMaskPro().entrySet()) {
             NmPattern p = NmPattern.parse(e.getKey());

@@ -1,0 +1,159 @@
+package org.maskpro4j.maskpro;
+
+/**
+ * One-byte policy logits: 256 levels on [−60, 0], spaced finely next to 0, where the largest logit of every group
+ * sits and ties between the kept and the dropped positions are decided, and coarsely far below it, where a position's
+ * probability (e^−10 ≈ 4.5·10^−5 at −10) no longer matters. Level c is −a(e^{c/80} − 1), with a ≈ 2.58 chosen so level
+ * 255 is exactly −60: steps of 0.032 at 0, 0.09 at −5, 0.16 at −10, 0.78 at −60.
+ *
+ * <p>Encoding shifts each group so its largest value is 0 (softmax, sampling and top-N are invariant to the shift) and
+ * stores where that 0 sits ({@link #indexBits}: 2 bits at M = 4) instead of its code, so a group of M takes M − 1 bytes
+ * and a few bits: 0.8125 bytes per logit at 2:4. The other values are clamped at −60 and rounded stochastically between
+ * the two neighbouring levels, so that the stored logit equals the value in expectation: REINFORCE's updates, many of
+ * them smaller than a level step, add up as they do in floats instead of vanishing. The random number is a hash of the
+ * value's bits, its position and a salt (the policy passes each ascent's scale), so the same inputs always give the
+ * same bytes, whatever the thread count, and a policy restored from a checkpoint, or a replica replaying the same
+ * steps, encodes as the original does.
+ */
+public final class Logit8 {
+    /** The width of the stored range: logits are at most this far below their group's largest. */
+    public static final float RANGE = (float) MaskPolicy.LOGIT_RANGE;
+    /** Level growth: steps are about (|level| + a)/B wide, a ≈ 2.58. */
+    private static final double B = 80;
+    /** Every code's value, so decoding is one load per logit; a 257th, −∞, ends the table for the encoder. */
+    private static final float[] LEVEL = new float[257];
+    /** 1 / (level c − level c + 1), 0 for the last: the encoder's rounding probability is a product. */
+    private static final float[] INV_STEP = new float[256];
+    /**
+     * Buckets per unit of |value|: a power of 2, so the bucket index is exact, and no more than the finest level step
+     * (a/B ≈ 0.0323) is wide, so a bucket holds at most one level below its top.
+     */
+    private static final float BUCKETS_PER_UNIT = 32;
+    /** The code of the lowest level at or above the top of each bucket: a value's upper level is it or the next one. */
+    private static final byte[] BUCKET_CODE = new byte[(int) (RANGE * BUCKETS_PER_UNIT) + 1];
+
+    static {
+        double a = RANGE / Math.expm1(255 / B);
+        for (int c = 1; c < 255; c++) {
+            LEVEL[c] = (float) (-a * Math.expm1(c / B));
+        }
+        LEVEL[255] = -RANGE;
+        LEVEL[256] = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < 255; c++) {
+            INV_STEP[c] = 1 / (LEVEL[c] - LEVEL[c + 1]);
+        }
+        int c = 0;
+        for (int k = 0; k < BUCKET_CODE.length; k++) {
+            float top = -k / BUCKETS_PER_UNIT;
+            while (c < 255 && LEVEL[c + 1] >= top) {
+                c++;
+            }
+            BUCKET_CODE[k] = (byte) c;
+        }
+    }
+
+    private Logit8() {
+    }
+
+    /** The logit a code stands for (codes are unsigned bytes). */
+    public static float decode(byte code) {
+        return LEVEL[code & 0xff];
+    }
+
+    /**
+     * The code of {@code value} (at most 0, at least −{@value #RANGE}; beyond are clamped), rounded down to the next
+     * lower level with probability (level above − value)/(level step), given {@code uniform} in [0, 1). A value on a
+     * level is that level's code.
+     */
+    public static byte encode(float value, float uniform) {
+        float v = Math.max(-RANGE, Math.min(0, value));
+        int c = BUCKET_CODE[(int) (v * -BUCKETS_PER_UNIT)] & 0xff;
+        c += LEVEL[c + 1] >= v ? 1 : 0; // no branch on data: the JIT makes both selections conditional moves
+        float down = (LEVEL[c] - v) * INV_STEP[c];
+        return (byte) (uniform < down ? c + 1 : c);
+    }
+
+    /**
+     * Bits that say where a group's largest logit sits: log2 M rounded up to 1, 2, 4 or 8, so no group's straddles a
+     * byte.
+     */
+    static int indexBits(int m) {
+        int bits = 32 - Integer.numberOfLeadingZeros(Math.max(1, m - 1));
+        return bits <= 1 ? 1 : bits <= 2 ? 2 : bits <= 4 ? 4 : 8;
+    }
+
+    /** Bytes for the logits of {@code groups} groups of {@code m}: M − 1 codes per group, then the maxima's positions. */
+    public static long bytes(long groups, int m) {
+        return groups * (m - 1) + (groups * indexBits(m) + 7) / 8;
+    }
+
+    /** Bytes of the maxima's positions of {@code groups} groups of {@code m}, packed. */
+    static int indexBytes(int groups, int m) {
+        return (int) (((long) groups * indexBits(m) + 7) / 8);
+    }
+
+    /**
+     * Encodes {@code groups} groups of {@code m} values from {@code from}: each group is shifted so its largest is 0,
+     * whose position (the first, on ties) goes into {@code maxAt}, {@link #indexBits} bits per group from bit 0 of byte
+     * 0, and the M − 1 other values, clamped and rounded stochastically, into {@code codes} in position order. The
+     * uniform for the value at position j of group g is drawn from the hash of the value, its position
+     * {@code (firstGroup + g)·m + j} in the whole logits matrix and {@code salt}.
+     */
+    public static void encode(float[] from, int groups, int m, long firstGroup, long salt, byte[] codes, byte[] maxAt) {
+        long key = mix(salt);
+        int bits = indexBits(m);
+        java.util.Arrays.fill(maxAt, 0, indexBytes(groups, m), (byte) 0);
+        for (int g = 0, o = 0, c = 0; g < groups; g++, o += m) {
+            int top = 0;
+            for (int j = 1; j < m; j++) {
+                if (from[o + j] > from[o + top]) {
+                    top = j;
+                }
+            }
+            float max = from[o + top];
+            long index = (firstGroup + g) * m;
+            for (int j = 0; j < m; j++) {
+                if (j != top) {
+                    float v = from[o + j] - max;
+                    codes[c++] = encode(v, uniform(key, index + j, v));
+                }
+            }
+            maxAt[g * bits >>> 3] |= (byte) (top << (g * bits & 7));
+        }
+    }
+
+    /** Decodes {@code groups} groups of {@code m} that {@link #encode(float[], int, int, long, long, byte[], byte[])} wrote. */
+    public static void decode(byte[] codes, byte[] maxAt, float[] to, int groups, int m) {
+        int bits = indexBits(m);
+        int field = (1 << bits) - 1;
+        int last = groups * (m - 1) - 1;
+        for (int g = 0, o = 0, c = 0; g < groups; g++, o += m, c += m - 1) {
+            int top = (maxAt[g * bits >>> 3] >>> (g * bits & 7)) & field;
+            // branch-free (the maximum's position is random): past the maximum, codes sit one place earlier; at it, a
+            // neighbouring code is read and masked to +0
+            for (int j = 0; j < m; j++) {
+                int other = j ^ top;
+                int keep = (other | -other) >> 31; // all ones unless j is the maximum's position
+                int code = codes[Math.min(c + j + (keep & (top - j) >> 31), last)] & 0xff;
+                to[o + j] = Float.intBitsToFloat(Float.floatToRawIntBits(LEVEL[code]) & keep);
+            }
+        }
+    }
+
+    /**
+     * A uniform in [0, 1) from the hash of a value's bits, its position and a salt's key: two odd multipliers spread
+     * position and value over all 64 bits, one xor-shift-multiply round mixes them into the top 24.
+     */
+    static float uniform(long key, long index, float value) {
+        long z = key ^ index * 0x9E3779B97F4A7C15L ^ Float.floatToRawIntBits(value) * 0xC2B2AE3D27D4EB4FL;
+        z = (z ^ (z >>> 32)) * 0xD6E8FEB86659FD93L;
+        return (z >>> 40) * 0x1.0p-24f;
+    }
+
+    /** SplitMix64's finalizer. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
