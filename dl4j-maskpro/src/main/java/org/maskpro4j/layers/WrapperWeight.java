@@ -1,6 +1,7 @@
 package org.maskpro4j.layers;
 
 import java.util.Objects;
+import java.util.function.Supplier;
 
 import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.weights.MaskableWeight;
@@ -127,9 +128,8 @@ public final class WrapperWeight implements MaskableWeight {
     }
 
     @Override
-    public boolean keepLogits(INDArray groupLogits) {
-        storeGroupLogits(groupLogits);
-        return true;
+    public void keepLogits(Supplier<INDArray> groupLogits) {
+        storeGroupLogits(groupLogits.get());
     }
 
     @Override

@@ -80,12 +80,6 @@ public final class MaskPolicy {
     private MaskPolicy(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, MaskBits prior) {
         this.pattern = pattern;
         this.rows = new GroupRows(pattern, weights, "the policy uses");
-        if (logits.dataType() != DataType.BYTE) {
-            requireShape(logits, "logits");
-        } else if (logits.length() != Logit8.bytes(rows.count(), pattern.m())) {
-            throw new IllegalArgumentException("Policy logit codes are " + logits.length() + " bytes, expected "
-                    + Logit8.bytes(rows.count(), pattern.m()));
-        }
         if (prior.groups() != rows.count() || prior.m() != pattern.m()) {
             throw new IllegalArgumentException("Policy prior mask has " + prior.groups() + " groups of " + prior.m()
                     + ", expected " + rows.count() + " of " + pattern.m());
@@ -111,28 +105,40 @@ public final class MaskPolicy {
         };
     }
 
-    /**
-     * FLOAT logits {@code [groups, M]} in the type {@link #logitType} chooses (a new array): for bytes, one BYTE vector
-     * of {@link Logit8#bytes} codes and maxima's positions.
-     */
-    private static INDArray stored(INDArray floats) {
+    /** Uninitialized storage for the logits of {@code groups} groups of {@code m}, in the type {@link #logitType} chooses. */
+    private static INDArray allocate(long groups, int m) {
         DataType type = logitType();
-        if (type != DataType.BYTE) {
-            return floats.castTo(type).dup('c');
-        }
-        INDArray codes = Nd4j.createUninitialized(DataType.BYTE, Logit8.bytes(floats.size(0), (int) floats.size(1)));
-        encodeBytes(floats, codes, 0);
-        return codes;
+        return type == DataType.BYTE ? Nd4j.createUninitialized(DataType.BYTE, Logit8.bytes(groups, m))
+                : Nd4j.createUninitialized(type, groups, m);
     }
 
-    /** Stores FLOAT {@code floats} as {@link Logit8} codes in {@code codes}, rounding with {@code salt}. */
-    private static void encodeBytes(INDArray floats, INDArray codes, long salt) {
-        int groups = (int) floats.size(0);
-        int m = (int) floats.size(1);
-        byte[] b = new byte[groups * (m - 1)];
-        byte[] maxAt = new byte[Logit8.indexBytes(groups, m)];
-        Logit8.encode(floats.dup('c').data().asFloat(), groups, m, 0, salt, b, maxAt);
-        codes.data().asNio().put(0, b).put(b.length, maxAt);
+    /** Reads FLOAT logits of groups {@code first …} ({@code count·M} values, row-major) into {@code out}. */
+    private interface FloatRows {
+        void read(long first, int count, float[] out);
+    }
+
+    /**
+     * Stores all logits from {@code source} one kernel chunk at a time (bytes rounded with {@code salt}), so no FLOAT
+     * copy of the whole matrix is ever made: at 7 B weights one would be 28 GB.
+     */
+    private void storeAll(FloatRows source, long salt) {
+        Stored stored = new Stored();
+        int chunk = FusedGroupKernel.CHUNK_GROUPS;
+        float[] x = new float[chunk * pattern.m()];
+        Codes codes = new Codes(chunk, pattern.m(), logits.dataType());
+        for (long first = 0; first < groupCount(); first += chunk) {
+            int count = (int) Math.min(chunk, groupCount() - first);
+            source.read(first, count, x);
+            stored.round(first, count, x, codes, salt);
+            stored.write(first, count, x, codes);
+        }
+    }
+
+    /** Stores a FLOAT-valued {@code [groups, M]} matrix as the logits (bytes rounded with {@code salt}). */
+    private void storeAll(INDArray values, long salt) {
+        requireShape(values, "logits");
+        INDArray readable = MaskBits.readable(values);
+        storeAll((first, count, out) -> MaskBits.readRows(readable, first, count, out), salt);
     }
 
     /** The logits as a new FLOAT matrix ({@link Logit8} codes decoded). */
@@ -173,8 +179,6 @@ public final class MaskPolicy {
             double logitMagnitude) {
         GroupRows rows = new GroupRows(pattern, weights, "the policy uses");
         MaskBits prior = new MaskBits(rows.count(), pattern.m());
-        boolean bytes = logitType() == DataType.BYTE; // codes take the group shift: they are encoded from FLOATs
-        INDArray logits = Nd4j.createUninitialized(bytes ? DataType.FLOAT : logitType(), rows.count(), pattern.m());
         long first = 0;
         for (int i = 0; i < weights.size(); i++) {
             MaskableWeight w = weights.get(i);
@@ -186,15 +190,25 @@ public final class MaskPolicy {
             if (!prior.read(mask, first, Integer.MAX_VALUE)) {
                 throw new IllegalArgumentException("The prior mask of weight '" + w.name() + "' holds values other than 0 and 1");
             }
-            rows.slice(logits, i).assign(mask.castTo(DataType.FLOAT).mul(logitMagnitude));
             first += rows.count(i);
         }
-        return new MaskPolicy(pattern, weights, bytes ? stored(logits) : logits, prior);
+        MaskPolicy policy = new MaskPolicy(pattern, weights, allocate(rows.count(), pattern.m()), prior);
+        float c = (float) logitMagnitude;
+        policy.storeAll((from, count, out) -> {
+            prior.readFloats(from, count, out);
+            for (int i = 0; i < count * pattern.m(); i++) {
+                out[i] *= c;
+            }
+        }, 0);
+        return policy;
     }
 
     /** Restores a policy from checkpointed arrays. */
     static MaskPolicy restore(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, INDArray prior) {
-        return new MaskPolicy(pattern, weights, stored(logits.castTo(DataType.FLOAT)), MaskBits.of(prior));
+        MaskBits bits = MaskBits.of(prior);
+        MaskPolicy policy = new MaskPolicy(pattern, weights, allocate(bits.groups(), pattern.m()), bits);
+        policy.storeAll(logits, 0);
+        return policy;
     }
 
     private void requireShape(INDArray a, String what) {
@@ -397,11 +411,7 @@ public final class MaskPolicy {
         x.subi(grad.muli(scale).castTo(DataType.FLOAT));
         x.subiColumnVector(x.max(1).reshape(x.size(0), 1));
         Transforms.max(x, -LOGIT_RANGE, false);
-        if (logits.dataType() == DataType.BYTE) {
-            encodeBytes(x, logits, salt(scale));
-        } else {
-            logits.assign(x);
-        }
+        storeAll(x, salt(scale));
     }
 
     /**
@@ -510,10 +520,23 @@ public final class MaskPolicy {
      * them, and checkpoints hold them.
      */
     public void storeLogitsInWrappers() {
-        INDArray all = logits();
+        flush();
         for (int i = 0; i < rows.weights().size(); i++) {
-            rows.weights().get(i).keepLogits(slice(all, i));
+            int index = i;
+            rows.weights().get(i).keepLogits(() -> weightLogits(index));
         }
+    }
+
+    /** Weight {@code index}'s logits as a new FLOAT {@code [groups, M]} matrix. */
+    private INDArray weightLogits(int index) {
+        int m = pattern.m();
+        long first = rows.first(index);
+        long from = first & ~7L; // reads start at a multiple of 8 groups (Stored)
+        int skip = (int) (first - from);
+        int count = (int) rows.count(index);
+        float[] x = new float[(skip + count) * m];
+        readLogits(from, skip + count, x);
+        return Nd4j.create(java.util.Arrays.copyOfRange(x, skip * m, x.length), new long[] {count, m}, 'c');
     }
 
     /** Rows of {@code matrix} that belong to weight {@code index}. */

@@ -43,6 +43,11 @@ public final class GroupRows {
         return offsets[weights.size()];
     }
 
+    /** The first row of weight {@code index}. */
+    public long first(int index) {
+        return offsets[index];
+    }
+
     /** Groups of weight {@code index}. */
     public long count(int index) {
         return offsets[index + 1] - offsets[index];

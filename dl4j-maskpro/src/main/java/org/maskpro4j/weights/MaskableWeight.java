@@ -1,5 +1,7 @@
 package org.maskpro4j.weights;
 
+import java.util.function.Supplier;
+
 import org.maskpro4j.nm.GroupLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -34,11 +36,11 @@ public interface MaskableWeight {
     }
 
     /**
-     * Keeps {@code [groups, M]} policy logits with the weight, so a model saved now carries its learning state.
-     * Returns false where the holder has nowhere to keep them (plain parameters: checkpoints hold them instead).
+     * Keeps {@code [groups, M]} policy logits with the weight, so a model saved now carries its learning state. Where the
+     * holder has nowhere to keep them (plain parameters: checkpoints hold them instead) it does not ask for them, so
+     * compactly stored logits are not decoded for nothing.
      */
-    default boolean keepLogits(INDArray groupLogits) {
-        return false;
+    default void keepLogits(Supplier<INDArray> groupLogits) {
     }
 
     /** Restores the dense weights. */
