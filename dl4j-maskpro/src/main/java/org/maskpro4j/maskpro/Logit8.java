@@ -179,6 +179,10 @@ public final class Logit8 {
 
     /** Decodes {@code groups} groups of {@code m} that {@link #encode(float[], int, int, long, long, byte[], byte[])} wrote. */
     public static void decode(byte[] codes, byte[] maxAt, float[] to, int groups, int m) {
+        if (m == 4) {
+            decode4(codes, maxAt, to, groups);
+            return;
+        }
         int bits = indexBits(m);
         int field = (1 << bits) - 1;
         // the k-th code goes to position k, or k + 1 from the maximum on, whose 0 is written last: stores to positions
@@ -188,6 +192,20 @@ public final class Logit8 {
             for (int k = 0; k < m - 1; k++) {
                 to[o + k + (k >= top ? 1 : 0)] = LEVEL[codes[c++] & 0xff];
             }
+            to[o + top] = 0;
+        }
+    }
+
+    /** {@link #decode(byte[], byte[], float[], int, int)} at M = 4, unrolled. */
+    private static void decode4(byte[] codes, byte[] maxAt, float[] to, int groups) {
+        for (int g = 0, o = 0, c = 0; g < groups; g++, o += 4, c += 3) {
+            int top = maxAt[g >>> 2] >>> ((g & 3) << 1) & 3;
+            float l0 = LEVEL[codes[c] & 0xff];
+            float l1 = LEVEL[codes[c + 1] & 0xff];
+            float l2 = LEVEL[codes[c + 2] & 0xff];
+            to[o + (top == 0 ? 1 : 0)] = l0;
+            to[o + (top <= 1 ? 2 : 1)] = l1;
+            to[o + (top <= 2 ? 3 : 2)] = l2;
             to[o + top] = 0;
         }
     }
