@@ -74,6 +74,23 @@ public final class Logit8 {
     }
 
     /**
+     * {@link #encode(float, float)} with its two float comparisons done on the floats' bits, given {@code uniform} in
+     * [0, 1): C2 compiles float selections to branches, which the random rounding mispredicts half the time (three
+     * times the cost of the rest). The values compared never straddle 0, so their sign-less bits order as they do; a
+     * NaN, which the definition gives code 0, is masked out.
+     */
+    private static byte encodeUnbranched(float value, float uniform) {
+        float v = Math.max(-RANGE, Math.min(0, value));
+        int c = BUCKET_CODE[(int) (v * -BUCKETS_PER_UNIT)] & 0xff;
+        int size = Float.floatToRawIntBits(v) & 0x7fffffff;
+        int number = (size - 0x7f800001) >> 31; // all ones unless v is NaN
+        // the level below is at or above v (it is at most 0, v at most 0): its size is at most v's
+        c -= ((Float.floatToRawIntBits(LEVEL[c + 1]) & 0x7fffffff) - size - 1 >> 31) & number;
+        float down = (LEVEL[c] - v) * INV_STEP[c]; // at least +0 (or NaN)
+        return (byte) (c - ((Float.floatToRawIntBits(uniform) - Float.floatToRawIntBits(down) >> 31) & number));
+    }
+
+    /**
      * Bits that say where a group's largest logit sits: log2 M rounded up to 1, 2, 4 or 8, so no group's straddles a
      * byte.
      */
@@ -100,43 +117,96 @@ public final class Logit8 {
      * {@code (firstGroup + g)·m + j} in the whole logits matrix and {@code salt}.
      */
     public static void encode(float[] from, int groups, int m, long firstGroup, long salt, byte[] codes, byte[] maxAt) {
+        if (m == 4) {
+            encode4(from, groups, firstGroup, salt, codes, maxAt);
+            return;
+        }
         long key = mix(salt);
         int bits = indexBits(m);
         java.util.Arrays.fill(maxAt, 0, indexBytes(groups, m), (byte) 0);
         for (int g = 0, o = 0, c = 0; g < groups; g++, o += m) {
             int top = 0;
             for (int j = 1; j < m; j++) {
-                if (from[o + j] > from[o + top]) {
-                    top = j;
-                }
+                top = from[o + j] > from[o + top] ? j : top;
             }
             float max = from[o + top];
             long index = (firstGroup + g) * m;
-            for (int j = 0; j < m; j++) {
-                if (j != top) {
-                    float v = from[o + j] - max;
-                    codes[c++] = encode(v, uniform(key, index + j, v));
-                }
+            // the k-th stored value is position k, or k + 1 from the maximum on: no branch on the random position
+            for (int k = 0; k < m - 1; k++) {
+                int j = k + (k >= top ? 1 : 0);
+                float v = from[o + j] - max;
+                codes[c++] = encodeUnbranched(v, uniform(key, index + j, v));
             }
             maxAt[g * bits >>> 3] |= (byte) (top << (g * bits & 7));
         }
     }
 
+    /**
+     * {@link #encode(float[], int, int, long, long, byte[], byte[])} at M = 4, the common case: the maximum's position
+     * by selections rather than branches on random data, the hash's position term advanced by addition (the product
+     * wraps the same way), and four groups' positions packed in a register before one store.
+     */
+    private static void encode4(float[] from, int groups, long firstGroup, long salt, byte[] codes, byte[] maxAt) {
+        long key = mix(salt);
+        long step = 0x9E3779B97F4A7C15L;
+        long spread = firstGroup * 4 * step;
+        int packed = 0;
+        for (int g = 0, o = 0, c = 0; g < groups; g++, o += 4, c += 3, spread += 4 * step) {
+            // float selections compile to branches, integer ones to conditional moves: the running maximum is reloaded
+            int top = from[o + 1] > from[o] ? 1 : 0;
+            top = from[o + 2] > from[o + top] ? 2 : top;
+            top = from[o + 3] > from[o + top] ? 3 : top;
+            float max = from[o + top];
+            int j0 = top == 0 ? 1 : 0;
+            int j1 = top <= 1 ? 2 : 1;
+            int j2 = top <= 2 ? 3 : 2;
+            float v0 = from[o + j0] - max;
+            float v1 = from[o + j1] - max;
+            float v2 = from[o + j2] - max;
+            codes[c] = encodeUnbranched(v0, uniformSpread(key, spread + j0 * step, v0));
+            codes[c + 1] = encodeUnbranched(v1, uniformSpread(key, spread + j1 * step, v1));
+            codes[c + 2] = encodeUnbranched(v2, uniformSpread(key, spread + j2 * step, v2));
+            packed |= top << ((g & 3) << 1);
+            if ((g & 3) == 3) {
+                maxAt[g >>> 2] = (byte) packed;
+                packed = 0;
+            }
+        }
+        if ((groups & 3) != 0) {
+            maxAt[groups >>> 2] = (byte) packed;
+        }
+    }
+
     /** Decodes {@code groups} groups of {@code m} that {@link #encode(float[], int, int, long, long, byte[], byte[])} wrote. */
     public static void decode(byte[] codes, byte[] maxAt, float[] to, int groups, int m) {
+        if (m == 4) {
+            decode4(codes, maxAt, to, groups);
+            return;
+        }
         int bits = indexBits(m);
         int field = (1 << bits) - 1;
-        int last = groups * (m - 1) - 1;
-        for (int g = 0, o = 0, c = 0; g < groups; g++, o += m, c += m - 1) {
+        // the k-th code goes to position k, or k + 1 from the maximum on, whose 0 is written last: stores to positions
+        // that depend on the random maximum, no branch on it
+        for (int g = 0, o = 0, c = 0; g < groups; g++, o += m) {
             int top = (maxAt[g * bits >>> 3] >>> (g * bits & 7)) & field;
-            // branch-free (the maximum's position is random): past the maximum, codes sit one place earlier; at it, a
-            // neighbouring code is read and masked to +0
-            for (int j = 0; j < m; j++) {
-                int other = j ^ top;
-                int keep = (other | -other) >> 31; // all ones unless j is the maximum's position
-                int code = codes[Math.min(c + j + (keep & (top - j) >> 31), last)] & 0xff;
-                to[o + j] = Float.intBitsToFloat(Float.floatToRawIntBits(LEVEL[code]) & keep);
+            for (int k = 0; k < m - 1; k++) {
+                to[o + k + (k >= top ? 1 : 0)] = LEVEL[codes[c++] & 0xff];
             }
+            to[o + top] = 0;
+        }
+    }
+
+    /** {@link #decode(byte[], byte[], float[], int, int)} at M = 4, unrolled. */
+    private static void decode4(byte[] codes, byte[] maxAt, float[] to, int groups) {
+        for (int g = 0, o = 0, c = 0; g < groups; g++, o += 4, c += 3) {
+            int top = maxAt[g >>> 2] >>> ((g & 3) << 1) & 3;
+            float l0 = LEVEL[codes[c] & 0xff];
+            float l1 = LEVEL[codes[c + 1] & 0xff];
+            float l2 = LEVEL[codes[c + 2] & 0xff];
+            to[o + (top == 0 ? 1 : 0)] = l0;
+            to[o + (top <= 1 ? 2 : 1)] = l1;
+            to[o + (top <= 2 ? 3 : 2)] = l2;
+            to[o + top] = 0;
         }
     }
 
@@ -145,13 +215,18 @@ public final class Logit8 {
      * position and value over all 64 bits, one xor-shift-multiply round mixes them into the top 24.
      */
     static float uniform(long key, long index, float value) {
-        long z = key ^ index * 0x9E3779B97F4A7C15L ^ Float.floatToRawIntBits(value) * 0xC2B2AE3D27D4EB4FL;
+        return uniformSpread(key, index * 0x9E3779B97F4A7C15L, value);
+    }
+
+    /** {@link #uniform(long, long, float)} given the position's product with the first multiplier. */
+    private static float uniformSpread(long key, long spread, float value) {
+        long z = key ^ spread ^ Float.floatToRawIntBits(value) * 0xC2B2AE3D27D4EB4FL;
         z = (z ^ (z >>> 32)) * 0xD6E8FEB86659FD93L;
         return (z >>> 40) * 0x1.0p-24f;
     }
 
     /** SplitMix64's finalizer. */
-    private static long mix(long z) {
+    static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);

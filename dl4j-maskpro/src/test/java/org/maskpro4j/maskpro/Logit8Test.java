@@ -141,6 +141,95 @@ class Logit8Test {
         assertEquals(0.8125, Logit8.bytes(4096, 4) / (4096.0 * 4), "bytes per logit at 2:4");
     }
 
+    /**
+     * The bulk encoder and decoder (specialised, without branches on the random maximum's position) give exactly the
+     * bytes and floats of a plain loop over {@link Logit8#encode(float, float)} and {@link Logit8#decode(byte)}, for
+     * random chunks at M = 2, 4, 8, 16: ties (±0 among them), exact levels, values far outside [−60, 0], infinities
+     * and NaNs, group counts that end mid-byte, offsets of the first group; nothing past the chunk is written.
+     */
+    @Test
+    void bulkCodecsEqualTheLoopOverTheirDefinition() {
+        SplittableRandom rng = new SplittableRandom(18);
+        float[] special = {0f, -0f, 1f, -1f, 70f, -70f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+        for (int trial = 0; trial < 400; trial++) {
+            int m = new int[] {2, 4, 8, 16}[trial % 4];
+            int groups = 1 + rng.nextInt(trial < 200 ? 40 : 700);
+            long firstGroup = rng.nextBoolean() ? rng.nextInt(5000) : rng.nextLong(1L << 40);
+            long salt = rng.nextLong();
+            float[] x = new float[groups * m];
+            int kind = rng.nextInt(4);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = switch (kind) {
+                    case 0 -> (float) (rng.nextGaussian() * 30); // much of it beyond −60 and above 0
+                    case 1 -> i % m == 0 ? 0 : Logit8.decode((byte) rng.nextInt(256)); // exact levels below a 0
+                    case 2 -> rng.nextInt(4) - 2; // ties
+                    default -> rng.nextInt(50) == 0 ? special[rng.nextInt(special.length)] : (float) rng.nextGaussian();
+                };
+            }
+            String where = "M = " + m + ", " + groups + " groups from " + firstGroup + ", kind " + kind;
+            byte[] codes = filled(groups * (m - 1) + 5);
+            byte[] maxAt = filled(Logit8.indexBytes(groups, m) + 3);
+            Logit8.encode(x, groups, m, firstGroup, salt, codes, maxAt);
+            byte[] loopCodes = filled(codes.length);
+            byte[] loopMaxAt = filled(maxAt.length);
+            loopEncode(x, groups, m, firstGroup, salt, loopCodes, loopMaxAt);
+            assertArrayEquals(loopCodes, codes, where);
+            assertArrayEquals(loopMaxAt, maxAt, where);
+            for (int i = 0; i < codes.length; i++) { // decode random codes too, not only the encoder's
+                codes[i] = rng.nextInt(4) == 0 ? (byte) rng.nextInt(256) : codes[i];
+            }
+            float[] out = new float[x.length + 4];
+            float[] loopOut = new float[out.length];
+            java.util.Arrays.fill(out, 7);
+            java.util.Arrays.fill(loopOut, 7);
+            Logit8.decode(codes, maxAt, out, groups, m);
+            loopDecode(codes, maxAt, loopOut, groups, m);
+            for (int i = 0; i < out.length; i++) {
+                assertEquals(Float.floatToRawIntBits(loopOut[i]), Float.floatToRawIntBits(out[i]), where + " at " + i);
+            }
+        }
+    }
+
+    private static byte[] filled(int length) {
+        byte[] b = new byte[length];
+        java.util.Arrays.fill(b, (byte) 0x5a);
+        return b;
+    }
+
+    /** The bulk encoder's definition, one value at a time. */
+    private static void loopEncode(float[] x, int groups, int m, long firstGroup, long salt, byte[] codes, byte[] maxAt) {
+        int bits = Logit8.indexBits(m);
+        java.util.Arrays.fill(maxAt, 0, Logit8.indexBytes(groups, m), (byte) 0);
+        int c = 0;
+        for (int g = 0; g < groups; g++) {
+            int top = 0;
+            for (int j = 1; j < m; j++) {
+                if (x[g * m + j] > x[g * m + top]) {
+                    top = j;
+                }
+            }
+            for (int j = 0; j < m; j++) {
+                if (j != top) {
+                    float v = x[g * m + j] - x[g * m + top];
+                    codes[c++] = Logit8.encode(v, Logit8.uniform(Logit8.mix(salt), (firstGroup + g) * m + j, v));
+                }
+            }
+            maxAt[g * bits / 8] |= (byte) (top << (g * bits % 8));
+        }
+    }
+
+    /** The bulk decoder's definition, one code at a time. */
+    private static void loopDecode(byte[] codes, byte[] maxAt, float[] to, int groups, int m) {
+        int bits = Logit8.indexBits(m);
+        int c = 0;
+        for (int g = 0; g < groups; g++) {
+            int top = (maxAt[g * bits / 8] >> (g * bits % 8)) & ((1 << bits) - 1);
+            for (int j = 0; j < m; j++) {
+                to[g * m + j] = j == top ? 0 : Logit8.decode(codes[c++]);
+            }
+        }
+    }
+
     private static INDArray priorLogits(long groups) {
         return GumbelTopN.sample(Nd4j.zeros(DataType.FLOAT, groups, 4), P24, 77).muli(7);
     }
