@@ -141,14 +141,20 @@ public final class MaskPolicy {
         storeAll((first, count, out) -> MaskBits.readRows(readable, first, count, out), salt);
     }
 
-    /** The logits as a new FLOAT matrix ({@link Logit8} codes decoded). */
+    /** The logits as a new FLOAT matrix (halves or {@link Logit8} codes decoded). */
     private INDArray floatLogits() {
-        if (logits.dataType() != DataType.BYTE) {
-            return logits.castTo(DataType.FLOAT);
-        }
-        float[] x = new float[(int) (groupCount() * pattern.m())];
-        readLogits(0, (int) groupCount(), x);
-        return Nd4j.create(x, new long[] {groupCount(), pattern.m()}, 'c');
+        return floatLogits(0, (int) groupCount());
+    }
+
+    /** Logits of groups {@code first …} as a new FLOAT {@code [count, M]} matrix. */
+    private INDArray floatLogits(long first, int count) {
+        int m = pattern.m();
+        long from = first & ~7L; // byte codes are read from a multiple of 8 groups (Stored)
+        int skip = (int) (first - from);
+        float[] x = new float[(skip + count) * m];
+        readLogits(from, skip + count, x);
+        return Nd4j.create(skip == 0 ? x : java.util.Arrays.copyOfRange(x, skip * m, x.length), new long[] {count, m},
+                'c');
     }
 
     private static FusedGroupKernel fusedKernel(NmPattern pattern) {
@@ -523,20 +529,8 @@ public final class MaskPolicy {
         flush();
         for (int i = 0; i < rows.weights().size(); i++) {
             int index = i;
-            rows.weights().get(i).keepLogits(() -> weightLogits(index));
+            rows.weights().get(i).keepLogits(() -> floatLogits(rows.first(index), (int) rows.count(index)));
         }
-    }
-
-    /** Weight {@code index}'s logits as a new FLOAT {@code [groups, M]} matrix. */
-    private INDArray weightLogits(int index) {
-        int m = pattern.m();
-        long first = rows.first(index);
-        long from = first & ~7L; // reads start at a multiple of 8 groups (Stored)
-        int skip = (int) (first - from);
-        int count = (int) rows.count(index);
-        float[] x = new float[(skip + count) * m];
-        readLogits(from, skip + count, x);
-        return Nd4j.create(java.util.Arrays.copyOfRange(x, skip * m, x.length), new long[] {count, m}, 'c');
     }
 
     /** Rows of {@code matrix} that belong to weight {@code index}. */
