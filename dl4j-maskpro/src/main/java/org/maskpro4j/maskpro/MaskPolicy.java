@@ -16,6 +16,7 @@ import org.maskpro4j.nm.SubsetLogProb;
 import org.maskpro4j.nm.TopN;
 import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.GroupRows;
+import org.maskpro4j.weights.KeptSets;
 import org.maskpro4j.weights.MaskBits;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -36,8 +37,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>The state is compact: logits in one-byte {@link Logit8} codes, rounded stochastically, with each group's maximum
  * implicit ({@code -D}{@value #LOGITS_PROPERTY}{@code =half} keeps 16-bit halves, {@link Float16}, {@code =float}
- * FLOATs; bytes and halves learn masks of the same quality on the LLaMA, docs/benchmarks.md), the prior as one bit per
- * position ({@link MaskBits}), and the drawn masks as BYTE 0/1 matrices. The fused kernel works on FLOATs, so the fast
+ * FLOATs; bytes and halves learn masks of the same quality on the LLaMA, docs/benchmarks.md), the prior as the packed
+ * combination ranks of its groups ({@link KeptSets}: 3 bits per 2:4 group), and the drawn masks as BYTE 0/1 matrices. The fused kernel works on FLOATs, so the fast
  * path decodes one kernel chunk at a time into per-thread arrays, runs the kernel there
  * ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; chunks are grouped in blocks of
  * {@value #BLOCK_CHUNKS} and block b draws with seed {@code GumbelTopN.derive(seed, b)}, so masks depend on the seed
@@ -64,7 +65,7 @@ public final class MaskPolicy {
     private final NmPattern pattern;
     private final GroupRows rows;
     private final INDArray logits;
-    private final MaskBits prior;
+    private final KeptSets prior;
     /** The CPU fast path, or null where the ND4J ops run. */
     private final FusedGroupKernel kernel;
     /**
@@ -77,12 +78,12 @@ public final class MaskPolicy {
     private static final int MAX_PENDING = 8;
     private final ThreadLocal<ChunkBuffers> chunkBuffers;
 
-    private MaskPolicy(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, MaskBits prior) {
+    private MaskPolicy(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, KeptSets prior) {
         this.pattern = pattern;
         this.rows = new GroupRows(pattern, weights, "the policy uses");
-        if (prior.groups() != rows.count() || prior.m() != pattern.m()) {
-            throw new IllegalArgumentException("Policy prior mask has " + prior.groups() + " groups of " + prior.m()
-                    + ", expected " + rows.count() + " of " + pattern.m());
+        if (prior.groups() != rows.count() || !prior.pattern().equals(pattern)) {
+            throw new IllegalArgumentException("Policy prior mask has " + prior.groups() + " groups of " + prior.pattern()
+                    + ", expected " + rows.count() + " of " + pattern);
         }
         this.logits = logits;
         this.prior = prior;
@@ -184,7 +185,7 @@ public final class MaskPolicy {
     public static MaskPolicy fromPrior(NmPattern pattern, List<MaskableWeight> weights, Map<String, INDArray> priorMasks,
             double logitMagnitude) {
         GroupRows rows = new GroupRows(pattern, weights, "the policy uses");
-        MaskBits prior = new MaskBits(rows.count(), pattern.m());
+        KeptSets prior = new KeptSets(rows.count(), pattern);
         long first = 0;
         for (int i = 0; i < weights.size(); i++) {
             MaskableWeight w = weights.get(i);
@@ -193,8 +194,13 @@ public final class MaskPolicy {
                 throw new IllegalArgumentException("The prior has no mask for weight '" + w.name() + "'; it covers "
                         + priorMasks.keySet());
             }
-            if (!prior.read(mask, first, Integer.MAX_VALUE)) {
-                throw new IllegalArgumentException("The prior mask of weight '" + w.name() + "' holds values other than 0 and 1");
+            if (mask.rank() != 2 || mask.size(0) != rows.count(i) || mask.size(1) != pattern.m()) {
+                throw new IllegalArgumentException("The prior mask of weight '" + w.name() + "' has shape "
+                        + java.util.Arrays.toString(mask.shape()) + ", expected [" + rows.count(i) + ", " + pattern.m() + "]");
+            }
+            if (!prior.read(mask, first)) {
+                throw new IllegalArgumentException("The prior mask of weight '" + w.name() + "' is not a strict " + pattern
+                        + " mask of 0s and 1s");
             }
             first += rows.count(i);
         }
@@ -211,8 +217,8 @@ public final class MaskPolicy {
 
     /** Restores a policy from checkpointed arrays. */
     static MaskPolicy restore(NmPattern pattern, List<MaskableWeight> weights, INDArray logits, INDArray prior) {
-        MaskBits bits = MaskBits.of(prior);
-        MaskPolicy policy = new MaskPolicy(pattern, weights, allocate(bits.groups(), pattern.m()), bits);
+        KeptSets sets = KeptSets.of(prior, pattern);
+        MaskPolicy policy = new MaskPolicy(pattern, weights, allocate(sets.groups(), pattern.m()), sets);
         policy.storeAll(logits, 0);
         return policy;
     }
@@ -250,7 +256,7 @@ public final class MaskPolicy {
         return prior.toMask(ByteMasks.TYPE);
     }
 
-    /** Bytes of the policy's own state per group position: the logits and the prior's bits. */
+    /** Bytes of the policy's own state per group position: the logits and the prior's ranks. */
     public double stateBytesPerWeight() {
         double positions = groupCount() * (double) pattern.m();
         return (logits.length() * (double) logits.dataType().width() + prior.bytes()) / positions;

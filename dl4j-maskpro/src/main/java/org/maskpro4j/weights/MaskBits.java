@@ -11,7 +11,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A {@code [groups, M]} 0/1 mask kept as one bit per position (group g's positions are bits g·M … g·M + M − 1, bit j set
  * where position j is kept): 1/32 of a FLOAT mask, and a group's kept set is one small integer to compare or walk.
- * This is how the policy keeps its prior mask and how {@link ParamWeight} remembers which values it holds aside.
+ * This is how a 0/1 mask is read and checked (chunk by chunk, word by word) before {@link KeptSets} ranks it, and how the
+ * policy holds the masks of its pending ascents, which it reads back as floats.
  */
 public final class MaskBits {
     /** Groups read from an ND4J mask per chunk, so reading never copies more than a few MB at once. */
@@ -40,13 +41,6 @@ public final class MaskBits {
         this.words = new long[(int) ((bits + 63) / 64)];
     }
 
-    /** All positions kept. */
-    public static MaskBits allKept(long groups, int m) {
-        MaskBits bits = new MaskBits(groups, m);
-        java.util.Arrays.fill(bits.words, -1L);
-        return bits;
-    }
-
     /** The bits of a 0/1 {@code mask} ({@code [groups, M]}, any numeric type). */
     public static MaskBits of(INDArray mask) {
         MaskBits bits = ofBinary(mask, Integer.MAX_VALUE);
@@ -70,7 +64,7 @@ public final class MaskBits {
     }
 
     /** Sets groups {@code first …} from the rows of a 0/1 {@code mask}; false (stopping) at an entry or group that does not fit. */
-    public boolean read(INDArray mask, long first, int maxZeros) {
+    private boolean read(INDArray mask, long first, int maxZeros) {
         if (mask.size(1) != m || first < 0 || first + mask.size(0) > groups) {
             throw new IllegalArgumentException("Mask of shape " + java.util.Arrays.toString(mask.shape())
                     + " does not fit groups " + first + "… of " + groups + " groups of " + m);
@@ -165,18 +159,6 @@ public final class MaskBits {
         return kept;
     }
 
-    /** The lowest bit of each M-bit group of a word in which {@code bits} has any bit set (M divides 64). */
-    static long groupsWithAnyBit(long bits, int m) {
-        long starts = 0;
-        for (int k = 0; k < 64; k += m) {
-            starts |= 1L << k;
-        }
-        for (int shift = 1; shift < m; shift <<= 1) {
-            bits |= bits >>> shift; // each group's lowest bit gathers the group's higher ones
-        }
-        return bits & starts;
-    }
-
     /** Each group's kept bits from chunks of a {@link #readable} mask, with the checks of {@link #ofBinary}. */
     private static final class ChunkReader {
         private final INDArray mask;
@@ -256,59 +238,6 @@ public final class MaskBits {
         }
     }
 
-    /** Groups in which a 0/1 {@code mask} ({@code [groups, M]}) keeps other positions than these bits. */
-    public long changedGroups(INDArray mask) {
-        if (mask.size(0) != groups || mask.size(1) != m) {
-            throw new IllegalArgumentException("Mask of shape " + java.util.Arrays.toString(mask.shape())
-                    + " cannot be compared with " + groups + " groups of " + m);
-        }
-        INDArray readable = readable(mask);
-        if (readable.dataType() == DataType.BYTE && 64 % m == 0) {
-            return changedWords(readable);
-        }
-        ChunkReader reader = new ChunkReader(readable, (int) Math.min(READ_CHUNK, groups));
-        long changed = 0;
-        for (long start = 0; start < groups; start += READ_CHUNK) {
-            int count = (int) Math.min(READ_CHUNK, groups - start);
-            if (!reader.read(start, count, m)) {
-                throw new IllegalArgumentException("A group mask must hold only 0 and 1");
-            }
-            for (int g = 0; g < count; g++) {
-                if (reader.kept[g] != get(start + g)) {
-                    changed++;
-                }
-            }
-        }
-        return changed;
-    }
-
-    /**
-     * {@link #changedGroups} of a BYTE mask where M divides 64: 64 bytes make one word of whole groups, compared with these
-     * bits at once; a group changed where any of its M bits differs.
-     */
-    private long changedWords(INDArray mask) {
-        long positions = groups * m;
-        java.nio.ByteBuffer buffer = mask.data().asNio();
-        byte[] bytes = new byte[(int) Math.min((long) READ_CHUNK * m, positions)];
-        long changed = 0;
-        for (long start = 0; start < positions; start += bytes.length) {
-            int n = (int) Math.min(bytes.length, positions - start);
-            buffer.get((int) (mask.offset() + start), bytes, 0, n);
-            if (!binary(bytes, n)) {
-                throw new IllegalArgumentException("A group mask must hold only 0 and 1");
-            }
-            int fullWords = n / 64;
-            int firstWord = (int) (start / 64);
-            for (int w = 0; w < fullWords; w++) {
-                changed += Long.bitCount(groupsWithAnyBit(packWord(bytes, w * 64) ^ words[firstWord + w], m));
-            }
-            for (int o = fullWords * 64; o < n; o += m) {
-                changed += packGroup(bytes, o) != get((start + o) / m) ? 1 : 0;
-            }
-        }
-        return changed;
-    }
-
     public long groups() {
         return groups;
     }
@@ -350,34 +279,15 @@ public final class MaskBits {
 
     /** Groups {@code first … first + count − 1} as 0/1 floats, row-major, into {@code out}. */
     public void readFloats(long first, int count, float[] out) {
-        for (int g = 0, o = 0; g < count; g++) {
-            int kept = get(first + g);
-            for (int j = 0; j < m; j++, o++) {
-                out[o] = kept >>> j & 1;
-            }
+        for (int g = 0; g < count; g++) {
+            spread(get(first + g), m, out, g * m);
         }
     }
 
-    /** A fresh {@code [groups, M]} 0/1 mask of the given type (written as BYTEs a chunk at a time, then cast). */
-    public INDArray toMask(DataType type) {
-        INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groups, m);
-        java.nio.ByteBuffer out = mask.data().asNio();
-        byte[] flags = new byte[(int) Math.min(READ_CHUNK, groups) * m];
-        for (long start = 0; start < groups; start += READ_CHUNK) {
-            int count = (int) Math.min(READ_CHUNK, groups - start);
-            for (int g = 0; g < count; g++) {
-                int kept = get(start + g);
-                for (int j = 0; j < m; j++) {
-                    flags[g * m + j] = (byte) (kept >>> j & 1);
-                }
-            }
-            out.put((int) (start * m), flags, 0, count * m);
+    /** A group's kept bits as M 0/1 floats at {@code out[o …]}. */
+    static void spread(int kept, int m, float[] out, int o) {
+        for (int j = 0; j < m; j++) {
+            out[o + j] = kept >>> j & 1;
         }
-        return type == DataType.BYTE ? mask : mask.castTo(type);
-    }
-
-    /** Bytes the bits take. */
-    public long bytes() {
-        return 8L * words.length;
     }
 }

@@ -14,11 +14,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * SameDiff variable's array). Masks are applied by overwriting the live array with {@code dense ⊙ mask}, so the
  * wrapped model runs its own native kernels at native speed.
  *
- * <p>FLOAT weights keep no dense copy while only masks are applied: the live array holds the kept values, and this
- * object holds the values the current mask removes ({@code M − N} per group, in position order) plus the mask as bits,
- * which restores the exact original weights (4·(M − N)/M + 1/8 bytes per weight: 2.125 at 2:4 instead of 4). The first
- * {@link #assignLive} of other weights (SparseGPT's update, a reconstruction), a mask with more than M − N zeros in a
- * group, or another data type switch the weight to a full dense copy, the one way to keep the originals then. In compact
+ * <p>FLOAT weights keep no dense copy while only strict N:M masks are applied: the live array holds the kept values, and
+ * this object holds the values the current mask removes ({@code M − N} per group, in position order) plus the mask as
+ * {@link KeptSets} ranks, which restores the exact original weights (4·(M − N)/M bytes per weight plus the ranks,
+ * 2.09375 at 2:4 instead of 4). The first {@link #assignLive} of other weights (SparseGPT's update, a reconstruction), a
+ * mask that is not strictly N:M (soft values, a group keeping other than N), or another data type switch the weight to
+ * a full dense copy, the one way to keep the originals then. In compact
  * mode the live values at kept positions are the weights, so training updates there persist even unabsorbed.
  */
 public final class ParamWeight implements MaskableWeight {
@@ -32,7 +33,7 @@ public final class ParamWeight implements MaskableWeight {
     /** Compact mode: the values the applied mask removes, {@link #removedPerGroup} per group; null while none is. */
     private float[] removed;
     /** Compact mode: the applied mask; null while the live array holds the dense weights. */
-    private MaskBits applied;
+    private KeptSets applied;
     /** Dense mode: the mask last applied, in the type it came in, for {@link #absorbLiveChanges}. */
     private INDArray appliedMask;
 
@@ -83,7 +84,7 @@ public final class ParamWeight implements MaskableWeight {
         return denseGroups == null;
     }
 
-    /** Bytes this weight keeps besides the live array: the removed values and mask bits, or the dense copy. */
+    /** Bytes this weight keeps besides the live array: the removed values and mask ranks, or the dense copy. */
     public long privateBytes() {
         if (denseGroups != null) {
             return denseGroups.length() * denseGroups.dataType().width()
@@ -102,7 +103,8 @@ public final class ParamWeight implements MaskableWeight {
     @Override
     public void applyMask(INDArray groupMask) {
         requireShape(groupMask);
-        MaskBits next = denseGroups == null ? MaskBits.ofBinary(groupMask, removedPerGroup) : null;
+        MaskBits bits = denseGroups == null ? MaskBits.ofBinary(groupMask, removedPerGroup) : null;
+        KeptSets next = bits == null ? null : KeptSets.ofStrict(bits, layout.pattern());
         if (next == null) {
             toDenseMode();
             live.assign(layout.asWeight(denseGroups.mul(groupMask.castTo(denseGroups.dataType()))));
@@ -112,7 +114,7 @@ public final class ParamWeight implements MaskableWeight {
         if (removed == null) {
             removed = new float[(int) (layout.groupCount() * removedPerGroup)];
         }
-        rewrite(next, false);
+        rewrite(next, bits, false);
         applied = next;
     }
 
@@ -124,7 +126,7 @@ public final class ParamWeight implements MaskableWeight {
     public void absorbLiveChanges() {
         if (denseGroups == null) {
             if (applied != null) {
-                rewrite(applied, true);
+                rewrite(applied, null, true);
             }
             return;
         }
@@ -144,7 +146,7 @@ public final class ParamWeight implements MaskableWeight {
             return;
         }
         if (applied != null) {
-            rewrite(MaskBits.allKept(layout.groupCount(), m), false); // in place where the live array allows it
+            rewrite(null, null, false); // in place where the live array allows it
             applied = null;
             removed = null;
         }
@@ -194,56 +196,67 @@ public final class ParamWeight implements MaskableWeight {
     }
 
     /**
-     * Rewrites live and removed values so the live array holds {@code dense ⊙ next}. With {@code absorb}, what training
-     * wrote into removed positions is added to their held values first.
+     * Rewrites live and removed values so the live array holds {@code dense ⊙ next} ({@code next} null: all kept). With
+     * {@code absorb}, what training wrote into removed positions is added to their held values first. {@code nextBits},
+     * where given, are the same mask as bits: from one draw to the next most groups keep their sets, so blocks of
+     * {@value KeptSets#BLOCK} groups whose ranks are equal (b words compared at once) only have their removed positions
+     * zeroed, read from the bits word by word, and only the groups whose ranks differ move values.
      */
-    private void rewrite(MaskBits next, boolean absorb) {
+    private void rewrite(KeptSets next, MaskBits nextBits, boolean absorb) {
         INDArray view = liveGroupsView();
         INDArray groups = view != null ? view : layout.toGroups(live);
         FloatBuffer buffer = groups.data().asNioFloat();
         long offset = groups.offset();
         long total = layout.groupCount();
         int all = (1 << m) - 1;
-        // where M divides 64, a word of bits covers whole groups and 64 consecutive live values: words equal in the old
-        // and the new mask (most of them, from one draw to the next) only need their removed positions zeroed
-        boolean byWord = applied != null && !absorb && 64 % m == 0;
+        boolean byBlock = applied != null && next != null && nextBits != null && !absorb;
+        int rankBits = layout.pattern().bitsPerGroup();
         float[] rows = new float[(int) Math.min(MaskBits.READ_CHUNK, total) * m];
         float[] row = new float[m];
-        for (long start = 0; start < total; start += MaskBits.READ_CHUNK) {
+        for (long start = 0; start < total; start += MaskBits.READ_CHUNK) { // READ_CHUNK is a multiple of BLOCK
             int count = (int) Math.min(MaskBits.READ_CHUNK, total - start);
             int at = (int) (offset + start * m);
             buffer.get(at, rows, 0, count * m);
             int c = 0;
-            boolean dirty = !byWord;
-            if (byWord) {
-                int firstWord = (int) (start * m / 64);
-                int words = count * m / 64;
-                for (int w = 0; w < words; w++) {
-                    long was = applied.word(firstWord + w);
-                    long now = next.word(firstWord + w);
-                    int base = w * 64;
-                    // positions removed before and now: their live values are 0 unless training wrote there, and
-                    // unabsorbed training updates of removed positions are dropped
-                    for (long z = ~(was | now); z != 0; z &= z - 1) {
-                        int e = base + Long.numberOfTrailingZeros(z);
-                        if (Float.floatToRawIntBits(rows[e]) != 0) { // -0 too: the live array then holds +0 as before
-                            rows[e] = 0;
-                            dirty = true;
+            boolean dirty = !byBlock;
+            if (byBlock) {
+                int blocks = count / KeptSets.BLOCK;
+                long firstBlock = start / KeptSets.BLOCK;
+                for (int k = 0; k < blocks; k++) {
+                    int rankWord = (int) ((firstBlock + k) * rankBits);
+                    int base = k * KeptSets.BLOCK;
+                    int last = -1;
+                    for (int i = 0; i < rankBits; i++) {
+                        for (long d = applied.word(rankWord + i) ^ next.word(rankWord + i); d != 0; d &= d - 1) {
+                            int j = (64 * i + Long.numberOfTrailingZeros(d)) / rankBits;
+                            if (j != last) { // the group's first differing bit: move its values
+                                long g = start + base + j;
+                                rewriteGroup(g, applied.get(g), next.get(g), rows, (base + j) * m, row, false);
+                                dirty = true;
+                                last = j;
+                            }
                         }
                     }
-                    if (was != now) {
-                        for (long d = MaskBits.groupsWithAnyBit(was ^ now, m); d != 0; d &= d - 1) {
-                            int k = (base + Long.numberOfTrailingZeros(d)) / m;
-                            rewriteGroup(start + k, applied.get(start + k), next.get(start + k), rows, k * m, row, false);
+                    // positions removed now: 0 already where the group moved, else 0 unless training wrote there (such
+                    // unabsorbed updates are dropped; -0 too, so the live array holds +0 as before)
+                    int bitWord = (int) ((firstBlock + k) * m);
+                    for (int i = 0; i < m; i++) {
+                        int o = base * m + 64 * i;
+                        for (long z = ~nextBits.word(bitWord + i); z != 0; z &= z - 1) {
+                            int e = o + Long.numberOfTrailingZeros(z);
+                            if (Float.floatToRawIntBits(rows[e]) != 0) {
+                                rows[e] = 0;
+                                dirty = true;
+                            }
                         }
-                        dirty = true;
                     }
                 }
-                c = words * 64 / m;
+                c = blocks * KeptSets.BLOCK;
             }
             for (; c < count; c++) {
                 long g = start + c;
-                rewriteGroup(g, applied == null ? all : applied.get(g), next.get(g), rows, c * m, row, absorb);
+                rewriteGroup(g, applied == null ? all : applied.get(g), next == null ? all : next.get(g), rows, c * m, row,
+                        absorb);
                 dirty = true;
             }
             if (dirty) {

@@ -1,0 +1,250 @@
+package org.maskpro4j.weights;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.maskpro4j.nm.NmPattern;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The kept positions of strict N:M groups, each as its colexicographic combination rank (the code of
+ * {@code org.maskpro4j.nm.MaskCode}) in {@link NmPattern#bitsPerGroup()} bits, packed without padding: group g holds
+ * bits g·b … g·b + b − 1 of the stream, bit i of the stream being bit i mod 64 of word i / 64. That is 3 bits per 2:4
+ * group (3/32 byte per weight, where a bit per position takes 1/8), 7 per 4:8 group, 14 per 8:16 group; it is how the
+ * policy keeps its prior m₀ and how {@link ParamWeight} remembers which values it holds aside.
+ *
+ * <p>Ranks and kept sets ({@code bit j} set where position j is kept) convert by lookup tables of 2^M and C(M, N)
+ * entries: the colex rank of a set is its index among the N-bit integers in increasing order. {@value #BLOCK} groups
+ * always fill b whole words, so two streams compare that many groups at once.
+ */
+public final class KeptSets {
+    /** Groups whose ranks fill whole words ({@link NmPattern#bitsPerGroup()} of them). */
+    public static final int BLOCK = 64;
+
+    private static final Map<NmPattern, Codebook> BOOKS = new ConcurrentHashMap<>();
+
+    private final long groups;
+    private final NmPattern pattern;
+    private final Codebook book;
+    private final int bits;
+    private final long[] words;
+
+    /** Every group keeping its first N positions (rank 0). */
+    public KeptSets(long groups, NmPattern pattern) {
+        if (groups < 0) {
+            throw new IllegalArgumentException("Kept sets need groups >= 0, got " + groups);
+        }
+        this.pattern = java.util.Objects.requireNonNull(pattern, "pattern");
+        this.bits = pattern.bitsPerGroup();
+        long words = (groups * bits + 63) / 64;
+        if (words > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(groups + " groups of " + pattern + " exceed one rank array: split the weights");
+        }
+        this.groups = groups;
+        this.book = BOOKS.computeIfAbsent(pattern, Codebook::new);
+        this.words = new long[(int) words];
+    }
+
+    /**
+     * The kept sets of a strict 0/1 {@code mask} ({@code [groups, M]}, any numeric type).
+     *
+     * @throws IllegalArgumentException where an entry is not 0 or 1 or a group does not keep exactly N positions
+     */
+    public static KeptSets of(INDArray mask, NmPattern pattern) {
+        requireWidth(mask, pattern);
+        KeptSets sets = new KeptSets(mask.size(0), pattern);
+        if (!sets.read(mask, 0)) {
+            throw notStrict(pattern);
+        }
+        return sets;
+    }
+
+    /** The kept sets of {@code bits}, or null where a group does not keep exactly N positions. */
+    static KeptSets ofStrict(MaskBits bits, NmPattern pattern) {
+        if (bits.m() != pattern.m()) {
+            throw new IllegalArgumentException("Bits of groups of " + bits.m() + " cannot hold " + pattern + " groups");
+        }
+        KeptSets sets = new KeptSets(bits.groups(), pattern);
+        return sets.encode(bits, 0) ? sets : null;
+    }
+
+    /**
+     * Sets groups {@code first …} from the rows of a 0/1 {@code mask} (read in chunks, as {@link MaskBits#read});
+     * false where an entry is not 0 or 1 or a group does not keep exactly N positions, the groups being undefined then.
+     */
+    public boolean read(INDArray mask, long first) {
+        requireWidth(mask, pattern);
+        if (first < 0 || first + mask.size(0) > groups) {
+            throw new IllegalArgumentException("Mask of shape " + java.util.Arrays.toString(mask.shape())
+                    + " does not fit groups " + first + "… of " + groups + " groups of " + pattern);
+        }
+        MaskBits read = MaskBits.ofBinary(mask, pattern.m() - pattern.n());
+        return read != null && encode(read, first);
+    }
+
+    /** Writes the ranks of all groups of {@code from} as groups {@code first …}; false where one keeps other than N. */
+    private boolean encode(MaskBits from, long first) {
+        short[] rankOf = book.rankOf;
+        long count = from.groups();
+        long bit = first * bits;
+        int w = (int) (bit >>> 6);
+        int fill = (int) (bit & 63);
+        long acc = fill == 0 ? 0 : words[w] & (1L << fill) - 1; // groups before {@code first} stay
+        int bad = 0;
+        for (long g = 0; g < count; g++) {
+            int r = rankOf[from.get(g)];
+            bad |= r; // negative for a set of other than N positions
+            long rank = r & 0xFFFF;
+            acc |= rank << fill;
+            fill += bits;
+            if (fill >= 64) {
+                words[w++] = acc;
+                fill -= 64;
+                acc = fill == 0 ? 0 : rank >>> bits - fill;
+            }
+        }
+        if (fill > 0) {
+            words[w] = acc | words[w] & -1L << fill; // groups after the last stay
+        }
+        return bad >= 0;
+    }
+
+    private static void requireWidth(INDArray mask, NmPattern pattern) {
+        if (mask.rank() != 2 || mask.size(1) != pattern.m()) {
+            throw new IllegalArgumentException("A group mask must be [groups, " + pattern.m() + "], got shape "
+                    + java.util.Arrays.toString(mask.shape()));
+        }
+    }
+
+    private static IllegalArgumentException notStrict(NmPattern pattern) {
+        return new IllegalArgumentException("A " + pattern + " group mask must hold only 0 and 1, " + pattern.n()
+                + " ones per group");
+    }
+
+    public long groups() {
+        return groups;
+    }
+
+    public NmPattern pattern() {
+        return pattern;
+    }
+
+    /** Group g's colex rank. */
+    int rank(long g) {
+        long bit = g * bits;
+        int word = (int) (bit >>> 6);
+        int shift = (int) (bit & 63);
+        long value = words[word] >>> shift;
+        if (shift + bits > 64) {
+            value |= words[word + 1] << 64 - shift;
+        }
+        return (int) (value & (1L << bits) - 1);
+    }
+
+    /** Group g's kept positions: bit j set where position j is kept. */
+    public int get(long g) {
+        return book.setOf[rank(g)];
+    }
+
+    /**
+     * Sets group g's kept positions (bit j for position j).
+     *
+     * @throws IllegalArgumentException where {@code kept} is not a set of N of the M positions
+     */
+    public void set(long g, int kept) {
+        int r = kept >>> pattern.m() == 0 ? book.rankOf[kept] : -1;
+        if (r < 0) {
+            throw new IllegalArgumentException("Kept set " + Integer.toBinaryString(kept) + " is not " + pattern.n()
+                    + " of " + pattern.m() + " positions");
+        }
+        long bit = g * bits;
+        int word = (int) (bit >>> 6);
+        int shift = (int) (bit & 63);
+        long field = (1L << bits) - 1;
+        words[word] = words[word] & ~(field << shift) | (long) r << shift;
+        if (shift + bits > 64) {
+            int high = 64 - shift;
+            words[word + 1] = words[word + 1] & ~(field >>> high) | (long) r >>> high;
+        }
+    }
+
+    /** Word i of the rank stream: stream bits 64·i … 64·i + 63. */
+    long word(int i) {
+        return words[i];
+    }
+
+    /** Groups {@code first … first + count − 1} as 0/1 floats, row-major, into {@code out}. */
+    public void readFloats(long first, int count, float[] out) {
+        int m = pattern.m();
+        for (int g = 0; g < count; g++) {
+            MaskBits.spread(get(first + g), m, out, g * m);
+        }
+    }
+
+    /** A fresh {@code [groups, M]} 0/1 mask of the given type (written as BYTEs a chunk at a time, then cast). */
+    public INDArray toMask(DataType type) {
+        int m = pattern.m();
+        INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groups, m);
+        java.nio.ByteBuffer out = mask.data().asNio();
+        byte[] flags = new byte[(int) Math.min(MaskBits.READ_CHUNK, groups) * m];
+        for (long start = 0; start < groups; start += MaskBits.READ_CHUNK) {
+            int count = (int) Math.min(MaskBits.READ_CHUNK, groups - start);
+            for (int g = 0; g < count; g++) {
+                int kept = get(start + g);
+                for (int j = 0; j < m; j++) {
+                    flags[g * m + j] = (byte) (kept >>> j & 1);
+                }
+            }
+            out.put((int) (start * m), flags, 0, count * m);
+        }
+        return type == DataType.BYTE ? mask : mask.castTo(type);
+    }
+
+    /**
+     * Groups in which a 0/1 {@code mask} ({@code [groups, M]}, any numeric type) keeps other positions than these sets
+     * (a group of other than N kept positions always differs).
+     *
+     * @throws IllegalArgumentException where the shape differs or an entry is not 0 or 1
+     */
+    public long changedGroups(INDArray mask) {
+        if (mask.rank() != 2 || mask.size(0) != groups || mask.size(1) != pattern.m()) {
+            throw new IllegalArgumentException("Mask of shape " + java.util.Arrays.toString(mask.shape())
+                    + " cannot be compared with " + groups + " groups of " + pattern);
+        }
+        MaskBits other = MaskBits.of(mask);
+        short[] rankOf = book.rankOf;
+        long changed = 0;
+        for (long g = 0; g < groups; g++) {
+            changed += rankOf[other.get(g)] != rank(g) ? 1 : 0;
+        }
+        return changed;
+    }
+
+    /** Bytes the ranks take. */
+    public long bytes() {
+        return 8L * words.length;
+    }
+
+    /** The lookup tables of one pattern: a kept set's rank (−1 for sets of other than N positions) and a rank's set. */
+    private static final class Codebook {
+        final short[] rankOf;
+        final char[] setOf;
+
+        Codebook(NmPattern pattern) {
+            int m = pattern.m();
+            this.rankOf = new short[1 << m];
+            this.setOf = new char[(int) pattern.combinations()];
+            int rank = 0;
+            for (int kept = 0; kept < 1 << m; kept++) {
+                if (Integer.bitCount(kept) == pattern.n()) {
+                    setOf[rank] = (char) kept; // up to 16 bits: unsigned
+                    rankOf[kept] = (short) rank++;
+                } else {
+                    rankOf[kept] = -1;
+                }
+            }
+        }
+    }
+}
