@@ -246,7 +246,7 @@ class Logit8Test {
         MaskPolicy one = bytePolicy("1", "fused", groups);
         MaskPolicy three = bytePolicy("3", "fused", groups);
         assertTrue(one.fused() && three.fused());
-        assertEquals(0.9375, one.stateBytesPerWeight(), 1e-4, "byte logits, maxima and prior bits: " + one.stateBytesPerWeight());
+        assertEquals(0.90625, one.stateBytesPerWeight(), 1e-4, "byte logits, maxima and prior ranks: " + one.stateBytesPerWeight());
         SplittableRandom rng = new SplittableRandom(3);
         for (int step = 0; step < 4; step++) {
             long seed = GumbelTopN.derive(5, step, 0);

@@ -112,7 +112,55 @@ class ParamWeightTest {
         assertEquals(0, flat.getFloat(0, flat.length() - 1), "nothing written outside the view");
     }
 
-    /** Masks compact mode cannot hold (too many zeros, soft values) and assigned weights fall back to a dense copy. */
+    /**
+     * Compact mode through many random masks of each pattern on a weight of more than one read chunk (whole blocks of
+     * ranks and a tail): each next mask redraws a few groups (most blocks unchanged), every tenth all of them, every fifth
+     * step absorbs a training update first. The live array is always the dense weights under the mask, the state stays
+     * removed values plus ranks, and restoring gives the dense weights bit for bit.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"2:4", "4:8", "8:16", "1:4", "3:4"})
+    void compactModeRestoresTheExactWeightsAfterManyRandomMasksOfEachPattern(String text) {
+        NmPattern p = NmPattern.parse(text);
+        int m = p.m();
+        long groups = MaskBits.READ_CHUNK + 3 * KeptSets.BLOCK + 17;
+        long[] shape = {groups / 67 + 1, 67L * m}; // OUT_IN rows of 67 groups: written in place
+        groups = shape[0] * 67;
+        INDArray given = random(20, shape);
+        INDArray live = given.dup();
+        ParamWeight w = new ParamWeight("w", GroupLayout.of("w", GroupLayout.Kind.OUT_IN, shape, p), live);
+        assertEquals(true, w.masksInPlace());
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(p.m() * 17 + p.n());
+        int[] kept = new int[(int) groups];
+        INDArray dense = given.dup();
+        for (int step = 0; step < 24; step++) {
+            for (int g = 0; g < groups; g++) {
+                if (kept[g] == 0 || step % 10 == 9 || rng.nextInt(100) == 0) {
+                    int set = 0;
+                    while (Integer.bitCount(set) < p.n()) {
+                        set |= 1 << rng.nextInt(m);
+                    }
+                    kept[g] = set;
+                }
+            }
+            if (step % 5 == 4) {
+                INDArray update = random(100 + step, shape).muli(0.01);
+                live.addi(update);
+                w.absorbLiveChanges();
+                dense.addi(update);
+            }
+            INDArray mask = MaskBitsTest.mask(kept, m, DataType.BYTE);
+            w.applyMask(mask);
+            assertEquals(dense.mul(w.layout().fromGroups(mask)), live, text + " mask " + step);
+        }
+        assertEquals(true, w.compact());
+        assertEquals(4L * groups * (m - p.n()) + 8 * ((groups * p.bitsPerGroup() + 63) / 64), w.privateBytes());
+        assertEquals(dense, w.dense());
+        w.restoreDense();
+        assertEquals(0, Arrays.compare(dense.data().asFloat(), live.dup().data().asFloat()), "restored bit for bit");
+    }
+
+    /** Masks compact mode cannot hold (not strictly N:M, soft values) and assigned weights fall back to a dense copy. */
     @org.junit.jupiter.api.Test
     void fallsBackToADenseCopyWhereTheRemovedValuesCannotHoldTheOriginals() {
         INDArray given = random(5, 5, 12);
@@ -131,6 +179,19 @@ class ParamWeightTest {
         assertEquals(false, v.compact());
         assertEquals(given, v.dense(), "assigned weights do not replace the originals");
         v.restoreDense();
+        assertEquals(given, live);
+
+        // compact mode holds strict masks only: a group keeping three of four makes a dense copy
+        ParamWeight u = new ParamWeight("u", GroupLayout.of("u", GroupLayout.Kind.OUT_IN, given.shape(), P24), live);
+        INDArray threeKept = GumbelTopN.sample(Nd4j.zeros(DataType.FLOAT, 15, 4), P24, 11);
+        threeKept.putScalar(3, 0, 1);
+        threeKept.putScalar(3, 1, 1);
+        threeKept.putScalar(3, 2, 1);
+        threeKept.putScalar(3, 3, 0);
+        u.applyMask(threeKept);
+        assertEquals(false, u.compact());
+        assertEquals(given.mul(u.layout().fromGroups(threeKept)), live);
+        u.restoreDense();
         assertEquals(given, live);
     }
 
