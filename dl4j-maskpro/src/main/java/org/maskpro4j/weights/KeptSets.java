@@ -84,18 +84,47 @@ public final class KeptSets {
         return read != null && encode(read, first);
     }
 
-    /** Writes the ranks of all groups of {@code from} as groups {@code first …}; false where one keeps other than N. */
+    /**
+     * Writes the ranks of all groups of {@code from} as groups {@code first …}; false where one keeps other than N. Where M
+     * divides 64, the bits are read a word at a time and {@link Codebook#wide} ranks {@link Codebook#perLookup} groups per
+     * lookup; the ranks are appended through one accumulator word.
+     */
     private boolean encode(MaskBits from, long first) {
-        short[] rankOf = book.rankOf;
         long count = from.groups();
+        int m = pattern.m();
         long bit = first * bits;
         int w = (int) (bit >>> 6);
         int fill = (int) (bit & 63);
         long acc = fill == 0 ? 0 : words[w] & (1L << fill) - 1; // groups before {@code first} stay
         int bad = 0;
-        for (long g = 0; g < count; g++) {
+        long g = 0;
+        if (64 % m == 0) {
+            short[] wide = book.wide;
+            int step = book.perLookup * m;
+            int index = (1 << step) - 1;
+            int valueBits = book.perLookup * bits;
+            long fullWords = count * m / 64;
+            for (int i = 0; i < fullWords; i++) {
+                long word = from.word(i);
+                for (int k = 0; k < 64; k += step) {
+                    int r = wide[(int) (word >>> k) & index];
+                    bad |= r; // negative for a set of other than N positions
+                    long value = r & 0xFFFF;
+                    acc |= value << fill;
+                    fill += valueBits;
+                    if (fill >= 64) {
+                        words[w++] = acc;
+                        fill -= 64;
+                        acc = fill == 0 ? 0 : value >>> valueBits - fill;
+                    }
+                }
+            }
+            g = fullWords * 64 / m;
+        }
+        short[] rankOf = book.rankOf;
+        for (; g < count; g++) {
             int r = rankOf[from.get(g)];
-            bad |= r; // negative for a set of other than N positions
+            bad |= r;
             long rank = r & 0xFFFF;
             acc |= rank << fill;
             fill += bits;
@@ -109,6 +138,23 @@ public final class KeptSets {
             words[w] = acc | words[w] & -1L << fill; // groups after the last stay
         }
         return bad >= 0;
+    }
+
+    /**
+     * The groups of block k ({@value #BLOCK} groups from k·{@value #BLOCK}, all inside both) whose sets differ between
+     * these and {@code other} (of the same pattern), as bit j for group k·{@value #BLOCK} + j: the block's b words are
+     * compared at once, and only differing bits are walked.
+     */
+    long changedInBlock(KeptSets other, long k) {
+        int at = (int) (k * bits);
+        long changed = 0;
+        for (int i = 0; i < bits; i++) {
+            for (long d = words[at + i] ^ other.words[at + i]; d != 0; d &= d - 1) {
+                int streamBit = 64 * i + Long.numberOfTrailingZeros(d);
+                changed |= 1L << (streamBit * book.reciprocal >>> 16); // streamBit / b, exact below 64·b
+            }
+        }
+        return changed;
     }
 
     private static void requireWidth(INDArray mask, NmPattern pattern) {
@@ -213,11 +259,20 @@ public final class KeptSets {
             throw new IllegalArgumentException("Mask of shape " + java.util.Arrays.toString(mask.shape())
                     + " cannot be compared with " + groups + " groups of " + pattern);
         }
-        MaskBits other = MaskBits.of(mask);
+        MaskBits bits = MaskBits.of(mask);
+        KeptSets other = ofStrict(bits, pattern);
         short[] rankOf = book.rankOf;
         long changed = 0;
-        for (long g = 0; g < groups; g++) {
-            changed += rankOf[other.get(g)] != rank(g) ? 1 : 0;
+        long g = 0;
+        if (other != null) { // else some group keeps other than N and is compared as bits below
+            long blocks = groups / BLOCK;
+            for (long k = 0; k < blocks; k++) {
+                changed += Long.bitCount(changedInBlock(other, k));
+            }
+            g = blocks * BLOCK;
+        }
+        for (; g < groups; g++) {
+            changed += rankOf[bits.get(g)] != rank(g) ? 1 : 0;
         }
         return changed;
     }
@@ -231,9 +286,19 @@ public final class KeptSets {
     private static final class Codebook {
         final short[] rankOf;
         final char[] setOf;
+        /** Groups {@link #wide} ranks at once: as many as fill 8 bits where M divides 8, else one. */
+        final int perLookup;
+        /**
+         * The ranks of {@link #perLookup} consecutive groups' kept bits (group i at bits i·M …) as one value (group i's
+         * rank at bits i·b …), or −1 where one of them keeps other than N.
+         */
+        final short[] wide;
+        /** ceil(2^16 / b): (i · reciprocal) >>> 16 is i / b for every stream bit i of a block. */
+        final int reciprocal;
 
         Codebook(NmPattern pattern) {
             int m = pattern.m();
+            int b = pattern.bitsPerGroup();
             this.rankOf = new short[1 << m];
             this.setOf = new char[(int) pattern.combinations()];
             int rank = 0;
@@ -245,6 +310,17 @@ public final class KeptSets {
                     rankOf[kept] = -1;
                 }
             }
+            this.perLookup = 16 % m == 0 ? 16 / m : 1;
+            this.wide = new short[1 << perLookup * m];
+            for (int index = 0; index < wide.length; index++) {
+                int value = 0;
+                for (int i = 0; i < perLookup && value >= 0; i++) {
+                    int r = rankOf[index >>> i * m & (1 << m) - 1];
+                    value = r < 0 ? -1 : value | r << i * b;
+                }
+                wide[index] = (short) value;
+            }
+            this.reciprocal = ((1 << 16) + b - 1) / b;
         }
     }
 }

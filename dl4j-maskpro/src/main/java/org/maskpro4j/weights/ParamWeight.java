@@ -197,10 +197,8 @@ public final class ParamWeight implements MaskableWeight {
 
     /**
      * Rewrites live and removed values so the live array holds {@code dense ⊙ next} ({@code next} null: all kept). With
-     * {@code absorb}, what training wrote into removed positions is added to their held values first. {@code nextBits},
-     * where given, are the same mask as bits: from one draw to the next most groups keep their sets, so blocks of
-     * {@value KeptSets#BLOCK} groups whose ranks are equal (b words compared at once) only have their removed positions
-     * zeroed, read from the bits word by word, and only the groups whose ranks differ move values.
+     * {@code absorb}, what training wrote into removed positions is added to their held values first. Given
+     * {@code nextBits}, the same mask as bits, this is {@link #rewriteBlocks}.
      */
     private void rewrite(KeptSets next, MaskBits nextBits, boolean absorb) {
         INDArray view = liveGroupsView();
@@ -208,64 +206,68 @@ public final class ParamWeight implements MaskableWeight {
         FloatBuffer buffer = groups.data().asNioFloat();
         long offset = groups.offset();
         long total = layout.groupCount();
-        int all = (1 << m) - 1;
-        boolean byBlock = applied != null && next != null && nextBits != null && !absorb;
-        int rankBits = layout.pattern().bitsPerGroup();
-        float[] rows = new float[(int) Math.min(MaskBits.READ_CHUNK, total) * m];
-        float[] row = new float[m];
-        for (long start = 0; start < total; start += MaskBits.READ_CHUNK) { // READ_CHUNK is a multiple of BLOCK
-            int count = (int) Math.min(MaskBits.READ_CHUNK, total - start);
-            int at = (int) (offset + start * m);
-            buffer.get(at, rows, 0, count * m);
-            int c = 0;
-            boolean dirty = !byBlock;
-            if (byBlock) {
-                int blocks = count / KeptSets.BLOCK;
-                long firstBlock = start / KeptSets.BLOCK;
-                for (int k = 0; k < blocks; k++) {
-                    int rankWord = (int) ((firstBlock + k) * rankBits);
-                    int base = k * KeptSets.BLOCK;
-                    int last = -1;
-                    for (int i = 0; i < rankBits; i++) {
-                        for (long d = applied.word(rankWord + i) ^ next.word(rankWord + i); d != 0; d &= d - 1) {
-                            int j = (64 * i + Long.numberOfTrailingZeros(d)) / rankBits;
-                            if (j != last) { // the group's first differing bit: move its values
-                                long g = start + base + j;
-                                rewriteGroup(g, applied.get(g), next.get(g), rows, (base + j) * m, row, false);
-                                dirty = true;
-                                last = j;
-                            }
-                        }
-                    }
-                    // positions removed now: 0 already where the group moved, else 0 unless training wrote there (such
-                    // unabsorbed updates are dropped; -0 too, so the live array holds +0 as before)
-                    int bitWord = (int) ((firstBlock + k) * m);
-                    for (int i = 0; i < m; i++) {
-                        int o = base * m + 64 * i;
-                        for (long z = ~nextBits.word(bitWord + i); z != 0; z &= z - 1) {
-                            int e = o + Long.numberOfTrailingZeros(z);
-                            if (Float.floatToRawIntBits(rows[e]) != 0) {
-                                rows[e] = 0;
-                                dirty = true;
-                            }
-                        }
-                    }
+        if (applied != null && next != null && nextBits != null && !absorb) {
+            rewriteBlocks(next, nextBits, buffer, (int) offset);
+        } else {
+            int all = (1 << m) - 1;
+            float[] rows = new float[(int) Math.min(MaskBits.READ_CHUNK, total) * m];
+            float[] row = new float[m];
+            for (long start = 0; start < total; start += MaskBits.READ_CHUNK) {
+                int count = (int) Math.min(MaskBits.READ_CHUNK, total - start);
+                int at = (int) (offset + start * m);
+                buffer.get(at, rows, 0, count * m);
+                for (int c = 0; c < count; c++) {
+                    long g = start + c;
+                    rewriteGroup(g, applied == null ? all : applied.get(g), next == null ? all : next.get(g), rows, c * m,
+                            row, absorb);
                 }
-                c = blocks * KeptSets.BLOCK;
-            }
-            for (; c < count; c++) {
-                long g = start + c;
-                rewriteGroup(g, applied == null ? all : applied.get(g), next == null ? all : next.get(g), rows, c * m, row,
-                        absorb);
-                dirty = true;
-            }
-            if (dirty) {
                 buffer.put(at, rows, 0, count * m);
             }
         }
         if (view == null) {
             live.assign(layout.asWeight(groups));
         }
+    }
+
+    /**
+     * {@link #rewrite} from the applied mask to {@code next} (as ranks and as bits), reading and writing the live values
+     * in {@code buffer} (groups from {@code offset}) in place. From one draw to the next most groups keep their sets:
+     * blocks of {@value KeptSets#BLOCK} groups are compared b rank words at a time, only the groups whose ranks differ
+     * move values, and of the others only the removed positions are read (word by word from the bits) and zeroed where
+     * training wrote there: such unabsorbed updates are dropped, -0 too, so the live array holds +0 as before.
+     */
+    private void rewriteBlocks(KeptSets next, MaskBits nextBits, FloatBuffer buffer, int offset) {
+        long total = layout.groupCount();
+        long blocks = total / KeptSets.BLOCK;
+        float[] cell = new float[m];
+        float[] row = new float[m];
+        for (long k = 0; k < blocks; k++) {
+            long first = k * KeptSets.BLOCK;
+            for (long moved = applied.changedInBlock(next, k); moved != 0; moved &= moved - 1) {
+                rewriteGroupAt(first + Long.numberOfTrailingZeros(moved), next, buffer, offset, cell, row);
+            }
+            int bitWord = (int) (k * m); // a block's positions fill M whole words of bits
+            for (int i = 0; i < m; i++) {
+                int o = offset + (int) (first * m) + 64 * i;
+                for (long z = ~nextBits.word(bitWord + i); z != 0; z &= z - 1) {
+                    int e = o + Long.numberOfTrailingZeros(z);
+                    if (Float.floatToRawIntBits(buffer.get(e)) != 0) { // 0 already where the group moved
+                        buffer.put(e, 0f);
+                    }
+                }
+            }
+        }
+        for (long g = blocks * KeptSets.BLOCK; g < total; g++) {
+            rewriteGroupAt(g, next, buffer, offset, cell, row);
+        }
+    }
+
+    /** {@link #rewriteGroup} of group g from the applied set to next's, on the live values in {@code buffer}. */
+    private void rewriteGroupAt(long g, KeptSets next, FloatBuffer buffer, int offset, float[] cell, float[] row) {
+        int at = offset + (int) (g * m);
+        buffer.get(at, cell);
+        rewriteGroup(g, applied.get(g), next.get(g), cell, 0, row, false);
+        buffer.put(at, cell);
     }
 
     /** Group g from kept set {@code was} to {@code now}: its live values at {@code rows[o …]}, its removed values held here. */
