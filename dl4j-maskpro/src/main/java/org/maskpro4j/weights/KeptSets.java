@@ -80,7 +80,7 @@ public final class KeptSets {
             throw new IllegalArgumentException("Mask of shape " + java.util.Arrays.toString(mask.shape())
                     + " does not fit groups " + first + "… of " + groups + " groups of " + pattern);
         }
-        MaskBits read = MaskBits.ofBinary(mask, pattern.m() - pattern.n());
+        MaskBits read = MaskBits.ofBinary(mask, pattern.m()); // only 0/1: ranking finds groups keeping other than N
         return read != null && encode(read, first);
     }
 
@@ -142,16 +142,28 @@ public final class KeptSets {
 
     /**
      * The groups of block k ({@value #BLOCK} groups from k·{@value #BLOCK}, all inside both) whose sets differ between
-     * these and {@code other} (of the same pattern), as bit j for group k·{@value #BLOCK} + j: the block's b words are
-     * compared at once, and only differing bits are walked.
+     * these and {@code other} (of the same pattern), as bit j for group k·{@value #BLOCK} + j. The block's b words are
+     * compared at once; in a word that differs, each group's b bits of difference are folded onto its first bit, so the
+     * walk visits changed groups only (a group crossing into the next word also by that word's part).
      */
     long changedInBlock(KeptSets other, long k) {
         int at = (int) (k * bits);
+        Codebook c = book;
         long changed = 0;
+        long folded = 0;
         for (int i = 0; i < bits; i++) {
-            for (long d = words[at + i] ^ other.words[at + i]; d != 0; d &= d - 1) {
-                int streamBit = 64 * i + Long.numberOfTrailingZeros(d);
-                changed |= 1L << (streamBit * book.reciprocal >>> 16); // streamBit / b, exact below 64·b
+            long x = words[at + i] ^ other.words[at + i];
+            if (i > 0 && (x & c.carried[i - 1]) != 0 && (folded >>> c.crossing[i - 1] & 1) == 0) {
+                changed |= 1L << c.group(64 * (i - 1) + c.crossing[i - 1]);
+            }
+            folded = x;
+            for (int width = 1; width < bits; ) {
+                int shift = Math.min(width, bits - width);
+                folded |= folded >>> shift;
+                width += shift;
+            }
+            for (long f = folded & c.starts[i]; f != 0; f &= f - 1) {
+                changed |= 1L << c.group(64 * i + Long.numberOfTrailingZeros(f));
             }
         }
         return changed;
@@ -295,6 +307,12 @@ public final class KeptSets {
         final short[] wide;
         /** ceil(2^16 / b): (i · reciprocal) >>> 16 is i / b for every stream bit i of a block. */
         final int reciprocal;
+        /** Word i of a block: the bits where a group starts. */
+        final long[] starts;
+        /** Word i of a block: where the group starts that runs on into word i + 1 (0 and {@link #carried} 0 if none). */
+        final int[] crossing;
+        /** Word i + 1 of a block: the bits of the group that started in word i. */
+        final long[] carried;
 
         Codebook(NmPattern pattern) {
             int m = pattern.m();
@@ -321,6 +339,22 @@ public final class KeptSets {
                 wide[index] = (short) value;
             }
             this.reciprocal = ((1 << 16) + b - 1) / b;
+            this.starts = new long[b];
+            this.crossing = new int[b];
+            this.carried = new long[b];
+            for (int g = 0; g < BLOCK; g++) {
+                int start = g * b;
+                starts[start / 64] |= 1L << start % 64;
+                if (start % 64 + b > 64) {
+                    crossing[start / 64] = start % 64;
+                    carried[start / 64] = (1L << start % 64 + b - 64) - 1;
+                }
+            }
+        }
+
+        /** The group of a block whose ranks hold stream bit i of the block (i below 64·b). */
+        int group(int i) {
+            return i * reciprocal >>> 16;
         }
     }
 }

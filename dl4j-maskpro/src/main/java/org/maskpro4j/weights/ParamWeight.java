@@ -103,7 +103,8 @@ public final class ParamWeight implements MaskableWeight {
     @Override
     public void applyMask(INDArray groupMask) {
         requireShape(groupMask);
-        MaskBits bits = denseGroups == null ? MaskBits.ofBinary(groupMask, removedPerGroup) : null;
+        // only 0/1 is checked while reading: ranking finds any group that keeps other than N
+        MaskBits bits = denseGroups == null ? MaskBits.ofBinary(groupMask, m) : null;
         KeptSets next = bits == null ? null : KeptSets.ofStrict(bits, layout.pattern());
         if (next == null) {
             toDenseMode();
