@@ -212,7 +212,6 @@ public final class ParamWeight implements MaskableWeight {
         } else {
             int all = (1 << m) - 1;
             float[] rows = new float[(int) Math.min(MaskBits.READ_CHUNK, total) * m];
-            float[] row = new float[m];
             for (long start = 0; start < total; start += MaskBits.READ_CHUNK) {
                 int count = (int) Math.min(MaskBits.READ_CHUNK, total - start);
                 int at = (int) (offset + start * m);
@@ -220,7 +219,7 @@ public final class ParamWeight implements MaskableWeight {
                 for (int c = 0; c < count; c++) {
                     long g = start + c;
                     rewriteGroup(g, applied == null ? all : applied.get(g), next == null ? all : next.get(g), rows, c * m,
-                            row, absorb);
+                            absorb);
                 }
                 buffer.put(at, rows, 0, count * m);
             }
@@ -241,11 +240,10 @@ public final class ParamWeight implements MaskableWeight {
         long total = layout.groupCount();
         long blocks = total / KeptSets.BLOCK;
         float[] cell = new float[m];
-        float[] row = new float[m];
         for (long k = 0; k < blocks; k++) {
             long first = k * KeptSets.BLOCK;
             for (long moved = applied.changedInBlock(next, k); moved != 0; moved &= moved - 1) {
-                rewriteGroupAt(first + Long.numberOfTrailingZeros(moved), next, buffer, offset, cell, row);
+                rewriteGroupAt(first + Long.numberOfTrailingZeros(moved), next, buffer, offset, cell);
             }
             int bitWord = (int) (k * m); // a block's positions fill M whole words of bits
             for (int i = 0; i < m; i++) {
@@ -259,44 +257,42 @@ public final class ParamWeight implements MaskableWeight {
             }
         }
         for (long g = blocks * KeptSets.BLOCK; g < total; g++) {
-            rewriteGroupAt(g, next, buffer, offset, cell, row);
+            rewriteGroupAt(g, next, buffer, offset, cell);
         }
     }
 
     /** {@link #rewriteGroup} of group g from the applied set to next's, on the live values in {@code buffer}. */
-    private void rewriteGroupAt(long g, KeptSets next, FloatBuffer buffer, int offset, float[] cell, float[] row) {
+    private void rewriteGroupAt(long g, KeptSets next, FloatBuffer buffer, int offset, float[] cell) {
         int at = offset + (int) (g * m);
         buffer.get(at, cell);
-        rewriteGroup(g, applied.get(g), next.get(g), cell, 0, row, false);
+        rewriteGroup(g, applied.get(g), next.get(g), cell, 0, false);
         buffer.put(at, cell);
     }
 
-    /** Group g from kept set {@code was} to {@code now}: its live values at {@code rows[o …]}, its removed values held here. */
-    private void rewriteGroup(long g, int was, int now, float[] rows, int o, float[] row, boolean absorb) {
+    /**
+     * Group g from kept set {@code was} to {@code now}: its live values at {@code rows[o …]}, its removed values held here.
+     * Only removed positions are visited (set bits walked, no branch per position on the random sets): those removed
+     * before get their held values back, which makes the group dense, then those removed now are held aside and zeroed.
+     */
+    private void rewriteGroup(long g, int was, int now, float[] rows, int o, boolean absorb) {
+        int all = (1 << m) - 1;
         if (was == now && !absorb) {
-            for (int j = 0; j < m; j++) {
-                if ((now >>> j & 1) == 0) {
-                    rows[o + j] = 0; // unabsorbed training updates of removed positions are dropped
-                }
+            for (int z = ~now & all; z != 0; z &= z - 1) {
+                rows[o + Integer.numberOfTrailingZeros(z)] = 0; // unabsorbed training updates of removed positions are dropped
             }
             return;
         }
-        int slot = (int) (g * removedPerGroup);
-        for (int j = 0; j < m; j++) {
-            row[j] = rows[o + j];
-            if ((was >>> j & 1) == 0) {
-                row[j] = absorb ? removed[slot] + row[j] : removed[slot];
-                slot++;
-            }
+        int first = (int) (g * removedPerGroup);
+        int slot = first;
+        for (int z = ~was & all; z != 0; z &= z - 1, slot++) {
+            int e = o + Integer.numberOfTrailingZeros(z);
+            rows[e] = absorb ? removed[slot] + rows[e] : removed[slot];
         }
-        slot = (int) (g * removedPerGroup);
-        for (int j = 0; j < m; j++) {
-            if ((now >>> j & 1) == 0) {
-                removed[slot++] = row[j];
-                rows[o + j] = 0;
-            } else {
-                rows[o + j] = row[j];
-            }
+        slot = first;
+        for (int z = ~now & all; z != 0; z &= z - 1, slot++) {
+            int e = o + Integer.numberOfTrailingZeros(z);
+            removed[slot] = rows[e];
+            rows[e] = 0;
         }
     }
 
