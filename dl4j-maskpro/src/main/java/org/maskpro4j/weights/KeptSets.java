@@ -142,31 +142,42 @@ public final class KeptSets {
 
     /**
      * The groups of block k ({@value #BLOCK} groups from k·{@value #BLOCK}, all inside both) whose sets differ between
-     * these and {@code other} (of the same pattern), as bit j for group k·{@value #BLOCK} + j. The block's b words are
-     * compared at once; in a word that differs, each group's b bits of difference are folded onto its first bit, so the
-     * walk visits changed groups only (a group crossing into the next word also by that word's part).
+     * these and {@code other} (of the same pattern), as bit j for group k·{@value #BLOCK} + j: the block's words of
+     * {@link #differingStarts} walked.
      */
-    long changedInBlock(KeptSets other, long k) {
+    long changedInBlock(KeptSets other, long k, long[] scratch) {
+        differingStarts(other, k, scratch);
+        long changed = 0;
+        for (int i = 0; i < bits; i++) {
+            for (long f = scratch[i]; f != 0; f &= f - 1) {
+                changed |= 1L << book.group(64 * i + Long.numberOfTrailingZeros(f));
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * Word i of block k ({@value #BLOCK} groups from k·{@value #BLOCK}, all inside both) into {@code out[i]}: the stream
+     * bits where a group starts whose rank differs from {@code other}'s (of the same pattern). The block's b words are
+     * compared at once; each group's b bits of difference are folded onto its first bit, and a group that runs on into
+     * the next word is also marked by that word's part.
+     */
+    void differingStarts(KeptSets other, long k, long[] out) {
         int at = (int) (k * bits);
         Codebook c = book;
-        long changed = 0;
-        long folded = 0;
         for (int i = 0; i < bits; i++) {
             long x = words[at + i] ^ other.words[at + i];
-            if (i > 0 && (x & c.carried[i - 1]) != 0 && (folded >>> c.crossing[i - 1] & 1) == 0) {
-                changed |= 1L << c.group(64 * (i - 1) + c.crossing[i - 1]);
-            }
-            folded = x;
+            long folded = x;
             for (int width = 1; width < bits; ) {
                 int shift = Math.min(width, bits - width);
                 folded |= folded >>> shift;
                 width += shift;
             }
-            for (long f = folded & c.starts[i]; f != 0; f &= f - 1) {
-                changed |= 1L << c.group(64 * i + Long.numberOfTrailingZeros(f));
+            out[i] = folded & c.starts[i];
+            if (i > 0 && (x & c.carried[i - 1]) != 0) {
+                out[i - 1] |= 1L << c.crossing[i - 1];
             }
         }
-        return changed;
     }
 
     private static void requireWidth(INDArray mask, NmPattern pattern) {
@@ -271,20 +282,24 @@ public final class KeptSets {
             throw new IllegalArgumentException("Mask of shape " + java.util.Arrays.toString(mask.shape())
                     + " cannot be compared with " + groups + " groups of " + pattern);
         }
-        MaskBits bits = MaskBits.of(mask);
-        KeptSets other = ofStrict(bits, pattern);
+        MaskBits read = MaskBits.of(mask);
+        KeptSets other = ofStrict(read, pattern);
         short[] rankOf = book.rankOf;
         long changed = 0;
         long g = 0;
         if (other != null) { // else some group keeps other than N and is compared as bits below
             long blocks = groups / BLOCK;
+            long[] starts = new long[bits];
             for (long k = 0; k < blocks; k++) {
-                changed += Long.bitCount(changedInBlock(other, k));
+                differingStarts(other, k, starts);
+                for (long word : starts) {
+                    changed += Long.bitCount(word);
+                }
             }
             g = blocks * BLOCK;
         }
         for (; g < groups; g++) {
-            changed += rankOf[bits.get(g)] != rank(g) ? 1 : 0;
+            changed += rankOf[read.get(g)] != rank(g) ? 1 : 0;
         }
         return changed;
     }

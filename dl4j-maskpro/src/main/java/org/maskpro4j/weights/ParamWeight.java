@@ -240,9 +240,10 @@ public final class ParamWeight implements MaskableWeight {
         long total = layout.groupCount();
         long blocks = total / KeptSets.BLOCK;
         float[] cell = new float[m];
+        long[] scratch = new long[layout.pattern().bitsPerGroup()];
         for (long k = 0; k < blocks; k++) {
             long first = k * KeptSets.BLOCK;
-            for (long moved = applied.changedInBlock(next, k); moved != 0; moved &= moved - 1) {
+            for (long moved = applied.changedInBlock(next, k, scratch); moved != 0; moved &= moved - 1) {
                 rewriteGroupAt(first + Long.numberOfTrailingZeros(moved), next, buffer, offset, cell);
             }
             int bitWord = (int) (k * m); // a block's positions fill M whole words of bits
