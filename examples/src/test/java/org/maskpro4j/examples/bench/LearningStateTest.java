@@ -1,0 +1,48 @@
+package org.maskpro4j.examples.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.maskpro4j.maskpro.MaskPolicy;
+import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.maskpro.MaskProStep;
+import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.prior.MagnitudePrior;
+import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.weights.MaskableWeight;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/** {@code learn_state_bytes_per_weight} of the bench's 6.3 M-weight MLP after a few real MaskPro steps at 2:4. */
+class LearningStateTest {
+
+    /**
+     * Byte logits 0.8125 + the prior's ranks 3/32 (policy) and two removed floats of four + the applied mask's ranks 3/32
+     * (weights): exactly 3 bytes per weight, every weight's groups filling whole words of ranks.
+     */
+    @Test
+    void twoFourStateIsThreeBytesPerWeight() {
+        NmPattern pattern = NmPattern.parse("2:4");
+        Dl4jSubject subject = SyntheticMlp.subject(2, 1, 3);
+        MaskableModel<DataSet> model = subject.maskable(pattern);
+        try {
+            Map<String, INDArray> prior = new MagnitudePrior().masks(model, List.of());
+            MaskProConfig config = MaskProConfig.builder().pattern(pattern).seed(3).samplesPerStep(1).build();
+            MaskPolicy policy = MaskPolicy.fromPrior(pattern, model.weights(), prior, config.logitMagnitude());
+            MaskProStep step = new MaskProStep(config, policy);
+            for (int i = 0; i < 3; i++) {
+                step.step(model, subject.batches().get(0));
+            }
+            StepBenchmark.LearningState state = StepBenchmark.LearningState.of(policy, model.weights());
+            assertEquals(0.8125 + 3.0 / 32, state.policy(), 1e-12, "byte logits + prior ranks");
+            assertEquals(2 + 3.0 / 32, state.weights(), 1e-12, "removed values + applied ranks");
+            assertTrue(state.total() <= 3.0, "learn_state_bytes_per_weight " + state.total());
+        } finally {
+            model.weights().forEach(MaskableWeight::restoreDense);
+        }
+    }
+}
