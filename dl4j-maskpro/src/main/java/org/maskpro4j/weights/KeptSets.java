@@ -16,8 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * policy keeps its prior m₀ and how {@link ParamWeight} remembers which values it holds aside.
  *
  * <p>Ranks and kept sets ({@code bit j} set where position j is kept) convert by lookup tables of 2^M and C(M, N)
- * entries: the colex rank of a set is its index among the N-bit integers in increasing order. {@value #BLOCK} groups
- * always fill b whole words, so two streams compare that many groups at once.
+ * entries (the colex rank of a set is its index among the N-bit integers in increasing order), and where M divides 16
+ * a table of 2^16 entries ranks 16/M groups of a mask's bits at once. {@value #BLOCK} groups always fill b whole words,
+ * so two streams compare that many groups at once.
  */
 public final class KeptSets {
     /** Groups whose ranks fill whole words ({@link NmPattern#bitsPerGroup()} of them). */
@@ -71,7 +72,7 @@ public final class KeptSets {
     }
 
     /**
-     * Sets groups {@code first …} from the rows of a 0/1 {@code mask} (read in chunks, as {@link MaskBits#read});
+     * Sets groups {@code first …} from the rows of a 0/1 {@code mask} (read in chunks by {@link MaskBits#ofBinary});
      * false where an entry is not 0 or 1 or a group does not keep exactly N positions, the groups being undefined then.
      */
     public boolean read(INDArray mask, long first) {
