@@ -66,29 +66,32 @@ final class VectorChunkMath extends ChunkMath {
     private final ScalarChunkMath fallback;
     /** Whether M = 4 runs the forms of {@link FourPositionLanes}, with the rows of 16 groups in registers. */
     private final boolean fourRows;
+    /** Whether M = 8 moves between groups and rows by {@link EightPositionLanes}. */
+    private final boolean eightRows;
+    /** Whether N = 4 runs the subset DP of {@link FourKeptLanes}, written out in registers. */
+    private final boolean fourKept;
     /** 2:4 with {@link FourPositionLanes}, the closed form included. */
     private final boolean pairsOfFour;
     private final ThreadLocal<Scratch> scratch;
 
     VectorChunkMath(NmPattern pattern) {
-        this(pattern, FourPositionLanes.supported(pattern.m()));
+        this(pattern, true);
     }
 
     /**
-     * @param fourRows whether M = 4 runs the forms written out in registers ({@link FourPositionLanes}); false only
-     *                 to test them against the general lanes
+     * @param writtenOut whether the forms written out for M = 4 ({@link FourPositionLanes}), M = 8
+     *                   ({@link EightPositionLanes}) and N = 4 ({@link FourKeptLanes}) run where they apply; false
+     *                   only to test them against the general lanes
      */
-    VectorChunkMath(NmPattern pattern, boolean fourRows) {
+    VectorChunkMath(NmPattern pattern, boolean writtenOut) {
         super(pattern);
         if (F.length() != 2 * L.length() || F.vectorBitSize() != L.vectorBitSize()) {
             throw new IllegalStateException("Unexpected vector shapes " + F + ", " + L);
         }
         this.fallback = new ScalarChunkMath(pattern);
-        if (fourRows && !FourPositionLanes.supported(pattern.m())) {
-            throw new IllegalArgumentException("The written-out lanes need M = 4 and 16 float lanes, got " + pattern
-                    + " and " + F);
-        }
-        this.fourRows = fourRows;
+        this.fourRows = writtenOut && FourPositionLanes.supported(pattern.m());
+        this.eightRows = writtenOut && EightPositionLanes.supported(pattern.m());
+        this.fourKept = writtenOut && FourKeptLanes.supported(pattern.n());
         this.pairsOfFour = fourRows && pattern.n() == 2;
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(pattern));
     }
@@ -210,22 +213,30 @@ final class VectorChunkMath extends ChunkMath {
         return v.compare(VectorOperators.NE, v).anyTrue();
     }
 
-    /** {@link #toRows}, whole blocks of M = 4 by lane permutations ({@link FourPositionLanes}). */
+    /** {@link #toRows}, whole blocks of M = 4 and 8 by lane permutations. */
     private void blockToRows(float[] groups, int from, int to, float[] rows, int rowLength, float pad) {
         if (fourRows && to - from == BLOCK) {
             for (int g = 0; g < BLOCK; g += F.length()) {
                 FourPositionLanes.toRows(groups, (from + g) * 4, rows, g, rowLength);
+            }
+        } else if (eightRows && to - from == BLOCK) {
+            for (int g = 0; g < BLOCK; g += F.length()) {
+                EightPositionLanes.toRows(groups, (from + g) * 8, rows, g, rowLength);
             }
         } else {
             toRows(groups, from, to, rows, rowLength, pad);
         }
     }
 
-    /** {@link #fromRows}, whole blocks of M = 4 by lane permutations ({@link FourPositionLanes}). */
+    /** {@link #fromRows}, whole blocks of M = 4 and 8 by lane permutations. */
     private void blockFromRows(float[] rows, float[] groups, int from, int to, int rowLength) {
         if (fourRows && to - from == BLOCK) {
             for (int g = 0; g < BLOCK; g += F.length()) {
                 FourPositionLanes.fromRows(rows, g, rowLength, groups, (from + g) * 4);
+            }
+        } else if (eightRows && to - from == BLOCK) {
+            for (int g = 0; g < BLOCK; g += F.length()) {
+                EightPositionLanes.fromRows(rows, g, rowLength, groups, (from + g) * 8);
             }
         } else {
             fromRows(rows, groups, from, to, rowLength);
@@ -449,6 +460,45 @@ final class VectorChunkMath extends ChunkMath {
                         .intoArray(s.fKept, k * lanes);
             }
         }
+        if (fourKept) {
+            FourKeptLanes.weights(s.fKept, acc, UNKEPT * lanes, MAX * lanes, SUM * lanes, s.fInv, s.fForward,
+                    s.fBackward, s.fCOut);
+        } else {
+            subsetWeightsFloat(s);
+        }
+        FloatVector scaledFull = FloatVector.fromArray(F, acc, SUM * lanes);
+        FloatVector cAll = FloatVector.fromArray(F, acc, MAX * lanes);
+        FloatVector norm = one.div(scaledFull);
+        FloatVector outside = cAll.mul(norm).neg();
+        for (int j = 0; j < m; j++) {
+            int i = j * rowLength + b;
+            FloatVector p = FloatVector.fromArray(F, ps, i);
+            FloatVector isKept = FloatVector.fromArray(F, ks, i);
+            FloatVector keptRank = FloatVector.fromArray(F, s.fRanks, j * lanes);
+            zero.intoArray(acc, SUM * lanes);
+            for (int k = 0; k < n; k++) {
+                FloatVector weight = FloatVector.fromArray(F, s.fCOut, k * lanes);
+                FloatVector.fromArray(F, acc, SUM * lanes).blend(weight, keptRank.compare(VectorOperators.EQ, k))
+                        .intoArray(acc, SUM * lanes);
+            }
+            FloatVector without = FloatVector.fromArray(F, acc, SUM * lanes);
+            FloatVector inKept = one.sub(p.mul(without.mul(norm)));
+            inKept.mul(isKept).add(p.mul(outside).mul(one.sub(isKept))).intoArray(ps, i);
+        }
+    }
+
+    /**
+     * The DP tables of §1.6(e) for the 16 groups whose kept probabilities by rank are in s.fKept and unkept mass in
+     * the UNKEPT slot: C_out into s.fCOut, C_all into the MAX slot and the scaled P(S) into the SUM slot.
+     */
+    private void subsetWeightsFloat(Scratch s) {
+        int n = pattern.n();
+        int lanes = F.length();
+        int full = (1 << n) - 1;
+        float[] acc = s.acc;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector unkept = FloatVector.fromArray(F, acc, UNKEPT * lanes);
         float[] sums = s.fSums;
         float[] inv = s.fInv;
         float[] forward = s.fForward;
@@ -477,7 +527,6 @@ final class VectorChunkMath extends ChunkMath {
                     .add(FloatVector.fromArray(F, forward, (full ^ (1 << k)) * lanes)).intoArray(acc, SUM * lanes);
             zero.intoArray(s.fCOut, k * lanes);
         }
-        FloatVector scaledFull = FloatVector.fromArray(F, acc, SUM * lanes);
         one.intoArray(backward, full * lanes);
         for (int t = full - 1; t >= 0; t--) {
             FloatVector sum = FloatVector.zero(F);
@@ -497,24 +546,6 @@ final class VectorChunkMath extends ChunkMath {
         for (int t = 0; t < full; t++) {
             FloatVector.fromArray(F, acc, MAX * lanes).add(FloatVector.fromArray(F, forward, t * lanes))
                     .intoArray(acc, MAX * lanes);
-        }
-        FloatVector cAll = FloatVector.fromArray(F, acc, MAX * lanes);
-        FloatVector norm = one.div(scaledFull);
-        FloatVector outside = cAll.mul(norm).neg();
-        for (int j = 0; j < m; j++) {
-            int i = j * rowLength + b;
-            FloatVector p = FloatVector.fromArray(F, ps, i);
-            FloatVector isKept = FloatVector.fromArray(F, ks, i);
-            FloatVector keptRank = FloatVector.fromArray(F, s.fRanks, j * lanes);
-            zero.intoArray(acc, SUM * lanes);
-            for (int k = 0; k < n; k++) {
-                FloatVector weight = FloatVector.fromArray(F, s.fCOut, k * lanes);
-                FloatVector.fromArray(F, acc, SUM * lanes).blend(weight, keptRank.compare(VectorOperators.EQ, k))
-                        .intoArray(acc, SUM * lanes);
-            }
-            FloatVector without = FloatVector.fromArray(F, acc, SUM * lanes);
-            FloatVector inKept = one.sub(p.mul(without.mul(norm)));
-            inKept.mul(isKept).add(p.mul(outside).mul(one.sub(isKept))).intoArray(ps, i);
         }
     }
 

@@ -117,16 +117,17 @@ class FusedGroupKernelTest {
     }
 
     /**
-     * At M = 4 the SIMD path runs the softmax, the closed form, the update and the race written out in registers
-     * ({@link FourPositionLanes}): the same operations in the same order as the general lanes, so the same bits,
-     * masks and updated logits alike, including a block redone by the scalar fallback and a last block of padded
-     * lanes.
+     * The forms written out in registers do the general lanes' operations in the same order, so they give the same
+     * bits, masks and updated logits alike, including a block redone by the scalar fallback and a last block of
+     * padded lanes: at M = 4 the softmax, the closed form, the update and the race ({@link FourPositionLanes}); at
+     * M = 8 the moves between groups and rows ({@link EightPositionLanes}); at N = 4 the subset DP
+     * ({@link FourKeptLanes}).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"2:4", "1:4", "3:4"})
-    void writtenOutFourPositionsMatchTheGeneralLanesBitForBit(String text) {
+    @ValueSource(strings = {"2:4", "1:4", "3:4", "4:8", "2:8", "3:8", "4:16"})
+    void writtenOutFormsMatchTheGeneralLanesBitForBit(String text) {
         NmPattern p = NmPattern.parse(text);
-        Assumptions.assumeTrue(FourPositionLanes.supported(p.m()), "needs 16 float lanes (AVX-512)");
+        Assumptions.assumeTrue(FourPositionLanes.supported(4), "needs 16 float lanes (AVX-512)");
         int groups = FusedGroupKernel.CHUNK_GROUPS - 5;
         float[] kept = randomMasks(p, groups, 72).data().asFloat();
         float[] start = logits(p, groups, 71).data().asFloat();

@@ -1,0 +1,175 @@
+package org.maskpro4j.nm;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link VectorChunkMath}'s transposition for M = 8 (4:8, 2:8, 3:8, ...): 16 row-major groups (8 vectors of 2
+ * groups each) to 8 rows of 16 lanes and back by lane permutations and blends, instead of 128 scalar moves each way
+ * (which measured a quarter of the 4:8 step). Data movement only, so the same bits. AVX-512 floats only (16 lanes).
+ */
+final class EightPositionLanes {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final int M = 8;
+    private static final VectorShuffle<Float> ROW_0 = toRow(0);
+    private static final VectorShuffle<Float> ROW_1 = toRow(1);
+    private static final VectorShuffle<Float> ROW_2 = toRow(2);
+    private static final VectorShuffle<Float> ROW_3 = toRow(3);
+    private static final VectorShuffle<Float> ROW_4 = toRow(4);
+    private static final VectorShuffle<Float> ROW_5 = toRow(5);
+    private static final VectorShuffle<Float> ROW_6 = toRow(6);
+    private static final VectorShuffle<Float> ROW_7 = toRow(7);
+    private static final VectorShuffle<Float> GROUPS_0 = toGroups(0);
+    private static final VectorShuffle<Float> GROUPS_1 = toGroups(1);
+    private static final VectorShuffle<Float> GROUPS_2 = toGroups(2);
+    private static final VectorShuffle<Float> GROUPS_3 = toGroups(3);
+    private static final VectorShuffle<Float> GROUPS_4 = toGroups(4);
+    private static final VectorShuffle<Float> GROUPS_5 = toGroups(5);
+    private static final VectorShuffle<Float> GROUPS_6 = toGroups(6);
+    private static final VectorShuffle<Float> GROUPS_7 = toGroups(7);
+    private static final VectorMask<Float> PAIR_1 = lanes(1, true);
+    private static final VectorMask<Float> PAIR_2 = lanes(2, true);
+    private static final VectorMask<Float> PAIR_3 = lanes(3, true);
+    private static final VectorMask<Float> PAIR_4 = lanes(4, true);
+    private static final VectorMask<Float> PAIR_5 = lanes(5, true);
+    private static final VectorMask<Float> PAIR_6 = lanes(6, true);
+    private static final VectorMask<Float> PAIR_7 = lanes(7, true);
+    private static final VectorMask<Float> POSITION_1 = lanes(1, false);
+    private static final VectorMask<Float> POSITION_2 = lanes(2, false);
+    private static final VectorMask<Float> POSITION_3 = lanes(3, false);
+    private static final VectorMask<Float> POSITION_4 = lanes(4, false);
+    private static final VectorMask<Float> POSITION_5 = lanes(5, false);
+    private static final VectorMask<Float> POSITION_6 = lanes(6, false);
+    private static final VectorMask<Float> POSITION_7 = lanes(7, false);
+
+    private EightPositionLanes() {
+    }
+
+    /** Whether this JVM runs these forms for groups of {@code m}: m = 8 and 16 float lanes. */
+    static boolean supported(int m) {
+        return m == M && FloatVector.SPECIES_PREFERRED.length() == F.length();
+    }
+
+    /** Row j from one vector of 2 row-major groups: lane 2i + h takes lane 8h + j, for every i. */
+    private static VectorShuffle<Float> toRow(int j) {
+        int[] source = new int[F.length()];
+        for (int lane = 0; lane < source.length; lane++) {
+            source[lane] = M * (lane % 2) + j;
+        }
+        return VectorShuffle.fromArray(F, source, 0);
+    }
+
+    /** Groups 2q and 2q + 1 from one row: lane 8h + j takes lane 2q + h, for every j. */
+    private static VectorShuffle<Float> toGroups(int q) {
+        int[] source = new int[F.length()];
+        for (int lane = 0; lane < source.length; lane++) {
+            source[lane] = 2 * q + lane / M;
+        }
+        return VectorShuffle.fromArray(F, source, 0);
+    }
+
+    /** Lanes 2k and 2k + 1 (pair), or lanes 8h + k of both h. */
+    private static VectorMask<Float> lanes(int k, boolean pair) {
+        boolean[] set = new boolean[F.length()];
+        for (int lane = 0; lane < set.length; lane++) {
+            set[lane] = (pair ? lane / 2 : lane % M) == k;
+        }
+        return VectorMask.fromArray(F, set, 0);
+    }
+
+    // one method per direction, all rows written out: its bytecode is past C2's FreqInlineSize, so it is compiled on
+    // its own rather than inlined into VectorChunkMath.step, whose other Vector API calls then stop being inlined
+    // (measured 2.3 times slower at 4:8); shuffles and masks are constants (as arguments they are not, for C2)
+
+    /** The 16 groups at {@code o} to 8 rows of {@code rowLength} lanes, from lane {@code at}. */
+    static void toRows(float[] groups, int o, float[] rows, int at, int rowLength) {
+        int lanes = F.length();
+        FloatVector v0 = FloatVector.fromArray(F, groups, o);
+        FloatVector v1 = FloatVector.fromArray(F, groups, o + lanes);
+        FloatVector v2 = FloatVector.fromArray(F, groups, o + 2 * lanes);
+        FloatVector v3 = FloatVector.fromArray(F, groups, o + 3 * lanes);
+        FloatVector v4 = FloatVector.fromArray(F, groups, o + 4 * lanes);
+        FloatVector v5 = FloatVector.fromArray(F, groups, o + 5 * lanes);
+        FloatVector v6 = FloatVector.fromArray(F, groups, o + 6 * lanes);
+        FloatVector v7 = FloatVector.fromArray(F, groups, o + 7 * lanes);
+        v0.rearrange(ROW_0).blend(v1.rearrange(ROW_0), PAIR_1).blend(v2.rearrange(ROW_0), PAIR_2)
+                .blend(v3.rearrange(ROW_0), PAIR_3).blend(v4.rearrange(ROW_0), PAIR_4)
+                .blend(v5.rearrange(ROW_0), PAIR_5).blend(v6.rearrange(ROW_0), PAIR_6)
+                .blend(v7.rearrange(ROW_0), PAIR_7).intoArray(rows, at + 0 * rowLength);
+        v0.rearrange(ROW_1).blend(v1.rearrange(ROW_1), PAIR_1).blend(v2.rearrange(ROW_1), PAIR_2)
+                .blend(v3.rearrange(ROW_1), PAIR_3).blend(v4.rearrange(ROW_1), PAIR_4)
+                .blend(v5.rearrange(ROW_1), PAIR_5).blend(v6.rearrange(ROW_1), PAIR_6)
+                .blend(v7.rearrange(ROW_1), PAIR_7).intoArray(rows, at + 1 * rowLength);
+        v0.rearrange(ROW_2).blend(v1.rearrange(ROW_2), PAIR_1).blend(v2.rearrange(ROW_2), PAIR_2)
+                .blend(v3.rearrange(ROW_2), PAIR_3).blend(v4.rearrange(ROW_2), PAIR_4)
+                .blend(v5.rearrange(ROW_2), PAIR_5).blend(v6.rearrange(ROW_2), PAIR_6)
+                .blend(v7.rearrange(ROW_2), PAIR_7).intoArray(rows, at + 2 * rowLength);
+        v0.rearrange(ROW_3).blend(v1.rearrange(ROW_3), PAIR_1).blend(v2.rearrange(ROW_3), PAIR_2)
+                .blend(v3.rearrange(ROW_3), PAIR_3).blend(v4.rearrange(ROW_3), PAIR_4)
+                .blend(v5.rearrange(ROW_3), PAIR_5).blend(v6.rearrange(ROW_3), PAIR_6)
+                .blend(v7.rearrange(ROW_3), PAIR_7).intoArray(rows, at + 3 * rowLength);
+        v0.rearrange(ROW_4).blend(v1.rearrange(ROW_4), PAIR_1).blend(v2.rearrange(ROW_4), PAIR_2)
+                .blend(v3.rearrange(ROW_4), PAIR_3).blend(v4.rearrange(ROW_4), PAIR_4)
+                .blend(v5.rearrange(ROW_4), PAIR_5).blend(v6.rearrange(ROW_4), PAIR_6)
+                .blend(v7.rearrange(ROW_4), PAIR_7).intoArray(rows, at + 4 * rowLength);
+        v0.rearrange(ROW_5).blend(v1.rearrange(ROW_5), PAIR_1).blend(v2.rearrange(ROW_5), PAIR_2)
+                .blend(v3.rearrange(ROW_5), PAIR_3).blend(v4.rearrange(ROW_5), PAIR_4)
+                .blend(v5.rearrange(ROW_5), PAIR_5).blend(v6.rearrange(ROW_5), PAIR_6)
+                .blend(v7.rearrange(ROW_5), PAIR_7).intoArray(rows, at + 5 * rowLength);
+        v0.rearrange(ROW_6).blend(v1.rearrange(ROW_6), PAIR_1).blend(v2.rearrange(ROW_6), PAIR_2)
+                .blend(v3.rearrange(ROW_6), PAIR_3).blend(v4.rearrange(ROW_6), PAIR_4)
+                .blend(v5.rearrange(ROW_6), PAIR_5).blend(v6.rearrange(ROW_6), PAIR_6)
+                .blend(v7.rearrange(ROW_6), PAIR_7).intoArray(rows, at + 6 * rowLength);
+        v0.rearrange(ROW_7).blend(v1.rearrange(ROW_7), PAIR_1).blend(v2.rearrange(ROW_7), PAIR_2)
+                .blend(v3.rearrange(ROW_7), PAIR_3).blend(v4.rearrange(ROW_7), PAIR_4)
+                .blend(v5.rearrange(ROW_7), PAIR_5).blend(v6.rearrange(ROW_7), PAIR_6)
+                .blend(v7.rearrange(ROW_7), PAIR_7).intoArray(rows, at + 7 * rowLength);
+    }
+
+    /** 8 rows of {@code rowLength} lanes from lane {@code at} back to the 16 groups at {@code o}. */
+    static void fromRows(float[] rows, int at, int rowLength, float[] groups, int o) {
+        int lanes = F.length();
+        FloatVector r0 = FloatVector.fromArray(F, rows, at);
+        FloatVector r1 = FloatVector.fromArray(F, rows, at + rowLength);
+        FloatVector r2 = FloatVector.fromArray(F, rows, at + 2 * rowLength);
+        FloatVector r3 = FloatVector.fromArray(F, rows, at + 3 * rowLength);
+        FloatVector r4 = FloatVector.fromArray(F, rows, at + 4 * rowLength);
+        FloatVector r5 = FloatVector.fromArray(F, rows, at + 5 * rowLength);
+        FloatVector r6 = FloatVector.fromArray(F, rows, at + 6 * rowLength);
+        FloatVector r7 = FloatVector.fromArray(F, rows, at + 7 * rowLength);
+        r0.rearrange(GROUPS_0).blend(r1.rearrange(GROUPS_0), POSITION_1).blend(r2.rearrange(GROUPS_0), POSITION_2)
+                .blend(r3.rearrange(GROUPS_0), POSITION_3).blend(r4.rearrange(GROUPS_0), POSITION_4)
+                .blend(r5.rearrange(GROUPS_0), POSITION_5).blend(r6.rearrange(GROUPS_0), POSITION_6)
+                .blend(r7.rearrange(GROUPS_0), POSITION_7).intoArray(groups, o + 0 * lanes);
+        r0.rearrange(GROUPS_1).blend(r1.rearrange(GROUPS_1), POSITION_1).blend(r2.rearrange(GROUPS_1), POSITION_2)
+                .blend(r3.rearrange(GROUPS_1), POSITION_3).blend(r4.rearrange(GROUPS_1), POSITION_4)
+                .blend(r5.rearrange(GROUPS_1), POSITION_5).blend(r6.rearrange(GROUPS_1), POSITION_6)
+                .blend(r7.rearrange(GROUPS_1), POSITION_7).intoArray(groups, o + 1 * lanes);
+        r0.rearrange(GROUPS_2).blend(r1.rearrange(GROUPS_2), POSITION_1).blend(r2.rearrange(GROUPS_2), POSITION_2)
+                .blend(r3.rearrange(GROUPS_2), POSITION_3).blend(r4.rearrange(GROUPS_2), POSITION_4)
+                .blend(r5.rearrange(GROUPS_2), POSITION_5).blend(r6.rearrange(GROUPS_2), POSITION_6)
+                .blend(r7.rearrange(GROUPS_2), POSITION_7).intoArray(groups, o + 2 * lanes);
+        r0.rearrange(GROUPS_3).blend(r1.rearrange(GROUPS_3), POSITION_1).blend(r2.rearrange(GROUPS_3), POSITION_2)
+                .blend(r3.rearrange(GROUPS_3), POSITION_3).blend(r4.rearrange(GROUPS_3), POSITION_4)
+                .blend(r5.rearrange(GROUPS_3), POSITION_5).blend(r6.rearrange(GROUPS_3), POSITION_6)
+                .blend(r7.rearrange(GROUPS_3), POSITION_7).intoArray(groups, o + 3 * lanes);
+        r0.rearrange(GROUPS_4).blend(r1.rearrange(GROUPS_4), POSITION_1).blend(r2.rearrange(GROUPS_4), POSITION_2)
+                .blend(r3.rearrange(GROUPS_4), POSITION_3).blend(r4.rearrange(GROUPS_4), POSITION_4)
+                .blend(r5.rearrange(GROUPS_4), POSITION_5).blend(r6.rearrange(GROUPS_4), POSITION_6)
+                .blend(r7.rearrange(GROUPS_4), POSITION_7).intoArray(groups, o + 4 * lanes);
+        r0.rearrange(GROUPS_5).blend(r1.rearrange(GROUPS_5), POSITION_1).blend(r2.rearrange(GROUPS_5), POSITION_2)
+                .blend(r3.rearrange(GROUPS_5), POSITION_3).blend(r4.rearrange(GROUPS_5), POSITION_4)
+                .blend(r5.rearrange(GROUPS_5), POSITION_5).blend(r6.rearrange(GROUPS_5), POSITION_6)
+                .blend(r7.rearrange(GROUPS_5), POSITION_7).intoArray(groups, o + 5 * lanes);
+        r0.rearrange(GROUPS_6).blend(r1.rearrange(GROUPS_6), POSITION_1).blend(r2.rearrange(GROUPS_6), POSITION_2)
+                .blend(r3.rearrange(GROUPS_6), POSITION_3).blend(r4.rearrange(GROUPS_6), POSITION_4)
+                .blend(r5.rearrange(GROUPS_6), POSITION_5).blend(r6.rearrange(GROUPS_6), POSITION_6)
+                .blend(r7.rearrange(GROUPS_6), POSITION_7).intoArray(groups, o + 6 * lanes);
+        r0.rearrange(GROUPS_7).blend(r1.rearrange(GROUPS_7), POSITION_1).blend(r2.rearrange(GROUPS_7), POSITION_2)
+                .blend(r3.rearrange(GROUPS_7), POSITION_3).blend(r4.rearrange(GROUPS_7), POSITION_4)
+                .blend(r5.rearrange(GROUPS_7), POSITION_5).blend(r6.rearrange(GROUPS_7), POSITION_6)
+                .blend(r7.rearrange(GROUPS_7), POSITION_7).intoArray(groups, o + 7 * lanes);
+    }
+}
