@@ -1,6 +1,8 @@
 package org.maskpro4j.nm;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -260,4 +262,153 @@ final class FourKeptLanes {
         sum.intoArray(cAllAt, c);
     }
 
+    // M = 8 (4:8): the kept probabilities by rank and the gradient's weights by rank move through a queue of four
+    // vectors (a kept position pushes or pops it) instead of comparing every position's rank with every rank: the same
+    // values as the general lanes' masked sums and selections, so the same bits
+
+    /**
+     * The kept probabilities of the 16 groups at lane offset b of the rows, by rank among the kept positions, into
+     * {@code kept} (4 rows of 16), and their unkept mass into {@code unkeptAt[u..+16)}; groups of 8.
+     */
+    static void gatherOfEight(float[] ps, float[] ks, int b, int rowLength, float[] kept, float[] unkeptAt, int u) {
+        pushKept(ps, ks, b, rowLength, kept, 7, true);
+        pushKept(ps, ks, b, rowLength, kept, 3, false);
+        unkeptOfEight(ps, ks, b, rowLength, unkeptAt, u);
+    }
+
+    /**
+     * Positions {@code last}..last − 3, descending: each kept one pushes its probability to the front of the queue in
+     * {@code kept}, so after all 8 the front holds the first kept position's.
+     */
+    private static void pushKept(float[] ps, float[] ks, int b, int rowLength, float[] kept, int last,
+            boolean empty) {
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector q0 = empty ? zero : FloatVector.fromArray(F, kept, 0);
+        FloatVector q1 = empty ? zero : FloatVector.fromArray(F, kept, 16);
+        FloatVector q2 = empty ? zero : FloatVector.fromArray(F, kept, 32);
+        FloatVector q3 = empty ? zero : FloatVector.fromArray(F, kept, 48);
+        int i0 = b + (last - 0) * rowLength;
+        FloatVector k0 = FloatVector.fromArray(F, ks, i0);
+        VectorMask<Float> m0 = k0.compare(VectorOperators.NE, 0f);
+        q3 = q3.blend(q2, m0);
+        q2 = q2.blend(q1, m0);
+        q1 = q1.blend(q0, m0);
+        q0 = q0.blend(FloatVector.fromArray(F, ps, i0).mul(k0), m0);
+        int i1 = b + (last - 1) * rowLength;
+        FloatVector k1 = FloatVector.fromArray(F, ks, i1);
+        VectorMask<Float> m1 = k1.compare(VectorOperators.NE, 0f);
+        q3 = q3.blend(q2, m1);
+        q2 = q2.blend(q1, m1);
+        q1 = q1.blend(q0, m1);
+        q0 = q0.blend(FloatVector.fromArray(F, ps, i1).mul(k1), m1);
+        int i2 = b + (last - 2) * rowLength;
+        FloatVector k2 = FloatVector.fromArray(F, ks, i2);
+        VectorMask<Float> m2 = k2.compare(VectorOperators.NE, 0f);
+        q3 = q3.blend(q2, m2);
+        q2 = q2.blend(q1, m2);
+        q1 = q1.blend(q0, m2);
+        q0 = q0.blend(FloatVector.fromArray(F, ps, i2).mul(k2), m2);
+        int i3 = b + (last - 3) * rowLength;
+        FloatVector k3 = FloatVector.fromArray(F, ks, i3);
+        VectorMask<Float> m3 = k3.compare(VectorOperators.NE, 0f);
+        q3 = q3.blend(q2, m3);
+        q2 = q2.blend(q1, m3);
+        q1 = q1.blend(q0, m3);
+        q0 = q0.blend(FloatVector.fromArray(F, ps, i3).mul(k3), m3);
+        q0.intoArray(kept, 0);
+        q1.intoArray(kept, 16);
+        q2.intoArray(kept, 32);
+        q3.intoArray(kept, 48);
+    }
+
+    /** The sum of p − p·k over the 8 positions, ascending. */
+    private static void unkeptOfEight(float[] ps, float[] ks, int b, int rowLength, float[] unkeptAt, int u) {
+        FloatVector p = FloatVector.fromArray(F, ps, b);
+        FloatVector sum = p.sub(p.mul(FloatVector.fromArray(F, ks, b)));
+        p = FloatVector.fromArray(F, ps, b + 1 * rowLength);
+        sum = sum.add(p.sub(p.mul(FloatVector.fromArray(F, ks, b + 1 * rowLength))));
+        p = FloatVector.fromArray(F, ps, b + 2 * rowLength);
+        sum = sum.add(p.sub(p.mul(FloatVector.fromArray(F, ks, b + 2 * rowLength))));
+        p = FloatVector.fromArray(F, ps, b + 3 * rowLength);
+        sum = sum.add(p.sub(p.mul(FloatVector.fromArray(F, ks, b + 3 * rowLength))));
+        p = FloatVector.fromArray(F, ps, b + 4 * rowLength);
+        sum = sum.add(p.sub(p.mul(FloatVector.fromArray(F, ks, b + 4 * rowLength))));
+        p = FloatVector.fromArray(F, ps, b + 5 * rowLength);
+        sum = sum.add(p.sub(p.mul(FloatVector.fromArray(F, ks, b + 5 * rowLength))));
+        p = FloatVector.fromArray(F, ps, b + 6 * rowLength);
+        sum = sum.add(p.sub(p.mul(FloatVector.fromArray(F, ks, b + 6 * rowLength))));
+        p = FloatVector.fromArray(F, ps, b + 7 * rowLength);
+        sum = sum.add(p.sub(p.mul(FloatVector.fromArray(F, ks, b + 7 * rowLength))));
+        sum.intoArray(unkeptAt, u);
+    }
+
+    /**
+     * The gradient of the 16 groups at lane offset b into the rows of ps (which hold their probabilities), from the
+     * weights by rank in {@code cOut} (4 rows of 16; consumed), C_all at {@code acc[cAll..+16)} and the scaled P(S) at
+     * {@code acc[scaledFull..+16)}; groups of 8.
+     */
+    static void gradientOfEight(float[] ps, float[] ks, int b, int rowLength, float[] cOut, float[] acc, int cAll,
+            int scaledFull) {
+        FloatVector norm = FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, acc, scaledFull));
+        norm.intoArray(acc, scaledFull);
+        norm.mul(FloatVector.fromArray(F, acc, cAll)).neg().intoArray(acc, cAll);
+        popWeights(ps, ks, b, rowLength, cOut, acc, cAll, scaledFull, 0);
+        popWeights(ps, ks, b, rowLength, cOut, acc, cAll, scaledFull, 4);
+    }
+
+    /**
+     * Positions first..first + 3, ascending: a kept position takes its weight from the front of the queue in
+     * {@code cOut} and pops it; {@code acc} holds 1/P(S) and −C_all/P(S).
+     */
+    private static void popWeights(float[] ps, float[] ks, int b, int rowLength, float[] cOut, float[] acc,
+            int outside, int norm, int first) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector scale = FloatVector.fromArray(F, acc, norm);
+        FloatVector minusAll = FloatVector.fromArray(F, acc, outside);
+        FloatVector q0 = FloatVector.fromArray(F, cOut, 0);
+        FloatVector q1 = FloatVector.fromArray(F, cOut, 16);
+        FloatVector q2 = FloatVector.fromArray(F, cOut, 32);
+        FloatVector q3 = FloatVector.fromArray(F, cOut, 48);
+        int i0 = b + (first + 0) * rowLength;
+        FloatVector p0 = FloatVector.fromArray(F, ps, i0);
+        FloatVector k0 = FloatVector.fromArray(F, ks, i0);
+        one.sub(p0.mul(q0.mul(scale))).mul(k0).add(p0.mul(minusAll).mul(one.sub(k0))).intoArray(ps, i0);
+        VectorMask<Float> m0 = k0.compare(VectorOperators.NE, 0f);
+        q0 = q0.blend(q1, m0);
+        q1 = q1.blend(q2, m0);
+        q2 = q2.blend(q3, m0);
+        q3 = q3.blend(zero, m0);
+        int i1 = b + (first + 1) * rowLength;
+        FloatVector p1 = FloatVector.fromArray(F, ps, i1);
+        FloatVector k1 = FloatVector.fromArray(F, ks, i1);
+        one.sub(p1.mul(q0.mul(scale))).mul(k1).add(p1.mul(minusAll).mul(one.sub(k1))).intoArray(ps, i1);
+        VectorMask<Float> m1 = k1.compare(VectorOperators.NE, 0f);
+        q0 = q0.blend(q1, m1);
+        q1 = q1.blend(q2, m1);
+        q2 = q2.blend(q3, m1);
+        q3 = q3.blend(zero, m1);
+        int i2 = b + (first + 2) * rowLength;
+        FloatVector p2 = FloatVector.fromArray(F, ps, i2);
+        FloatVector k2 = FloatVector.fromArray(F, ks, i2);
+        one.sub(p2.mul(q0.mul(scale))).mul(k2).add(p2.mul(minusAll).mul(one.sub(k2))).intoArray(ps, i2);
+        VectorMask<Float> m2 = k2.compare(VectorOperators.NE, 0f);
+        q0 = q0.blend(q1, m2);
+        q1 = q1.blend(q2, m2);
+        q2 = q2.blend(q3, m2);
+        q3 = q3.blend(zero, m2);
+        int i3 = b + (first + 3) * rowLength;
+        FloatVector p3 = FloatVector.fromArray(F, ps, i3);
+        FloatVector k3 = FloatVector.fromArray(F, ks, i3);
+        one.sub(p3.mul(q0.mul(scale))).mul(k3).add(p3.mul(minusAll).mul(one.sub(k3))).intoArray(ps, i3);
+        VectorMask<Float> m3 = k3.compare(VectorOperators.NE, 0f);
+        q0 = q0.blend(q1, m3);
+        q1 = q1.blend(q2, m3);
+        q2 = q2.blend(q3, m3);
+        q3 = q3.blend(zero, m3);
+        q0.intoArray(cOut, 0);
+        q1.intoArray(cOut, 16);
+        q2.intoArray(cOut, 32);
+        q3.intoArray(cOut, 48);
+    }
 }

@@ -70,6 +70,8 @@ final class VectorChunkMath extends ChunkMath {
     private final boolean eightRows;
     /** Whether N = 4 runs the subset DP of {@link FourKeptLanes}, written out in registers. */
     private final boolean fourKept;
+    /** 4:8 with {@link FourKeptLanes}, the gathering by rank and the gradient included. */
+    private final boolean fourOfEight;
     /** 2:4 with {@link FourPositionLanes}, the closed form included. */
     private final boolean pairsOfFour;
     private final ThreadLocal<Scratch> scratch;
@@ -92,6 +94,7 @@ final class VectorChunkMath extends ChunkMath {
         this.fourRows = writtenOut && FourPositionLanes.supported(pattern.m());
         this.eightRows = writtenOut && EightPositionLanes.supported(pattern.m());
         this.fourKept = writtenOut && FourKeptLanes.supported(pattern.n());
+        this.fourOfEight = fourKept && pattern.m() == 8;
         this.pairsOfFour = fourRows && pattern.n() == 2;
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(pattern));
     }
@@ -350,7 +353,9 @@ final class VectorChunkMath extends ChunkMath {
         } else if (pattern.n() == 2) {
             gradientOfPairs(s, rowLength, b);
         } else if (pattern.n() > 2) {
-            if (pattern.n() <= FLOAT_DP_MAX_N) {
+            if (fourOfEight) {
+                subsetGradientFourOfEight(s, rowLength, b);
+            } else if (pattern.n() <= FLOAT_DP_MAX_N) {
                 subsetGradientFloat(s, rowLength, b);
             } else {
                 for (int l = b; l < b + F.length(); l += D.length()) {
@@ -485,6 +490,15 @@ final class VectorChunkMath extends ChunkMath {
             FloatVector inKept = one.sub(p.mul(without.mul(norm)));
             inKept.mul(isKept).add(p.mul(outside).mul(one.sub(isKept))).intoArray(ps, i);
         }
+    }
+
+    /** {@link #subsetGradientFloat} at 4:8, with {@link FourKeptLanes}. */
+    private void subsetGradientFourOfEight(Scratch s, int rowLength, int b) {
+        int lanes = F.length();
+        FourKeptLanes.gatherOfEight(s.ps, s.ks, b, rowLength, s.fKept, s.acc, UNKEPT * lanes);
+        FourKeptLanes.weights(s.fKept, s.acc, UNKEPT * lanes, MAX * lanes, SUM * lanes, s.fInv, s.fForward,
+                s.fBackward, s.fCOut);
+        FourKeptLanes.gradientOfEight(s.ps, s.ks, b, rowLength, s.fCOut, s.acc, MAX * lanes, SUM * lanes);
     }
 
     /**
