@@ -2,6 +2,7 @@ package org.maskpro4j.nm;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -171,5 +172,178 @@ final class EightPositionLanes {
                 .blend(r3.rearrange(GROUPS_7), POSITION_3).blend(r4.rearrange(GROUPS_7), POSITION_4)
                 .blend(r5.rearrange(GROUPS_7), POSITION_5).blend(r6.rearrange(GROUPS_7), POSITION_6)
                 .blend(r7.rearrange(GROUPS_7), POSITION_7).intoArray(groups, o + 7 * lanes);
+    }
+
+    /** min(max − x_j, MAX_SPREAD) of the 16 groups at lane offset b of the rows, one row of 16 per position. */
+    static void spreads(float[] xs, int b, int rowLength, float[] lane) {
+        FloatVector x0 = FloatVector.fromArray(F, xs, b);
+        FloatVector x1 = FloatVector.fromArray(F, xs, b + 1 * rowLength);
+        FloatVector x2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
+        FloatVector x3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
+        FloatVector x4 = FloatVector.fromArray(F, xs, b + 4 * rowLength);
+        FloatVector x5 = FloatVector.fromArray(F, xs, b + 5 * rowLength);
+        FloatVector x6 = FloatVector.fromArray(F, xs, b + 6 * rowLength);
+        FloatVector x7 = FloatVector.fromArray(F, xs, b + 7 * rowLength);
+        FloatVector max = x0.max(x1).max(x2).max(x3).max(x4).max(x5).max(x6).max(x7);
+        FloatVector spread = FloatVector.broadcast(F, ChunkMath.MAX_SPREAD);
+        max.sub(x0).min(spread).intoArray(lane, 0);
+        max.sub(x1).min(spread).intoArray(lane, 16);
+        max.sub(x2).min(spread).intoArray(lane, 32);
+        max.sub(x3).min(spread).intoArray(lane, 48);
+        max.sub(x4).min(spread).intoArray(lane, 64);
+        max.sub(x5).min(spread).intoArray(lane, 80);
+        max.sub(x6).min(spread).intoArray(lane, 96);
+        max.sub(x7).min(spread).intoArray(lane, 112);
+    }
+
+    /**
+     * The race of 16 groups: keys E_j · exp(max − x_j) from the rows of E (replaced by the keys) and of exp(max − x)
+     * (8 rows of 16 each), the N smallest win, ties going to the lower index; 0/1 rows into out at lane offset b.
+     */
+    static void draw(float[] exponentials, float[] scales, int n, float[] out, int b, int rowLength) {
+        FloatVector.fromArray(F, exponentials, 0).mul(FloatVector.fromArray(F, scales, 0))
+                .intoArray(exponentials, 0);
+        FloatVector.fromArray(F, exponentials, 16).mul(FloatVector.fromArray(F, scales, 16))
+                .intoArray(exponentials, 16);
+        FloatVector.fromArray(F, exponentials, 32).mul(FloatVector.fromArray(F, scales, 32))
+                .intoArray(exponentials, 32);
+        FloatVector.fromArray(F, exponentials, 48).mul(FloatVector.fromArray(F, scales, 48))
+                .intoArray(exponentials, 48);
+        FloatVector.fromArray(F, exponentials, 64).mul(FloatVector.fromArray(F, scales, 64))
+                .intoArray(exponentials, 64);
+        FloatVector.fromArray(F, exponentials, 80).mul(FloatVector.fromArray(F, scales, 80))
+                .intoArray(exponentials, 80);
+        FloatVector.fromArray(F, exponentials, 96).mul(FloatVector.fromArray(F, scales, 96))
+                .intoArray(exponentials, 96);
+        FloatVector.fromArray(F, exponentials, 112).mul(FloatVector.fromArray(F, scales, 112))
+                .intoArray(exponentials, 112);
+        ranks01(exponentials, n, out, b, rowLength);
+        ranks23(exponentials, n, out, b, rowLength);
+        ranks45(exponentials, n, out, b, rowLength);
+        ranks67(exponentials, n, out, b, rowLength);
+    }
+
+    /** Whether positions 0 and 1 are among the N smallest keys, by their ranks (as the general lanes count them). */
+    private static void ranks01(float[] keys, int n, float[] out, int b, int rowLength) {
+        FloatVector key0 = FloatVector.fromArray(F, keys, 0);
+        FloatVector key1 = FloatVector.fromArray(F, keys, 16);
+        FloatVector key2 = FloatVector.fromArray(F, keys, 32);
+        FloatVector key3 = FloatVector.fromArray(F, keys, 48);
+        FloatVector key4 = FloatVector.fromArray(F, keys, 64);
+        FloatVector key5 = FloatVector.fromArray(F, keys, 80);
+        FloatVector key6 = FloatVector.fromArray(F, keys, 96);
+        FloatVector key7 = FloatVector.fromArray(F, keys, 112);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector kept = FloatVector.broadcast(F, n);
+        FloatVector rank0 = zero.add(one, key1.compare(VectorOperators.LT, key0))
+                .add(one, key2.compare(VectorOperators.LT, key0))
+                .add(one, key3.compare(VectorOperators.LT, key0))
+                .add(one, key4.compare(VectorOperators.LT, key0))
+                .add(one, key5.compare(VectorOperators.LT, key0))
+                .add(one, key6.compare(VectorOperators.LT, key0))
+                .add(one, key7.compare(VectorOperators.LT, key0));
+        zero.blend(one, rank0.compare(VectorOperators.LT, kept)).intoArray(out, b + 0 * rowLength);
+        FloatVector rank1 = zero.add(one, key0.compare(VectorOperators.LE, key1))
+                .add(one, key2.compare(VectorOperators.LT, key1))
+                .add(one, key3.compare(VectorOperators.LT, key1))
+                .add(one, key4.compare(VectorOperators.LT, key1))
+                .add(one, key5.compare(VectorOperators.LT, key1))
+                .add(one, key6.compare(VectorOperators.LT, key1))
+                .add(one, key7.compare(VectorOperators.LT, key1));
+        zero.blend(one, rank1.compare(VectorOperators.LT, kept)).intoArray(out, b + 1 * rowLength);
+    }
+
+    /** Whether positions 2 and 3 are among the N smallest keys, by their ranks (as the general lanes count them). */
+    private static void ranks23(float[] keys, int n, float[] out, int b, int rowLength) {
+        FloatVector key0 = FloatVector.fromArray(F, keys, 0);
+        FloatVector key1 = FloatVector.fromArray(F, keys, 16);
+        FloatVector key2 = FloatVector.fromArray(F, keys, 32);
+        FloatVector key3 = FloatVector.fromArray(F, keys, 48);
+        FloatVector key4 = FloatVector.fromArray(F, keys, 64);
+        FloatVector key5 = FloatVector.fromArray(F, keys, 80);
+        FloatVector key6 = FloatVector.fromArray(F, keys, 96);
+        FloatVector key7 = FloatVector.fromArray(F, keys, 112);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector kept = FloatVector.broadcast(F, n);
+        FloatVector rank2 = zero.add(one, key0.compare(VectorOperators.LE, key2))
+                .add(one, key1.compare(VectorOperators.LE, key2))
+                .add(one, key3.compare(VectorOperators.LT, key2))
+                .add(one, key4.compare(VectorOperators.LT, key2))
+                .add(one, key5.compare(VectorOperators.LT, key2))
+                .add(one, key6.compare(VectorOperators.LT, key2))
+                .add(one, key7.compare(VectorOperators.LT, key2));
+        zero.blend(one, rank2.compare(VectorOperators.LT, kept)).intoArray(out, b + 2 * rowLength);
+        FloatVector rank3 = zero.add(one, key0.compare(VectorOperators.LE, key3))
+                .add(one, key1.compare(VectorOperators.LE, key3))
+                .add(one, key2.compare(VectorOperators.LE, key3))
+                .add(one, key4.compare(VectorOperators.LT, key3))
+                .add(one, key5.compare(VectorOperators.LT, key3))
+                .add(one, key6.compare(VectorOperators.LT, key3))
+                .add(one, key7.compare(VectorOperators.LT, key3));
+        zero.blend(one, rank3.compare(VectorOperators.LT, kept)).intoArray(out, b + 3 * rowLength);
+    }
+
+    /** Whether positions 4 and 5 are among the N smallest keys, by their ranks (as the general lanes count them). */
+    private static void ranks45(float[] keys, int n, float[] out, int b, int rowLength) {
+        FloatVector key0 = FloatVector.fromArray(F, keys, 0);
+        FloatVector key1 = FloatVector.fromArray(F, keys, 16);
+        FloatVector key2 = FloatVector.fromArray(F, keys, 32);
+        FloatVector key3 = FloatVector.fromArray(F, keys, 48);
+        FloatVector key4 = FloatVector.fromArray(F, keys, 64);
+        FloatVector key5 = FloatVector.fromArray(F, keys, 80);
+        FloatVector key6 = FloatVector.fromArray(F, keys, 96);
+        FloatVector key7 = FloatVector.fromArray(F, keys, 112);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector kept = FloatVector.broadcast(F, n);
+        FloatVector rank4 = zero.add(one, key0.compare(VectorOperators.LE, key4))
+                .add(one, key1.compare(VectorOperators.LE, key4))
+                .add(one, key2.compare(VectorOperators.LE, key4))
+                .add(one, key3.compare(VectorOperators.LE, key4))
+                .add(one, key5.compare(VectorOperators.LT, key4))
+                .add(one, key6.compare(VectorOperators.LT, key4))
+                .add(one, key7.compare(VectorOperators.LT, key4));
+        zero.blend(one, rank4.compare(VectorOperators.LT, kept)).intoArray(out, b + 4 * rowLength);
+        FloatVector rank5 = zero.add(one, key0.compare(VectorOperators.LE, key5))
+                .add(one, key1.compare(VectorOperators.LE, key5))
+                .add(one, key2.compare(VectorOperators.LE, key5))
+                .add(one, key3.compare(VectorOperators.LE, key5))
+                .add(one, key4.compare(VectorOperators.LE, key5))
+                .add(one, key6.compare(VectorOperators.LT, key5))
+                .add(one, key7.compare(VectorOperators.LT, key5));
+        zero.blend(one, rank5.compare(VectorOperators.LT, kept)).intoArray(out, b + 5 * rowLength);
+    }
+
+    /** Whether positions 6 and 7 are among the N smallest keys, by their ranks (as the general lanes count them). */
+    private static void ranks67(float[] keys, int n, float[] out, int b, int rowLength) {
+        FloatVector key0 = FloatVector.fromArray(F, keys, 0);
+        FloatVector key1 = FloatVector.fromArray(F, keys, 16);
+        FloatVector key2 = FloatVector.fromArray(F, keys, 32);
+        FloatVector key3 = FloatVector.fromArray(F, keys, 48);
+        FloatVector key4 = FloatVector.fromArray(F, keys, 64);
+        FloatVector key5 = FloatVector.fromArray(F, keys, 80);
+        FloatVector key6 = FloatVector.fromArray(F, keys, 96);
+        FloatVector key7 = FloatVector.fromArray(F, keys, 112);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector kept = FloatVector.broadcast(F, n);
+        FloatVector rank6 = zero.add(one, key0.compare(VectorOperators.LE, key6))
+                .add(one, key1.compare(VectorOperators.LE, key6))
+                .add(one, key2.compare(VectorOperators.LE, key6))
+                .add(one, key3.compare(VectorOperators.LE, key6))
+                .add(one, key4.compare(VectorOperators.LE, key6))
+                .add(one, key5.compare(VectorOperators.LE, key6))
+                .add(one, key7.compare(VectorOperators.LT, key6));
+        zero.blend(one, rank6.compare(VectorOperators.LT, kept)).intoArray(out, b + 6 * rowLength);
+        FloatVector rank7 = zero.add(one, key0.compare(VectorOperators.LE, key7))
+                .add(one, key1.compare(VectorOperators.LE, key7))
+                .add(one, key2.compare(VectorOperators.LE, key7))
+                .add(one, key3.compare(VectorOperators.LE, key7))
+                .add(one, key4.compare(VectorOperators.LE, key7))
+                .add(one, key5.compare(VectorOperators.LE, key7))
+                .add(one, key6.compare(VectorOperators.LE, key7));
+        zero.blend(one, rank7.compare(VectorOperators.LT, kept)).intoArray(out, b + 7 * rowLength);
     }
 }

@@ -193,6 +193,8 @@ final class VectorChunkMath extends ChunkMath {
                 }
                 if (drawn != null && fourRows) {
                     raceOfFour(s, rowLength, b, chunkSeed, from);
+                } else if (drawn != null && eightRows) {
+                    raceOfEight(s, rowLength, b, chunkSeed, from);
                 } else if (drawn != null) {
                     raceLanes(s, rowLength, b, chunkSeed, from);
                 }
@@ -748,6 +750,18 @@ final class VectorChunkMath extends ChunkMath {
         negLog(s.keys, 4 * lanes);
         exp(s.lane, 4 * lanes);
         FourPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
+    }
+
+    /** {@link #raceLanes} at M = 8, with {@link EightPositionLanes}. */
+    private void raceOfEight(Scratch s, int rowLength, int b, long chunkSeed, int from) {
+        int lanes = F.length();
+        for (int j = 0; j < 8; j++) {
+            uniforms(chunkSeed, from + b, j, s.keys, j * lanes);
+        }
+        EightPositionLanes.spreads(s.xs, b, rowLength, s.lane);
+        negLog(s.keys, 8 * lanes);
+        exp(s.lane, 8 * lanes);
+        EightPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
     }
 
     /** The uniforms of position j of the 16 groups from chunk group {@code group}, into {@code keys} at {@code at}. */
