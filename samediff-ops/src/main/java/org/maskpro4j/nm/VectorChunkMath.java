@@ -74,6 +74,8 @@ final class VectorChunkMath extends ChunkMath {
     private final boolean fourOfEight;
     /** 2:4 with {@link FourPositionLanes}, the closed form included. */
     private final boolean pairsOfFour;
+    /** 2:4: the draw is sequential by inverse CDF ({@link ChunkMath}), in any lane count. */
+    private final boolean pairOfFour;
     private final ThreadLocal<Scratch> scratch;
 
     VectorChunkMath(NmPattern pattern) {
@@ -96,6 +98,7 @@ final class VectorChunkMath extends ChunkMath {
         this.fourKept = writtenOut && FourKeptLanes.supported(pattern.n());
         this.fourOfEight = fourKept && pattern.m() == 8;
         this.pairsOfFour = fourRows && pattern.n() == 2;
+        this.pairOfFour = sequentialDraw(pattern);
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(pattern));
     }
 
@@ -191,7 +194,9 @@ final class VectorChunkMath extends ChunkMath {
                 } else if (kept != null) {
                     ascendLanes(s, rowLength, b, (float) scale, range);
                 }
-                if (drawn != null && fourRows) {
+                if (drawn != null && pairOfFour) {
+                    drawPairOfFour(s, rowLength, b, chunkSeed, from);
+                } else if (drawn != null && fourRows) {
                     raceOfFour(s, rowLength, b, chunkSeed, from);
                 } else if (drawn != null && eightRows) {
                     raceOfEight(s, rowLength, b, chunkSeed, from);
@@ -762,6 +767,68 @@ final class VectorChunkMath extends ChunkMath {
         negLog(s.keys, 8 * lanes);
         exp(s.lane, 8 * lanes);
         EightPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
+    }
+
+    /** {@link ChunkMath}'s sequential draw at 2:4 for the 16 groups at lane offset b of the rows of xs, into ks. */
+    private void drawPairOfFour(Scratch s, int rowLength, int b, long chunkSeed, int from) {
+        int lanes = F.length();
+        uniforms(chunkSeed, from + b, 0, s.keys, 0);
+        uniforms(chunkSeed, from + b, 1, s.keys, lanes);
+        weightsOfFour(s.xs, b, rowLength, s.lane);
+        exp(s.lane, 4 * lanes);
+        pickPair(s.lane, s.keys, s.ks, b, rowLength);
+    }
+
+    /** max(x_j − max, −MAX_SPREAD) of 4 rows at lane offset b, one row of lanes per position into lane. */
+    private static void weightsOfFour(float[] xs, int b, int rowLength, float[] lane) {
+        int lanes = F.length();
+        FloatVector x0 = FloatVector.fromArray(F, xs, b);
+        FloatVector x1 = FloatVector.fromArray(F, xs, b + rowLength);
+        FloatVector x2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
+        FloatVector x3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
+        FloatVector max = x0.max(x1).max(x2).max(x3);
+        FloatVector floor = FloatVector.broadcast(F, -MAX_SPREAD);
+        x0.sub(max).max(floor).intoArray(lane, 0);
+        x1.sub(max).max(floor).intoArray(lane, lanes);
+        x2.sub(max).max(floor).intoArray(lane, 2 * lanes);
+        x3.sub(max).max(floor).intoArray(lane, 3 * lanes);
+    }
+
+    /**
+     * Two positions of 4 by inverse CDF from the weights e_j (4 rows of lanes) and two uniforms (2 rows): the first
+     * where u₁·Σe falls in the running sums, the second likewise among the other three; 0/1 rows into out.
+     */
+    private static void pickPair(float[] weights, float[] uniforms, float[] out, int b, int rowLength) {
+        int lanes = F.length();
+        FloatVector e0 = FloatVector.fromArray(F, weights, 0);
+        FloatVector e1 = FloatVector.fromArray(F, weights, lanes);
+        FloatVector e2 = FloatVector.fromArray(F, weights, 2 * lanes);
+        FloatVector e3 = FloatVector.fromArray(F, weights, 3 * lanes);
+        FloatVector c1 = e0.add(e1);
+        FloatVector c2 = c1.add(e2);
+        FloatVector t = FloatVector.fromArray(F, uniforms, 0).mul(c2.add(e3));
+        VectorMask<Float> a0 = t.lt(e0);
+        VectorMask<Float> a1 = t.lt(c1);
+        VectorMask<Float> a2 = t.lt(c2);
+        VectorMask<Float> f1 = a1.andNot(a0);
+        VectorMask<Float> f2 = a2.andNot(a1);
+        VectorMask<Float> f3 = a2.not();
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector r0 = e0.blend(zero, a0);
+        FloatVector d1 = r0.add(e1.blend(zero, f1));
+        FloatVector d2 = d1.add(e2.blend(zero, f2));
+        FloatVector t2 = FloatVector.fromArray(F, uniforms, lanes).mul(d2.add(e3.blend(zero, f3)));
+        VectorMask<Float> b0 = t2.lt(r0);
+        VectorMask<Float> b1 = t2.lt(d1);
+        VectorMask<Float> b2 = t2.lt(d2);
+        // past the last sum (rounding) the second is the last position left: 3, or 2 when 3 came first
+        VectorMask<Float> s2 = b2.andNot(b1).or(f3.andNot(b2));
+        VectorMask<Float> s3 = b2.or(f3).not();
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        zero.blend(one, a0.or(b0)).intoArray(out, b);
+        zero.blend(one, f1.or(b1.andNot(b0))).intoArray(out, b + rowLength);
+        zero.blend(one, f2.or(s2)).intoArray(out, b + 2 * rowLength);
+        zero.blend(one, f3.or(s3)).intoArray(out, b + 3 * rowLength);
     }
 
     /** The uniforms of position j of the 16 groups from chunk group {@code group}, into {@code keys} at {@code at}. */
