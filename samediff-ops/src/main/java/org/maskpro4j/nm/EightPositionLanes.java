@@ -14,36 +14,36 @@ import jdk.incubator.vector.VectorSpecies;
 final class EightPositionLanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final int M = 8;
-    private static final VectorShuffle<Float> ROW_0 = toRow(0);
-    private static final VectorShuffle<Float> ROW_1 = toRow(1);
-    private static final VectorShuffle<Float> ROW_2 = toRow(2);
-    private static final VectorShuffle<Float> ROW_3 = toRow(3);
-    private static final VectorShuffle<Float> ROW_4 = toRow(4);
-    private static final VectorShuffle<Float> ROW_5 = toRow(5);
-    private static final VectorShuffle<Float> ROW_6 = toRow(6);
-    private static final VectorShuffle<Float> ROW_7 = toRow(7);
-    private static final VectorShuffle<Float> GROUPS_0 = toGroups(0);
-    private static final VectorShuffle<Float> GROUPS_1 = toGroups(1);
-    private static final VectorShuffle<Float> GROUPS_2 = toGroups(2);
-    private static final VectorShuffle<Float> GROUPS_3 = toGroups(3);
-    private static final VectorShuffle<Float> GROUPS_4 = toGroups(4);
-    private static final VectorShuffle<Float> GROUPS_5 = toGroups(5);
-    private static final VectorShuffle<Float> GROUPS_6 = toGroups(6);
-    private static final VectorShuffle<Float> GROUPS_7 = toGroups(7);
-    private static final VectorMask<Float> PAIR_1 = lanes(1, true);
-    private static final VectorMask<Float> PAIR_2 = lanes(2, true);
-    private static final VectorMask<Float> PAIR_3 = lanes(3, true);
-    private static final VectorMask<Float> PAIR_4 = lanes(4, true);
-    private static final VectorMask<Float> PAIR_5 = lanes(5, true);
-    private static final VectorMask<Float> PAIR_6 = lanes(6, true);
-    private static final VectorMask<Float> PAIR_7 = lanes(7, true);
-    private static final VectorMask<Float> POSITION_1 = lanes(1, false);
-    private static final VectorMask<Float> POSITION_2 = lanes(2, false);
-    private static final VectorMask<Float> POSITION_3 = lanes(3, false);
-    private static final VectorMask<Float> POSITION_4 = lanes(4, false);
-    private static final VectorMask<Float> POSITION_5 = lanes(5, false);
-    private static final VectorMask<Float> POSITION_6 = lanes(6, false);
-    private static final VectorMask<Float> POSITION_7 = lanes(7, false);
+    private static final VectorShuffle<Float> ROW_0 = RowShuffles.toRow(M, 0);
+    private static final VectorShuffle<Float> ROW_1 = RowShuffles.toRow(M, 1);
+    private static final VectorShuffle<Float> ROW_2 = RowShuffles.toRow(M, 2);
+    private static final VectorShuffle<Float> ROW_3 = RowShuffles.toRow(M, 3);
+    private static final VectorShuffle<Float> ROW_4 = RowShuffles.toRow(M, 4);
+    private static final VectorShuffle<Float> ROW_5 = RowShuffles.toRow(M, 5);
+    private static final VectorShuffle<Float> ROW_6 = RowShuffles.toRow(M, 6);
+    private static final VectorShuffle<Float> ROW_7 = RowShuffles.toRow(M, 7);
+    private static final VectorShuffle<Float> GROUPS_0 = RowShuffles.toGroups(M, 0);
+    private static final VectorShuffle<Float> GROUPS_1 = RowShuffles.toGroups(M, 1);
+    private static final VectorShuffle<Float> GROUPS_2 = RowShuffles.toGroups(M, 2);
+    private static final VectorShuffle<Float> GROUPS_3 = RowShuffles.toGroups(M, 3);
+    private static final VectorShuffle<Float> GROUPS_4 = RowShuffles.toGroups(M, 4);
+    private static final VectorShuffle<Float> GROUPS_5 = RowShuffles.toGroups(M, 5);
+    private static final VectorShuffle<Float> GROUPS_6 = RowShuffles.toGroups(M, 6);
+    private static final VectorShuffle<Float> GROUPS_7 = RowShuffles.toGroups(M, 7);
+    private static final VectorMask<Float> PAIR_1 = RowShuffles.vectorLanes(M, 1);
+    private static final VectorMask<Float> PAIR_2 = RowShuffles.vectorLanes(M, 2);
+    private static final VectorMask<Float> PAIR_3 = RowShuffles.vectorLanes(M, 3);
+    private static final VectorMask<Float> PAIR_4 = RowShuffles.vectorLanes(M, 4);
+    private static final VectorMask<Float> PAIR_5 = RowShuffles.vectorLanes(M, 5);
+    private static final VectorMask<Float> PAIR_6 = RowShuffles.vectorLanes(M, 6);
+    private static final VectorMask<Float> PAIR_7 = RowShuffles.vectorLanes(M, 7);
+    private static final VectorMask<Float> POSITION_1 = RowShuffles.positionLanes(M, 1);
+    private static final VectorMask<Float> POSITION_2 = RowShuffles.positionLanes(M, 2);
+    private static final VectorMask<Float> POSITION_3 = RowShuffles.positionLanes(M, 3);
+    private static final VectorMask<Float> POSITION_4 = RowShuffles.positionLanes(M, 4);
+    private static final VectorMask<Float> POSITION_5 = RowShuffles.positionLanes(M, 5);
+    private static final VectorMask<Float> POSITION_6 = RowShuffles.positionLanes(M, 6);
+    private static final VectorMask<Float> POSITION_7 = RowShuffles.positionLanes(M, 7);
 
     private EightPositionLanes() {
     }
@@ -51,33 +51,6 @@ final class EightPositionLanes {
     /** Whether this JVM runs these forms for groups of {@code m}: m = 8 and 16 float lanes. */
     static boolean supported(int m) {
         return m == M && FloatVector.SPECIES_PREFERRED.length() == F.length();
-    }
-
-    /** Row j from one vector of 2 row-major groups: lane 2i + h takes lane 8h + j, for every i. */
-    private static VectorShuffle<Float> toRow(int j) {
-        int[] source = new int[F.length()];
-        for (int lane = 0; lane < source.length; lane++) {
-            source[lane] = M * (lane % 2) + j;
-        }
-        return VectorShuffle.fromArray(F, source, 0);
-    }
-
-    /** Groups 2q and 2q + 1 from one row: lane 8h + j takes lane 2q + h, for every j. */
-    private static VectorShuffle<Float> toGroups(int q) {
-        int[] source = new int[F.length()];
-        for (int lane = 0; lane < source.length; lane++) {
-            source[lane] = 2 * q + lane / M;
-        }
-        return VectorShuffle.fromArray(F, source, 0);
-    }
-
-    /** Lanes 2k and 2k + 1 (pair), or lanes 8h + k of both h. */
-    private static VectorMask<Float> lanes(int k, boolean pair) {
-        boolean[] set = new boolean[F.length()];
-        for (int lane = 0; lane < set.length; lane++) {
-            set[lane] = (pair ? lane / 2 : lane % M) == k;
-        }
-        return VectorMask.fromArray(F, set, 0);
     }
 
     // one method per direction, all rows written out: its bytecode is past C2's FreqInlineSize, so it is compiled on

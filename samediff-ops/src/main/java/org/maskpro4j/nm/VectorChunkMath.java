@@ -26,7 +26,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>JIT notes (JDK 17): a vector held in a local across a call the JIT does not inline, or carried around some
  * loops, is boxed on the heap, which cost up to 2× here; so accumulators live in small scratch arrays and exp and
  * log work on arrays in place. At M = 4, {@link FourPositionLanes} does the same operations written out with the
- * rows in registers (2:4 measured 1.5 times faster).
+ * rows in registers (2:4 measured 1.5 times faster); at M = 8 {@link EightPositionLanes} moves between groups and
+ * rows and runs the race's ranks, and at N = 4 {@link FourKeptLanes} runs the subset DP, likewise (4:8 measured 1.5
+ * times faster). A method whose bytecode is small enough for C2 to inline it into {@link #step} can push that
+ * compilation past its inlining budget, and every Vector API call left out of line is then boxed (4:8 measured 2.3
+ * times slower): the M = 8 moves are therefore one large method per direction, which C2 compiles on its own.
  */
 final class VectorChunkMath extends ChunkMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -75,7 +79,7 @@ final class VectorChunkMath extends ChunkMath {
     /** 2:4 with {@link FourPositionLanes}, the closed form included. */
     private final boolean pairsOfFour;
     /** 2:4: the draw is sequential by inverse CDF ({@link ChunkMath}), in any lane count. */
-    private final boolean pairOfFour;
+    private final boolean sequentialPairs;
     private final ThreadLocal<Scratch> scratch;
 
     VectorChunkMath(NmPattern pattern) {
@@ -98,7 +102,7 @@ final class VectorChunkMath extends ChunkMath {
         this.fourKept = writtenOut && FourKeptLanes.supported(pattern.n());
         this.fourOfEight = fourKept && pattern.m() == 8;
         this.pairsOfFour = fourRows && pattern.n() == 2;
-        this.pairOfFour = sequentialDraw(pattern);
+        this.sequentialPairs = sequentialDraw(pattern);
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(pattern));
     }
 
@@ -194,12 +198,10 @@ final class VectorChunkMath extends ChunkMath {
                 } else if (kept != null) {
                     ascendLanes(s, rowLength, b, (float) scale, range);
                 }
-                if (drawn != null && pairOfFour) {
+                if (drawn != null && sequentialPairs) {
                     drawPairOfFour(s, rowLength, b, chunkSeed, from);
-                } else if (drawn != null && fourRows) {
-                    raceOfFour(s, rowLength, b, chunkSeed, from);
-                } else if (drawn != null && eightRows) {
-                    raceOfEight(s, rowLength, b, chunkSeed, from);
+                } else if (drawn != null && (fourRows || eightRows)) {
+                    raceOfRows(s, rowLength, b, chunkSeed, from);
                 } else if (drawn != null) {
                     raceLanes(s, rowLength, b, chunkSeed, from);
                 }
@@ -745,28 +747,25 @@ final class VectorChunkMath extends ChunkMath {
         FourPositionLanes.ascendPairs(s.xs, s.ks, s.ps, b, rowLength, scale, range, s.nan, s.acc);
     }
 
-    /** {@link #raceLanes} at M = 4, with {@link FourPositionLanes}. */
-    private void raceOfFour(Scratch s, int rowLength, int b, long chunkSeed, int from) {
+    /** {@link #raceLanes} at M = 4 and 8, with {@link FourPositionLanes} and {@link EightPositionLanes}. */
+    private void raceOfRows(Scratch s, int rowLength, int b, long chunkSeed, int from) {
+        int m = pattern.m();
         int lanes = F.length();
-        for (int j = 0; j < 4; j++) {
+        for (int j = 0; j < m; j++) {
             uniforms(chunkSeed, from + b, j, s.keys, j * lanes);
         }
-        FourPositionLanes.spreads(s.xs, b, rowLength, s.lane);
-        negLog(s.keys, 4 * lanes);
-        exp(s.lane, 4 * lanes);
-        FourPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
-    }
-
-    /** {@link #raceLanes} at M = 8, with {@link EightPositionLanes}. */
-    private void raceOfEight(Scratch s, int rowLength, int b, long chunkSeed, int from) {
-        int lanes = F.length();
-        for (int j = 0; j < 8; j++) {
-            uniforms(chunkSeed, from + b, j, s.keys, j * lanes);
+        if (m == 4) {
+            FourPositionLanes.spreads(s.xs, b, rowLength, s.lane);
+        } else {
+            EightPositionLanes.spreads(s.xs, b, rowLength, s.lane);
         }
-        EightPositionLanes.spreads(s.xs, b, rowLength, s.lane);
-        negLog(s.keys, 8 * lanes);
-        exp(s.lane, 8 * lanes);
-        EightPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
+        negLog(s.keys, m * lanes);
+        exp(s.lane, m * lanes);
+        if (m == 4) {
+            FourPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
+        } else {
+            EightPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
+        }
     }
 
     /** {@link ChunkMath}'s sequential draw at 2:4 for the 16 groups at lane offset b of the rows of xs, into ks. */
