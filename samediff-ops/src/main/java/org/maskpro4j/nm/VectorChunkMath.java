@@ -30,7 +30,8 @@ import jdk.incubator.vector.VectorSpecies;
  * rows and runs the race's ranks, and at N = 4 {@link FourKeptLanes} runs the subset DP, likewise (4:8 measured 1.5
  * times faster). A method whose bytecode is small enough for C2 to inline it into {@link #step} can push that
  * compilation past its inlining budget, and every Vector API call left out of line is then boxed (the 4:8 step
- * measured 1.75 times slower): the M = 8 moves are therefore one large method per direction, which C2 compiles on its own.
+ * measured 1.75 times slower): the M = 8 moves are therefore one large method per direction, which C2 compiles on
+ * its own.
  */
 final class VectorChunkMath extends ChunkMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
