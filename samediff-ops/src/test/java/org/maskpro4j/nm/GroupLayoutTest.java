@@ -69,6 +69,26 @@ class GroupLayoutTest {
         }
     }
 
+    /** groupsOf reads a weight as its groups without a copy where its memory runs in group order, else copies. */
+    @Test
+    void groupsOfIsAViewOfAGroupOrderedWeightAndTheGroupsOtherwise() {
+        for (GroupLayout.Kind kind : GroupLayout.Kind.values()) {
+            long[] shape = switch (kind) {
+                case IN_OUT -> new long[] {8, 3};
+                case OUT_IN -> new long[] {3, 8};
+                case CONV2D_OIHW -> new long[] {5, 8, 3, 2};
+            };
+            INDArray w = Nd4j.rand(DataType.DOUBLE, shape);
+            GroupLayout layout = GroupLayout.of("w", kind, shape, P24);
+            assertEquals(layout.toGroups(w), layout.groupsOf(w), kind + ": any weight");
+            INDArray groups = layout.toGroups(w);
+            INDArray read = layout.groupsOf(layout.asWeight(groups));
+            assertEquals(groups, read, kind + ": a group-ordered weight");
+            groups.muli(2);
+            assertEquals(groups, read, kind + ": read without a copy");
+        }
+    }
+
     @Test
     void fanInNotMultipleOfMNamesLayerShapeAndFix() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
