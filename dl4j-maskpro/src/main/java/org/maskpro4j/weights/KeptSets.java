@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.maskpro4j.nm.NmPattern;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The kept positions of strict N:M groups, each as its colexicographic combination rank (the code of
@@ -255,21 +254,7 @@ public final class KeptSets {
 
     /** A fresh {@code [groups, M]} 0/1 mask of the given type (written as BYTEs a chunk at a time, then cast). */
     public INDArray toMask(DataType type) {
-        int m = pattern.m();
-        INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groups, m);
-        java.nio.ByteBuffer out = mask.data().asNio();
-        byte[] flags = new byte[(int) Math.min(MaskBits.READ_CHUNK, groups) * m];
-        for (long start = 0; start < groups; start += MaskBits.READ_CHUNK) {
-            int count = (int) Math.min(MaskBits.READ_CHUNK, groups - start);
-            for (int g = 0; g < count; g++) {
-                int kept = get(start + g);
-                for (int j = 0; j < m; j++) {
-                    flags[g * m + j] = (byte) (kept >>> j & 1);
-                }
-            }
-            out.put((int) (start * m), flags, 0, count * m);
-        }
-        return type == DataType.BYTE ? mask : mask.castTo(type);
+        return MaskBits.toMask(groups, pattern.m(), this::get, type);
     }
 
     /**

@@ -290,4 +290,27 @@ public final class MaskBits {
             out[o + j] = kept >>> j & 1;
         }
     }
+
+    /** A fresh {@code [groups, M]} 0/1 mask of the given type (written as BYTEs a chunk at a time, then cast). */
+    public INDArray toMask(DataType type) {
+        return toMask(groups, m, this::get, type);
+    }
+
+    /** A fresh {@code [groups, M]} 0/1 mask of the given type keeping {@code kept}'s positions of each group. */
+    static INDArray toMask(long groups, int m, java.util.function.LongToIntFunction kept, DataType type) {
+        INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groups, m);
+        java.nio.ByteBuffer out = mask.data().asNio();
+        byte[] flags = new byte[(int) Math.min(READ_CHUNK, groups) * m];
+        for (long start = 0; start < groups; start += READ_CHUNK) {
+            int count = (int) Math.min(READ_CHUNK, groups - start);
+            for (int g = 0; g < count; g++) {
+                int set = kept.applyAsInt(start + g);
+                for (int j = 0; j < m; j++) {
+                    flags[g * m + j] = (byte) (set >>> j & 1);
+                }
+            }
+            out.put((int) (start * m), flags, 0, count * m);
+        }
+        return type == DataType.BYTE ? mask : mask.castTo(type);
+    }
 }
