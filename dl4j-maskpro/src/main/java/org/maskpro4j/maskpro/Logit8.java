@@ -21,16 +21,16 @@ public final class Logit8 {
     /** Level growth: steps are about (|level| + a)/B wide, a ≈ 2.58. */
     private static final double B = 80;
     /** Every code's value, so decoding is one load per logit; a 257th, −∞, ends the table for the encoder. */
-    private static final float[] LEVEL = new float[257];
+    static final float[] LEVEL = new float[257];
     /** 1 / (level c − level c + 1), 0 for the last: the encoder's rounding probability is a product. */
-    private static final float[] INV_STEP = new float[256];
+    static final float[] INV_STEP = new float[256];
     /**
      * Buckets per unit of |value|: a power of 2, so the bucket index is exact, and no more than the finest level step
      * (a/B ≈ 0.0323) is wide, so a bucket holds at most one level below its top.
      */
-    private static final float BUCKETS_PER_UNIT = 32;
+    static final float BUCKETS_PER_UNIT = 32;
     /** The code of the lowest level at or above the top of each bucket: a value's upper level is it or the next one. */
-    private static final byte[] BUCKET_CODE = new byte[(int) (RANGE * BUCKETS_PER_UNIT) + 1];
+    static final byte[] BUCKET_CODE = new byte[(int) (RANGE * BUCKETS_PER_UNIT) + 1];
 
     static {
         double a = RANGE / Math.expm1(255 / B);
@@ -52,7 +52,46 @@ public final class Logit8 {
         }
     }
 
+    /**
+     * The M = 4 encoder in SIMD lanes where the JVM has the Vector API and 16 float lanes, else null; after the tables,
+     * which it copies.
+     */
+    private static final Lanes LANES = lanes();
+
     private Logit8() {
+    }
+
+    /**
+     * encode4's work before the table lookups, in SIMD lanes (Logit8Lanes), {@value #LANE_GROUPS} groups at a time: each
+     * group's maximum, its position and its M − 1 other values less it, and their uniforms, without branches on the
+     * random maximum's position.
+     */
+    interface Lanes {
+        /**
+         * For groups {@code group …} of {@code from} ({@code count}, a multiple of {@value #LANE_GROUPS}; the first
+         * at {@code firstGroup} in the whole matrix), the packed maxima's positions into {@code maxAt} (from byte
+         * {@code group / 4}) and the stored values less the maximum and their uniforms into {@code values} and
+         * {@code uniforms}: value k of group g at {@code (g / 16)·48 + 16k + g mod 16}.
+         */
+        void prepare4(float[] from, int group, int count, long firstGroup, long key, float[] values, float[] uniforms,
+                byte[] maxAt);
+    }
+
+    /** Groups of one {@link Lanes} block. */
+    static final int LANE_GROUPS = 16;
+    /** Groups {@link #encode4} hands {@link Lanes} at a time: the scratch arrays stay in the first-level cache. */
+    private static final int LANE_BATCH = 256;
+
+    private static Lanes lanes() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return null;
+        }
+        try {
+            // loaded by name: the class links against the incubator module, which may be absent
+            return (Lanes) Class.forName("org.maskpro4j.maskpro.Logit8Lanes").getDeclaredMethod("create").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
     }
 
     /** The logit a code stands for (codes are unsigned bytes). */
@@ -148,10 +187,11 @@ public final class Logit8 {
      */
     private static void encode4(float[] from, int groups, long firstGroup, long salt, byte[] codes, byte[] maxAt) {
         long key = mix(salt);
+        int start = LANES == null ? 0 : encodeInLanes(from, groups, firstGroup, key, codes, maxAt);
         long step = 0x9E3779B97F4A7C15L;
-        long spread = firstGroup * 4 * step;
+        long spread = (firstGroup + start) * 4 * step;
         int packed = 0;
-        for (int g = 0, o = 0, c = 0; g < groups; g++, o += 4, c += 3, spread += 4 * step) {
+        for (int g = start, o = 4 * start, c = 3 * start; g < groups; g++, o += 4, c += 3, spread += 4 * step) {
             // float selections compile to branches, integer ones to conditional moves: the running maximum is reloaded
             int top = from[o + 1] > from[o] ? 1 : 0;
             top = from[o + 2] > from[o + top] ? 2 : top;
@@ -175,6 +215,28 @@ public final class Logit8 {
         if ((groups & 3) != 0) {
             maxAt[groups >>> 2] = (byte) packed;
         }
+    }
+
+    /**
+     * encode4 of the first groups, a multiple of {@value #LANE_GROUPS}, with {@link Lanes}: the lanes find the maxima
+     * and hash the uniforms, this loop looks the codes up, as encode4 does for each value. Returns the groups done.
+     */
+    private static int encodeInLanes(float[] from, int groups, long firstGroup, long key, byte[] codes, byte[] maxAt) {
+        int whole = groups / LANE_GROUPS * LANE_GROUPS;
+        float[] values = new float[3 * Math.min(LANE_BATCH, whole)];
+        float[] uniforms = new float[values.length];
+        for (int first = 0; first < whole; first += LANE_BATCH) {
+            int count = Math.min(LANE_BATCH, whole - first);
+            LANES.prepare4(from, first, count, firstGroup, key, values, uniforms, maxAt);
+            for (int b = 0, c = 3 * first; b < count; b += LANE_GROUPS) {
+                for (int i = 3 * b, end = i + LANE_GROUPS; i < end; i++, c += 3) {
+                    codes[c] = encodeUnbranched(values[i], uniforms[i]);
+                    codes[c + 1] = encodeUnbranched(values[i + LANE_GROUPS], uniforms[i + LANE_GROUPS]);
+                    codes[c + 2] = encodeUnbranched(values[i + 2 * LANE_GROUPS], uniforms[i + 2 * LANE_GROUPS]);
+                }
+            }
+        }
+        return whole;
     }
 
     /** Decodes {@code groups} groups of {@code m} that {@link #encode(float[], int, int, long, long, byte[], byte[])} wrote. */
