@@ -61,26 +61,11 @@ public final class Logit8 {
     private Logit8() {
     }
 
-    /**
-     * encode4's work before the table lookups, in SIMD lanes (Logit8Lanes), {@value #LANE_GROUPS} groups at a time: each
-     * group's maximum, its position and its M − 1 other values less it, and their uniforms, without branches on the
-     * random maximum's position.
-     */
+    /** Logit8's M = 4 encoder in SIMD lanes (Logit8Lanes): the same bytes as encode4, without its branches. */
     interface Lanes {
-        /**
-         * For groups {@code group …} of {@code from} ({@code count}, a multiple of {@value #LANE_GROUPS}; the first
-         * at {@code firstGroup} in the whole matrix), the packed maxima's positions into {@code maxAt} (from byte
-         * {@code group / 4}) and the stored values less the maximum and their uniforms into {@code values} and
-         * {@code uniforms}: value k of group g at {@code (g / 16)·48 + 16k + g mod 16}.
-         */
-        void prepare4(float[] from, int group, int count, long firstGroup, long key, float[] values, float[] uniforms,
-                byte[] maxAt);
+        /** encode4 of the first {@code groups} rounded down to a multiple of 16, with the hash key; returns how many. */
+        int encode4(float[] from, int groups, long firstGroup, long key, byte[] codes, byte[] maxAt);
     }
-
-    /** Groups of one {@link Lanes} block. */
-    static final int LANE_GROUPS = 16;
-    /** Groups {@link #encode4} hands {@link Lanes} at a time: the scratch arrays stay in the first-level cache. */
-    private static final int LANE_BATCH = 256;
 
     private static Lanes lanes() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
@@ -187,7 +172,7 @@ public final class Logit8 {
      */
     private static void encode4(float[] from, int groups, long firstGroup, long salt, byte[] codes, byte[] maxAt) {
         long key = mix(salt);
-        int start = LANES == null ? 0 : encodeInLanes(from, groups, firstGroup, key, codes, maxAt);
+        int start = LANES == null ? 0 : LANES.encode4(from, groups, firstGroup, key, codes, maxAt);
         long step = 0x9E3779B97F4A7C15L;
         long spread = (firstGroup + start) * 4 * step;
         int packed = 0;
@@ -215,28 +200,6 @@ public final class Logit8 {
         if ((groups & 3) != 0) {
             maxAt[groups >>> 2] = (byte) packed;
         }
-    }
-
-    /**
-     * encode4 of the first groups, a multiple of {@value #LANE_GROUPS}, with {@link Lanes}: the lanes find the maxima
-     * and hash the uniforms, this loop looks the codes up, as encode4 does for each value. Returns the groups done.
-     */
-    private static int encodeInLanes(float[] from, int groups, long firstGroup, long key, byte[] codes, byte[] maxAt) {
-        int whole = groups / LANE_GROUPS * LANE_GROUPS;
-        float[] values = new float[3 * Math.min(LANE_BATCH, whole)];
-        float[] uniforms = new float[values.length];
-        for (int first = 0; first < whole; first += LANE_BATCH) {
-            int count = Math.min(LANE_BATCH, whole - first);
-            LANES.prepare4(from, first, count, firstGroup, key, values, uniforms, maxAt);
-            for (int b = 0, c = 3 * first; b < count; b += LANE_GROUPS) {
-                for (int i = 3 * b, end = i + LANE_GROUPS; i < end; i++, c += 3) {
-                    codes[c] = encodeUnbranched(values[i], uniforms[i]);
-                    codes[c + 1] = encodeUnbranched(values[i + LANE_GROUPS], uniforms[i + LANE_GROUPS]);
-                    codes[c + 2] = encodeUnbranched(values[i + 2 * LANE_GROUPS], uniforms[i + 2 * LANE_GROUPS]);
-                }
-            }
-        }
-        return whole;
     }
 
     /** Decodes {@code groups} groups of {@code m} that {@link #encode(float[], int, int, long, long, byte[], byte[])} wrote. */

@@ -9,9 +9,16 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Logit8}'s encoder at M = 4 with 16 groups in the lanes of AVX-512 vectors: the same operations on the same
- * values as the scalar code, hence the same bytes. Groups are gathered into four rows (one per position), every
- * position's uniform is hashed in 64-bit lanes (the top position's too, then dropped, so no lane's hash depends on
- * where its maximum sits), and the table lookups are gathers.
+ * values as the scalar code, hence the same bytes, and no branch on where a group's maximum sits (the scalar code's
+ * mispredictions cost a third of its time). Groups are gathered into four rows (one per position), every position's
+ * uniform is hashed in 64-bit lanes (the top position's too, then dropped), and the stored values are clamped and
+ * bucketed in lanes. The table lookups are a plain loop over a batch (gathers are slower than loads on this hardware
+ * and, on JDK 17, fall back to boxed lanes where C2 does not inline them): every table is indexed by the bucket, both
+ * neighbouring levels' values side by side, so no lookup waits for another.
+ *
+ * <p>Vectors pass between the methods through scratch arrays: a vector argument of a method C2 did not inline (it
+ * stops inlining the Vector API past a node budget, and does not inline a method it compiled big on its own) is boxed
+ * on the heap, several times slower.
  */
 final class Logit8Lanes implements Logit8.Lanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
@@ -31,6 +38,14 @@ final class Logit8Lanes implements Logit8.Lanes {
     private static final int[] PACK_SHIFT = new int[LANES];
     /** Lane i's group offset, times 4: the first factor of its hash's position term. */
     private static final long[] LANE_POSITION = new long[LANES];
+    /** Groups per batch: its scratch arrays stay in the first-level cache. */
+    private static final int BATCH = 256;
+    // per bucket k of Logit8.BUCKET_CODE, with c its code: c, levels c and c + 1, and their rounding factors
+    private static final int[] BUCKET_CODE = new int[Logit8.BUCKET_CODE.length];
+    private static final float[] BUCKET_LEVEL = new float[BUCKET_CODE.length];
+    private static final float[] BUCKET_BELOW = new float[BUCKET_CODE.length];
+    private static final float[] BUCKET_INV_STEP = new float[BUCKET_CODE.length];
+    private static final float[] BUCKET_INV_STEP_BELOW = new float[BUCKET_CODE.length];
 
     static {
         for (int i = 0; i < LANES; i++) {
@@ -39,6 +54,14 @@ final class Logit8Lanes implements Logit8.Lanes {
             }
             PACK_SHIFT[i] = 2 * i;
             LANE_POSITION[i] = 4L * i;
+        }
+        for (int k = 0; k < BUCKET_CODE.length; k++) {
+            int c = Logit8.BUCKET_CODE[k] & 0xff;
+            BUCKET_CODE[k] = c;
+            BUCKET_LEVEL[k] = Logit8.LEVEL[c];
+            BUCKET_BELOW[k] = Logit8.LEVEL[c + 1];
+            BUCKET_INV_STEP[k] = Logit8.INV_STEP[c];
+            BUCKET_INV_STEP_BELOW[k] = c + 1 < Logit8.INV_STEP.length ? Logit8.INV_STEP[c + 1] : 0;
         }
     }
 
@@ -50,34 +73,57 @@ final class Logit8Lanes implements Logit8.Lanes {
         return FloatVector.SPECIES_PREFERRED.length() == LANES ? new Logit8Lanes() : null;
     }
 
-    /**
-     * Encodes the first {@code groups / 16 · 16} groups as Logit8's encode4 does, with the hash key {@code key}; the
-     * caller encodes the rest.
-     *
-     * @return the groups encoded
-     */
     @Override
-    public void prepare4(float[] from, int group, int count, long firstGroup, long key, float[] values,
-            float[] uniforms, byte[] maxAt) {
-        int blocks = count / LANES;
-        // vectors pass between the steps through scratch arrays: a vector argument of a method C2 did not inline (it
-        // stops inlining the Vector API past a node budget) is boxed on the heap, several times slower
-        float[] rows = new float[9 * LANES]; // the 4 positions' values less the maximum, their 4 uniforms, top
-        for (int b = 0; b < blocks; b++) {
-            int packed = rows(from, (group + b * LANES) * 4, rows);
-            long base = (firstGroup + group + (long) b * LANES) * 4;
-            for (int j = 0; j < 4; j++) {
-                uniforms(key, base + j, rows, j);
+    public int encode4(float[] from, int groups, long firstGroup, long key, byte[] codes, byte[] maxAt) {
+        int whole = groups / LANES * LANES;
+        Batch batch = new Batch();
+        for (int first = 0; first < whole; first += BATCH) {
+            int count = Math.min(BATCH, whole - first);
+            for (int b = 0; b < count; b += LANES) {
+                int packed = rows(from, (first + b) * 4, batch.rows);
+                long position = (firstGroup + first + b) * 4;
+                for (int j = 0; j < 4; j++) {
+                    uniforms(key, position + j, batch.rows, j);
+                }
+                for (int k = 0; k < 3; k++) {
+                    stored(batch, k, 3 * b + k * LANES);
+                }
+                int m = (first + b) / 4;
+                maxAt[m] = (byte) packed;
+                maxAt[m + 1] = (byte) (packed >>> 8);
+                maxAt[m + 2] = (byte) (packed >>> 16);
+                maxAt[m + 3] = (byte) (packed >>> 24);
             }
-            for (int k = 0; k < 3; k++) {
-                stored(rows, k, values, uniforms, b * 3 * LANES);
+            lookUp(batch, 3 * count);
+            for (int i = 0; i < 3 * count; i += LANES) {
+                code(batch, i);
             }
-            int m = (group + b * LANES) / 4;
-            maxAt[m] = (byte) packed;
-            maxAt[m + 1] = (byte) (packed >>> 8);
-            maxAt[m + 2] = (byte) (packed >>> 16);
-            maxAt[m + 3] = (byte) (packed >>> 24);
+            int[] out = batch.bucket;
+            for (int b = 0, c = 3 * first; b < count; b += LANES) {
+                for (int i = 3 * b, end = i + LANES; i < end; i++, c += 3) {
+                    codes[c] = (byte) out[i];
+                    codes[c + 1] = (byte) out[i + LANES];
+                    codes[c + 2] = (byte) out[i + 2 * LANES];
+                }
+            }
         }
+        return whole;
+    }
+
+    /**
+     * A batch's scratch: per stored value (value k of group g at {@code (g / 16)·48 + 16k + g mod 16}), its value
+     * clamped, uniform, bucket (then code), and the bucket's table entries.
+     */
+    private static final class Batch {
+        final float[] rows = new float[9 * LANES]; // 4 positions' values less the maximum, their 4 uniforms, top
+        final float[] value = new float[3 * BATCH];
+        final float[] uniform = new float[3 * BATCH];
+        final int[] bucket = new int[3 * BATCH];
+        final int[] code = new int[3 * BATCH];
+        final float[] level = new float[3 * BATCH];
+        final float[] below = new float[3 * BATCH];
+        final float[] invStep = new float[3 * BATCH];
+        final float[] invStepBelow = new float[3 * BATCH];
     }
 
     /**
@@ -111,15 +157,57 @@ final class Logit8Lanes implements Logit8.Lanes {
     }
 
     /**
-     * Stored value k of the 16 groups (position k, or k + 1 from the maximum on) and its uniform into
-     * {@code values[at + 16k ...]} and {@code uniforms[at + 16k ...]}.
+     * Stored value k of the 16 groups (position k, or k + 1 from the maximum on), clamped at −{@value Logit8#RANGE}
+     * (NaN stays), its uniform and its bucket (0 for NaN), from lane offset {@code at} of the batch.
      */
-    private static void stored(float[] rows, int k, float[] values, float[] uniforms, int at) {
+    private static void stored(Batch batch, int k, int at) {
+        float[] rows = batch.rows;
         VectorMask<Float> shift = FloatVector.fromArray(F, rows, 8 * LANES).compare(VectorOperators.LE, (float) k);
-        FloatVector.fromArray(F, rows, k * LANES).blend(FloatVector.fromArray(F, rows, (k + 1) * LANES), shift)
-                .intoArray(values, at + k * LANES);
+        FloatVector v = FloatVector.fromArray(F, rows, k * LANES)
+                .blend(FloatVector.fromArray(F, rows, (k + 1) * LANES), shift).max(-Logit8.RANGE);
+        v.intoArray(batch.value, at);
         FloatVector.fromArray(F, rows, (4 + k) * LANES).blend(FloatVector.fromArray(F, rows, (5 + k) * LANES), shift)
-                .intoArray(uniforms, at + k * LANES);
+                .intoArray(batch.uniform, at);
+        // (int) (v · −32), from 0 to 1920: adding 2^23 rounds to the nearest whole number, held in the low mantissa bits
+        FloatVector t = v.mul(-Logit8.BUCKETS_PER_UNIT);
+        FloatVector nearest = t.add(ROUNDER).sub(ROUNDER);
+        VectorMask<Integer> nan = v.reinterpretAsInts().and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000);
+        nearest.blend(nearest.sub(1f), nearest.compare(VectorOperators.GT, t)).add(ROUNDER).reinterpretAsInts()
+                .sub(ROUNDER_BITS).blend(0, nan).intoArray(batch.bucket, at);
+    }
+
+    /** The table entries of the first {@code n} values' buckets. */
+    private static void lookUp(Batch batch, int n) {
+        for (int i = 0; i < n; i++) {
+            int k = batch.bucket[i];
+            batch.code[i] = BUCKET_CODE[k];
+            batch.level[i] = BUCKET_LEVEL[k];
+            batch.below[i] = BUCKET_BELOW[k];
+            batch.invStep[i] = BUCKET_INV_STEP[k];
+            batch.invStepBelow[i] = BUCKET_INV_STEP_BELOW[k];
+        }
+    }
+
+    /**
+     * Logit8.encodeUnbranched of 16 values from {@code at} given their table entries, into {@code batch.bucket}: its
+     * comparisons are of floats that never straddle 0, made on their sign-less bits as there.
+     */
+    private static void code(Batch batch, int at) {
+        FloatVector v = FloatVector.fromArray(F, batch.value, at);
+        IntVector size = v.reinterpretAsInts().and(0x7fffffff);
+        VectorMask<Integer> nan = size.compare(VectorOperators.GT, 0x7f800000);
+        IntVector below = FloatVector.fromArray(F, batch.below, at).reinterpretAsInts();
+        VectorMask<Integer> up = below.and(0x7fffffff).compare(VectorOperators.LE, size);
+        IntVector c = IntVector.fromArray(I, batch.code, at);
+        c = c.blend(c.add(1), up);
+        FloatVector level = FloatVector.fromArray(F, batch.level, at).reinterpretAsInts().blend(below, up)
+                .reinterpretAsFloats();
+        FloatVector invStep = FloatVector.fromArray(F, batch.invStep, at).reinterpretAsInts()
+                .blend(FloatVector.fromArray(F, batch.invStepBelow, at).reinterpretAsInts(), up).reinterpretAsFloats();
+        FloatVector down = level.sub(v).mul(invStep);
+        VectorMask<Integer> round = FloatVector.fromArray(F, batch.uniform, at).reinterpretAsInts()
+                .compare(VectorOperators.LT, down.reinterpretAsInts());
+        c.blend(c.add(1), round).blend(0, nan).intoArray(batch.bucket, at);
     }
 
     /**
