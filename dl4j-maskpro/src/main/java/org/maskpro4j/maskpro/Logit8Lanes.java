@@ -24,8 +24,6 @@ final class Logit8Lanes implements Logit8.Lanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Long> L = LongVector.SPECIES_512;
-    private static final VectorSpecies<Float> HALF = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> HALF_INTS = IntVector.SPECIES_256;
     private static final int LANES = 16;
     private static final float ROUNDER = 0x1p23f;
     private static final int ROUNDER_BITS = 0x4B000000;
@@ -36,8 +34,9 @@ final class Logit8Lanes implements Logit8.Lanes {
     private static final int[][] ROW = new int[4][LANES];
     /** Lane i's shift of its maximum's 2 bits in the 16 groups' packed int. */
     private static final int[] PACK_SHIFT = new int[LANES];
-    /** Lane i's group offset, times 4: the first factor of its hash's position term. */
-    private static final long[] LANE_POSITION = new long[LANES];
+    /** The position offsets of groups 0, 2, …, 14 and 1, 3, …, 15: 4 per group. */
+    private static final long[] EVEN_POSITION = new long[LANES / 2];
+    private static final long[] ODD_POSITION = new long[LANES / 2];
     /** Groups per batch: its scratch arrays stay in the first-level cache. */
     private static final int BATCH = 256;
     // per bucket k of Logit8.BUCKET_CODE, with c its code: c, levels c and c + 1, and their rounding factors
@@ -53,7 +52,7 @@ final class Logit8Lanes implements Logit8.Lanes {
                 ROW[j][i] = 4 * i + j;
             }
             PACK_SHIFT[i] = 2 * i;
-            LANE_POSITION[i] = 4L * i;
+            (i % 2 == 0 ? EVEN_POSITION : ODD_POSITION)[i / 2] = 4L * i;
         }
         for (int k = 0; k < BUCKET_CODE.length; k++) {
             int c = Logit8.BUCKET_CODE[k] & 0xff;
@@ -212,21 +211,23 @@ final class Logit8Lanes implements Logit8.Lanes {
 
     /**
      * Logit8.uniformSpread of position j of the 16 groups, lane i at position {@code position + 4i}, for the values in
-     * row j of {@code rows}, into row 4 + j: 8 lanes at a time, whose ints and longs convert lane for lane (a
-     * conversion that splits or joins vectors is not intrinsic on JDK 17).
+     * row j of {@code rows}, into row 4 + j. The 64-bit lanes hold the even groups' values in their low halves and the
+     * odd groups' in their high halves, so ints and longs pass between each other by reinterpretation: only 512-bit
+     * shapes, as the kernel uses (a second shape through the Vector API's shared methods splits their type profiles,
+     * and C2 then falls back to boxed lanes in the kernel's hot loops).
      */
     private static void uniforms(long key, long position, float[] rows, int j) {
-        for (int half = 0; half < LANES; half += HALF.length()) {
-            IntVector bits = FloatVector.fromArray(HALF, rows, j * LANES + half).reinterpretAsInts();
-            LongVector top24 = hash(key, position, (LongVector) bits.castShape(L, 0), half);
-            ((FloatVector) top24.castShape(HALF_INTS, 0).convert(VectorOperators.I2F, 0)).mul(0x1.0p-24f)
-                    .intoArray(rows, (4 + j) * LANES + half);
-        }
+        LongVector pairs = FloatVector.fromArray(F, rows, j * LANES).reinterpretAsInts().reinterpretAsLongs();
+        LongVector even = hash(key, position, pairs.lanewise(VectorOperators.LSHL, 32)
+                .lanewise(VectorOperators.ASHR, 32), EVEN_POSITION);
+        LongVector odd = hash(key, position, pairs.lanewise(VectorOperators.ASHR, 32), ODD_POSITION);
+        ((FloatVector) even.or(odd.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts()
+                .convert(VectorOperators.I2F, 0)).mul(0x1.0p-24f).intoArray(rows, (4 + j) * LANES);
     }
 
-    /** The top 24 bits of the hash of 8 lanes' values' bits, lane i at position {@code position + 4(first + i)}. */
-    private static LongVector hash(long key, long position, LongVector bits, int first) {
-        LongVector spread = LongVector.fromArray(L, LANE_POSITION, first).add(position).mul(STEP);
+    /** The top 24 bits of the hash of 8 lanes' values' bits, lane i at position {@code position + offsets[i]}. */
+    private static LongVector hash(long key, long position, LongVector bits, long[] offsets) {
+        LongVector spread = LongVector.fromArray(L, offsets, 0).add(position).mul(STEP);
         LongVector z = bits.mul(BITS_MULTIPLIER).lanewise(VectorOperators.XOR, spread.lanewise(VectorOperators.XOR, key));
         z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 32)).mul(MIX_MULTIPLIER);
         return z.lanewise(VectorOperators.LSHR, 40);
