@@ -61,10 +61,19 @@ public final class Logit8 {
     private Logit8() {
     }
 
-    /** Logit8's M = 4 encoder in SIMD lanes (Logit8Lanes): the same bytes as encode4, without its branches. */
+    /**
+     * Logit8's M = 4 codec in SIMD lanes (Logit8Lanes): the same bytes and floats as encode4 and decode4, without their
+     * branches on where a group's maximum sits.
+     */
     interface Lanes {
-        /** encode4 of the first {@code groups} rounded down to a multiple of 16, with the hash key; returns how many. */
-        int encode4(float[] from, int groups, long firstGroup, long key, byte[] codes, byte[] maxAt);
+        /**
+         * encode4 of the first {@code groups} rounded down to a multiple of 16, with the hash key, and with
+         * {@code decoded}, what decode4 makes of the codes written over those groups of {@code from}; returns how many.
+         */
+        int encode4(float[] from, int groups, long firstGroup, long key, byte[] codes, byte[] maxAt, boolean decoded);
+
+        /** decode4 of the first {@code groups} rounded down to a multiple of 16; returns how many. */
+        int decode4(byte[] codes, byte[] maxAt, float[] to, int groups);
     }
 
     private static Lanes lanes() {
@@ -142,7 +151,7 @@ public final class Logit8 {
      */
     public static void encode(float[] from, int groups, int m, long firstGroup, long salt, byte[] codes, byte[] maxAt) {
         if (m == 4) {
-            encode4(from, groups, firstGroup, salt, codes, maxAt);
+            encode4(from, groups, firstGroup, salt, codes, maxAt, false);
             return;
         }
         long key = mix(salt);
@@ -166,13 +175,31 @@ public final class Logit8 {
     }
 
     /**
-     * {@link #encode(float[], int, int, long, long, byte[], byte[])} at M = 4, the common case: the maximum's position
-     * by selections rather than branches on random data, the hash's position term advanced by addition (the product
-     * wraps the same way), and four groups' positions packed in a register before one store.
+     * {@link #encode(float[], int, int, long, long, byte[], byte[])}, then {@link #decode(byte[], byte[], float[], int,
+     * int)} of what it wrote into {@code values}: the values as stored, for a caller that goes on with them.
      */
-    private static void encode4(float[] from, int groups, long firstGroup, long salt, byte[] codes, byte[] maxAt) {
+    public static void encodeAndDecode(float[] values, int groups, int m, long firstGroup, long salt, byte[] codes,
+            byte[] maxAt) {
+        if (m == 4) {
+            int done = encode4(values, groups, firstGroup, salt, codes, maxAt, true);
+            decode4(codes, maxAt, values, done, groups); // the lanes decoded what they encoded as they went
+        } else {
+            encode(values, groups, m, firstGroup, salt, codes, maxAt);
+            decode(codes, maxAt, values, groups, m);
+        }
+    }
+
+    /**
+     * {@link #encode(float[], int, int, long, long, byte[], byte[])} at M = 4, the common case; returns how many of the
+     * first groups the lanes encoded (and, with {@code decoded}, decoded into {@code from}). The scalar code, for the
+     * rest or where the lanes are absent: the maximum's position by selections rather than branches on random data, the
+     * hash's position term advanced by addition (the product wraps the same way), and four groups' positions packed in
+     * a register before one store.
+     */
+    private static int encode4(float[] from, int groups, long firstGroup, long salt, byte[] codes, byte[] maxAt,
+            boolean decoded) {
         long key = mix(salt);
-        int start = LANES == null ? 0 : LANES.encode4(from, groups, firstGroup, key, codes, maxAt);
+        int start = LANES == null ? 0 : LANES.encode4(from, groups, firstGroup, key, codes, maxAt, decoded);
         long step = 0x9E3779B97F4A7C15L;
         long spread = (firstGroup + start) * 4 * step;
         int packed = 0;
@@ -200,12 +227,13 @@ public final class Logit8 {
         if ((groups & 3) != 0) {
             maxAt[groups >>> 2] = (byte) packed;
         }
+        return start;
     }
 
     /** Decodes {@code groups} groups of {@code m} that {@link #encode(float[], int, int, long, long, byte[], byte[])} wrote. */
     public static void decode(byte[] codes, byte[] maxAt, float[] to, int groups, int m) {
         if (m == 4) {
-            decode4(codes, maxAt, to, groups);
+            decode4(codes, maxAt, to, LANES == null ? 0 : LANES.decode4(codes, maxAt, to, groups), groups);
             return;
         }
         int bits = indexBits(m);
@@ -221,9 +249,9 @@ public final class Logit8 {
         }
     }
 
-    /** {@link #decode(byte[], byte[], float[], int, int)} at M = 4, unrolled. */
-    private static void decode4(byte[] codes, byte[] maxAt, float[] to, int groups) {
-        for (int g = 0, o = 0, c = 0; g < groups; g++, o += 4, c += 3) {
+    /** {@link #decode(byte[], byte[], float[], int, int)} at M = 4 of groups {@code start …}, unrolled. */
+    private static void decode4(byte[] codes, byte[] maxAt, float[] to, int start, int groups) {
+        for (int g = start, o = 4 * start, c = 3 * start; g < groups; g++, o += 4, c += 3) {
             int top = maxAt[g >>> 2] >>> ((g & 3) << 1) & 3;
             float l0 = LEVEL[codes[c] & 0xff];
             float l1 = LEVEL[codes[c + 1] & 0xff];

@@ -45,6 +45,12 @@ final class Logit8Lanes implements Logit8.Lanes {
     private static final float[] BUCKET_BELOW = new float[BUCKET_CODE.length];
     private static final float[] BUCKET_INV_STEP = new float[BUCKET_CODE.length];
     private static final float[] BUCKET_INV_STEP_BELOW = new float[BUCKET_CODE.length];
+    /** Level c + 2, what a value rounded down from level c + 1 decodes to. */
+    private static final float[] BUCKET_BELOW_NEXT = new float[BUCKET_CODE.length];
+    /** Lane L's position in its group, L mod 4. */
+    private static final int[] POSITION = new int[LANES];
+    /** Lane L of the v-th vector of 16 groups: the shift of its group's maximum's 2 bits in their packed int. */
+    private static final int[][] TOP_SHIFT = new int[4][LANES];
 
     static {
         for (int i = 0; i < LANES; i++) {
@@ -61,6 +67,13 @@ final class Logit8Lanes implements Logit8.Lanes {
             BUCKET_BELOW[k] = Logit8.LEVEL[c + 1];
             BUCKET_INV_STEP[k] = Logit8.INV_STEP[c];
             BUCKET_INV_STEP_BELOW[k] = c + 1 < Logit8.INV_STEP.length ? Logit8.INV_STEP[c + 1] : 0;
+            BUCKET_BELOW_NEXT[k] = c + 2 < Logit8.LEVEL.length ? Logit8.LEVEL[c + 2] : Float.NEGATIVE_INFINITY;
+        }
+        for (int lane = 0; lane < LANES; lane++) {
+            POSITION[lane] = lane % 4;
+            for (int v = 0; v < 4; v++) {
+                TOP_SHIFT[v][lane] = 2 * (4 * v + lane / 4);
+            }
         }
     }
 
@@ -73,7 +86,8 @@ final class Logit8Lanes implements Logit8.Lanes {
     }
 
     @Override
-    public int encode4(float[] from, int groups, long firstGroup, long key, byte[] codes, byte[] maxAt) {
+    public int encode4(float[] from, int groups, long firstGroup, long key, byte[] codes, byte[] maxAt,
+            boolean decoded) {
         int whole = groups / LANES * LANES;
         Batch batch = new Batch();
         for (int first = 0; first < whole; first += BATCH) {
@@ -105,8 +119,61 @@ final class Logit8Lanes implements Logit8.Lanes {
                     codes[c + 2] = (byte) out[i + 2 * LANES];
                 }
             }
+            if (decoded) {
+                float[] levels = batch.level;
+                float[] slots = batch.slots;
+                for (int b = 0, q = 1; b < count; b += LANES) {
+                    for (int i = 3 * b, end = i + LANES; i < end; i++, q += 4) {
+                        slots[q] = levels[i];
+                        slots[q + 1] = levels[i + LANES];
+                        slots[q + 2] = levels[i + 2 * LANES];
+                    }
+                }
+                place(slots, maxAt, first, count, from);
+            }
         }
         return whole;
+    }
+
+    @Override
+    public int decode4(byte[] codes, byte[] maxAt, float[] to, int groups) {
+        int whole = groups / LANES * LANES;
+        float[] slots = new float[4 * BATCH + 1];
+        for (int first = 0; first < whole; first += BATCH) {
+            int count = Math.min(BATCH, whole - first);
+            for (int g = 0, c = 3 * first, q = 1; g < count; g++, c += 3, q += 4) {
+                slots[q] = Logit8.LEVEL[codes[c] & 0xff];
+                slots[q + 1] = Logit8.LEVEL[codes[c + 1] & 0xff];
+                slots[q + 2] = Logit8.LEVEL[codes[c + 2] & 0xff];
+            }
+            place(slots, maxAt, first, count, to);
+        }
+        return whole;
+    }
+
+    /**
+     * Groups {@code first …} ({@code count}, a multiple of 16) of decoded values into {@code to}: group g's three stored
+     * values sit at {@code slots[1 + 4g …]} (the fourth slot 0), and go to positions 0, 1, 2 but from its maximum's
+     * position on one further, which gets the 0. Lanes select from the slots and the slots one lane back, so no store
+     * depends on where the maximum sits.
+     */
+    private static void place(float[] slots, byte[] maxAt, int first, int count, float[] to) {
+        IntVector position = IntVector.fromArray(I, POSITION, 0);
+        for (int b = 0; b < count; b += LANES) {
+            int at = (first + b) / 4;
+            int packed = maxAt[at] & 0xff | (maxAt[at + 1] & 0xff) << 8 | (maxAt[at + 2] & 0xff) << 16
+                    | (maxAt[at + 3] & 0xff) << 24;
+            for (int v = 0; v < 4; v++) {
+                int q = 4 * b + LANES * v;
+                IntVector top = IntVector.broadcast(I, packed)
+                        .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, TOP_SHIFT[v], 0)).and(3);
+                FloatVector.fromArray(F, slots, q + 1).reinterpretAsInts()
+                        .blend(FloatVector.fromArray(F, slots, q).reinterpretAsInts(),
+                                position.compare(VectorOperators.GT, top))
+                        .blend(0, position.compare(VectorOperators.EQ, top)).reinterpretAsFloats()
+                        .intoArray(to, 4 * (first + b) + LANES * v);
+            }
+        }
     }
 
     /**
@@ -123,6 +190,9 @@ final class Logit8Lanes implements Logit8.Lanes {
         final float[] below = new float[3 * BATCH];
         final float[] invStep = new float[3 * BATCH];
         final float[] invStepBelow = new float[3 * BATCH];
+        final float[] belowNext = new float[3 * BATCH];
+        /** Decoded values, each group's 3 from 1 + 4g, the fourth 0 (see place). */
+        final float[] slots = new float[4 * BATCH + 1];
     }
 
     /**
@@ -184,12 +254,14 @@ final class Logit8Lanes implements Logit8.Lanes {
             batch.below[i] = BUCKET_BELOW[k];
             batch.invStep[i] = BUCKET_INV_STEP[k];
             batch.invStepBelow[i] = BUCKET_INV_STEP_BELOW[k];
+            batch.belowNext[i] = BUCKET_BELOW_NEXT[k];
         }
     }
 
     /**
-     * Logit8.encodeUnbranched of 16 values from {@code at} given their table entries, into {@code batch.bucket}: its
-     * comparisons are of floats that never straddle 0, made on their sign-less bits as there.
+     * Logit8.encodeUnbranched of 16 values from {@code at} given their table entries, into {@code batch.bucket}, and
+     * the levels the codes decode to into {@code batch.level}: its comparisons are of floats that never straddle 0,
+     * made on their sign-less bits as there.
      */
     private static void code(Batch batch, int at) {
         FloatVector v = FloatVector.fromArray(F, batch.value, at);
@@ -207,6 +279,8 @@ final class Logit8Lanes implements Logit8.Lanes {
         VectorMask<Integer> round = FloatVector.fromArray(F, batch.uniform, at).reinterpretAsInts()
                 .compare(VectorOperators.LT, down.reinterpretAsInts());
         c.blend(c.add(1), round).blend(0, nan).intoArray(batch.bucket, at);
+        IntVector next = below.blend(FloatVector.fromArray(F, batch.belowNext, at).reinterpretAsInts(), up);
+        level.reinterpretAsInts().blend(next, round).blend(0, nan).reinterpretAsFloats().intoArray(batch.level, at);
     }
 
     /**

@@ -129,7 +129,7 @@ public final class MaskPolicy {
         for (long first = 0; first < groupCount(); first += chunk) {
             int count = (int) Math.min(chunk, groupCount() - first);
             source.read(first, count, x);
-            stored.round(first, count, x, codes, salt);
+            stored.round(first, count, x, codes, salt, false);
             stored.write(first, count, x, codes);
         }
     }
@@ -333,11 +333,6 @@ public final class MaskPolicy {
         private final int maxAtStart = (int) (groupCount() * (m - 1));
         private final int bits = Logit8.indexBits(m);
 
-        /** Whether storing rounds (what a later read sees differs from what was written). */
-        boolean rounds() {
-            return type != DataType.FLOAT;
-        }
-
         void read(long first, int count, float[] out, Codes codes) {
             int n = count * m;
             switch (type) {
@@ -354,21 +349,25 @@ public final class MaskPolicy {
             }
         }
 
-        /** Rounds {@code values} into {@code codes} (salting byte rounding with {@code salt}); FLOATs are kept as they are. */
-        void round(long first, int count, float[] values, Codes codes, long salt) {
+        /**
+         * Rounds {@code values} into {@code codes} (salting byte rounding with {@code salt}); FLOATs are kept as they
+         * are. With {@code reread}, {@code values} become what a read of the codes gives.
+         */
+        void round(long first, int count, float[] values, Codes codes, long salt, boolean reread) {
             switch (type) {
-                case HALF -> Float16.encode(values, codes.halves, count * m);
-                case BYTE -> Logit8.encode(values, count, m, first, salt, codes.bytes, codes.maxAt);
-                default -> {
+                case HALF -> {
+                    Float16.encode(values, codes.halves, count * m);
+                    if (reread) {
+                        Float16.decode(codes.halves, values, count * m);
+                    }
                 }
-            }
-        }
-
-        /** Decodes what {@link #round} wrote back into {@code values}. */
-        void reread(int count, float[] values, Codes codes) {
-            switch (type) {
-                case HALF -> Float16.decode(codes.halves, values, count * m);
-                case BYTE -> Logit8.decode(codes.bytes, codes.maxAt, values, count, m);
+                case BYTE -> {
+                    if (reread) {
+                        Logit8.encodeAndDecode(values, count, m, first, salt, codes.bytes, codes.maxAt);
+                    } else {
+                        Logit8.encode(values, count, m, first, salt, codes.bytes, codes.maxAt);
+                    }
+                }
                 default -> {
                 }
             }
@@ -445,10 +444,8 @@ public final class MaskPolicy {
             for (int i = 0; i < ascents.length; i++) {
                 ascents[i].readFloats(first, count, b.mask);
                 kernel.ascendAndSampleChunk(local, b.values, b.mask, ascents[i].scale(), LOGIT_RANGE, 0, null, count);
-                stored.round(first, count, b.values, b.codes, salt(ascents[i].scale()));
-                if (stored.rounds() && (i + 1 < ascents.length || out != null)) {
-                    stored.reread(count, b.values, b.codes); // the next ascent or the draw reads what is stored
-                }
+                boolean read = i + 1 < ascents.length || out != null; // the next ascent or the draw reads what is stored
+                stored.round(first, count, b.values, b.codes, salt(ascents[i].scale()), read);
             }
             if (ascents.length > 0) {
                 stored.write(first, count, b.values, b.codes);
