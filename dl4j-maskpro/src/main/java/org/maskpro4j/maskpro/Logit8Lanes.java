@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Logit8}'s encoder at M = 4 with 16 groups in the lanes of AVX-512 vectors: the same operations on the same
- * values as the scalar code, hence the same bytes, and no branch on where a group's maximum sits (the scalar code's
- * mispredictions cost a third of its time). Groups are gathered into four rows (one per position), every position's
+ * {@link Logit8}'s codec at M = 4 with 16 groups in the lanes of AVX-512 vectors: the same operations on the same
+ * values as the scalar code, hence the same bytes and floats, and no branch or store address that depends on where a
+ * group's maximum sits (the scalar encoder's mispredictions cost a third of its time). The encoder can leave each value
+ * as it decodes, so a caller that goes on with the stored values needs no second pass. Groups are gathered into four rows (one per position), every position's
  * uniform is hashed in 64-bit lanes (the top position's too, then dropped), and the stored values are clamped and
  * bucketed in lanes. The table lookups are a plain loop over a batch (gathers are slower than loads on this hardware
  * and, on JDK 17, fall back to boxed lanes where C2 does not inline them): every table is indexed by the bucket, both
