@@ -26,7 +26,7 @@ public final class Logit8 {
     /** Every code's value, so decoding is one load per logit; a 257th, −∞, ends the table for the encoder. */
     static final float[] LEVEL = new float[257];
     /** 1 / (level c − level c + 1), 0 for the last: the encoder's rounding probability is a product. */
-    private static final float[] INV_STEP = new float[256];
+    static final float[] INV_STEP = new float[256];
     /**
      * Buckets per unit of |value|: a power of 2, so the bucket index is exact, and no more than the finest level step
      * (a/B ≈ 0.0323) is wide, so a bucket holds at most one level below its top.

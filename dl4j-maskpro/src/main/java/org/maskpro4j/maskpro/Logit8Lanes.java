@@ -40,11 +40,13 @@ final class Logit8Lanes implements Logit8.Lanes {
     private static final long[] ODD_POSITION = new long[LANES / 2];
     /** Groups per batch: its scratch arrays stay in the first-level cache. */
     private static final int BATCH = 256;
-    // per bucket k of Logit8.BUCKET_CODE, with c its code: c and levels c, c + 1 and c + 2 (−∞ past the last), from
-    // which the lanes divide out Logit8.INV_STEP as its table was made, in float
+    // per bucket k of Logit8.BUCKET_CODE, with c its code: c, levels c and c + 1, and their rounding factors
     private static final int[] BUCKET_CODE = new int[Logit8.BUCKET_CODE.length];
     private static final float[] BUCKET_LEVEL = new float[BUCKET_CODE.length];
     private static final float[] BUCKET_BELOW = new float[BUCKET_CODE.length];
+    private static final float[] BUCKET_INV_STEP = new float[BUCKET_CODE.length];
+    private static final float[] BUCKET_INV_STEP_BELOW = new float[BUCKET_CODE.length];
+    /** Level c + 2, what a value rounded down from level c + 1 decodes to. */
     private static final float[] BUCKET_BELOW_NEXT = new float[BUCKET_CODE.length];
     /** Lane L's position in its group, L mod 4. */
     private static final int[] POSITION = new int[LANES];
@@ -64,6 +66,8 @@ final class Logit8Lanes implements Logit8.Lanes {
             BUCKET_CODE[k] = c;
             BUCKET_LEVEL[k] = Logit8.LEVEL[c];
             BUCKET_BELOW[k] = Logit8.LEVEL[c + 1];
+            BUCKET_INV_STEP[k] = Logit8.INV_STEP[c];
+            BUCKET_INV_STEP_BELOW[k] = c + 1 < Logit8.INV_STEP.length ? Logit8.INV_STEP[c + 1] : 0;
             BUCKET_BELOW_NEXT[k] = c + 2 < Logit8.LEVEL.length ? Logit8.LEVEL[c + 2] : Float.NEGATIVE_INFINITY;
         }
         for (int lane = 0; lane < LANES; lane++) {
@@ -185,6 +189,8 @@ final class Logit8Lanes implements Logit8.Lanes {
         final int[] code = new int[3 * BATCH];
         final float[] level = new float[3 * BATCH];
         final float[] below = new float[3 * BATCH];
+        final float[] invStep = new float[3 * BATCH];
+        final float[] invStepBelow = new float[3 * BATCH];
         final float[] belowNext = new float[3 * BATCH];
         /** Decoded values, each group's 3 from 1 + 4g, the fourth 0 (see place). */
         final float[] slots = new float[4 * BATCH + 1];
@@ -247,6 +253,8 @@ final class Logit8Lanes implements Logit8.Lanes {
             batch.code[i] = BUCKET_CODE[k];
             batch.level[i] = BUCKET_LEVEL[k];
             batch.below[i] = BUCKET_BELOW[k];
+            batch.invStep[i] = BUCKET_INV_STEP[k];
+            batch.invStepBelow[i] = BUCKET_INV_STEP_BELOW[k];
             batch.belowNext[i] = BUCKET_BELOW_NEXT[k];
         }
     }
@@ -266,13 +274,13 @@ final class Logit8Lanes implements Logit8.Lanes {
         c = c.blend(c.add(1), up);
         FloatVector level = FloatVector.fromArray(F, batch.level, at).reinterpretAsInts().blend(below, up)
                 .reinterpretAsFloats();
-        IntVector next = below.blend(FloatVector.fromArray(F, batch.belowNext, at).reinterpretAsInts(), up);
-        // 1 / (level c − level c + 1): Logit8.INV_STEP's value, 0 past the last level (1 / ∞)
-        FloatVector invStep = FloatVector.broadcast(F, 1f).div(level.sub(next.reinterpretAsFloats()));
+        FloatVector invStep = FloatVector.fromArray(F, batch.invStep, at).reinterpretAsInts()
+                .blend(FloatVector.fromArray(F, batch.invStepBelow, at).reinterpretAsInts(), up).reinterpretAsFloats();
         FloatVector down = level.sub(v).mul(invStep);
         VectorMask<Integer> round = FloatVector.fromArray(F, batch.uniform, at).reinterpretAsInts()
                 .compare(VectorOperators.LT, down.reinterpretAsInts());
         c.blend(c.add(1), round).blend(0, nan).intoArray(batch.bucket, at);
+        IntVector next = below.blend(FloatVector.fromArray(F, batch.belowNext, at).reinterpretAsInts(), up);
         level.reinterpretAsInts().blend(next, round).blend(0, nan).reinterpretAsFloats().intoArray(batch.level, at);
     }
 
