@@ -148,13 +148,23 @@ public final class MaskPolicy {
 
     /** Logits of groups {@code first …} as a new FLOAT {@code [count, M]} matrix. */
     private INDArray floatLogits(long first, int count) {
+        float[] x = new float[count * pattern.m()];
+        readLogitsFrom(first, count, x);
+        return Nd4j.create(x, new long[] {count, pattern.m()}, 'c');
+    }
+
+    /** {@link #readLogits} from any group: byte codes are read from a multiple of 8 groups ({@link Stored}). */
+    private void readLogitsFrom(long first, int count, float[] out) {
         int m = pattern.m();
-        long from = first & ~7L; // byte codes are read from a multiple of 8 groups (Stored)
+        long from = first & ~7L;
         int skip = (int) (first - from);
+        if (skip == 0) {
+            readLogits(first, count, out);
+            return;
+        }
         float[] x = new float[(skip + count) * m];
         readLogits(from, skip + count, x);
-        return Nd4j.create(skip == 0 ? x : java.util.Arrays.copyOfRange(x, skip * m, x.length), new long[] {count, m},
-                'c');
+        System.arraycopy(x, skip * m, out, 0, count * m);
     }
 
     private static FusedGroupKernel fusedKernel(NmPattern pattern) {
@@ -258,12 +268,27 @@ public final class MaskPolicy {
 
     /** A BYTE 0/1 mask drawn from the policy (Gumbel-top-N); the same seed gives the same mask. */
     public INDArray sample(long seed) {
-        if (!fused()) {
-            return GumbelTopN.sample(floatLogits(), pattern, seed).castTo(DataType.BYTE);
-        }
         INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groupCount(), pattern.m()); // every chunk writes its rows
-        pass(seed, mask);
+        sample(seed, mask);
         return mask;
+    }
+
+    /**
+     * Draws what {@link #sample(long)} draws into {@code into}, a dense row-major BYTE {@code [groups, M]} matrix that
+     * owns its buffer, so a caller drawing every step reuses one.
+     */
+    public void sample(long seed, INDArray into) {
+        requireShape(into, "mask");
+        if (into.dataType() != DataType.BYTE || into.ordering() != 'c' || into.isView()
+                || into.length() != into.data().length()) {
+            throw new IllegalArgumentException("A policy draws into a dense row-major BYTE matrix owning its buffer, got "
+                    + into.dataType() + (into.isView() ? " (a view)" : ""));
+        }
+        if (fused()) {
+            pass(seed, into);
+        } else {
+            into.assign(GumbelTopN.sample(floatLogits(), pattern, seed));
+        }
     }
 
     /**
@@ -275,16 +300,37 @@ public final class MaskPolicy {
             return TopN.mask(floatLogits(), pattern).castTo(DataType.BYTE);
         }
         flush();
+        INDArray mode = Nd4j.createUninitialized(DataType.BYTE, groupCount(), pattern.m());
+        modeRows(0, groupCount(), mode.data().asNio());
+        return mode;
+    }
+
+    /** {@link #mode} per weight, keyed by name as {@link #split} gives it, without a mask of all weights beside them. */
+    public Map<String, INDArray> modeMasks() {
+        if (!fused()) {
+            return split(mode());
+        }
+        flush();
+        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < rows.weights().size(); i++) {
+            INDArray mask = Nd4j.createUninitialized(DataType.BYTE, rows.count(i), pattern.m());
+            modeRows(rows.first(i), rows.count(i), mask.data().asNio());
+            out.put(rows.weights().get(i).name(), mask);
+        }
+        return out;
+    }
+
+    /** The top-N mask of groups {@code first …first + count − 1} into {@code out} from its start, a block at a time. */
+    private void modeRows(long first, long count, ByteBuffer out) {
         int m = pattern.m();
-        INDArray mode = Nd4j.createUninitialized(DataType.BYTE, groupCount(), m);
-        ByteBuffer out = mode.data().asNio();
-        float[] x = new float[(int) Math.min(BLOCK_GROUPS, groupCount()) * m];
+        int block = (int) Math.min(BLOCK_GROUPS, count);
+        float[] x = new float[block * m];
         byte[] kept = new byte[x.length];
-        for (long first = 0; first < groupCount(); first += BLOCK_GROUPS) {
-            int count = (int) Math.min(BLOCK_GROUPS, groupCount() - first);
-            readLogits(first, count, x);
-            java.util.Arrays.fill(kept, 0, count * m, (byte) 0);
-            for (int o = 0; o < count * m; o += m) {
+        for (long at = 0; at < count; at += block) {
+            int n = (int) Math.min(block, count - at);
+            readLogitsFrom(first + at, n, x);
+            java.util.Arrays.fill(kept, 0, n * m, (byte) 0);
+            for (int o = 0; o < n * m; o += m) {
                 for (int k = 0; k < pattern.n(); k++) {
                     int best = -1;
                     for (int j = 0; j < m; j++) {
@@ -295,9 +341,8 @@ public final class MaskPolicy {
                     kept[o + best] = 1;
                 }
             }
-            out.put((int) (first * m), kept, 0, count * m);
+            out.put((int) (at * m), kept, 0, n * m);
         }
-        return mode;
     }
 
     /** Logits of groups {@code first …} as floats (halves or bytes decoded). */
@@ -399,18 +444,33 @@ public final class MaskPolicy {
     void ascend(INDArray mask, double scale) {
         if (fused()) {
             requireShape(mask, "mask");
-            if (scale != 0) {
-                MaskBits kept = MaskBits.ofBinary(mask, pattern.m());
-                if (kept == null) {
-                    throw new IllegalArgumentException("A policy ascends along 0/1 masks only");
-                }
-                pending.add(new Ascent(kept, scale));
-                if (pending.size() >= MAX_PENDING) {
-                    flush(); // a replica replaying many steps without drawing holds a few masks' bits, not all
-                }
+            MaskBits kept = MaskBits.ofBinary(mask, pattern.m());
+            if (kept == null) {
+                throw new IllegalArgumentException("A policy ascends along 0/1 masks only");
             }
+            ascend(kept, scale);
             return;
         }
+        ascendReference(mask, scale);
+    }
+
+    /** {@link #ascend(INDArray, double)} along a drawn mask's bits. */
+    void ascend(MaskBits kept, double scale) {
+        if (kept.groups() != groupCount() || kept.m() != pattern.m()) {
+            throw new IllegalArgumentException("Mask bits of " + kept.groups() + " groups of " + kept.m()
+                    + ", expected " + groupCount() + " of " + pattern.m());
+        }
+        if (!fused()) {
+            ascendReference(kept.toMask(DataType.FLOAT), scale);
+        } else if (scale != 0) {
+            pending.add(new Ascent(kept, scale));
+            if (pending.size() >= MAX_PENDING) {
+                flush(); // a replica replaying many steps without drawing holds a few masks' bits, not all
+            }
+        }
+    }
+
+    private void ascendReference(INDArray mask, double scale) {
         INDArray x = floatLogits();
         INDArray grad = SubsetLogProb.gradLogProbOfStrictMasks(x, mask.castTo(DataType.FLOAT), pattern);
         x.subi(grad.muli(scale).castTo(DataType.FLOAT));
@@ -523,6 +583,22 @@ public final class MaskPolicy {
         return (double) prior.changedGroups(mask) / groupCount();
     }
 
+    /** {@link #changedFromPrior(INDArray)} of per-weight masks, keyed by name as {@link #split} gives them. */
+    public double changedFromPrior(Map<String, INDArray> masks) {
+        long changed = 0;
+        for (int i = 0; i < rows.weights().size(); i++) {
+            MaskBits kept = MaskBits.ofBinary(GroupRows.of(masks, rows.weights().get(i)), pattern.m());
+            if (kept == null || kept.groups() != rows.count(i) || kept.m() != pattern.m()) {
+                throw new IllegalArgumentException("The mask of weight '" + rows.weights().get(i).name()
+                        + "' is not a 0/1 mask of " + rows.count(i) + " groups of " + pattern.m());
+            }
+            for (long g = 0; g < kept.groups(); g++) {
+                changed += kept.get(g) != prior.get(rows.first(i) + g) ? 1 : 0;
+            }
+        }
+        return (double) changed / groupCount();
+    }
+
     /** Share of groups whose mask differs from {@code reference}. */
     public double changedShare(INDArray mask, INDArray reference) {
         INDArray diff = mask.castTo(DataType.FLOAT).sub(reference.castTo(DataType.FLOAT));
@@ -538,6 +614,11 @@ public final class MaskPolicy {
     /** Makes the model compute with {@code mask} (all groups). */
     public void apply(INDArray mask) {
         rows.apply(mask);
+    }
+
+    /** Makes the model compute with per-weight masks, keyed by name as {@link #split} gives them. */
+    public void apply(Map<String, INDArray> masks) {
+        rows.apply(masks);
     }
 
     /**

@@ -131,18 +131,19 @@ public final class MaskProLearner {
             }
         }
         boolean selected = selectionLoss != null;
-        INDArray finalMask = selected ? chosen.bestMask() : state.policy().mode();
-        state.policy().apply(finalMask);
+        state.releaseDrawBuffer();
+        Map<String, INDArray> finalMasks = selected ? state.policy().split(chosen.bestMask()) : state.policy().modeMasks();
+        state.policy().apply(finalMasks);
         state.policy().storeLogitsInWrappers();
         if (checkpoint != null) {
             save(state, history, chosen);
         }
-        double changed = state.policy().changedFromPrior(finalMask);
+        double changed = state.policy().changedFromPrior(finalMasks);
         long selectedStep = selected ? chosen.bestStep() : state.step();
         double seconds = (System.nanoTime() - started) / 1e9;
         log.info("MaskPro done: {} steps in {} s, kept the top-N mask of step {}, which differs from the prior in {} of groups",
                 state.step(), String.format("%.1f", seconds), selectedStep, String.format("%.3f%%", 100 * changed));
-        return new MaskProResult(state.policy().split(finalMask), List.copyOf(history), state.step(), changed, seconds,
+        return new MaskProResult(finalMasks, List.copyOf(history), state.step(), changed, seconds,
                 chosen.records(), selectedStep);
     }
 

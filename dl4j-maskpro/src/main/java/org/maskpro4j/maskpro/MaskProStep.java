@@ -5,8 +5,11 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.maskpro4j.nm.GumbelTopN;
+import org.maskpro4j.weights.ByteMasks;
+import org.maskpro4j.weights.MaskBits;
 import org.maskpro4j.weights.MaskableModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The MaskPro update (maskpro-spec §1.4–1.5), shared by the forward-only learner and the training listeners:
@@ -34,6 +37,8 @@ public final class MaskProStep {
     private long step;
     private SpreadTracker spread;
     private boolean cachePriorLosses = true;
+    /** What {@link #step} draws into, one BYTE mask reused from draw to draw (each draw's bits are kept for its ascent). */
+    private INDArray drawn;
 
     public MaskProStep(MaskProConfig config, MaskPolicy policy) {
         this(config, policy, 0, 0.0, new HashMap<>(), new SpreadTracker(0, 0));
@@ -113,13 +118,38 @@ public final class MaskProStep {
      */
     public <B> StepRecord step(MaskableModel<B> model, B batch) {
         double priorLoss = priorLoss(model, batch);
-        INDArray[] masks = sampleMasks();
-        double[] losses = new double[masks.length];
-        for (int i = 0; i < masks.length; i++) {
-            policy.apply(masks[i]);
-            losses[i] = model.loss(batch);
+        int k = config.samplesPerStep();
+        if (drawn == null) {
+            drawn = Nd4j.createUninitialized(ByteMasks.TYPE, policy.groupCount(), policy.pattern().m());
         }
-        return advance(masks, priorLoss, losses).record();
+        MaskBits[] kept = new MaskBits[k];
+        double[] losses = new double[k];
+        for (int i = 0; i < k; i++) {
+            policy.sample(GumbelTopN.derive(config.seed(), step, i), drawn);
+            policy.apply(drawn);
+            losses[i] = model.loss(batch);
+            kept[i] = MaskBits.ofBinary(drawn, policy.pattern().m());
+        }
+        double changed = policy.changedFromPrior(drawn);
+        Decision d = decide(priorLoss, losses);
+        for (int i = 0; i < k; i++) {
+            if (d.ascentWeights()[i] != 0) {
+                policy.ascend(kept[i], d.ascentWeights()[i]);
+            }
+        }
+        step++;
+        return d.record(changed);
+    }
+
+    /**
+     * Frees the buffer {@link #step} draws into. A later step allocates it again; a run calls this when it ends, so its
+     * result's masks do not sit beside it.
+     */
+    void releaseDrawBuffer() {
+        if (drawn != null && drawn.closeable()) {
+            drawn.close();
+        }
+        drawn = null;
     }
 
     /** The K masks of the current step, drawn from (seed, step, k): anyone holding the same logits draws the same. */
@@ -142,10 +172,32 @@ public final class MaskProStep {
      * @throws MaskProDivergedException when a loss is NaN or infinite (the state is left as before the step)
      */
     public Update advance(INDArray[] masks, double priorLoss, double[] losses) {
+        int k = config.samplesPerStep();
+        if (masks.length != k) {
+            throw new IllegalArgumentException("A step takes " + k + " masks, got " + masks.length);
+        }
+        Decision d = decide(priorLoss, losses);
+        replay(masks, d.ascentWeights());
+        return new Update(d.record(policy.changedFromPrior(masks[k - 1])), d.ascentWeights());
+    }
+
+    /** What a step's losses decide: the record's numbers and the K ascent weights. */
+    private record Decision(long step, double meanLoss, double priorLoss, double meanResidual, double delta,
+            double spread, double[] ascentWeights) {
+        StepRecord record(double changedShare) {
+            return new StepRecord(step, meanLoss, priorLoss, meanResidual, delta, changedShare, spread);
+        }
+    }
+
+    /**
+     * Updates δ and the spread from the step's losses and returns the ascent weights; changes nothing when a loss is
+     * not finite.
+     */
+    private Decision decide(double priorLoss, double[] losses) {
         requireFinite(priorLoss, "the prior mask's loss");
         int k = config.samplesPerStep();
-        if (masks.length != k || losses.length != k) {
-            throw new IllegalArgumentException("A step takes " + k + " masks and losses, got " + masks.length + " and " + losses.length);
+        if (losses.length != k) {
+            throw new IllegalArgumentException("A step takes " + k + " losses, got " + losses.length);
         }
         double lossSum = 0;
         double[] residuals = new double[k];
@@ -171,9 +223,7 @@ public final class MaskProStep {
         for (int i = 0; i < k; i++) {
             weights[i] = config.learningRate() * (advantages[i] / unit) / k;
         }
-        replay(masks, weights);
-        return new Update(new StepRecord(step, lossSum / k, priorLoss, meanResidual, delta,
-                policy.changedFromPrior(masks[k - 1]), spread()), weights);
+        return new Decision(step + 1, lossSum / k, priorLoss, meanResidual, delta, spread(), weights);
     }
 
     /**

@@ -3,15 +3,20 @@ package org.maskpro4j.prior;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.TopN;
 import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Keeps the N largest |w| of every group: the one-shot baseline that needs no data. */
 public final class MagnitudePrior implements MaskPrior {
+    private static final int CHUNK_GROUPS = 1 << 16;
 
     @Override
     public String name() {
@@ -27,8 +32,21 @@ public final class MagnitudePrior implements MaskPrior {
         return out;
     }
 
-    /** The BYTE 0/1 magnitude mask of one weight. */
+    /**
+     * The BYTE 0/1 magnitude mask of one weight, ranked {@value #CHUNK_GROUPS} groups at a time: ranking the whole
+     * weight at once took three FLOAT copies of it (its groups, their magnitudes, the FLOAT mask), the peak of a whole
+     * MaskPro run on a 6.3 M-weight MLP.
+     */
     public static INDArray of(MaskableWeight w) {
-        return ByteMasks.ofBinary(TopN.mask(Transforms.abs(w.layout().toGroups(w.dense()), false), w.layout().pattern()));
+        GroupLayout layout = w.layout();
+        INDArray groups = layout.groupsOf(w.dense());
+        long count = groups.size(0);
+        INDArray mask = Nd4j.createUninitialized(ByteMasks.TYPE, count, layout.pattern().m());
+        for (long start = 0; start < count; start += CHUNK_GROUPS) {
+            INDArrayIndex rows = NDArrayIndex.interval(start, Math.min(count, start + CHUNK_GROUPS));
+            INDArray magnitudes = Transforms.abs(groups.get(rows, NDArrayIndex.all()), true);
+            mask.get(rows, NDArrayIndex.all()).assign(TopN.mask(magnitudes, layout.pattern()));
+        }
+        return mask;
     }
 }

@@ -82,4 +82,20 @@ public final class GroupRows {
             weights.get(i).applyMask(slice(mask, i));
         }
     }
+
+    /** Makes every weight compute with its own mask from {@code masks}, keyed by weight name (as {@link #split} gives). */
+    public void apply(Map<String, INDArray> masks) {
+        for (MaskableWeight w : weights) {
+            w.applyMask(of(masks, w));
+        }
+    }
+
+    /** Weight {@code w}'s mask in {@code masks}. */
+    public static INDArray of(Map<String, INDArray> masks, MaskableWeight w) {
+        INDArray mask = masks.get(w.name());
+        if (mask == null) {
+            throw new IllegalArgumentException("No mask for weight '" + w.name() + "'; the masks cover " + masks.keySet());
+        }
+        return mask;
+    }
 }

@@ -214,4 +214,28 @@ class MaskProStepTest {
         assertTrue(samples.stream().noneMatch(model.prior::equals), "every sample differs from the prior");
         assertEquals(0.0, model.change().amaxNumber().doubleValue(), 1e-6);
     }
+    /**
+     * A local step draws into one reused buffer and ascends along each draw's bits; a cluster samples all K masks, then
+     * advances with their losses. Both must learn the same logits and records, step after step.
+     */
+    @Test
+    void testStep_LocalStepEqualsSampleThenAdvance() {
+        ToDoubleFunction<INDArray> script = mask -> 0.3 + 0.01 * mask.mul(logits()).sumNumber().doubleValue();
+        ScriptedModel local = new ScriptedModel(1.0, script);
+        ScriptedModel shards = new ScriptedModel(1.0, script);
+        MaskProStep a = new MaskProStep(config(2, 0.9), local.policy);
+        MaskProStep b = new MaskProStep(config(2, 0.9), shards.policy);
+        for (int step = 0; step < 4; step++) {
+            StepRecord expected = a.step(local, "batch");
+            INDArray[] masks = b.sampleMasks();
+            double[] losses = new double[masks.length];
+            for (int k = 0; k < masks.length; k++) {
+                losses[k] = shards.lossOf(masks[k].castTo(DataType.FLOAT));
+            }
+            StepRecord actual = b.advance(masks, 1.0, losses).record();
+            assertEquals(expected, actual, "step " + step);
+            assertEquals(local.policy.logits(), shards.policy.logits(), "logits after step " + step);
+        }
+        assertTrue(local.change().amaxNumber().doubleValue() > 0, "the steps moved the logits");
+    }
 }

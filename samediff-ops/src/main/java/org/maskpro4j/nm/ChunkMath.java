@@ -13,12 +13,19 @@ package org.maskpro4j.nm;
  * exponential per position instead of two logarithms, in float: {@link #log} and {@link #exp}, whose SIMD twins round
  * alike, so both implementations draw the same masks from the same logits.
  *
- * <p><b>The uniforms</b> are counter-based, so any implementation can draw them in any order: position j of group g
- * of a chunk uses 32 bits of SplitMix64's output at counter {@code (j·CHUNK_GROUPS + g) / 2} of the chunk's stream
- * (low half for even counters), keeps the top 24 and maps them to the open interval (0, 1). So E ranges over
- * [3·10⁻⁸, 16.6]: the draw is exact up to events of probability below 6·10⁻⁸ per position. A position more than
- * {@value #MAX_SPREAD} below its group's largest logit races as if it were exactly that far below (its probability is
- * under 2·10⁻³⁵ either way; the policy clamps at 60).
+ * <p>At 2:4 ({@link #sequentialDraw}) the draw is sequential instead, the same distribution (sampling without
+ * replacement, §1.3) from two uniforms and no logarithm: with weights e_j = exp(x_j − max), the first position is
+ * where u₁·Σe falls in the running sums e_0, e_0 + e_1, ...; the second likewise, u₂ times the sum of the other three
+ * weights in their running sums. Every sum is of weights, never a difference, so a dominant position costs no
+ * precision; measured 15 % faster than the race at 2:4.
+ *
+ * <p><b>The uniforms</b> are counter-based, so any implementation can draw them in any order: the j-th uniform of
+ * group g of a chunk (j &lt; M for the race, j &lt; 2 for the sequential draw) uses 32 bits of SplitMix64's output at
+ * counter {@code (j·CHUNK_GROUPS + g) / 2} of the chunk's stream (low half for even counters), keeps the top 24 and
+ * maps them to the open interval (0, 1). So E ranges over [3·10⁻⁸, 16.6]: the race is exact up to events of
+ * probability below 6·10⁻⁸ per position, as is the sequential draw, whose uniforms and float sums resolve 2⁻²⁴ of a
+ * group's weight. A position more than {@value #MAX_SPREAD} below its group's largest logit draws as if it were exactly
+ * that far below (its probability is under 2·10⁻³⁵ either way; the policy clamps at 60).
  */
 abstract class ChunkMath {
     static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
@@ -43,6 +50,11 @@ abstract class ChunkMath {
             }
         }
         return new ScalarChunkMath(pattern);
+    }
+
+    /** Whether {@code pattern} draws sequentially by inverse CDF (2:4) rather than by the race. */
+    static boolean sequentialDraw(NmPattern pattern) {
+        return pattern.n() == 2 && pattern.m() == 4;
     }
 
     /** Whether groups run in SIMD lanes. */

@@ -21,20 +21,20 @@ import jdk.incubator.vector.VectorSpecies;
 final class FourPositionLanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final int M = 4;
-    private static final VectorShuffle<Float> ROW_0 = toRow(0);
-    private static final VectorShuffle<Float> ROW_1 = toRow(1);
-    private static final VectorShuffle<Float> ROW_2 = toRow(2);
-    private static final VectorShuffle<Float> ROW_3 = toRow(3);
-    private static final VectorShuffle<Float> GROUPS_0 = toGroups(0);
-    private static final VectorShuffle<Float> GROUPS_1 = toGroups(1);
-    private static final VectorShuffle<Float> GROUPS_2 = toGroups(2);
-    private static final VectorShuffle<Float> GROUPS_3 = toGroups(3);
-    private static final VectorMask<Float> QUARTER_1 = lanes(1, true);
-    private static final VectorMask<Float> QUARTER_2 = lanes(2, true);
-    private static final VectorMask<Float> QUARTER_3 = lanes(3, true);
-    private static final VectorMask<Float> POSITION_1 = lanes(1, false);
-    private static final VectorMask<Float> POSITION_2 = lanes(2, false);
-    private static final VectorMask<Float> POSITION_3 = lanes(3, false);
+    private static final VectorShuffle<Float> ROW_0 = RowShuffles.toRow(M, 0);
+    private static final VectorShuffle<Float> ROW_1 = RowShuffles.toRow(M, 1);
+    private static final VectorShuffle<Float> ROW_2 = RowShuffles.toRow(M, 2);
+    private static final VectorShuffle<Float> ROW_3 = RowShuffles.toRow(M, 3);
+    private static final VectorShuffle<Float> GROUPS_0 = RowShuffles.toGroups(M, 0);
+    private static final VectorShuffle<Float> GROUPS_1 = RowShuffles.toGroups(M, 1);
+    private static final VectorShuffle<Float> GROUPS_2 = RowShuffles.toGroups(M, 2);
+    private static final VectorShuffle<Float> GROUPS_3 = RowShuffles.toGroups(M, 3);
+    private static final VectorMask<Float> QUARTER_1 = RowShuffles.vectorLanes(M, 1);
+    private static final VectorMask<Float> QUARTER_2 = RowShuffles.vectorLanes(M, 2);
+    private static final VectorMask<Float> QUARTER_3 = RowShuffles.vectorLanes(M, 3);
+    private static final VectorMask<Float> POSITION_1 = RowShuffles.positionLanes(M, 1);
+    private static final VectorMask<Float> POSITION_2 = RowShuffles.positionLanes(M, 2);
+    private static final VectorMask<Float> POSITION_3 = RowShuffles.positionLanes(M, 3);
 
     private FourPositionLanes() {
     }
@@ -42,33 +42,6 @@ final class FourPositionLanes {
     /** Whether this JVM runs these forms for groups of {@code m}: m = 4 and 16 float lanes. */
     static boolean supported(int m) {
         return m == M && FloatVector.SPECIES_PREFERRED.length() == F.length();
-    }
-
-    /** Row j from one vector of 4 row-major groups: lane 4q + i takes lane 4i + j, for every q. */
-    private static VectorShuffle<Float> toRow(int j) {
-        int[] source = new int[F.length()];
-        for (int lane = 0; lane < source.length; lane++) {
-            source[lane] = M * (lane % M) + j;
-        }
-        return VectorShuffle.fromArray(F, source, 0);
-    }
-
-    /** Groups 4q..4q+3 from one row: lane 4i + j takes lane 4q + i, for every j. */
-    private static VectorShuffle<Float> toGroups(int q) {
-        int[] source = new int[F.length()];
-        for (int lane = 0; lane < source.length; lane++) {
-            source[lane] = M * q + lane / M;
-        }
-        return VectorShuffle.fromArray(F, source, 0);
-    }
-
-    /** Lanes 4k..4k+3 (quarter), or lanes 4i + k of all i. */
-    private static VectorMask<Float> lanes(int k, boolean quarter) {
-        boolean[] set = new boolean[F.length()];
-        for (int lane = 0; lane < set.length; lane++) {
-            set[lane] = (quarter ? lane / M : lane % M) == k;
-        }
-        return VectorMask.fromArray(F, set, 0);
     }
 
     // toRows and fromRows have the same shape with different shuffles and masks: as one method taking them as

@@ -25,7 +25,8 @@ import org.nd4j.linalg.api.shape.Shape;
  * uniforms from its own counter-based SplitMix64 stream seeded with {@code GumbelTopN.derive(seed, chunk)}, so a mask
  * depends on the seed only, never on the thread count. The draw is the exponential race, which keeps the largest
  * Gumbel keys of the same uniforms: given ND4J's uniforms it keeps what {@link GumbelTopN#sample} keeps, but the
- * streams differ, so for one seed the two paths draw different masks from the same distribution.
+ * streams differ, so for one seed the two paths draw different masks from the same distribution. At 2:4 the draw is
+ * sequential by inverse CDF, again the same distribution (see {@link ChunkMath}).
  */
 public final class FusedGroupKernel {
     /** Groups per chunk: fixed, so which uniforms a group gets does not depend on how chunks are spread on threads. */

@@ -124,6 +124,15 @@ public final class GroupLayout {
         return weight.permute(kind.toGroupOrder).dup('c').reshape('c', groupCount(), pattern.m());
     }
 
+    /**
+     * {@code weight}'s {@code [groups, M]} matrix for reading: a view where its memory already runs in group order (as
+     * {@link #asWeight} leaves it), else a fresh copy as {@link #toGroups}. Writing to it may write to the weight.
+     */
+    public INDArray groupsOf(INDArray weight) {
+        requireShape(weight, shape, "weight");
+        return weight.permute(kind.toGroupOrder).reshape('c', groupCount(), pattern.m());
+    }
+
     /** A fresh weight-shaped copy of {@code groups}, which must be {@code [groups, M]}. */
     public INDArray fromGroups(INDArray groups) {
         return asWeight(groups).dup('c');

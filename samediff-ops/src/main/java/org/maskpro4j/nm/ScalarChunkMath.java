@@ -45,7 +45,12 @@ final class ScalarChunkMath extends ChunkMath {
                 }
             }
         }
-        if (drawn != null) {
+        if (drawn != null && sequentialDraw(pattern)) {
+            for (int g = from; g < to; g++) {
+                drawPair(x, g * m, uniform(bits(chunkSeed, counter(g, 0))), uniform(bits(chunkSeed, counter(g, 1))),
+                        drawn);
+            }
+        } else if (drawn != null) {
             float[] uniforms = new float[m];
             for (int g = from; g < to; g++) {
                 for (int j = 0; j < m; j++) {
@@ -78,6 +83,39 @@ final class ScalarChunkMath extends ChunkMath {
         for (int o = 0; o < x.length; o += m) {
             System.arraycopy(uniforms, o, u, 0, m);
             race(x, o, u, n, drawn);
+        }
+    }
+
+    /** The 2:4 draw from given uniforms, two per group (the first's, then the second's); for tests. */
+    static void drawPairsWithUniforms(float[] x, float[] uniforms, float[] drawn) {
+        for (int g = 0; g < x.length / 4; g++) {
+            drawPair(x, 4 * g, uniforms[2 * g], uniforms[2 * g + 1], drawn);
+        }
+    }
+
+    /**
+     * The sequential 2:4 draw of one group at offset {@code o} ({@link ChunkMath}): the first position where
+     * u₁·Σe falls in the running sums of e_j = exp(max(x_j − max, −MAX_SPREAD)), then the second likewise among the
+     * other three; the SIMD twin is VectorChunkMath.pickPair, the same float operations.
+     */
+    private static void drawPair(float[] x, int o, float u1, float u2, float[] drawn) {
+        float max = Math.max(Math.max(x[o], x[o + 1]), Math.max(x[o + 2], x[o + 3]));
+        float e0 = exp(Math.max(x[o] - max, -MAX_SPREAD));
+        float e1 = exp(Math.max(x[o + 1] - max, -MAX_SPREAD));
+        float e2 = exp(Math.max(x[o + 2] - max, -MAX_SPREAD));
+        float e3 = exp(Math.max(x[o + 3] - max, -MAX_SPREAD));
+        float c1 = e0 + e1;
+        float c2 = c1 + e2;
+        float t = u1 * (c2 + e3);
+        int first = t < e0 ? 0 : t < c1 ? 1 : t < c2 ? 2 : 3;
+        float r0 = first == 0 ? 0f : e0;
+        float d1 = r0 + (first == 1 ? 0f : e1);
+        float d2 = d1 + (first == 2 ? 0f : e2);
+        float t2 = u2 * (d2 + (first == 3 ? 0f : e3));
+        // past the last sum (rounding) the second is the last position left
+        int second = t2 < r0 ? 0 : t2 < d1 ? 1 : t2 < d2 ? 2 : first == 3 ? 2 : 3;
+        for (int j = 0; j < 4; j++) {
+            drawn[o + j] = j == first || j == second ? 1f : 0f;
         }
     }
 

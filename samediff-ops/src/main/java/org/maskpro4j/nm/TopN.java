@@ -27,8 +27,9 @@ public final class TopN {
     /** Bound on the scratch one chunk allocates. */
     private static final long SCRATCH_BYTES = 16L << 20;
     /**
-     * Per-thread scratch arena reused from chunk to chunk and call to call: fresh off-heap buffers would cost more
-     * than the comparisons done in them.
+     * Per-thread scratch arena reused from chunk to chunk: fresh off-heap buffers would cost more than the comparisons
+     * done in them. It is released at the end of each call: kept, it held its 16 MB for the rest of the process (a
+     * MaskPro run's whole learning, where the magnitude prior had ranked once).
      */
     private static final WorkspaceConfiguration SCRATCH = WorkspaceConfiguration.builder()
             .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.FIRST_LOOP)
@@ -77,14 +78,22 @@ public final class TopN {
         long m = scores.size(1);
         // per group: 5 bytes per comparison (BOOL result and its FLOAT copy), about 24 per position for chunk copies
         long chunk = Math.max(1, SCRATCH_BYTES / ((5 * m + 24) * m));
-        for (long start = 0; start < groups; start += chunk) {
-            INDArrayIndex rows = NDArrayIndex.interval(start, Math.min(groups, start + chunk));
-            try (MemoryWorkspace scratch = Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, SCRATCH_ID)) {
-                INDArray byPosition = scores.get(rows, NDArrayIndex.all()).transpose().dup('c');
-                if (!byPosition.dataType().isFPType()) {
-                    byPosition = byPosition.castTo(DataType.DOUBLE); // integer scores are compared in double, as before
+        MemoryWorkspace arena = null;
+        try {
+            for (long start = 0; start < groups; start += chunk) {
+                INDArrayIndex rows = NDArrayIndex.interval(start, Math.min(groups, start + chunk));
+                try (MemoryWorkspace scratch = Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, SCRATCH_ID)) {
+                    arena = scratch;
+                    INDArray byPosition = scores.get(rows, NDArrayIndex.all()).transpose().dup('c');
+                    if (!byPosition.dataType().isFPType()) {
+                        byPosition = byPosition.castTo(DataType.DOUBLE); // integer scores are compared in double, as before
+                    }
+                    sink.accept(rows, positionRanks(byPosition).transpose());
                 }
-                sink.accept(rows, positionRanks(byPosition).transpose());
+            }
+        } finally {
+            if (arena != null) {
+                Nd4j.getWorkspaceManager().destroyWorkspace(arena);
             }
         }
     }

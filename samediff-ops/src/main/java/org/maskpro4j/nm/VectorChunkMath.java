@@ -26,7 +26,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>JIT notes (JDK 17): a vector held in a local across a call the JIT does not inline, or carried around some
  * loops, is boxed on the heap, which cost up to 2× here; so accumulators live in small scratch arrays and exp and
  * log work on arrays in place. At M = 4, {@link FourPositionLanes} does the same operations written out with the
- * rows in registers (2:4 measured 1.5 times faster).
+ * rows in registers (2:4 measured 1.5 times faster); at M = 8 {@link EightPositionLanes} moves between groups and
+ * rows and runs the race's ranks, and at N = 4 {@link FourKeptLanes} runs the subset DP, likewise (4:8 measured 1.5
+ * times faster). A method whose bytecode is small enough for C2 to inline it into {@link #step} can push that
+ * compilation past its inlining budget, and every Vector API call left out of line is then boxed (the 4:8 step
+ * measured 1.75 times slower): the M = 8 moves are therefore one large method per direction, which C2 compiles on
+ * its own.
  */
 final class VectorChunkMath extends ChunkMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -66,30 +71,39 @@ final class VectorChunkMath extends ChunkMath {
     private final ScalarChunkMath fallback;
     /** Whether M = 4 runs the forms of {@link FourPositionLanes}, with the rows of 16 groups in registers. */
     private final boolean fourRows;
+    /** Whether M = 8 moves between groups and rows by {@link EightPositionLanes}. */
+    private final boolean eightRows;
+    /** Whether N = 4 runs the subset DP of {@link FourKeptLanes}, written out in registers. */
+    private final boolean fourKept;
+    /** 4:8 with {@link FourKeptLanes}, the gathering by rank and the gradient included. */
+    private final boolean fourOfEight;
     /** 2:4 with {@link FourPositionLanes}, the closed form included. */
     private final boolean pairsOfFour;
+    /** 2:4: the draw is sequential by inverse CDF ({@link ChunkMath}), in any lane count. */
+    private final boolean sequentialPairs;
     private final ThreadLocal<Scratch> scratch;
 
     VectorChunkMath(NmPattern pattern) {
-        this(pattern, FourPositionLanes.supported(pattern.m()));
+        this(pattern, true);
     }
 
     /**
-     * @param fourRows whether M = 4 runs the forms written out in registers ({@link FourPositionLanes}); false only
-     *                 to test them against the general lanes
+     * @param writtenOut whether the forms written out for M = 4 ({@link FourPositionLanes}), M = 8
+     *                   ({@link EightPositionLanes}) and N = 4 ({@link FourKeptLanes}) run where they apply; false
+     *                   only to test them against the general lanes
      */
-    VectorChunkMath(NmPattern pattern, boolean fourRows) {
+    VectorChunkMath(NmPattern pattern, boolean writtenOut) {
         super(pattern);
         if (F.length() != 2 * L.length() || F.vectorBitSize() != L.vectorBitSize()) {
             throw new IllegalStateException("Unexpected vector shapes " + F + ", " + L);
         }
         this.fallback = new ScalarChunkMath(pattern);
-        if (fourRows && !FourPositionLanes.supported(pattern.m())) {
-            throw new IllegalArgumentException("The written-out lanes need M = 4 and 16 float lanes, got " + pattern
-                    + " and " + F);
-        }
-        this.fourRows = fourRows;
+        this.fourRows = writtenOut && FourPositionLanes.supported(pattern.m());
+        this.eightRows = writtenOut && EightPositionLanes.supported(pattern.m());
+        this.fourKept = writtenOut && FourKeptLanes.supported(pattern.n());
+        this.fourOfEight = fourKept && pattern.m() == 8;
         this.pairsOfFour = fourRows && pattern.n() == 2;
+        this.sequentialPairs = sequentialDraw(pattern);
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(pattern));
     }
 
@@ -185,8 +199,10 @@ final class VectorChunkMath extends ChunkMath {
                 } else if (kept != null) {
                     ascendLanes(s, rowLength, b, (float) scale, range);
                 }
-                if (drawn != null && fourRows) {
-                    raceOfFour(s, rowLength, b, chunkSeed, from);
+                if (drawn != null && sequentialPairs) {
+                    drawPairOfFour(s, rowLength, b, chunkSeed, from);
+                } else if (drawn != null && (fourRows || eightRows)) {
+                    raceOfRows(s, rowLength, b, chunkSeed, from);
                 } else if (drawn != null) {
                     raceLanes(s, rowLength, b, chunkSeed, from);
                 }
@@ -210,22 +226,30 @@ final class VectorChunkMath extends ChunkMath {
         return v.compare(VectorOperators.NE, v).anyTrue();
     }
 
-    /** {@link #toRows}, whole blocks of M = 4 by lane permutations ({@link FourPositionLanes}). */
+    /** {@link #toRows}, whole blocks of M = 4 and 8 by lane permutations. */
     private void blockToRows(float[] groups, int from, int to, float[] rows, int rowLength, float pad) {
         if (fourRows && to - from == BLOCK) {
             for (int g = 0; g < BLOCK; g += F.length()) {
                 FourPositionLanes.toRows(groups, (from + g) * 4, rows, g, rowLength);
+            }
+        } else if (eightRows && to - from == BLOCK) {
+            for (int g = 0; g < BLOCK; g += F.length()) {
+                EightPositionLanes.toRows(groups, (from + g) * 8, rows, g, rowLength);
             }
         } else {
             toRows(groups, from, to, rows, rowLength, pad);
         }
     }
 
-    /** {@link #fromRows}, whole blocks of M = 4 by lane permutations ({@link FourPositionLanes}). */
+    /** {@link #fromRows}, whole blocks of M = 4 and 8 by lane permutations. */
     private void blockFromRows(float[] rows, float[] groups, int from, int to, int rowLength) {
         if (fourRows && to - from == BLOCK) {
             for (int g = 0; g < BLOCK; g += F.length()) {
                 FourPositionLanes.fromRows(rows, g, rowLength, groups, (from + g) * 4);
+            }
+        } else if (eightRows && to - from == BLOCK) {
+            for (int g = 0; g < BLOCK; g += F.length()) {
+                EightPositionLanes.fromRows(rows, g, rowLength, groups, (from + g) * 8);
             }
         } else {
             fromRows(rows, groups, from, to, rowLength);
@@ -339,7 +363,9 @@ final class VectorChunkMath extends ChunkMath {
         } else if (pattern.n() == 2) {
             gradientOfPairs(s, rowLength, b);
         } else if (pattern.n() > 2) {
-            if (pattern.n() <= FLOAT_DP_MAX_N) {
+            if (fourOfEight) {
+                subsetGradientFourOfEight(s, rowLength, b);
+            } else if (pattern.n() <= FLOAT_DP_MAX_N) {
                 subsetGradientFloat(s, rowLength, b);
             } else {
                 for (int l = b; l < b + F.length(); l += D.length()) {
@@ -449,6 +475,54 @@ final class VectorChunkMath extends ChunkMath {
                         .intoArray(s.fKept, k * lanes);
             }
         }
+        if (fourKept) {
+            FourKeptLanes.weights(s.fKept, acc, UNKEPT * lanes, MAX * lanes, SUM * lanes, s.fInv, s.fForward,
+                    s.fBackward, s.fCOut);
+        } else {
+            subsetWeightsFloat(s);
+        }
+        FloatVector scaledFull = FloatVector.fromArray(F, acc, SUM * lanes);
+        FloatVector cAll = FloatVector.fromArray(F, acc, MAX * lanes);
+        FloatVector norm = one.div(scaledFull);
+        FloatVector outside = cAll.mul(norm).neg();
+        for (int j = 0; j < m; j++) {
+            int i = j * rowLength + b;
+            FloatVector p = FloatVector.fromArray(F, ps, i);
+            FloatVector isKept = FloatVector.fromArray(F, ks, i);
+            FloatVector keptRank = FloatVector.fromArray(F, s.fRanks, j * lanes);
+            zero.intoArray(acc, SUM * lanes);
+            for (int k = 0; k < n; k++) {
+                FloatVector weight = FloatVector.fromArray(F, s.fCOut, k * lanes);
+                FloatVector.fromArray(F, acc, SUM * lanes).blend(weight, keptRank.compare(VectorOperators.EQ, k))
+                        .intoArray(acc, SUM * lanes);
+            }
+            FloatVector without = FloatVector.fromArray(F, acc, SUM * lanes);
+            FloatVector inKept = one.sub(p.mul(without.mul(norm)));
+            inKept.mul(isKept).add(p.mul(outside).mul(one.sub(isKept))).intoArray(ps, i);
+        }
+    }
+
+    /** {@link #subsetGradientFloat} at 4:8, with {@link FourKeptLanes}. */
+    private void subsetGradientFourOfEight(Scratch s, int rowLength, int b) {
+        int lanes = F.length();
+        FourKeptLanes.gatherOfEight(s.ps, s.ks, b, rowLength, s.fKept, s.acc, UNKEPT * lanes);
+        FourKeptLanes.weights(s.fKept, s.acc, UNKEPT * lanes, MAX * lanes, SUM * lanes, s.fInv, s.fForward,
+                s.fBackward, s.fCOut);
+        FourKeptLanes.gradientOfEight(s.ps, s.ks, b, rowLength, s.fCOut, s.acc, MAX * lanes, SUM * lanes);
+    }
+
+    /**
+     * The DP tables of §1.6(e) for the 16 groups whose kept probabilities by rank are in s.fKept and unkept mass in
+     * the UNKEPT slot: C_out into s.fCOut, C_all into the MAX slot and the scaled P(S) into the SUM slot.
+     */
+    private void subsetWeightsFloat(Scratch s) {
+        int n = pattern.n();
+        int lanes = F.length();
+        int full = (1 << n) - 1;
+        float[] acc = s.acc;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector unkept = FloatVector.fromArray(F, acc, UNKEPT * lanes);
         float[] sums = s.fSums;
         float[] inv = s.fInv;
         float[] forward = s.fForward;
@@ -477,7 +551,6 @@ final class VectorChunkMath extends ChunkMath {
                     .add(FloatVector.fromArray(F, forward, (full ^ (1 << k)) * lanes)).intoArray(acc, SUM * lanes);
             zero.intoArray(s.fCOut, k * lanes);
         }
-        FloatVector scaledFull = FloatVector.fromArray(F, acc, SUM * lanes);
         one.intoArray(backward, full * lanes);
         for (int t = full - 1; t >= 0; t--) {
             FloatVector sum = FloatVector.zero(F);
@@ -497,24 +570,6 @@ final class VectorChunkMath extends ChunkMath {
         for (int t = 0; t < full; t++) {
             FloatVector.fromArray(F, acc, MAX * lanes).add(FloatVector.fromArray(F, forward, t * lanes))
                     .intoArray(acc, MAX * lanes);
-        }
-        FloatVector cAll = FloatVector.fromArray(F, acc, MAX * lanes);
-        FloatVector norm = one.div(scaledFull);
-        FloatVector outside = cAll.mul(norm).neg();
-        for (int j = 0; j < m; j++) {
-            int i = j * rowLength + b;
-            FloatVector p = FloatVector.fromArray(F, ps, i);
-            FloatVector isKept = FloatVector.fromArray(F, ks, i);
-            FloatVector keptRank = FloatVector.fromArray(F, s.fRanks, j * lanes);
-            zero.intoArray(acc, SUM * lanes);
-            for (int k = 0; k < n; k++) {
-                FloatVector weight = FloatVector.fromArray(F, s.fCOut, k * lanes);
-                FloatVector.fromArray(F, acc, SUM * lanes).blend(weight, keptRank.compare(VectorOperators.EQ, k))
-                        .intoArray(acc, SUM * lanes);
-            }
-            FloatVector without = FloatVector.fromArray(F, acc, SUM * lanes);
-            FloatVector inKept = one.sub(p.mul(without.mul(norm)));
-            inKept.mul(isKept).add(p.mul(outside).mul(one.sub(isKept))).intoArray(ps, i);
         }
     }
 
@@ -693,16 +748,87 @@ final class VectorChunkMath extends ChunkMath {
         FourPositionLanes.ascendPairs(s.xs, s.ks, s.ps, b, rowLength, scale, range, s.nan, s.acc);
     }
 
-    /** {@link #raceLanes} at M = 4, with {@link FourPositionLanes}. */
-    private void raceOfFour(Scratch s, int rowLength, int b, long chunkSeed, int from) {
+    /** {@link #raceLanes} at M = 4 and 8, with {@link FourPositionLanes} and {@link EightPositionLanes}. */
+    private void raceOfRows(Scratch s, int rowLength, int b, long chunkSeed, int from) {
+        int m = pattern.m();
         int lanes = F.length();
-        for (int j = 0; j < 4; j++) {
+        for (int j = 0; j < m; j++) {
             uniforms(chunkSeed, from + b, j, s.keys, j * lanes);
         }
-        FourPositionLanes.spreads(s.xs, b, rowLength, s.lane);
-        negLog(s.keys, 4 * lanes);
+        if (m == 4) {
+            FourPositionLanes.spreads(s.xs, b, rowLength, s.lane);
+        } else {
+            EightPositionLanes.spreads(s.xs, b, rowLength, s.lane);
+        }
+        negLog(s.keys, m * lanes);
+        exp(s.lane, m * lanes);
+        if (m == 4) {
+            FourPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
+        } else {
+            EightPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
+        }
+    }
+
+    /** {@link ChunkMath}'s sequential draw at 2:4 for the 16 groups at lane offset b of the rows of xs, into ks. */
+    private void drawPairOfFour(Scratch s, int rowLength, int b, long chunkSeed, int from) {
+        int lanes = F.length();
+        uniforms(chunkSeed, from + b, 0, s.keys, 0);
+        uniforms(chunkSeed, from + b, 1, s.keys, lanes);
+        weightsOfFour(s.xs, b, rowLength, s.lane);
         exp(s.lane, 4 * lanes);
-        FourPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
+        pickPair(s.lane, s.keys, s.ks, b, rowLength);
+    }
+
+    /** max(x_j − max, −MAX_SPREAD) of 4 rows at lane offset b, one row of lanes per position into lane. */
+    private static void weightsOfFour(float[] xs, int b, int rowLength, float[] lane) {
+        int lanes = F.length();
+        FloatVector x0 = FloatVector.fromArray(F, xs, b);
+        FloatVector x1 = FloatVector.fromArray(F, xs, b + rowLength);
+        FloatVector x2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
+        FloatVector x3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
+        FloatVector max = x0.max(x1).max(x2).max(x3);
+        FloatVector floor = FloatVector.broadcast(F, -MAX_SPREAD);
+        x0.sub(max).max(floor).intoArray(lane, 0);
+        x1.sub(max).max(floor).intoArray(lane, lanes);
+        x2.sub(max).max(floor).intoArray(lane, 2 * lanes);
+        x3.sub(max).max(floor).intoArray(lane, 3 * lanes);
+    }
+
+    /**
+     * Two positions of 4 by inverse CDF from the weights e_j (4 rows of lanes) and two uniforms (2 rows): the first
+     * where u₁·Σe falls in the running sums, the second likewise among the other three; 0/1 rows into out.
+     */
+    private static void pickPair(float[] weights, float[] uniforms, float[] out, int b, int rowLength) {
+        int lanes = F.length();
+        FloatVector e0 = FloatVector.fromArray(F, weights, 0);
+        FloatVector e1 = FloatVector.fromArray(F, weights, lanes);
+        FloatVector e2 = FloatVector.fromArray(F, weights, 2 * lanes);
+        FloatVector e3 = FloatVector.fromArray(F, weights, 3 * lanes);
+        FloatVector c1 = e0.add(e1);
+        FloatVector c2 = c1.add(e2);
+        FloatVector t = FloatVector.fromArray(F, uniforms, 0).mul(c2.add(e3));
+        VectorMask<Float> a0 = t.lt(e0);
+        VectorMask<Float> a1 = t.lt(c1);
+        VectorMask<Float> a2 = t.lt(c2);
+        VectorMask<Float> f1 = a1.andNot(a0);
+        VectorMask<Float> f2 = a2.andNot(a1);
+        VectorMask<Float> f3 = a2.not();
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector r0 = e0.blend(zero, a0);
+        FloatVector d1 = r0.add(e1.blend(zero, f1));
+        FloatVector d2 = d1.add(e2.blend(zero, f2));
+        FloatVector t2 = FloatVector.fromArray(F, uniforms, lanes).mul(d2.add(e3.blend(zero, f3)));
+        VectorMask<Float> b0 = t2.lt(r0);
+        VectorMask<Float> b1 = t2.lt(d1);
+        VectorMask<Float> b2 = t2.lt(d2);
+        // past the last sum (rounding) the second is the last position left: 3, or 2 when 3 came first
+        VectorMask<Float> s2 = b2.andNot(b1).or(f3.andNot(b2));
+        VectorMask<Float> s3 = b2.or(f3).not();
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        zero.blend(one, a0.or(b0)).intoArray(out, b);
+        zero.blend(one, f1.or(b1.andNot(b0))).intoArray(out, b + rowLength);
+        zero.blend(one, f2.or(s2)).intoArray(out, b + 2 * rowLength);
+        zero.blend(one, f3.or(s3)).intoArray(out, b + 3 * rowLength);
     }
 
     /** The uniforms of position j of the 16 groups from chunk group {@code group}, into {@code keys} at {@code at}. */

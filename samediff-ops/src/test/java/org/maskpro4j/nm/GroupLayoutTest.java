@@ -53,11 +53,7 @@ class GroupLayoutTest {
     @Test
     void asWeightIsAViewOfContiguousGroupsAndACorrectCopyOtherwise() {
         for (GroupLayout.Kind kind : GroupLayout.Kind.values()) {
-            long[] shape = switch (kind) {
-                case IN_OUT -> new long[] {8, 3};
-                case OUT_IN -> new long[] {3, 8};
-                case CONV2D_OIHW -> new long[] {5, 8, 3, 2};
-            };
+            long[] shape = smallShape(kind);
             INDArray w = Nd4j.rand(DataType.DOUBLE, shape);
             GroupLayout layout = GroupLayout.of("w", kind, shape, P24);
             INDArray groups = layout.toGroups(w);
@@ -67,6 +63,31 @@ class GroupLayoutTest {
             assertEquals(w.mul(2), view, kind + ": the view follows its group matrix");
             assertEquals(w.mul(2), layout.asWeight(groups.dup('f')), kind + ": from column-major groups");
         }
+    }
+
+    /** groupsOf reads a weight as its groups without a copy where its memory runs in group order, else copies. */
+    @Test
+    void groupsOfIsAViewOfAGroupOrderedWeightAndTheGroupsOtherwise() {
+        for (GroupLayout.Kind kind : GroupLayout.Kind.values()) {
+            long[] shape = smallShape(kind);
+            INDArray w = Nd4j.rand(DataType.DOUBLE, shape);
+            GroupLayout layout = GroupLayout.of("w", kind, shape, P24);
+            assertEquals(layout.toGroups(w), layout.groupsOf(w), kind + ": any weight");
+            INDArray groups = layout.toGroups(w);
+            INDArray read = layout.groupsOf(layout.asWeight(groups));
+            assertEquals(groups, read, kind + ": a group-ordered weight");
+            groups.muli(2);
+            assertEquals(groups, read, kind + ": read without a copy");
+        }
+    }
+
+    /** A small weight shape of each kind, 8 inputs (two groups of 4 per row). */
+    private static long[] smallShape(GroupLayout.Kind kind) {
+        return switch (kind) {
+            case IN_OUT -> new long[] {8, 3};
+            case OUT_IN -> new long[] {3, 8};
+            case CONV2D_OIHW -> new long[] {5, 8, 3, 2};
+        };
     }
 
     @Test

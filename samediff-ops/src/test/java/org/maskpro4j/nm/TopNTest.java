@@ -32,6 +32,16 @@ class TopNTest {
         assertEquals(expectedMask, TopN.mask(scores.dup('f'), p), p + " " + type + " mask of an f-order copy");
     }
 
+    /** The ranking arena is freed when a call returns, so no caller holds its 16 MB for the rest of the process. */
+    @org.junit.jupiter.api.Test
+    void scratchIsReleasedAfterEachCall() {
+        INDArray scores = Nd4j.rand(DataType.FLOAT, 200_000, 4);
+        TopN.mask(scores, NmPattern.of(2, 4));
+        assertEquals(false, Nd4j.getWorkspaceManager().checkIfWorkspaceExists("maskpro4j-top-n"));
+        TopN.ranks(scores);
+        assertEquals(false, Nd4j.getWorkspaceManager().checkIfWorkspaceExists("maskpro4j-top-n"));
+    }
+
     /** GumbelTopN ranks its keys with TopN, so exact ties in the logits (noise cannot split 1e20) go low index first. */
     @ParameterizedTest
     @CsvSource({"2:4", "4:8"})
