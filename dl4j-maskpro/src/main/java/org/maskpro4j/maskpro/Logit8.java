@@ -14,6 +14,9 @@ package org.maskpro4j.maskpro;
  * value's bits, its position and a salt (the policy passes each ascent's scale), so the same inputs always give the
  * same bytes, whatever the thread count, and a policy restored from a checkpoint, or a replica replaying the same
  * steps, encodes as the original does.
+ *
+ * <p>At M = 4, where the JVM runs with jdk.incubator.vector and 16 float lanes, {@code Logit8Lanes} encodes and decodes
+ * 16 groups at a time, bit for bit as the scalar code here, which stays for the rest and for other JVMs.
  */
 public final class Logit8 {
     /** The width of the stored range: logits are at most this far below their group's largest. */
@@ -21,16 +24,16 @@ public final class Logit8 {
     /** Level growth: steps are about (|level| + a)/B wide, a ≈ 2.58. */
     private static final double B = 80;
     /** Every code's value, so decoding is one load per logit; a 257th, −∞, ends the table for the encoder. */
-    private static final float[] LEVEL = new float[257];
+    static final float[] LEVEL = new float[257];
     /** 1 / (level c − level c + 1), 0 for the last: the encoder's rounding probability is a product. */
-    private static final float[] INV_STEP = new float[256];
+    static final float[] INV_STEP = new float[256];
     /**
      * Buckets per unit of |value|: a power of 2, so the bucket index is exact, and no more than the finest level step
      * (a/B ≈ 0.0323) is wide, so a bucket holds at most one level below its top.
      */
-    private static final float BUCKETS_PER_UNIT = 32;
+    static final float BUCKETS_PER_UNIT = 32;
     /** The code of the lowest level at or above the top of each bucket: a value's upper level is it or the next one. */
-    private static final byte[] BUCKET_CODE = new byte[(int) (RANGE * BUCKETS_PER_UNIT) + 1];
+    static final byte[] BUCKET_CODE = new byte[(int) (RANGE * BUCKETS_PER_UNIT) + 1];
 
     static {
         double a = RANGE / Math.expm1(255 / B);
@@ -52,7 +55,40 @@ public final class Logit8 {
         }
     }
 
+    /**
+     * The M = 4 encoder in SIMD lanes where the JVM has the Vector API and 16 float lanes, else null; after the tables,
+     * which it copies.
+     */
+    private static final Lanes LANES = lanes();
+
     private Logit8() {
+    }
+
+    /**
+     * Logit8's M = 4 codec in SIMD lanes (Logit8Lanes): the same bytes and floats as encode4 and decode4, without their
+     * branches on where a group's maximum sits.
+     */
+    interface Lanes {
+        /**
+         * encode4 of the first {@code groups} rounded down to a multiple of 16, with the hash key, and with
+         * {@code decoded}, what decode4 makes of the codes written over those groups of {@code from}; returns how many.
+         */
+        int encode4(float[] from, int groups, long firstGroup, long key, byte[] codes, byte[] maxAt, boolean decoded);
+
+        /** decode4 of the first {@code groups} rounded down to a multiple of 16; returns how many. */
+        int decode4(byte[] codes, byte[] maxAt, float[] to, int groups);
+    }
+
+    private static Lanes lanes() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return null;
+        }
+        try {
+            // loaded by name: the class links against the incubator module, which may be absent
+            return (Lanes) Class.forName("org.maskpro4j.maskpro.Logit8Lanes").getDeclaredMethod("create").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
     }
 
     /** The logit a code stands for (codes are unsigned bytes). */
@@ -118,7 +154,7 @@ public final class Logit8 {
      */
     public static void encode(float[] from, int groups, int m, long firstGroup, long salt, byte[] codes, byte[] maxAt) {
         if (m == 4) {
-            encode4(from, groups, firstGroup, salt, codes, maxAt);
+            encode4(from, groups, firstGroup, salt, codes, maxAt, false);
             return;
         }
         long key = mix(salt);
@@ -142,16 +178,35 @@ public final class Logit8 {
     }
 
     /**
-     * {@link #encode(float[], int, int, long, long, byte[], byte[])} at M = 4, the common case: the maximum's position
-     * by selections rather than branches on random data, the hash's position term advanced by addition (the product
-     * wraps the same way), and four groups' positions packed in a register before one store.
+     * {@link #encode(float[], int, int, long, long, byte[], byte[])}, then {@link #decode(byte[], byte[], float[], int,
+     * int)} of what it wrote into {@code values}: the values as stored, for a caller that goes on with them.
      */
-    private static void encode4(float[] from, int groups, long firstGroup, long salt, byte[] codes, byte[] maxAt) {
+    public static void encodeAndDecode(float[] values, int groups, int m, long firstGroup, long salt, byte[] codes,
+            byte[] maxAt) {
+        if (m == 4) {
+            int done = encode4(values, groups, firstGroup, salt, codes, maxAt, true);
+            decode4(codes, maxAt, values, done, groups); // the lanes decoded what they encoded as they went
+        } else {
+            encode(values, groups, m, firstGroup, salt, codes, maxAt);
+            decode(codes, maxAt, values, groups, m);
+        }
+    }
+
+    /**
+     * {@link #encode(float[], int, int, long, long, byte[], byte[])} at M = 4, the common case; returns how many of the
+     * first groups the lanes encoded (and, with {@code decoded}, decoded into {@code from}). The scalar code, for the
+     * rest or where the lanes are absent: the maximum's position by selections rather than branches on random data, the
+     * hash's position term advanced by addition (the product wraps the same way), and four groups' positions packed in
+     * a register before one store.
+     */
+    private static int encode4(float[] from, int groups, long firstGroup, long salt, byte[] codes, byte[] maxAt,
+            boolean decoded) {
         long key = mix(salt);
+        int start = LANES == null ? 0 : LANES.encode4(from, groups, firstGroup, key, codes, maxAt, decoded);
         long step = 0x9E3779B97F4A7C15L;
-        long spread = firstGroup * 4 * step;
+        long spread = (firstGroup + start) * 4 * step;
         int packed = 0;
-        for (int g = 0, o = 0, c = 0; g < groups; g++, o += 4, c += 3, spread += 4 * step) {
+        for (int g = start, o = 4 * start, c = 3 * start; g < groups; g++, o += 4, c += 3, spread += 4 * step) {
             // float selections compile to branches, integer ones to conditional moves: the running maximum is reloaded
             int top = from[o + 1] > from[o] ? 1 : 0;
             top = from[o + 2] > from[o + top] ? 2 : top;
@@ -175,12 +230,13 @@ public final class Logit8 {
         if ((groups & 3) != 0) {
             maxAt[groups >>> 2] = (byte) packed;
         }
+        return start;
     }
 
     /** Decodes {@code groups} groups of {@code m} that {@link #encode(float[], int, int, long, long, byte[], byte[])} wrote. */
     public static void decode(byte[] codes, byte[] maxAt, float[] to, int groups, int m) {
         if (m == 4) {
-            decode4(codes, maxAt, to, groups);
+            decode4(codes, maxAt, to, LANES == null ? 0 : LANES.decode4(codes, maxAt, to, groups), groups);
             return;
         }
         int bits = indexBits(m);
@@ -196,9 +252,9 @@ public final class Logit8 {
         }
     }
 
-    /** {@link #decode(byte[], byte[], float[], int, int)} at M = 4, unrolled. */
-    private static void decode4(byte[] codes, byte[] maxAt, float[] to, int groups) {
-        for (int g = 0, o = 0, c = 0; g < groups; g++, o += 4, c += 3) {
+    /** {@link #decode(byte[], byte[], float[], int, int)} at M = 4 of groups {@code start …}, unrolled. */
+    private static void decode4(byte[] codes, byte[] maxAt, float[] to, int start, int groups) {
+        for (int g = start, o = 4 * start, c = 3 * start; g < groups; g++, o += 4, c += 3) {
             int top = maxAt[g >>> 2] >>> ((g & 3) << 1) & 3;
             float l0 = LEVEL[codes[c] & 0xff];
             float l1 = LEVEL[codes[c + 1] & 0xff];

@@ -130,7 +130,7 @@ public final class MaskPolicy {
         for (long first = 0; first < groupCount(); first += chunk) {
             int count = (int) Math.min(chunk, groupCount() - first);
             source.read(first, count, x);
-            stored.round(first, count, x, codes, salt);
+            stored.round(first, count, x, codes, salt, false);
             stored.write(first, count, x, codes);
         }
     }
@@ -384,11 +384,6 @@ public final class MaskPolicy {
         private final int maxAtStart = (int) (groupCount() * (m - 1));
         private final int bits = Logit8.indexBits(m);
 
-        /** Whether storing rounds (what a later read sees differs from what was written). */
-        boolean rounds() {
-            return type != DataType.FLOAT;
-        }
-
         void read(long first, int count, float[] out, Codes codes) {
             int n = count * m;
             switch (type) {
@@ -405,21 +400,25 @@ public final class MaskPolicy {
             }
         }
 
-        /** Rounds {@code values} into {@code codes} (salting byte rounding with {@code salt}); FLOATs are kept as they are. */
-        void round(long first, int count, float[] values, Codes codes, long salt) {
+        /**
+         * Rounds {@code values} into {@code codes} (salting byte rounding with {@code salt}); FLOATs are kept as they
+         * are. With {@code reread}, {@code values} become what a read of the codes gives.
+         */
+        void round(long first, int count, float[] values, Codes codes, long salt, boolean reread) {
             switch (type) {
-                case HALF -> Float16.encode(values, codes.halves, count * m);
-                case BYTE -> Logit8.encode(values, count, m, first, salt, codes.bytes, codes.maxAt);
-                default -> {
+                case HALF -> {
+                    Float16.encode(values, codes.halves, count * m);
+                    if (reread) {
+                        Float16.decode(codes.halves, values, count * m);
+                    }
                 }
-            }
-        }
-
-        /** Decodes what {@link #round} wrote back into {@code values}. */
-        void reread(int count, float[] values, Codes codes) {
-            switch (type) {
-                case HALF -> Float16.decode(codes.halves, values, count * m);
-                case BYTE -> Logit8.decode(codes.bytes, codes.maxAt, values, count, m);
+                case BYTE -> {
+                    if (reread) {
+                        Logit8.encodeAndDecode(values, count, m, first, salt, codes.bytes, codes.maxAt);
+                    } else {
+                        Logit8.encode(values, count, m, first, salt, codes.bytes, codes.maxAt);
+                    }
+                }
                 default -> {
                 }
             }
@@ -509,12 +508,10 @@ public final class MaskPolicy {
             int local = c % BLOCK_CHUNKS;
             stored.read(first, count, b.values, b.codes);
             for (int i = 0; i < ascents.length; i++) {
-                ascents[i].kept().readFloats(first, count, b.mask);
+                ascents[i].readFloats(first, count, b.mask);
                 kernel.ascendAndSampleChunk(local, b.values, b.mask, ascents[i].scale(), LOGIT_RANGE, 0, null, count);
-                stored.round(first, count, b.values, b.codes, salt(ascents[i].scale()));
-                if (stored.rounds() && (i + 1 < ascents.length || out != null)) {
-                    stored.reread(count, b.values, b.codes); // the next ascent or the draw reads what is stored
-                }
+                boolean read = i + 1 < ascents.length || out != null; // the next ascent or the draw reads what is stored
+                stored.round(first, count, b.values, b.codes, salt(ascents[i].scale()), read);
             }
             if (ascents.length > 0) {
                 stored.write(first, count, b.values, b.codes);
@@ -541,6 +538,29 @@ public final class MaskPolicy {
 
     /** An ascent {@link #ascend} recorded on the fused path, applied by the next pass over the logits. */
     private record Ascent(MaskBits kept, double scale) {
+        /** Position j of the 16 4-bit masks, as 0/1 floats: a group's four in one lookup instead of four bit tests. */
+        private static final float[] FOUR = new float[16 * 4];
+
+        static {
+            for (int i = 0; i < FOUR.length; i++) {
+                FOUR[i] = (i >>> 2) >>> (i & 3) & 1;
+            }
+        }
+
+        /** The mask of groups {@code first …} as 0/1 floats, row-major, into {@code out}. */
+        void readFloats(long first, int count, float[] out) {
+            if (kept.m() != 4) {
+                kept.readFloats(first, count, out);
+                return;
+            }
+            for (int g = 0, o = 0; g < count; g++, o += 4) {
+                int at = kept.get(first + g) << 2;
+                out[o] = FOUR[at];
+                out[o + 1] = FOUR[at + 1];
+                out[o + 2] = FOUR[at + 2];
+                out[o + 3] = FOUR[at + 3];
+            }
+        }
     }
 
     /** Byte rounding's salt for an ascent: its scale, which a replica replaying the step and a resumed run share. */

@@ -145,7 +145,9 @@ class Logit8Test {
      * The bulk encoder and decoder (specialised, without branches on the random maximum's position) give exactly the
      * bytes and floats of a plain loop over {@link Logit8#encode(float, float)} and {@link Logit8#decode(byte)}, for
      * random chunks at M = 2, 4, 8, 16: ties (±0 among them), exact levels, values far outside [−60, 0], infinities
-     * and NaNs, group counts that end mid-byte, offsets of the first group; nothing past the chunk is written.
+     * and NaNs, group counts that end mid-byte, offsets of the first group; nothing past the chunk is written. The
+     * encoder that leaves the values as decoded ({@link Logit8#encodeAndDecode}) writes the same bytes, and the values
+     * the decoder gives.
      */
     @Test
     void bulkCodecsEqualTheLoopOverTheirDefinition() {
@@ -175,6 +177,18 @@ class Logit8Test {
             loopEncode(x, groups, m, firstGroup, salt, loopCodes, loopMaxAt);
             assertArrayEquals(loopCodes, codes, where);
             assertArrayEquals(loopMaxAt, maxAt, where);
+            float[] stored = java.util.Arrays.copyOf(x, x.length + 4);
+            byte[] storedCodes = filled(codes.length);
+            byte[] storedMaxAt = filled(maxAt.length);
+            Logit8.encodeAndDecode(stored, groups, m, firstGroup, salt, storedCodes, storedMaxAt);
+            assertArrayEquals(loopCodes, storedCodes, where + ", encodeAndDecode");
+            assertArrayEquals(loopMaxAt, storedMaxAt, where + ", encodeAndDecode");
+            float[] loopStored = java.util.Arrays.copyOf(x, stored.length);
+            loopDecode(loopCodes, loopMaxAt, loopStored, groups, m);
+            for (int i = 0; i < stored.length; i++) {
+                assertEquals(Float.floatToRawIntBits(loopStored[i]), Float.floatToRawIntBits(stored[i]),
+                        where + ", encodeAndDecode at " + i);
+            }
             for (int i = 0; i < codes.length; i++) { // decode random codes too, not only the encoder's
                 codes[i] = rng.nextInt(4) == 0 ? (byte) rng.nextInt(256) : codes[i];
             }
