@@ -38,10 +38,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>The state is compact: logits in one-byte {@link Logit8} codes, rounded stochastically, with each group's maximum
  * implicit ({@code -D}{@value #LOGITS_PROPERTY}{@code =half} keeps 16-bit halves, {@link Float16}, {@code =float}
  * FLOATs; bytes and halves learn masks of the same quality on the LLaMA, docs/benchmarks.md), the prior as the packed
- * combination ranks of its groups ({@link KeptSets}: 3 bits per 2:4 group), and the drawn masks as BYTE 0/1
- * matrices. The fused kernel works on FLOATs, so the fast path decodes one kernel chunk at a time into per-thread
- * arrays, runs the kernel there
- * ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; chunks are grouped in blocks of
+ * combination ranks of its groups ({@link KeptSets}: 3 bits per 2:4 group), and the drawn masks as bits until their
+ * ascent. The fused kernel works on FLOATs, so the fast path decodes one kernel chunk at a time into per-thread arrays,
+ * runs the kernel there ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; chunks are grouped in blocks of
  * {@value #BLOCK_CHUNKS} and block b draws with seed {@code GumbelTopN.derive(seed, b)}, so masks depend on the seed
  * only, never on the thread count. An update is applied in the same pass as the next draw. The reference path decodes
  * the logits to FLOAT, runs the ND4J ops and encodes back (ND4J's HALF cast rounds as {@link Float16} does).
