@@ -508,7 +508,7 @@ public final class MaskPolicy {
             int local = c % BLOCK_CHUNKS;
             stored.read(first, count, b.values, b.codes);
             for (int i = 0; i < ascents.length; i++) {
-                ascents[i].readFloats(first, count, b.mask);
+                ascents[i].kept().readFloats(first, count, b.mask);
                 kernel.ascendAndSampleChunk(local, b.values, b.mask, ascents[i].scale(), LOGIT_RANGE, 0, null, count);
                 boolean read = i + 1 < ascents.length || out != null; // the next ascent or the draw reads what is stored
                 stored.round(first, count, b.values, b.codes, salt(ascents[i].scale()), read);
@@ -538,29 +538,6 @@ public final class MaskPolicy {
 
     /** An ascent {@link #ascend} recorded on the fused path, applied by the next pass over the logits. */
     private record Ascent(MaskBits kept, double scale) {
-        /** Position j of the 16 4-bit masks, as 0/1 floats: a group's four in one lookup instead of four bit tests. */
-        private static final float[] FOUR = new float[16 * 4];
-
-        static {
-            for (int i = 0; i < FOUR.length; i++) {
-                FOUR[i] = (i >>> 2) >>> (i & 3) & 1;
-            }
-        }
-
-        /** The mask of groups {@code first …} as 0/1 floats, row-major, into {@code out}. */
-        void readFloats(long first, int count, float[] out) {
-            if (kept.m() != 4) {
-                kept.readFloats(first, count, out);
-                return;
-            }
-            for (int g = 0, o = 0; g < count; g++, o += 4) {
-                int at = kept.get(first + g) << 2;
-                out[o] = FOUR[at];
-                out[o + 1] = FOUR[at + 1];
-                out[o + 2] = FOUR[at + 2];
-                out[o + 3] = FOUR[at + 3];
-            }
-        }
     }
 
     /** Byte rounding's salt for an ascent: its scale, which a replica replaying the step and a resumed run share. */

@@ -286,8 +286,25 @@ public final class MaskBits {
 
     /** A group's kept bits as M 0/1 floats at {@code out[o …]}. */
     static void spread(int kept, int m, float[] out, int o) {
+        if (m == 4) { // the common case: a group's four in one lookup instead of four bit tests
+            int at = kept << 2;
+            out[o] = FOUR[at];
+            out[o + 1] = FOUR[at + 1];
+            out[o + 2] = FOUR[at + 2];
+            out[o + 3] = FOUR[at + 3];
+            return;
+        }
         for (int j = 0; j < m; j++) {
             out[o + j] = kept >>> j & 1;
+        }
+    }
+
+    /** Position j of each of the 16 4-bit kept sets as a 0/1 float, at 4·set + j. */
+    private static final float[] FOUR = new float[16 * 4];
+
+    static {
+        for (int i = 0; i < FOUR.length; i++) {
+            FOUR[i] = (i >>> 2) >>> (i & 3) & 1;
         }
     }
 
