@@ -272,29 +272,22 @@ public final class MaskPolicy {
         return (logits.length() * (double) logits.dataType().width() + prior.bytes()) / positions;
     }
 
-    /** A BYTE 0/1 mask drawn from the policy (Gumbel-top-N); the same seed gives the same mask. */
+    /** A BYTE 0/1 mask drawn from the policy (Gumbel-top-N): {@link #draw} as an array. */
     public INDArray sample(long seed) {
-        INDArray mask = Nd4j.createUninitialized(DataType.BYTE, groupCount(), pattern.m()); // every chunk writes its rows
-        sample(seed, mask);
-        return mask;
+        return draw(seed).toMask(ByteMasks.TYPE);
     }
 
     /**
-     * Draws what {@link #sample(long)} draws into {@code into}, a dense row-major BYTE {@code [groups, M]} matrix that
-     * owns its buffer, so a caller drawing every step reuses one.
+     * A mask drawn from the policy (Gumbel-top-N) as bits, 1/8 byte per position: what a step applies, compares with the
+     * prior and ascends along, with no array of it. The same seed gives the same mask.
      */
-    public void sample(long seed, INDArray into) {
-        requireShape(into, "mask");
-        if (into.dataType() != DataType.BYTE || into.ordering() != 'c' || into.isView()
-                || into.length() != into.data().length()) {
-            throw new IllegalArgumentException("A policy draws into a dense row-major BYTE matrix owning its buffer, got "
-                    + into.dataType() + (into.isView() ? " (a view)" : ""));
+    public MaskBits draw(long seed) {
+        if (!fused()) {
+            return MaskBits.of(GumbelTopN.sample(floatLogits(), pattern, seed));
         }
-        if (fused()) {
-            pass(seed, into);
-        } else {
-            into.assign(GumbelTopN.sample(floatLogits(), pattern, seed));
-        }
+        MaskBits drawn = new MaskBits(groupCount(), pattern.m()); // every chunk writes its words
+        pass(seed, drawn);
+        return drawn;
     }
 
     /**
@@ -448,16 +441,17 @@ public final class MaskPolicy {
      * @param mask a mask {@link #sample} returned, hence strict: its strictness is not checked again
      */
     void ascend(INDArray mask, double scale) {
-        if (fused()) {
-            requireShape(mask, "mask");
-            MaskBits kept = MaskBits.ofBinary(mask, pattern.m());
-            if (kept == null) {
-                throw new IllegalArgumentException("A policy ascends along 0/1 masks only");
-            }
-            ascend(kept, scale);
-            return;
+        ascend(bits(mask), scale);
+    }
+
+    /** A sampled mask's bits, checked to be {@code [groups, M]} 0/1. */
+    MaskBits bits(INDArray mask) {
+        requireShape(mask, "mask");
+        MaskBits kept = MaskBits.ofBinary(mask, pattern.m());
+        if (kept == null) {
+            throw new IllegalArgumentException("A policy ascends along 0/1 masks only");
         }
-        ascendReference(mask, scale);
+        return kept;
     }
 
     /** {@link #ascend(INDArray, double)} along a drawn mask's bits. */
@@ -492,37 +486,31 @@ public final class MaskPolicy {
      * as chunk {@code c mod }{@value #BLOCK_CHUNKS} of block {@code c / }{@value #BLOCK_CHUNKS} with that block's seed
      * {@code GumbelTopN.derive(seed, block)}, the streams the policy has always used.
      */
-    private void pass(long seed, INDArray drawn) {
+    private void pass(long seed, MaskBits drawn) {
         int m = pattern.m();
         long groups = groupCount();
         Stored stored = new Stored();
-        ByteBuffer out = drawn == null ? null : drawn.data().asNio();
         Ascent[] ascents = pending.toArray(new Ascent[0]);
         int chunks = (int) ((groups + FusedGroupKernel.CHUNK_GROUPS - 1) / FusedGroupKernel.CHUNK_GROUPS);
         IntConsumer chunkPass = c -> {
             ChunkBuffers b = chunkBuffers.get();
             long first = (long) c * FusedGroupKernel.CHUNK_GROUPS;
             int count = (int) Math.min(FusedGroupKernel.CHUNK_GROUPS, groups - first);
-            int n = count * m;
-            int at = (int) (first * m);
             int local = c % BLOCK_CHUNKS;
             stored.read(first, count, b.values, b.codes);
             for (int i = 0; i < ascents.length; i++) {
                 ascents[i].kept().readFloats(first, count, b.mask);
                 kernel.ascendAndSampleChunk(local, b.values, b.mask, ascents[i].scale(), LOGIT_RANGE, 0, null, count);
-                boolean read = i + 1 < ascents.length || out != null; // the next ascent or the draw reads what is stored
+                boolean read = i + 1 < ascents.length || drawn != null; // the next ascent or the draw reads what is stored
                 stored.round(first, count, b.values, b.codes, salt(ascents[i].scale()), read);
             }
             if (ascents.length > 0) {
                 stored.write(first, count, b.values, b.codes);
             }
-            if (out != null) {
+            if (drawn != null) {
                 kernel.ascendAndSampleChunk(local, b.values, null, 0, 0, GumbelTopN.derive(seed, c / BLOCK_CHUNKS),
                         b.mask, count);
-                for (int k = 0; k < n; k++) {
-                    b.flags[k] = (byte) b.mask[k]; // exactly 0 or 1: a conversion, no branch on the random draw
-                }
-                out.put(at, b.flags, 0, n);
+                drawn.writeFloats(first, count, b.mask); // a chunk's groups fill whole words of bits
             }
         };
         kernel.forEach(chunks, chunkPass);
@@ -545,24 +533,28 @@ public final class MaskPolicy {
         return Double.doubleToLongBits(scale);
     }
 
-    /** One chunk's logits, stored codes, mask and flags, per thread, so a pass allocates nothing per chunk. */
+    /** One chunk's logits, stored codes and mask, per thread, so a pass allocates nothing per chunk. */
     private static final class ChunkBuffers {
         final float[] values;
         final float[] mask;
         final Codes codes;
-        final byte[] flags;
 
         ChunkBuffers(int m, DataType type) {
             int n = FusedGroupKernel.CHUNK_GROUPS * m;
             this.values = new float[n];
             this.mask = new float[n];
             this.codes = new Codes(FusedGroupKernel.CHUNK_GROUPS, m, type);
-            this.flags = new byte[n];
         }
     }
 
-    /** Share of groups whose mask differs from the prior's. */
+    /** Share of groups whose 0/1 mask ({@code [groups, M]}, any numeric type) differs from the prior's. */
     public double changedFromPrior(INDArray mask) {
+        requireShape(mask, "mask");
+        return changedFromPrior(MaskBits.of(mask));
+    }
+
+    /** Share of groups whose mask, as bits ({@link #draw} gives them), differs from the prior's. */
+    public double changedFromPrior(MaskBits mask) {
         return (double) prior.changedGroups(mask) / groupCount();
     }
 
@@ -589,9 +581,14 @@ public final class MaskPolicy {
         return changed / groupCount();
     }
 
-    /** Makes the model compute with the prior mask m₀ (decoded as BYTEs, a quarter of a FLOAT mask). */
+    /** Makes the model compute with the prior mask m₀ (decoded as bits, no array of it). */
     public void applyPrior() {
-        apply(prior.toMask(DataType.BYTE));
+        apply(prior.toBits());
+    }
+
+    /** Makes the model compute with {@code mask}, all groups as bits ({@link #draw} gives them). */
+    public void apply(MaskBits mask) {
+        rows.apply(mask);
     }
 
     /** Makes the model compute with {@code mask} (all groups). */

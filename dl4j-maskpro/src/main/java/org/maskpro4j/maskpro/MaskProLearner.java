@@ -131,7 +131,6 @@ public final class MaskProLearner {
             }
         }
         boolean selected = selectionLoss != null;
-        state.releaseDrawBuffer();
         Map<String, INDArray> finalMasks = selected ? state.policy().split(chosen.bestMask()) : state.policy().modeMasks();
         state.policy().apply(finalMasks);
         state.policy().storeLogitsInWrappers();

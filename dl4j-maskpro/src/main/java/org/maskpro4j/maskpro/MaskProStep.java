@@ -5,11 +5,9 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.maskpro4j.nm.GumbelTopN;
-import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.MaskBits;
 import org.maskpro4j.weights.MaskableModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The MaskPro update (maskpro-spec §1.4–1.5), shared by the forward-only learner and the training listeners:
@@ -37,8 +35,6 @@ public final class MaskProStep {
     private long step;
     private SpreadTracker spread;
     private boolean cachePriorLosses = true;
-    /** What {@link #step} draws into, one BYTE mask reused from draw to draw (each draw's bits are kept for its ascent). */
-    private INDArray drawn;
 
     public MaskProStep(MaskProConfig config, MaskPolicy policy) {
         this(config, policy, 0, 0.0, new HashMap<>(), new SpreadTracker(0, 0));
@@ -119,37 +115,18 @@ public final class MaskProStep {
     public <B> StepRecord step(MaskableModel<B> model, B batch) {
         double priorLoss = priorLoss(model, batch);
         int k = config.samplesPerStep();
-        if (drawn == null) {
-            drawn = Nd4j.createUninitialized(ByteMasks.TYPE, policy.groupCount(), policy.pattern().m());
-        }
-        MaskBits[] kept = new MaskBits[k];
+        // each draw is bits (1/8 byte per position), applied, compared and ascended along without an array of it
+        MaskBits[] drawn = new MaskBits[k];
         double[] losses = new double[k];
         for (int i = 0; i < k; i++) {
-            policy.sample(GumbelTopN.derive(config.seed(), step, i), drawn);
-            policy.apply(drawn);
+            drawn[i] = policy.draw(GumbelTopN.derive(config.seed(), step, i));
+            policy.apply(drawn[i]);
             losses[i] = model.loss(batch);
-            kept[i] = MaskBits.ofBinary(drawn, policy.pattern().m());
         }
-        double changed = policy.changedFromPrior(drawn);
+        double changed = policy.changedFromPrior(drawn[k - 1]);
         Decision d = decide(priorLoss, losses);
-        for (int i = 0; i < k; i++) {
-            if (d.ascentWeights()[i] != 0) {
-                policy.ascend(kept[i], d.ascentWeights()[i]);
-            }
-        }
-        step++;
+        replay(drawn, d.ascentWeights());
         return d.record(changed);
-    }
-
-    /**
-     * Frees the buffer {@link #step} draws into. A later step allocates it again; a run calls this when it ends, so its
-     * result's masks do not sit beside it.
-     */
-    void releaseDrawBuffer() {
-        if (drawn != null && drawn.closeable()) {
-            drawn.close();
-        }
-        drawn = null;
     }
 
     /** The K masks of the current step, drawn from (seed, step, k): anyone holding the same logits draws the same. */
@@ -232,6 +209,18 @@ public final class MaskProStep {
      * spread tracker is not replayed: only the deciding state normalizes).
      */
     public void replay(INDArray[] masks, double[] ascentWeights) {
+        MaskBits[] bits = new MaskBits[masks.length];
+        for (int i = 0; i < masks.length; i++) {
+            bits[i] = ascentWeights[i] == 0 ? null : policy.bits(masks[i]);
+        }
+        replay(bits, ascentWeights);
+    }
+
+    /** {@link #replay(INDArray[], double[])} of masks held as bits ({@link MaskPolicy#draw} gives them). */
+    public void replay(MaskBits[] masks, double[] ascentWeights) {
+        if (masks.length != ascentWeights.length) {
+            throw new IllegalArgumentException(masks.length + " masks for " + ascentWeights.length + " ascent weights");
+        }
         for (int i = 0; i < masks.length; i++) {
             if (ascentWeights[i] != 0) {
                 policy.ascend(masks[i], ascentWeights[i]);

@@ -7,10 +7,10 @@ import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.TopN;
 import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.weights.MaskBits;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -39,13 +39,18 @@ public final class MagnitudePrior implements MaskPrior {
      */
     public static INDArray of(MaskableWeight w) {
         GroupLayout layout = w.layout();
-        INDArray groups = layout.groupsOf(w.dense());
+        int m = layout.pattern().m();
+        // chunks are read from the buffer: views of a weight that is itself a view of the parameters have no data in M2.1
+        INDArray groups = MaskBits.readable(layout.groupsOf(w.dense()));
         long count = groups.size(0);
-        INDArray mask = Nd4j.createUninitialized(ByteMasks.TYPE, count, layout.pattern().m());
+        INDArray mask = Nd4j.createUninitialized(ByteMasks.TYPE, count, m);
         for (long start = 0; start < count; start += CHUNK_GROUPS) {
-            INDArrayIndex rows = NDArrayIndex.interval(start, Math.min(count, start + CHUNK_GROUPS));
-            INDArray magnitudes = Transforms.abs(groups.get(rows, NDArrayIndex.all()), true);
-            mask.get(rows, NDArrayIndex.all()).assign(TopN.mask(magnitudes, layout.pattern()));
+            int n = (int) Math.min(CHUNK_GROUPS, count - start);
+            float[] values = new float[n * m];
+            MaskBits.readRows(groups, start, n, values);
+            INDArray magnitudes = Transforms.abs(Nd4j.create(values, new long[] {n, m}, 'c'), false);
+            mask.get(NDArrayIndex.interval(start, start + n), NDArrayIndex.all()).assign(TopN.mask(magnitudes,
+                    layout.pattern()));
         }
         return mask;
     }

@@ -83,6 +83,16 @@ public final class GroupRows {
         }
     }
 
+    /** Makes every weight compute with {@code dense ⊙ mask}, {@code mask} holding all groups as bits. */
+    public void apply(MaskBits mask) {
+        if (mask.groups() != count()) {
+            throw new IllegalArgumentException("Mask bits of " + mask.groups() + " groups, expected " + count());
+        }
+        for (int i = 0; i < weights.size(); i++) {
+            weights.get(i).applyMask(mask.range(first(i), count(i)));
+        }
+    }
+
     /** Makes every weight compute with its own mask from {@code masks}, keyed by weight name (as {@link #split} gives). */
     public void apply(Map<String, INDArray> masks) {
         for (MaskableWeight w : weights) {

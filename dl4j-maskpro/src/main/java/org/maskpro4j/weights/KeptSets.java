@@ -257,18 +257,25 @@ public final class KeptSets {
         return MaskBits.toMask(groups, pattern.m(), this::get, type);
     }
 
+    /** These sets as bits (bit j of group g set where position j is kept). */
+    public MaskBits toBits() {
+        MaskBits out = new MaskBits(groups, pattern.m());
+        for (long g = 0; g < groups; g++) {
+            out.set(g, get(g));
+        }
+        return out;
+    }
+
     /**
-     * Groups in which a 0/1 {@code mask} ({@code [groups, M]}, any numeric type) keeps other positions than these sets
-     * (a group of other than N kept positions always differs).
-     *
-     * @throws IllegalArgumentException where the shape differs or an entry is not 0 or 1
+     * Groups in which a 0/1 mask, as {@code read} bits of the same groups, keeps other positions than these sets (a group
+     * of other than N kept positions always differs): where every group keeps N, ranked and compared
+     * {@value #BLOCK} groups at a time.
      */
-    public long changedGroups(INDArray mask) {
-        if (mask.rank() != 2 || mask.size(0) != groups || mask.size(1) != pattern.m()) {
-            throw new IllegalArgumentException("Mask of shape " + java.util.Arrays.toString(mask.shape())
+    public long changedGroups(MaskBits read) {
+        if (read.groups() != groups || read.m() != pattern.m()) {
+            throw new IllegalArgumentException("Mask bits of " + read.groups() + " groups of " + read.m()
                     + " cannot be compared with " + groups + " groups of " + pattern);
         }
-        MaskBits read = MaskBits.of(mask);
         KeptSets other = ofStrict(read, pattern);
         short[] rankOf = book.rankOf;
         long changed = 0;

@@ -277,6 +277,53 @@ public final class MaskBits {
         }
     }
 
+    /**
+     * Sets groups {@code first … first + count − 1} from the 0/1 floats {@code mask[0 … count·M)} (row-major). Groups from
+     * {@code first} start a word and whole words are written, so writers of disjoint chunks never share one; a last
+     * partial word keeps the bits after the groups.
+     */
+    public void writeFloats(long first, int count, float[] mask) {
+        long bit = first * m;
+        if ((bit & 63) != 0 || first < 0 || first + count > groups) {
+            throw new IllegalArgumentException("Groups " + first + "… of " + count + " do not start a word of " + groups
+                    + " groups of " + m);
+        }
+        int n = count * m;
+        int at = (int) (bit >>> 6);
+        for (int o = 0; o < n; o += 64, at++) {
+            int end = Math.min(64, n - o);
+            long word = 0;
+            for (int k = 0; k < end; k++) {
+                word |= (long) mask[o + k] << k; // exactly 0 or 1: a conversion, no branch on the random draw
+            }
+            words[at] = end == 64 ? word : words[at] & -1L << end | word;
+        }
+    }
+
+    /** Groups {@code first … first + count − 1} as bits of their own: this where that is all, else a shifted copy. */
+    public MaskBits range(long first, long count) {
+        if (first < 0 || count < 0 || first + count > groups) {
+            throw new IllegalArgumentException("Groups " + first + "… of " + count + " are not inside " + groups);
+        }
+        if (first == 0 && count == groups) {
+            return this;
+        }
+        MaskBits out = new MaskBits(count, m);
+        long from = first * m;
+        long bits = count * m;
+        int shift = (int) (from & 63);
+        int w = (int) (from >>> 6);
+        for (int i = 0; i < out.words.length; i++, w++) {
+            long word = words[w] >>> shift;
+            if (shift != 0 && w + 1 < words.length) {
+                word |= words[w + 1] << 64 - shift;
+            }
+            long left = bits - 64L * i;
+            out.words[i] = left >= 64 ? word : word & (1L << left) - 1;
+        }
+        return out;
+    }
+
     /** Groups {@code first … first + count − 1} as 0/1 floats, row-major, into {@code out}. */
     public void readFloats(long first, int count, float[] out) {
         for (int g = 0; g < count; g++) {

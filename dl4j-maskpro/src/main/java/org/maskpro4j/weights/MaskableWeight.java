@@ -35,6 +35,11 @@ public interface MaskableWeight {
         assignLive(layout.fromGroups(masked));
     }
 
+    /** {@link #applyMask(INDArray)} of a 0/1 mask held as bits, which a compact holder applies without an array. */
+    default void applyMask(MaskBits groupMask) {
+        applyMask(groupMask.toMask(ByteMasks.TYPE));
+    }
+
     /**
      * Keeps {@code [groups, M]} policy logits with the weight, so a model saved now carries its learning state. Where the
      * holder has nowhere to keep them (plain parameters: checkpoints hold them instead) it does not ask for them, so

@@ -65,13 +65,18 @@ public final class ParamWeight implements MaskableWeight {
         return layout;
     }
 
-    /** The original dense weights: in compact mode a fresh copy rebuilt from the live array and the removed values. */
+    /**
+     * The original dense weights: in compact mode the live array itself while no mask is applied and its memory runs in
+     * group order (a one-shot prior then reads the weights without a copy of the largest), else a fresh copy rebuilt
+     * from the live array and the removed values.
+     */
     @Override
     public INDArray dense() {
         if (denseGroups != null) {
             return layout.asWeight(denseGroups);
         }
-        return layout.asWeight(denseGroupsNow());
+        INDArray inPlace = applied == null ? liveGroupsView() : null;
+        return layout.asWeight(inPlace != null ? inPlace : denseGroupsNow());
     }
 
     @Override
@@ -105,18 +110,42 @@ public final class ParamWeight implements MaskableWeight {
         requireShape(groupMask);
         // only 0/1 is checked while reading: ranking finds any group that keeps other than N
         MaskBits bits = denseGroups == null ? MaskBits.ofBinary(groupMask, m) : null;
-        KeptSets next = bits == null ? null : KeptSets.ofStrict(bits, layout.pattern());
+        if (bits == null || !applyStrict(bits)) {
+            applyDense(groupMask); // as given (it may hold other values than 0/1 here)
+        }
+    }
+
+    /** Applies a 0/1 mask held as bits: in compact mode without any array of it. */
+    @Override
+    public void applyMask(MaskBits groupMask) {
+        if (groupMask.groups() != layout.groupCount() || groupMask.m() != m) {
+            throw new IllegalArgumentException("Weight '" + name + "': mask bits of " + groupMask.groups() + " groups of "
+                    + groupMask.m() + ", expected " + layout.groupCount() + " of " + m);
+        }
+        if (denseGroups != null || !applyStrict(groupMask)) {
+            applyDense(groupMask.toMask(ByteMasks.TYPE));
+        }
+    }
+
+    /** Compact mode: applies {@code bits} where every group keeps exactly N; false (nothing changed) otherwise. */
+    private boolean applyStrict(MaskBits bits) {
+        KeptSets next = KeptSets.ofStrict(bits, layout.pattern());
         if (next == null) {
-            toDenseMode();
-            live.assign(layout.asWeight(denseGroups.mul(groupMask.castTo(denseGroups.dataType()))));
-            appliedMask = groupMask; // as given (it may hold other values than 0/1 here); cast only to multiply
-            return;
+            return false;
         }
         if (removed == null) {
             removed = new float[(int) (layout.groupCount() * removedPerGroup)];
         }
         rewrite(next, bits, false);
         applied = next;
+        return true;
+    }
+
+    /** Dense mode: the live array becomes {@code dense ⊙ groupMask}, kept in the type it came in (cast only to multiply). */
+    private void applyDense(INDArray groupMask) {
+        toDenseMode();
+        live.assign(layout.asWeight(denseGroups.mul(groupMask.castTo(denseGroups.dataType()))));
+        appliedMask = groupMask;
     }
 
     /**

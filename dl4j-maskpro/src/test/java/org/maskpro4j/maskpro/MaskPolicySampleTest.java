@@ -125,6 +125,7 @@ class MaskPolicySampleTest {
         assertEquals(mask, fused.sample(21), "same seed, same mask");
         assertEquals(reference.changedFromPrior(mask), reference.changedShare(mask, reference.priorMask()), 1e-12);
         assertEquals(reference.changedFromPrior(mask), fused.changedFromPrior(mask), 1e-12);
+        assertEquals(reference.changedFromPrior(mask), fused.changedFromPrior(fused.draw(21)), 1e-12, "the draw's bits");
         fused.ascend(mask, 40.0);
         reference.ascend(mask, 40.0);
         // both store halves: the fused float gradient is within 1e-6 of the reference's, which can still land on the

@@ -2,6 +2,7 @@ package org.maskpro4j.weights;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.SplittableRandom;
 
@@ -44,6 +45,48 @@ class MaskBitsTest {
                 assertEquals(expected[(int) (first + g)], part.get(g), type + " view group " + g);
             }
         }
+    }
+
+    /**
+     * A draw's chunks written as 0/1 floats, and per-weight ranges starting anywhere, hold every group's bits: a wrong
+     * shift, a lost carry between words or a clobbered neighbour word each fail here.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {3, 4, 8, 16})
+    void writtenChunksAndRangesHoldEveryGroup(int m) {
+        int groups = 3 * 4096 + 45; // three whole chunks of a pass and a partial one
+        SplittableRandom rng = new SplittableRandom(17 + m);
+        int[] expected = new int[groups];
+        for (int g = 0; g < groups; g++) {
+            expected[g] = rng.nextInt(1 << m);
+        }
+        MaskBits bits = new MaskBits(groups, m);
+        int chunk = 4096;
+        for (int first : new int[] {chunk, 0, 3 * chunk, 2 * chunk}) { // chunks finish in any order
+            int count = Math.min(chunk, groups - first);
+            float[] floats = new float[count * m];
+            for (int g = 0; g < count; g++) {
+                for (int j = 0; j < m; j++) {
+                    floats[g * m + j] = expected[first + g] >>> j & 1;
+                }
+            }
+            bits.writeFloats(first, count, floats);
+        }
+        for (int g = 0; g < groups; g++) {
+            assertEquals(expected[g], bits.get(g), "group " + g);
+        }
+        for (long[] r : new long[][] {{0, groups}, {0, 100}, {1, 4096}, {7, groups - 7}, {4099, 5000}, {groups - 1, 1}}) {
+            MaskBits range = bits.range(r[0], r[1]);
+            assertEquals(r[1], range.groups());
+            for (int g = 0; g < r[1]; g++) {
+                assertEquals(expected[(int) (r[0] + g)], range.get(g), "range " + r[0] + " group " + g);
+            }
+            long tail = r[1] * m % 64; // bits after the last group are 0, as a fresh mask's
+            if (tail != 0) {
+                assertEquals(0, range.word((int) (r[1] * m / 64)) >>> tail, "range " + r[0] + " tail");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> bits.writeFloats(1, 1, new float[m]), "not at a word");
     }
 
     @ParameterizedTest

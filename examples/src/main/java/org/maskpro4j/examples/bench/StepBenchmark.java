@@ -14,6 +14,7 @@ import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.MagnitudePrior;
 import org.maskpro4j.weights.MaskableModel;
+import org.maskpro4j.weights.MaskBits;
 import org.maskpro4j.weights.MaskableWeight;
 import org.maskpro4j.weights.ParamWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -151,7 +152,7 @@ public final class StepBenchmark {
                 model.batchKey(batch);
                 t[1] = System.nanoTime();
                 c[1] = THREADS.getCurrentThreadCpuTime();
-                INDArray mask = policy.sample(GumbelTopN.derive(config.seed(), -1, s, r));
+                MaskBits mask = policy.draw(GumbelTopN.derive(config.seed(), -1, s, r));
                 t[2] = System.nanoTime();
                 c[2] = THREADS.getCurrentThreadCpuTime();
                 policy.apply(mask);
@@ -160,7 +161,7 @@ public final class StepBenchmark {
                 model.loss(batch);
                 t[4] = System.nanoTime();
                 c[4] = THREADS.getCurrentThreadCpuTime();
-                state.replay(new INDArray[] {mask}, new double[] {r % 2 == 0 ? UPDATE_SCALE : -UPDATE_SCALE});
+                state.replay(new MaskBits[] {mask}, new double[] {r % 2 == 0 ? UPDATE_SCALE : -UPDATE_SCALE});
                 t[5] = System.nanoTime();
                 c[5] = THREADS.getCurrentThreadCpuTime();
                 policy.changedFromPrior(mask);
