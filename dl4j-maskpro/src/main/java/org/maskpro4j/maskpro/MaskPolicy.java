@@ -19,6 +19,7 @@ import org.maskpro4j.weights.GroupRows;
 import org.maskpro4j.weights.KeptSets;
 import org.maskpro4j.weights.MaskBits;
 import org.maskpro4j.weights.MaskableWeight;
+import org.maskpro4j.weights.PackedMasks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -199,16 +200,12 @@ public final class MaskPolicy {
         long first = 0;
         for (int i = 0; i < weights.size(); i++) {
             MaskableWeight w = weights.get(i);
-            INDArray mask = priorMasks.get(w.name());
-            if (mask == null) {
-                throw new IllegalArgumentException("The prior has no mask for weight '" + w.name() + "'; it covers "
-                        + priorMasks.keySet());
+            MaskBits mask = PackedMasks.bitsOf(w, priorMasks); // a packed prior is read without decoding it
+            if (mask != null && (mask.groups() != rows.count(i) || mask.m() != pattern.m())) {
+                throw new IllegalArgumentException("The prior mask of weight '" + w.name() + "' has shape [" + mask.groups()
+                        + ", " + mask.m() + "], expected [" + rows.count(i) + ", " + pattern.m() + "]");
             }
-            if (mask.rank() != 2 || mask.size(0) != rows.count(i) || mask.size(1) != pattern.m()) {
-                throw new IllegalArgumentException("The prior mask of weight '" + w.name() + "' has shape "
-                        + java.util.Arrays.toString(mask.shape()) + ", expected [" + rows.count(i) + ", " + pattern.m() + "]");
-            }
-            if (!prior.read(mask, first)) {
+            if (mask == null || !prior.read(mask, first)) {
                 throw new IllegalArgumentException("The prior mask of weight '" + w.name() + "' is not a strict " + pattern
                         + " mask of 0s and 1s");
             }
@@ -299,49 +296,39 @@ public final class MaskPolicy {
             return TopN.mask(floatLogits(), pattern).castTo(DataType.BYTE);
         }
         flush();
-        INDArray mode = Nd4j.createUninitialized(DataType.BYTE, groupCount(), pattern.m());
-        modeRows(0, groupCount(), mode.data().asNio());
-        return mode;
+        return modeRows(0, groupCount()).toMask(DataType.BYTE);
     }
 
-    /** {@link #mode} per weight, keyed by name as {@link #split} gives it, without a mask of all weights beside them. */
-    public Map<String, INDArray> modeMasks() {
+    /**
+     * {@link #mode} per weight, keyed by name as {@link #split} gives it, packed as bits ({@link PackedMasks}: a run's
+     * result costs 1/8 byte per position while it is held), without a mask of all weights beside them.
+     */
+    public PackedMasks modeMasks() {
         if (!fused()) {
-            return split(mode());
+            return PackedMasks.of(split(mode()));
         }
         flush();
-        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        Map<String, MaskBits> out = new java.util.LinkedHashMap<>();
         for (int i = 0; i < rows.weights().size(); i++) {
-            INDArray mask = Nd4j.createUninitialized(DataType.BYTE, rows.count(i), pattern.m());
-            modeRows(rows.first(i), rows.count(i), mask.data().asNio());
-            out.put(rows.weights().get(i).name(), mask);
+            out.put(rows.weights().get(i).name(), modeRows(rows.first(i), rows.count(i)));
         }
-        return out;
+        return PackedMasks.ofBits(out);
     }
 
-    /** The top-N mask of groups {@code first …first + count − 1} into {@code out} from its start, a block at a time. */
-    private void modeRows(long first, long count, ByteBuffer out) {
+    /** The top-N mask of groups {@code first …first + count − 1} as bits, ranked a block at a time. */
+    private MaskBits modeRows(long first, long count) {
         int m = pattern.m();
+        MaskBits mode = new MaskBits(count, m);
         int block = (int) Math.min(BLOCK_GROUPS, count);
         float[] x = new float[block * m];
-        byte[] kept = new byte[x.length];
         for (long at = 0; at < count; at += block) {
             int n = (int) Math.min(block, count - at);
             readLogitsFrom(first + at, n, x);
-            java.util.Arrays.fill(kept, 0, n * m, (byte) 0);
-            for (int o = 0; o < n * m; o += m) {
-                for (int k = 0; k < pattern.n(); k++) {
-                    int best = -1;
-                    for (int j = 0; j < m; j++) {
-                        if (kept[o + j] == 0 && (best < 0 || x[o + j] > x[o + best])) {
-                            best = j;
-                        }
-                    }
-                    kept[o + best] = 1;
-                }
+            for (int g = 0; g < n; g++) {
+                mode.set(at + g, KeptSets.largest(x, g * m, m, pattern.n()));
             }
-            out.put((int) (at * m), kept, 0, n * m);
         }
+        return mode;
     }
 
     /** Logits of groups {@code first …} as floats (halves or bytes decoded). */
@@ -562,7 +549,7 @@ public final class MaskPolicy {
     public double changedFromPrior(Map<String, INDArray> masks) {
         long changed = 0;
         for (int i = 0; i < rows.weights().size(); i++) {
-            MaskBits kept = MaskBits.ofBinary(GroupRows.of(masks, rows.weights().get(i)), pattern.m());
+            MaskBits kept = PackedMasks.bitsOf(rows.weights().get(i), masks);
             if (kept == null || kept.groups() != rows.count(i) || kept.m() != pattern.m()) {
                 throw new IllegalArgumentException("The mask of weight '" + rows.weights().get(i).name()
                         + "' is not a 0/1 mask of " + rows.count(i) + " groups of " + pattern.m());

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.maskpro4j.prior.MaskPrior;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
+import org.maskpro4j.weights.PackedMasks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,12 +104,7 @@ final class PriorStage implements Stage {
 
     static void apply(MaskableModel<?> model, Map<String, INDArray> masks) {
         for (MaskableWeight w : model.weights()) {
-            INDArray m = masks.get(w.name());
-            if (m == null) {
-                throw new IllegalArgumentException("The prior has no mask for weight '" + w.name() + "'; it covers "
-                        + masks.keySet());
-            }
-            w.applyMask(m);
+            PackedMasks.applyTo(w, masks); // a chosen prior's masks are packed: applied from their bits
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.maskpro4j.weights.PackedMasks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,7 +21,8 @@ public record StageOutcome(Map<String, INDArray> masks, boolean modelChanged, lo
         Map<String, Object> heldOut) {
 
     public StageOutcome {
-        masks = masks == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(masks));
+        // packed masks are read-only already, and a copy would decode them all
+        masks = masks == null || masks instanceof PackedMasks ? masks : Collections.unmodifiableMap(new LinkedHashMap<>(masks));
         details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
         heldOut = heldOut == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(heldOut));
     }

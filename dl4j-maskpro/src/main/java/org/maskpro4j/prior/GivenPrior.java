@@ -9,6 +9,7 @@ import org.maskpro4j.nm.Strictness;
 import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
+import org.maskpro4j.weights.PackedMasks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -54,6 +55,6 @@ public final class GivenPrior implements MaskPrior {
             }
             out.put(w.name(), ByteMasks.ofBinary(m)); // strict, so 0/1
         }
-        return out;
+        return PackedMasks.of(out);
     }
 }

@@ -15,6 +15,10 @@ public interface MaskPrior {
     /** Short name used in logs, reports and the CLI ("magnitude", "wanda", …). */
     String name();
 
-    /** @return a {@code [groups, M]} BYTE 0/1 mask ({@link org.maskpro4j.weights.ByteMasks}) per weight name */
+    /**
+     * @return a {@code [groups, M]} 0/1 mask per weight name, packed as bits ({@link org.maskpro4j.weights.PackedMasks}:
+     *         a learner reads them without an array, and a caller holding them through a run holds 1/8 byte per
+     *         position); reading one gives a fresh BYTE copy ({@link org.maskpro4j.weights.ByteMasks})
+     */
     <B> Map<String, INDArray> masks(MaskableModel<B> model, Iterable<B> calibration);
 }

@@ -5,6 +5,7 @@ import java.util.Objects;
 
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
+import org.maskpro4j.weights.PackedMasks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -34,7 +35,7 @@ public final class OneShotPrior implements MaskPrior {
 
     @Override
     public <B> Map<String, INDArray> masks(MaskableModel<B> model, Iterable<B> calibration) {
-        Map<String, INDArray> masks = pruner.prune(model, calibration).masks();
+        PackedMasks masks = PackedMasks.of(pruner.prune(model, calibration).masks());
         // the pruner prunes the model as it goes (later weights calibrate on earlier pruned ones); a prior only answers masks
         model.weights().forEach(MaskableWeight::restoreDense);
         return masks;

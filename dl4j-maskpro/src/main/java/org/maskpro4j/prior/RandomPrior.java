@@ -8,6 +8,7 @@ import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.weights.ByteMasks;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
+import org.maskpro4j.weights.PackedMasks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,6 +35,6 @@ public final class RandomPrior implements MaskPrior {
             INDArray zeros = Nd4j.zeros(DataType.FLOAT, w.layout().groupCount(), w.layout().pattern().m());
             out.put(w.name(), ByteMasks.ofBinary(GumbelTopN.sample(zeros, w.layout().pattern(), GumbelTopN.derive(seed, i))));
         }
-        return out;
+        return PackedMasks.of(out);
     }
 }

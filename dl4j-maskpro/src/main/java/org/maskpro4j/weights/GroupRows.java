@@ -96,7 +96,7 @@ public final class GroupRows {
     /** Makes every weight compute with its own mask from {@code masks}, keyed by weight name (as {@link #split} gives). */
     public void apply(Map<String, INDArray> masks) {
         for (MaskableWeight w : weights) {
-            w.applyMask(of(masks, w));
+            PackedMasks.applyTo(w, masks);
         }
     }
 

@@ -81,7 +81,16 @@ public final class KeptSets {
                     + " does not fit groups " + first + "… of " + groups + " groups of " + pattern);
         }
         MaskBits read = MaskBits.ofBinary(mask, pattern.m()); // only 0/1: ranking finds groups keeping other than N
-        return read != null && encode(read, first);
+        return read != null && read(read, first);
+    }
+
+    /** {@link #read(INDArray, long)} of a mask held as bits (of groups of M). */
+    public boolean read(MaskBits mask, long first) {
+        if (mask.m() != pattern.m() || first < 0 || first + mask.groups() > groups) {
+            throw new IllegalArgumentException("Mask bits of " + mask.groups() + " groups of " + mask.m()
+                    + " do not fit groups " + first + "… of " + groups + " groups of " + pattern);
+        }
+        return encode(mask, first);
     }
 
     /**
@@ -255,6 +264,24 @@ public final class KeptSets {
     /** A fresh {@code [groups, M]} 0/1 mask of the given type (written as BYTEs a chunk at a time, then cast). */
     public INDArray toMask(DataType type) {
         return MaskBits.toMask(groups, pattern.m(), this::get, type);
+    }
+
+    /**
+     * The kept set of the N largest of {@code scores[o … o + M − 1]}, ties to the lower index as
+     * {@link org.maskpro4j.nm.TopN}: bit j set where position j is kept.
+     */
+    public static int largest(float[] scores, int o, int m, int n) {
+        int kept = 0;
+        for (int k = 0; k < n; k++) {
+            int best = -1;
+            for (int j = 0; j < m; j++) {
+                if ((kept >>> j & 1) == 0 && (best < 0 || scores[o + j] > scores[o + best])) {
+                    best = j;
+                }
+            }
+            kept |= 1 << best;
+        }
+        return kept;
     }
 
     /** These sets as bits (bit j of group g set where position j is kept). */
