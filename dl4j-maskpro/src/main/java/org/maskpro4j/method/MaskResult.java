@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.maskpro4j.maskpro.StepRecord;
 import org.maskpro4j.weights.ByteMasks;
+import org.maskpro4j.weights.PackedMasks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -27,7 +28,7 @@ public record MaskResult(String method, Map<String, INDArray> masks, long steps,
         double changedFromPrior, boolean weightsUpdated, double seconds, Map<String, Object> details) {
 
     public MaskResult {
-        masks = Collections.unmodifiableMap(ByteMasks.of(masks));
+        masks = masks instanceof PackedMasks ? masks : Collections.unmodifiableMap(ByteMasks.of(masks)); // packed: read-only
         history = List.copyOf(history);
         details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }

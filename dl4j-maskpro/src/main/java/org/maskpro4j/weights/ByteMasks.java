@@ -38,8 +38,14 @@ public final class ByteMasks {
         return mask.dataType() == TYPE ? mask : mask.castTo(TYPE);
     }
 
-    /** {@link #of(INDArray)} of every mask, keyed and ordered as given; each weight is cast on its own. */
+    /**
+     * {@link #of(INDArray)} of every mask, keyed and ordered as given; each weight is cast on its own. {@link PackedMasks}
+     * read as BYTE already and are returned as they are: a copy would decode them all.
+     */
     public static Map<String, INDArray> of(Map<String, INDArray> masks) {
+        if (masks instanceof PackedMasks) {
+            return masks;
+        }
         Map<String, INDArray> out = new LinkedHashMap<>();
         masks.forEach((name, mask) -> out.put(name, of(mask, "The mask of weight '" + name + "'")));
         return out;

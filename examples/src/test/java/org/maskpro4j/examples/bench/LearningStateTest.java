@@ -1,6 +1,7 @@
 package org.maskpro4j.examples.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -9,11 +10,16 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.maskpro4j.maskpro.MaskPolicy;
 import org.maskpro4j.maskpro.MaskProConfig;
+import org.maskpro4j.maskpro.MaskProLearner;
+import org.maskpro4j.maskpro.MaskProResult;
 import org.maskpro4j.maskpro.MaskProStep;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.MagnitudePrior;
+import org.maskpro4j.weights.MaskBits;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
+import org.maskpro4j.weights.PackedMasks;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -41,6 +47,33 @@ class LearningStateTest {
             assertEquals(0.8125 + 3.0 / 32, state.policy(), 1e-12, "byte logits + prior ranks");
             assertEquals(2 + 3.0 / 32, state.weights(), 1e-12, "removed values + applied ranks");
             assertTrue(state.total() <= 3.0, "learn_state_bytes_per_weight " + state.total());
+        } finally {
+            model.weights().forEach(MaskableWeight::restoreDense);
+        }
+    }
+
+    /**
+     * What a caller holds beside the state is packed: the prior it passes in and the learner's result are bits (1/8 byte
+     * per position), not the BYTE masks they read as, which on this MLP would be 6.3 MB each.
+     */
+    @Test
+    void priorAndResultAreHeldAsBits() {
+        NmPattern pattern = NmPattern.parse("2:4");
+        Dl4jSubject subject = SyntheticMlp.subject(2, 1, 3);
+        MaskableModel<DataSet> model = subject.maskable(pattern);
+        try {
+            Map<String, INDArray> prior = new MagnitudePrior().masks(model, List.of());
+            assertInstanceOf(PackedMasks.class, prior);
+            MaskProConfig config = MaskProConfig.builder().pattern(pattern).seed(3).steps(2).logEvery(2).build();
+            MaskProResult r = new MaskProLearner(config, null).learn(model, subject.batches(), prior);
+            PackedMasks masks = assertInstanceOf(PackedMasks.class, r.masks());
+            long bits = 0;
+            for (MaskableWeight w : model.weights()) {
+                MaskBits kept = masks.bits(w.name());
+                assertEquals(masks.get(w.name()), kept.toMask(DataType.BYTE), w.name());
+                bits += kept.groups() * kept.m();
+            }
+            assertEquals(SyntheticMlp.weights(1), bits, "one bit per weight");
         } finally {
             model.weights().forEach(MaskableWeight::restoreDense);
         }
