@@ -11,8 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A {@code [groups, M]} 0/1 mask kept as one bit per position (group g's positions are bits g·M … g·M + M − 1, bit j set
  * where position j is kept): 1/32 of a FLOAT mask, and a group's kept set is one small integer to compare or walk.
- * This is how a 0/1 mask is read and checked (chunk by chunk, word by word) before {@link KeptSets} ranks it, and how the
- * policy and a MaskPro step hold drawn masks for the ascents, which read them back as floats.
+ * This is how a 0/1 mask is read and checked (chunk by chunk, word by word) before {@link KeptSets} ranks it, how a
+ * policy's draw is written, applied to the weights and held for its ascent (read back as floats), and how
+ * {@link PackedMasks} hold priors and results.
  */
 public final class MaskBits {
     /** Groups read from an ND4J mask per chunk, so reading never copies more than a few MB at once. */
