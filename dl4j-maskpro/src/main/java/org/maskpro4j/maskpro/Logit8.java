@@ -61,8 +61,8 @@ public final class Logit8 {
     }
 
     /**
-     * The M = 4 encoder in SIMD lanes where the JVM has the Vector API and 16 float lanes, else null; after the tables,
-     * which it copies.
+     * The M = 4 encoder in SIMD lanes where the JVM has the Vector API and 16 float lanes, else null; after the levels,
+     * which it reads.
      */
     private static final Lanes LANES = lanes();
 
