@@ -1,5 +1,7 @@
 package org.maskpro4j.nm;
 
+import java.nio.ByteBuffer;
+
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -148,6 +150,16 @@ final class VectorChunkMath extends ChunkMath {
         final float[] fBackward;
         final float[] fCOut;
 
+        /** The chunk's logits, mask and drawn mask, for the blocks that {@code step} on buffers copies. */
+        private float[][] chunk;
+
+        float[][] chunk(int m) {
+            if (chunk == null) {
+                chunk = new float[3][FusedGroupKernel.CHUNK_GROUPS * m];
+            }
+            return chunk;
+        }
+
         Scratch(NmPattern p) {
             int rows = p.m() * BLOCK;
             xs = new float[rows];
@@ -183,39 +195,113 @@ final class VectorChunkMath extends ChunkMath {
             long firstGroup) {
         Scratch s = scratch.get();
         for (int from = 0; from < count; from += BLOCK) {
+            stepBlock(s, x, kept, scale, range, chunkSeed, drawn, from, Math.min(count, from + BLOCK), firstGroup);
+        }
+    }
+
+    /** {@link #step} on the chunk's groups [from, to), at most one block. */
+    private void stepBlock(Scratch s, float[] x, float[] kept, double scale, float range, long chunkSeed,
+            float[] drawn, int from, int to, long firstGroup) {
+        int rowLength = F.loopBound(to - from + F.length() - 1);
+        blockToRows(x, from, to, s.xs, rowLength, 0f);
+        if (kept != null) {
+            blockToRows(kept, from, to, s.ks, rowLength, -1f);
+            FloatVector.zero(F).intoArray(s.nan, 0);
+        }
+        rowsMath(s, rowLength, kept != null, drawn != null, scale, range, chunkSeed, from);
+        if (kept != null && notFinite(s.nan)) {
+            fallback.step(x, kept, scale, range, chunkSeed, drawn, from, to, firstGroup);
+            return;
+        }
+        if (kept != null) {
+            blockFromRows(s.xs, x, from, to, rowLength);
+        }
+        if (drawn != null) {
+            blockFromRows(s.ks, drawn, from, to, rowLength);
+        }
+    }
+
+    /**
+     * {@link #step} on a chunk that lies in the matrices' buffers, {@code at} its first byte (native order): whole
+     * blocks of M = 4 move between the buffers and the rows with no copy of the chunk; a partial block, and a block
+     * the scalar fallback redoes, pass through the chunk arrays.
+     */
+    @Override
+    void step(ByteBuffer x, ByteBuffer kept, double scale, float range, long chunkSeed, ByteBuffer drawn, int count,
+            long firstGroup, int at) {
+        Scratch s = scratch.get();
+        int m = pattern.m();
+        for (int from = 0; from < count; from += BLOCK) {
             int to = Math.min(count, from + BLOCK);
-            int rowLength = F.loopBound(to - from + F.length() - 1);
-            blockToRows(x, from, to, s.xs, rowLength, 0f);
-            if (kept != null) {
-                blockToRows(kept, from, to, s.ks, rowLength, -1f);
-                FloatVector.zero(F).intoArray(s.nan, 0);
-            }
-            // one pass per 16 groups: their rows stay in L1 from the softmax to the drawn mask
-            for (int b = 0; b < rowLength; b += F.length()) {
-                // M = 4 branches off here and in blockToRows, so the general lanes' methods run, and are profiled by
-                // the JIT, for other patterns only (when 2:4 ran them first, 4:8 measured 5 to 9 % slower)
-                if (kept != null && pairsOfFour) {
-                    ascendPairsOfFour(s, rowLength, b, (float) scale, range);
-                } else if (kept != null) {
-                    ascendLanes(s, rowLength, b, (float) scale, range);
+            if (to - from == BLOCK) {
+                for (int g = 0; g < BLOCK; g += F.length()) {
+                    FourPositionLanes.toRows(x, at + (from + g) * 4 * Float.BYTES, s.xs, g, BLOCK);
                 }
-                if (drawn != null && sequentialPairs) {
-                    drawPairOfFour(s, rowLength, b, chunkSeed, from);
-                } else if (drawn != null && (fourRows || eightRows)) {
-                    raceOfRows(s, rowLength, b, chunkSeed, from);
-                } else if (drawn != null) {
-                    raceLanes(s, rowLength, b, chunkSeed, from);
+                if (kept != null) {
+                    for (int g = 0; g < BLOCK; g += F.length()) {
+                        FourPositionLanes.toRows(kept, at + (from + g) * 4 * Float.BYTES, s.ks, g, BLOCK);
+                    }
+                    FloatVector.zero(F).intoArray(s.nan, 0);
+                }
+                rowsMath(s, BLOCK, kept != null, drawn != null, scale, range, chunkSeed, from);
+                if (kept == null || !notFinite(s.nan)) {
+                    if (kept != null) {
+                        for (int g = 0; g < BLOCK; g += F.length()) {
+                            FourPositionLanes.fromRows(s.xs, g, BLOCK, x, at + (from + g) * 4 * Float.BYTES);
+                        }
+                    }
+                    if (drawn != null) {
+                        for (int g = 0; g < BLOCK; g += F.length()) {
+                            FourPositionLanes.fromRows(s.ks, g, BLOCK, drawn, at + (from + g) * 4 * Float.BYTES);
+                        }
+                    }
+                    continue;
                 }
             }
-            if (kept != null && notFinite(s.nan)) {
-                fallback.step(x, kept, scale, range, chunkSeed, drawn, from, to, firstGroup);
-                continue;
+            float[][] c = s.chunk(m);
+            int floats = (to - from) * m;
+            int first = at / Float.BYTES + from * m;
+            x.asFloatBuffer().get(first, c[0], from * m, floats);
+            if (kept != null) {
+                kept.asFloatBuffer().get(first, c[1], from * m, floats);
+            }
+            float[] out = drawn == null ? null : c[2];
+            if (to - from == BLOCK) {
+                fallback.step(c[0], kept == null ? null : c[1], scale, range, chunkSeed, out, from, to, firstGroup);
+            } else {
+                stepBlock(s, c[0], kept == null ? null : c[1], scale, range, chunkSeed, out, from, to, firstGroup);
             }
             if (kept != null) {
-                blockFromRows(s.xs, x, from, to, rowLength);
+                x.asFloatBuffer().put(first, c[0], from * m, floats);
             }
             if (drawn != null) {
-                blockFromRows(s.ks, drawn, from, to, rowLength);
+                drawn.asFloatBuffer().put(first, c[2], from * m, floats);
+            }
+        }
+    }
+
+    @Override
+    boolean readsBuffers() {
+        return fourRows;
+    }
+
+    /** The math of one block's rows, 16 groups at a time: their rows stay in L1 from the softmax to the drawn mask. */
+    private void rowsMath(Scratch s, int rowLength, boolean update, boolean draw, double scale, float range,
+            long chunkSeed, int from) {
+        for (int b = 0; b < rowLength; b += F.length()) {
+            // M = 4 branches off here and in blockToRows, so the general lanes' methods run, and are profiled by
+            // the JIT, for other patterns only (when 2:4 ran them first, 4:8 measured 5 to 9 % slower)
+            if (update && pairsOfFour) {
+                ascendPairsOfFour(s, rowLength, b, (float) scale, range);
+            } else if (update) {
+                ascendLanes(s, rowLength, b, (float) scale, range);
+            }
+            if (draw && sequentialPairs) {
+                drawPairOfFour(s, rowLength, b, chunkSeed, from);
+            } else if (draw && (fourRows || eightRows)) {
+                raceOfRows(s, rowLength, b, chunkSeed, from);
+            } else if (draw) {
+                raceLanes(s, rowLength, b, chunkSeed, from);
             }
         }
     }
@@ -775,23 +861,40 @@ final class VectorChunkMath extends ChunkMath {
         uniforms(chunkSeed, from + b, 0, s.keys, 0);
         uniforms(chunkSeed, from + b, 1, s.keys, lanes);
         weightsOfFour(s.xs, b, rowLength, s.lane);
-        exp(s.lane, 4 * lanes);
         pickPair(s.lane, s.keys, s.ks, b, rowLength);
     }
 
-    /** max(x_j − max, −MAX_SPREAD) of 4 rows at lane offset b, one row of lanes per position into lane. */
+    /**
+     * The weights exp(max(x_j − max, −MAX_SPREAD)) of 4 rows at lane offset b, one row of lanes per position into
+     * lane: {@link #exp}'s operations, without its flush to 0 (the arguments stay above it), on values still in
+     * registers.
+     */
     private static void weightsOfFour(float[] xs, int b, int rowLength, float[] lane) {
-        int lanes = F.length();
-        FloatVector x0 = FloatVector.fromArray(F, xs, b);
-        FloatVector x1 = FloatVector.fromArray(F, xs, b + rowLength);
-        FloatVector x2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
-        FloatVector x3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
-        FloatVector max = x0.max(x1).max(x2).max(x3);
+        FloatVector max = FloatVector.fromArray(F, xs, b).max(FloatVector.fromArray(F, xs, b + rowLength))
+                .max(FloatVector.fromArray(F, xs, b + 2 * rowLength))
+                .max(FloatVector.fromArray(F, xs, b + 3 * rowLength));
         FloatVector floor = FloatVector.broadcast(F, -MAX_SPREAD);
-        x0.sub(max).max(floor).intoArray(lane, 0);
-        x1.sub(max).max(floor).intoArray(lane, lanes);
-        x2.sub(max).max(floor).intoArray(lane, 2 * lanes);
-        x3.sub(max).max(floor).intoArray(lane, 3 * lanes);
+        FloatVector log2e = FloatVector.broadcast(F, LOG2E);
+        FloatVector rounder = FloatVector.broadcast(F, ROUNDER);
+        FloatVector ln2High = FloatVector.broadcast(F, -LN2_HIGH);
+        FloatVector ln2Low = FloatVector.broadcast(F, -LN2_LOW);
+        FloatVector c1 = FloatVector.broadcast(F, EXP_1);
+        FloatVector c2 = FloatVector.broadcast(F, EXP_2);
+        FloatVector c3 = FloatVector.broadcast(F, EXP_3);
+        FloatVector c4 = FloatVector.broadcast(F, EXP_4);
+        FloatVector c5 = FloatVector.broadcast(F, EXP_5);
+        for (int j = 0; j < 4; j++) {
+            FloatVector x = FloatVector.fromArray(F, xs, b + j * rowLength).sub(max).max(floor);
+            FloatVector shifted = x.mul(log2e).add(rounder);
+            FloatVector r = shifted.sub(rounder);
+            FloatVector f = r.fma(ln2High, x);
+            f = r.fma(ln2Low, f);
+            FloatVector p = FloatVector.broadcast(F, EXP_0).fma(f, c1).fma(f, c2).fma(f, c3).fma(f, c4).fma(f, c5);
+            FloatVector y = p.fma(f.mul(f), f).add(1f);
+            FloatVector scale = shifted.reinterpretAsInts().sub(ROUNDER_BITS - 127)
+                    .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            y.mul(scale).intoArray(lane, j * F.length());
+        }
     }
 
     /**
