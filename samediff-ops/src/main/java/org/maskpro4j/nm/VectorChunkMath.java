@@ -902,6 +902,9 @@ final class VectorChunkMath extends ChunkMath {
      * where u₁·Σe falls in the running sums, the second likewise among the other three; 0/1 rows into out.
      */
     private static void pickPair(float[] weights, float[] uniforms, float[] out, int b, int rowLength) {
+        // the comparisons as all-ones or zero int lanes, and the choices as bitwise logic on them: the sign of t − c,
+        // which for finite floats is set exactly where t < c; JDK 17 keeps a VectorMask in a vector register and
+        // converts it for every blend, which measured slower
         int lanes = F.length();
         FloatVector e0 = FloatVector.fromArray(F, weights, 0);
         FloatVector e1 = FloatVector.fromArray(F, weights, lanes);
@@ -910,28 +913,28 @@ final class VectorChunkMath extends ChunkMath {
         FloatVector c1 = e0.add(e1);
         FloatVector c2 = c1.add(e2);
         FloatVector t = FloatVector.fromArray(F, uniforms, 0).mul(c2.add(e3));
-        VectorMask<Float> a0 = t.lt(e0);
-        VectorMask<Float> a1 = t.lt(c1);
-        VectorMask<Float> a2 = t.lt(c2);
-        VectorMask<Float> f1 = a1.andNot(a0);
-        VectorMask<Float> f2 = a2.andNot(a1);
-        VectorMask<Float> f3 = a2.not();
-        FloatVector zero = FloatVector.zero(F);
-        FloatVector r0 = e0.blend(zero, a0);
-        FloatVector d1 = r0.add(e1.blend(zero, f1));
-        FloatVector d2 = d1.add(e2.blend(zero, f2));
-        FloatVector t2 = FloatVector.fromArray(F, uniforms, lanes).mul(d2.add(e3.blend(zero, f3)));
-        VectorMask<Float> b0 = t2.lt(r0);
-        VectorMask<Float> b1 = t2.lt(d1);
-        VectorMask<Float> b2 = t2.lt(d2);
+        IntVector a0 = t.sub(e0).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector a1 = t.sub(c1).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector a2 = t.sub(c2).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector f1 = a1.lanewise(VectorOperators.AND_NOT, a0);
+        IntVector f2 = a2.lanewise(VectorOperators.AND_NOT, a1);
+        IntVector f3 = a2.not();
+        FloatVector r0 = e0.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, a0).reinterpretAsFloats();
+        FloatVector d1 = r0.add(e1.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, f1).reinterpretAsFloats());
+        FloatVector d2 = d1.add(e2.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, f2).reinterpretAsFloats());
+        FloatVector t2 = FloatVector.fromArray(F, uniforms, lanes)
+                .mul(d2.add(e3.reinterpretAsInts().and(a2).reinterpretAsFloats()));
+        IntVector b0 = t2.sub(r0).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector b1 = t2.sub(d1).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector b2 = t2.sub(d2).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
         // past the last sum (rounding) the second is the last position left: 3, or 2 when 3 came first
-        VectorMask<Float> s2 = b2.andNot(b1).or(f3.andNot(b2));
-        VectorMask<Float> s3 = b2.or(f3).not();
-        FloatVector one = FloatVector.broadcast(F, 1f);
-        zero.blend(one, a0.or(b0)).intoArray(out, b);
-        zero.blend(one, f1.or(b1.andNot(b0))).intoArray(out, b + rowLength);
-        zero.blend(one, f2.or(s2)).intoArray(out, b + 2 * rowLength);
-        zero.blend(one, f3.or(s3)).intoArray(out, b + 3 * rowLength);
+        IntVector s2 = b2.lanewise(VectorOperators.AND_NOT, b1).or(f3.lanewise(VectorOperators.AND_NOT, b2));
+        IntVector s3 = b2.or(f3).not();
+        int one = Float.floatToRawIntBits(1f);
+        a0.or(b0).and(one).reinterpretAsFloats().intoArray(out, b);
+        f1.or(b1.lanewise(VectorOperators.AND_NOT, b0)).and(one).reinterpretAsFloats().intoArray(out, b + rowLength);
+        f2.or(s2).and(one).reinterpretAsFloats().intoArray(out, b + 2 * rowLength);
+        f3.or(s3).and(one).reinterpretAsFloats().intoArray(out, b + 3 * rowLength);
     }
 
     /** The uniforms of position j of the 16 groups from chunk group {@code group}, into {@code keys} at {@code at}. */
