@@ -133,7 +133,7 @@ final class FourPositionLanes {
         shift(xs, b, rowLength, range, nan);
     }
 
-    /** 1 + R/(1 − p_b)², 1 + R/(1 − p_a)² and 1 plus both R/(1 − p)² into acc, from the first, second and unkept masses. */
+    /** 1 + R/(1 − p_b)², 1 + R/(1 − p_a)² and 1 plus both R/(1 − p)² into acc, from the kept and unkept masses. */
     private static void pairMasses(float[] ks, float[] ps, int b, int rowLength, float[] acc) {
         FloatVector p0 = FloatVector.fromArray(F, ps, b);
         FloatVector p1 = FloatVector.fromArray(F, ps, b + rowLength);
@@ -144,19 +144,14 @@ final class FourPositionLanes {
         FloatVector k2 = FloatVector.fromArray(F, ks, b + 2 * rowLength);
         FloatVector k3 = FloatVector.fromArray(F, ks, b + 3 * rowLength);
         FloatVector one = FloatVector.broadcast(F, 1f);
-        FloatVector zero = FloatVector.zero(F);
-        // whether each position is the first kept one
-        FloatVector f0 = k0.mul(one.sub(zero));
-        FloatVector seen = zero.add(k0);
-        FloatVector f1 = k1.mul(one.sub(seen));
-        seen = seen.add(k1);
-        FloatVector f2 = k2.mul(one.sub(seen));
-        seen = seen.add(k2);
-        FloatVector f3 = k3.mul(one.sub(seen));
-        FloatVector first = zero.add(p0.mul(f0)).add(p1.mul(f1)).add(p2.mul(f2)).add(p3.mul(f3));
-        FloatVector second = zero.add(p0.mul(k0.sub(f0))).add(p1.mul(k1.sub(f1))).add(p2.mul(k2.sub(f2)))
-                .add(p3.mul(k3.sub(f3)));
-        FloatVector unkept = zero.add(p0.sub(p0.mul(k0))).add(p1.sub(p1.mul(k1))).add(p2.sub(p2.mul(k2)))
+        // whether positions 1 and 2 are the first kept one; in a strict mask of two, position 0 is never the second
+        // and position 3 never the first, and each sum below has one non-zero term (two for the unkept mass), so
+        // leaving the zero terms out changes no bit
+        FloatVector f1 = k1.mul(one.sub(k0));
+        FloatVector f2 = k2.mul(one.sub(k0.add(k1)));
+        FloatVector first = p0.mul(k0).add(p1.mul(f1)).add(p2.mul(f2));
+        FloatVector second = p1.mul(k1.sub(f1)).add(p2.mul(k2.sub(f2))).add(p3.mul(k3));
+        FloatVector unkept = p0.sub(p0.mul(k0)).add(p1.sub(p1.mul(k1))).add(p2.sub(p2.mul(k2)))
                 .add(p3.sub(p3.mul(k3)));
         FloatVector ia = one.div(unkept.add(second));
         FloatVector ib = one.div(unkept.add(first));
@@ -170,9 +165,9 @@ final class FourPositionLanes {
 
     /**
      * x ← x − scale·∇ log P(kept) for positions j0 and j0 + 1; the kept positions before j0 are counted in
-     * {@code acc[48..64)}. The gradient of position j is k_j − p_j·w_j with w_j = 1 + R/(1 − p_b)² for the first kept
-     * position, 1 + R/(1 − p_a)² for the second and 1 + both R/(1 − p)² for the others: the general lanes' values (their
-     * 0/1 products and sums with one non-zero term are exact), with fewer operations.
+     * {@code acc[48..64)}. The gradient of position j is k_j − p_j·w_j with w_j = 1 + R/(1 − p_b)² for the first
+     * kept position, 1 + R/(1 − p_a)² for the second and 1 + both R/(1 − p)² for the others: the general lanes'
+     * values (their 0/1 products and sums with one non-zero term are exact), with fewer operations.
      */
     private static void updatePositions(float[] xs, float[] ks, float[] ps, int b, int rowLength, float scale,
             float[] acc, int j0) {
