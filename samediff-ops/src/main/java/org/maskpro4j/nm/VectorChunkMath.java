@@ -861,40 +861,23 @@ final class VectorChunkMath extends ChunkMath {
         uniforms(chunkSeed, from + b, 0, s.keys, 0);
         uniforms(chunkSeed, from + b, 1, s.keys, lanes);
         weightsOfFour(s.xs, b, rowLength, s.lane);
+        exp(s.lane, 4 * lanes);
         pickPair(s.lane, s.keys, s.ks, b, rowLength);
     }
 
-    /**
-     * The weights exp(max(x_j − max, −MAX_SPREAD)) of 4 rows at lane offset b, one row of lanes per position into
-     * lane: {@link #exp}'s operations, without its flush to 0 (the arguments stay above it), on values still in
-     * registers.
-     */
+    /** max(x_j − max, −MAX_SPREAD) of 4 rows at lane offset b, one row of lanes per position into lane. */
     private static void weightsOfFour(float[] xs, int b, int rowLength, float[] lane) {
-        FloatVector max = FloatVector.fromArray(F, xs, b).max(FloatVector.fromArray(F, xs, b + rowLength))
-                .max(FloatVector.fromArray(F, xs, b + 2 * rowLength))
-                .max(FloatVector.fromArray(F, xs, b + 3 * rowLength));
+        int lanes = F.length();
+        FloatVector x0 = FloatVector.fromArray(F, xs, b);
+        FloatVector x1 = FloatVector.fromArray(F, xs, b + rowLength);
+        FloatVector x2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
+        FloatVector x3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
+        FloatVector max = x0.max(x1).max(x2).max(x3);
         FloatVector floor = FloatVector.broadcast(F, -MAX_SPREAD);
-        FloatVector log2e = FloatVector.broadcast(F, LOG2E);
-        FloatVector rounder = FloatVector.broadcast(F, ROUNDER);
-        FloatVector ln2High = FloatVector.broadcast(F, -LN2_HIGH);
-        FloatVector ln2Low = FloatVector.broadcast(F, -LN2_LOW);
-        FloatVector c1 = FloatVector.broadcast(F, EXP_1);
-        FloatVector c2 = FloatVector.broadcast(F, EXP_2);
-        FloatVector c3 = FloatVector.broadcast(F, EXP_3);
-        FloatVector c4 = FloatVector.broadcast(F, EXP_4);
-        FloatVector c5 = FloatVector.broadcast(F, EXP_5);
-        for (int j = 0; j < 4; j++) {
-            FloatVector x = FloatVector.fromArray(F, xs, b + j * rowLength).sub(max).max(floor);
-            FloatVector shifted = x.mul(log2e).add(rounder);
-            FloatVector r = shifted.sub(rounder);
-            FloatVector f = r.fma(ln2High, x);
-            f = r.fma(ln2Low, f);
-            FloatVector p = FloatVector.broadcast(F, EXP_0).fma(f, c1).fma(f, c2).fma(f, c3).fma(f, c4).fma(f, c5);
-            FloatVector y = p.fma(f.mul(f), f).add(1f);
-            FloatVector scale = shifted.reinterpretAsInts().sub(ROUNDER_BITS - 127)
-                    .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            y.mul(scale).intoArray(lane, j * F.length());
-        }
+        x0.sub(max).max(floor).intoArray(lane, 0);
+        x1.sub(max).max(floor).intoArray(lane, lanes);
+        x2.sub(max).max(floor).intoArray(lane, 2 * lanes);
+        x3.sub(max).max(floor).intoArray(lane, 3 * lanes);
     }
 
     /**
