@@ -85,7 +85,11 @@ final class FourPositionLanes {
                 .blend(r3.rearrange(GROUPS_3), POSITION_3).intoArray(groups, o + 3 * lanes);
     }
 
-    /** {@link #toRows} from the 16 groups at byte {@code at} of a buffer in native order. */
+    /**
+     * {@link #toRows} from the 16 groups at byte {@code at} of a buffer in native order. Written out again rather than
+     * sharing the permutations with the array form through a method taking the four vectors: C2 compiles such a
+     * method on its own and then boxes the vectors passed to it (see the class comment).
+     */
     static void toRows(ByteBuffer groups, int at, float[] rows, int r, int rowLength) {
         int bytes = F.vectorByteSize();
         FloatVector v0 = FloatVector.fromByteBuffer(F, groups, at, ORDER);
