@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 120 bytes per group, and 2 to 4 times slower, where one form did not fit); so the closed form, for one, is three
  * methods with three vectors of scratch between them.
  */
-final class FourPositionLanes {
+public final class FourPositionLanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final int M = 4;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
@@ -51,8 +51,11 @@ final class FourPositionLanes {
     // toRows and fromRows have the same shape with different shuffles and masks: as one method taking them as
     // arguments, C2 no longer treats them as constants, which measured 10 to 20 % slower at 2:4
 
-    /** The 16 groups at {@code o} to 4 rows of {@code rowLength} lanes, from lane {@code at}. */
-    static void toRows(float[] groups, int o, float[] rows, int at, int rowLength) {
+    /**
+     * The 16 groups at {@code o} to 4 rows of {@code rowLength} lanes, from lane {@code at}; public for the byte
+     * logits' encoder (dl4j-maskpro Logit8Lanes), which reads groups as rows too.
+     */
+    public static void toRows(float[] groups, int o, float[] rows, int at, int rowLength) {
         int lanes = F.length();
         FloatVector v0 = FloatVector.fromArray(F, groups, o);
         FloatVector v1 = FloatVector.fromArray(F, groups, o + lanes);
