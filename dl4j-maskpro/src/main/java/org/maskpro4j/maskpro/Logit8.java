@@ -13,7 +13,9 @@ package org.maskpro4j.maskpro;
  * them smaller than a level step, add up as they do in floats instead of vanishing. The random number is a hash of the
  * value's bits, its position and a salt (the policy passes each ascent's scale), so the same inputs always give the
  * same bytes, whatever the thread count, and a policy restored from a checkpoint, or a replica replaying the same
- * steps, encodes as the original does.
+ * steps, encodes as the original does. The encoder needs no table: a value's level and rounding probability follow
+ * in closed form from B·ln(1 − v/a) ({@link #encode(float, float)}), and the hash is 32-bit, so both run in 16 SIMD
+ * lanes as cheaply as in scalar code.
  *
  * <p>At M = 4, where the JVM runs with jdk.incubator.vector and 16 float lanes, {@code Logit8Lanes} encodes and decodes
  * 16 groups at a time, bit for bit as the scalar code here, which stays for the rest and for other JVMs.
@@ -23,41 +25,44 @@ public final class Logit8 {
     public static final float RANGE = (float) MaskPolicy.LOGIT_RANGE;
     /** Level growth: steps are about (|level| + a)/B wide, a ≈ 2.58. */
     private static final double B = 80;
-    /** Every code's value, so decoding is one load per logit; a 257th, −∞, ends the table for the encoder. */
-    static final float[] LEVEL = new float[257];
-    /** 1 / (level c − level c + 1), 0 for the last: the encoder's rounding probability is a product. */
-    static final float[] INV_STEP = new float[256];
+    /** Every code's value, so decoding is one load per logit. */
+    static final float[] LEVEL = new float[256];
+    /** The levels' scale a ≈ 2.58: level c is −a(e^{c/B} − 1). */
+    private static final double A = RANGE / Math.expm1(255 / B);
+    /** −1/a: the continuous code of v is B·ln(1 − v/a) ({@link #codePoint}). */
+    static final float MINUS_INV_A = (float) (-1 / A);
+    /** B·ln 2 and 2B: B·ln(m·2^e) = e·B·ln 2 + 2B·atanh((m − 1)/(m + 1)). */
+    static final float B_LN2 = (float) (B * Math.log(2));
+    static final float TWO_B = (float) (2 * B);
+    static final float THIRD = 1f / 3;
+    static final float FIFTH = 1f / 5;
+    static final float SEVENTH = 1f / 7;
+    /** The mantissa bits of √2: a mantissa above them is halved, so atanh's argument stays within ±0.172. */
+    static final int SQRT2_MANTISSA = 0x3504F3;
     /**
-     * Buckets per unit of |value|: a power of 2, so the bucket index is exact, and no more than the finest level step
-     * (a/B ≈ 0.0323) is wide, so a bucket holds at most one level below its top.
+     * The rounding probability at fraction f of a step, (e^{f/B} − 1)/(e^{1/B} − 1), as f·(R0 + f·R1 + f²·R2): the
+     * series of e^y − 1 to y³ (relative error below 7·10⁻⁷).
      */
-    static final float BUCKETS_PER_UNIT = 32;
-    /** The code of the lowest level at or above the top of each bucket: a value's upper level is it or the next one. */
-    static final byte[] BUCKET_CODE = new byte[(int) (RANGE * BUCKETS_PER_UNIT) + 1];
+    static final float R0 = (float) (1 / B / Math.expm1(1 / B));
+    static final float R1 = (float) (1 / B / Math.expm1(1 / B) / (2 * B));
+    static final float R2 = (float) (1 / B / Math.expm1(1 / B) / (6 * B * B));
+    /**
+     * Fractions of a step this close to a level round to it whatever the random number: the computed continuous code is
+     * within ~5·10⁻⁵ of the exact one, so a value on a level always encodes to that level's code (a restored checkpoint
+     * stores what it stored), at a bias of at most 2⁻¹⁰ of a step for values this close.
+     */
+    static final float SNAP = 0x1p-10f;
 
     static {
-        double a = RANGE / Math.expm1(255 / B);
         for (int c = 1; c < 255; c++) {
-            LEVEL[c] = (float) (-a * Math.expm1(c / B));
+            LEVEL[c] = (float) (-A * Math.expm1(c / B));
         }
         LEVEL[255] = -RANGE;
-        LEVEL[256] = Float.NEGATIVE_INFINITY;
-        for (int c = 0; c < 255; c++) {
-            INV_STEP[c] = 1 / (LEVEL[c] - LEVEL[c + 1]);
-        }
-        int c = 0;
-        for (int k = 0; k < BUCKET_CODE.length; k++) {
-            float top = -k / BUCKETS_PER_UNIT;
-            while (c < 255 && LEVEL[c + 1] >= top) {
-                c++;
-            }
-            BUCKET_CODE[k] = (byte) c;
-        }
     }
 
     /**
-     * The M = 4 encoder in SIMD lanes where the JVM has the Vector API and 16 float lanes, else null; after the tables,
-     * which it copies.
+     * The M = 4 encoder in SIMD lanes where the JVM has the Vector API and 16 float lanes, else null; after the levels,
+     * which it reads.
      */
     private static final Lanes LANES = lanes();
 
@@ -99,31 +104,38 @@ public final class Logit8 {
     /**
      * The code of {@code value} (at most 0, at least −{@value #RANGE}; beyond are clamped), rounded down to the next
      * lower level with probability (level above − value)/(level step), given {@code uniform} in [0, 1). A value on a
-     * level is that level's code.
+     * level is that level's code. Computed in closed form, no table: the continuous code t = B·ln(1 − v/a)
+     * ({@link #codePoint}) has its whole part c (the level at or above v) and its fraction f, and the probability is
+     * (e^{f/B} − 1)/(e^{1/B} − 1), exact up to float rounding and {@link #SNAP}. Its comparisons are on the floats'
+     * bits, so C2 compiles them to conditional moves (float selections become branches, which the random rounding
+     * mispredicts half the time); a NaN gives code 0. Logit8Lanes computes the same operations in lanes.
      */
     public static byte encode(float value, float uniform) {
         float v = Math.max(-RANGE, Math.min(0, value));
-        int c = BUCKET_CODE[(int) (v * -BUCKETS_PER_UNIT)] & 0xff;
-        c += LEVEL[c + 1] >= v ? 1 : 0; // no branch on data: the JIT makes both selections conditional moves
-        float down = (LEVEL[c] - v) * INV_STEP[c];
-        return (byte) (uniform < down ? c + 1 : c);
+        float t = Math.max(0f, codePoint(v));
+        int c = Math.min((int) t, 254);
+        float f = t - c;
+        float p = f < SNAP ? 0f : f > 1 - SNAP ? 1f : f * Math.fma(f, Math.fma(f, R2, R1), R0); // rarely snapped
+        int number = ((Float.floatToRawIntBits(v) & 0x7fffffff) - 0x7f800001) >> 31; // all ones unless v is NaN
+        // uniform and p are at least +0, so their bits order as they do
+        return (byte) ((c + ((Float.floatToRawIntBits(uniform) - Float.floatToRawIntBits(p)) >>> 31)) & number);
     }
 
     /**
-     * {@link #encode(float, float)} with its two float comparisons done on the floats' bits, given {@code uniform} in
-     * [0, 1): C2 compiles float selections to branches, which the random rounding mispredicts half the time (three
-     * times the cost of the rest). The values compared never straddle 0, so their sign-less bits order as they do; a
-     * NaN, which the definition gives code 0, is masked out.
+     * B·ln(1 − v/a) for v in [−{@value #RANGE}, 0], level c at c (to ~5·10⁻⁵): with 1 − v/a = m·2^e, m in [√½, √2],
+     * e·B·ln 2 + 2B·atanh(s), s = (m − 1)/(m + 1), by atanh's series to s⁷ (error below 4·10⁻⁸ for |s| ≤ 0.172).
      */
-    private static byte encodeUnbranched(float value, float uniform) {
-        float v = Math.max(-RANGE, Math.min(0, value));
-        int c = BUCKET_CODE[(int) (v * -BUCKETS_PER_UNIT)] & 0xff;
-        int size = Float.floatToRawIntBits(v) & 0x7fffffff;
-        int number = (size - 0x7f800001) >> 31; // all ones unless v is NaN
-        // the level below is at or above v (it is at most 0, v at most 0): its size is at most v's
-        c -= ((Float.floatToRawIntBits(LEVEL[c + 1]) & 0x7fffffff) - size - 1 >> 31) & number;
-        float down = (LEVEL[c] - v) * INV_STEP[c]; // at least +0 (or NaN)
-        return (byte) (c - ((Float.floatToRawIntBits(uniform) - Float.floatToRawIntBits(down) >> 31) & number));
+    static float codePoint(float v) {
+        float x = Math.fma(v, MINUS_INV_A, 1f);
+        int bits = Float.floatToRawIntBits(x);
+        int mantissa = bits & 0x7fffff;
+        int high = mantissa > SQRT2_MANTISSA ? 1 : 0;
+        float m = Float.intBitsToFloat(mantissa | (0x3f800000 - (high << 23)));
+        float e = (bits >> 23) - 127 + high;
+        float s = (m - 1f) / (m + 1f);
+        float w = s * s;
+        float series = Math.fma(Math.fma(Math.fma(w, SEVENTH, FIFTH), w, THIRD), w, 1f);
+        return Math.fma(e, B_LN2, s * TWO_B * series);
     }
 
     /**
@@ -171,7 +183,7 @@ public final class Logit8 {
             for (int k = 0; k < m - 1; k++) {
                 int j = k + (k >= top ? 1 : 0);
                 float v = from[o + j] - max;
-                codes[c++] = encodeUnbranched(v, uniform(key, index + j, v));
+                codes[c++] = encode(v, uniform(key, index + j, v));
             }
             maxAt[g * bits >>> 3] |= (byte) (top << (g * bits & 7));
         }
@@ -195,18 +207,15 @@ public final class Logit8 {
     /**
      * {@link #encode(float[], int, int, long, long, byte[], byte[])} at M = 4, the common case; returns how many of the
      * first groups the lanes encoded (and, with {@code decoded}, decoded into {@code from}). The scalar code, for the
-     * rest or where the lanes are absent: the maximum's position by selections rather than branches on random data, the
-     * hash's position term advanced by addition (the product wraps the same way), and four groups' positions packed in
-     * a register before one store.
+     * rest or where the lanes are absent: the maximum's position by selections rather than branches on random data, and
+     * four groups' positions packed in a register before one store.
      */
     private static int encode4(float[] from, int groups, long firstGroup, long salt, byte[] codes, byte[] maxAt,
             boolean decoded) {
         long key = mix(salt);
         int start = LANES == null ? 0 : LANES.encode4(from, groups, firstGroup, key, codes, maxAt, decoded);
-        long step = 0x9E3779B97F4A7C15L;
-        long spread = (firstGroup + start) * 4 * step;
         int packed = 0;
-        for (int g = start, o = 4 * start, c = 3 * start; g < groups; g++, o += 4, c += 3, spread += 4 * step) {
+        for (int g = start, o = 4 * start, c = 3 * start; g < groups; g++, o += 4, c += 3) {
             // float selections compile to branches, integer ones to conditional moves: the running maximum is reloaded
             int top = from[o + 1] > from[o] ? 1 : 0;
             top = from[o + 2] > from[o + top] ? 2 : top;
@@ -218,9 +227,10 @@ public final class Logit8 {
             float v0 = from[o + j0] - max;
             float v1 = from[o + j1] - max;
             float v2 = from[o + j2] - max;
-            codes[c] = encodeUnbranched(v0, uniformSpread(key, spread + j0 * step, v0));
-            codes[c + 1] = encodeUnbranched(v1, uniformSpread(key, spread + j1 * step, v1));
-            codes[c + 2] = encodeUnbranched(v2, uniformSpread(key, spread + j2 * step, v2));
+            long index = (firstGroup + g) * 4;
+            codes[c] = encode(v0, uniform(key, index + j0, v0));
+            codes[c + 1] = encode(v1, uniform(key, index + j1, v1));
+            codes[c + 2] = encode(v2, uniform(key, index + j2, v2));
             packed |= top << ((g & 3) << 1);
             if ((g & 3) == 3) {
                 maxAt[g >>> 2] = (byte) packed;
@@ -267,18 +277,27 @@ public final class Logit8 {
     }
 
     /**
-     * A uniform in [0, 1) from the hash of a value's bits, its position and a salt's key: two odd multipliers spread
-     * position and value over all 64 bits, one xor-shift-multiply round mixes them into the top 24.
+     * A uniform in [0, 1) from the hash of a value's bits, its position and a salt's key, in 32-bit arithmetic (Logit8Lanes
+     * hashes 16 values per vector): two odd multipliers spread the position's low half and the value over the word, a
+     * third the position's high half, and Wellons' lowbias32 finalizer mixes them into the top 24 bits.
      */
     static float uniform(long key, long index, float value) {
-        return uniformSpread(key, index * 0x9E3779B97F4A7C15L, value);
+        int z = keyWord(key) ^ (int) (index >>> 32) * HIGH_MULTIPLIER ^ (int) index * POSITION_MULTIPLIER
+                ^ Float.floatToRawIntBits(value) * VALUE_MULTIPLIER;
+        z = (z ^ (z >>> 16)) * MIX_1;
+        z = (z ^ (z >>> 15)) * MIX_2;
+        return ((z ^ (z >>> 16)) >>> 8) * 0x1.0p-24f;
     }
 
-    /** {@link #uniform(long, long, float)} given the position's product with the first multiplier. */
-    private static float uniformSpread(long key, long spread, float value) {
-        long z = key ^ spread ^ Float.floatToRawIntBits(value) * 0xC2B2AE3D27D4EB4FL;
-        z = (z ^ (z >>> 32)) * 0xD6E8FEB86659FD93L;
-        return (z >>> 40) * 0x1.0p-24f;
+    static final int HIGH_MULTIPLIER = 0x27D4EB2F;
+    static final int POSITION_MULTIPLIER = 0x9E3779B9;
+    static final int VALUE_MULTIPLIER = 0x85EBCA6B;
+    static final int MIX_1 = 0x7FEB352D;
+    static final int MIX_2 = 0x846CA68B;
+
+    /** The 32 bits of a salt's key that {@link #uniform} starts from. */
+    static int keyWord(long key) {
+        return (int) key ^ (int) (key >>> 32);
     }
 
     /** SplitMix64's finalizer. */

@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.maskpro4j.maskpro.MaskPolicySampleTest.policy;
 import static org.maskpro4j.maskpro.MaskPolicySampleTest.withProperty;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,12 +62,14 @@ class CheckpointCompatibilityTest {
         assertEquals(STEPS, snap.history().size());
         MaskPolicy policy = withProperty(MaskPolicy.LOGITS_PROPERTY, "byte",
                 () -> snap.bind(List.of(weight(pattern)), config(pattern))).policy();
-        String[] expected;
-        try (InputStream in = resource(base(text) + "-expected.csv")) {
-            expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split("\n");
+        INDArray expected;
+        try (DataInputStream in = new DataInputStream(resource(base(text) + "-expected.nd4j"))) {
+            expected = Nd4j.read(in);
         }
-        assertArrayEquals(parse(expected[0]), policy.logits().data().asFloat(), "decoded logits");
-        assertArrayEquals(parse(expected[1]), policy.mode().castTo(DataType.FLOAT).data().asFloat(), "final mask");
+        INDArray actual = logitsAndMode(policy);
+        // exact floats: INDArray.equals would allow 1e-5, more than a level's rounding
+        assertArrayEquals(expected.getRow(0).toFloatVector(), actual.getRow(0).toFloatVector(), "decoded logits");
+        assertArrayEquals(expected.getRow(1).toFloatVector(), actual.getRow(1).toFloatVector(), "final mask");
     }
 
     private static InputStream resource(String name) {
@@ -93,21 +94,13 @@ class CheckpointCompatibilityTest {
         Path dir = Path.of("src", "test", "resources", "saved");
         Files.createDirectories(dir);
         MaskProCheckpoint.save(dir.resolve(base(text) + ".ckpt"), state, history, null);
-        Files.writeString(dir.resolve(base(text) + "-expected.csv"),
-                csv(state.policy().logits().data().asFloat()) + "\n"
-                        + csv(state.policy().mode().castTo(DataType.FLOAT).data().asFloat()) + "\n");
-    }
-
-    private static String csv(float[] values) {
-        return IntStream.range(0, values.length).mapToObj(i -> String.valueOf(values[i])).collect(Collectors.joining(","));
-    }
-
-    private static float[] parse(String line) {
-        String[] parts = line.split(",");
-        float[] values = new float[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            values[i] = Float.parseFloat(parts[i]);
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(dir.resolve(base(text) + "-expected.nd4j")))) {
+            Nd4j.write(logitsAndMode(state.policy()), out);
         }
-        return values;
+    }
+
+    /** Row 0: the decoded logits; row 1: the final mask, both flattened to FLOAT. */
+    private static INDArray logitsAndMode(MaskPolicy policy) {
+        return Nd4j.vstack(policy.logits().reshape(1, -1), policy.mode().castTo(DataType.FLOAT).reshape(1, -1));
     }
 }

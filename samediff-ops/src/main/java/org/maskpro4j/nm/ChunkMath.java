@@ -1,5 +1,7 @@
 package org.maskpro4j.nm;
 
+import java.nio.ByteBuffer;
+
 /**
  * The per-group math of one chunk of {@link FusedGroupKernel}: exact gradient step, shift and clamp, next draw, on
  * the chunk's logits copied to a float array. Two implementations compute the same thing: {@link VectorChunkMath}
@@ -70,6 +72,20 @@ abstract class ChunkMath {
      */
     abstract void step(float[] x, float[] kept, double scale, float range, long chunkSeed, float[] drawn, int count,
             long firstGroup);
+
+    /** Whether {@link #step(ByteBuffer, ByteBuffer, double, float, long, ByteBuffer, int, long, int)} runs here. */
+    boolean readsBuffers() {
+        return false;
+    }
+
+    /**
+     * {@link #step} on a chunk held in the matrices' buffers (native order, {@code at} the chunk's first byte),
+     * read and written in place; only where {@link #readsBuffers}.
+     */
+    void step(ByteBuffer x, ByteBuffer kept, double scale, float range, long chunkSeed, ByteBuffer drawn, int count,
+            long firstGroup, int at) {
+        throw new UnsupportedOperationException("This chunk math works on arrays only");
+    }
 
     /**
      * d log P(kept) / d logits of {@code count} groups into {@code grad}, the first half of {@link #step}.

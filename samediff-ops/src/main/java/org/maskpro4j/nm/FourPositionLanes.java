@@ -1,5 +1,8 @@
 package org.maskpro4j.nm;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -18,9 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
  * 120 bytes per group, and 2 to 4 times slower, where one form did not fit); so the closed form, for one, is three
  * methods with three vectors of scratch between them.
  */
-final class FourPositionLanes {
+public final class FourPositionLanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final int M = 4;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final VectorShuffle<Float> ROW_0 = RowShuffles.toRow(M, 0);
     private static final VectorShuffle<Float> ROW_1 = RowShuffles.toRow(M, 1);
     private static final VectorShuffle<Float> ROW_2 = RowShuffles.toRow(M, 2);
@@ -47,8 +51,11 @@ final class FourPositionLanes {
     // toRows and fromRows have the same shape with different shuffles and masks: as one method taking them as
     // arguments, C2 no longer treats them as constants, which measured 10 to 20 % slower at 2:4
 
-    /** The 16 groups at {@code o} to 4 rows of {@code rowLength} lanes, from lane {@code at}. */
-    static void toRows(float[] groups, int o, float[] rows, int at, int rowLength) {
+    /**
+     * The 16 groups at {@code o} to 4 rows of {@code rowLength} lanes, from lane {@code at}; public for the byte
+     * logits' encoder (dl4j-maskpro Logit8Lanes), which reads groups as rows too.
+     */
+    public static void toRows(float[] groups, int o, float[] rows, int at, int rowLength) {
         int lanes = F.length();
         FloatVector v0 = FloatVector.fromArray(F, groups, o);
         FloatVector v1 = FloatVector.fromArray(F, groups, o + lanes);
@@ -82,6 +89,44 @@ final class FourPositionLanes {
     }
 
     /**
+     * {@link #toRows} from the 16 groups at byte {@code at} of a buffer in native order. Written out again rather than
+     * sharing the permutations with the array form through a method taking the four vectors: C2 compiles such a
+     * method on its own and then boxes the vectors passed to it (see the class comment).
+     */
+    static void toRows(ByteBuffer groups, int at, float[] rows, int r, int rowLength) {
+        int bytes = F.vectorByteSize();
+        FloatVector v0 = FloatVector.fromByteBuffer(F, groups, at, ORDER);
+        FloatVector v1 = FloatVector.fromByteBuffer(F, groups, at + bytes, ORDER);
+        FloatVector v2 = FloatVector.fromByteBuffer(F, groups, at + 2 * bytes, ORDER);
+        FloatVector v3 = FloatVector.fromByteBuffer(F, groups, at + 3 * bytes, ORDER);
+        v0.rearrange(ROW_0).blend(v1.rearrange(ROW_0), QUARTER_1).blend(v2.rearrange(ROW_0), QUARTER_2)
+                .blend(v3.rearrange(ROW_0), QUARTER_3).intoArray(rows, r);
+        v0.rearrange(ROW_1).blend(v1.rearrange(ROW_1), QUARTER_1).blend(v2.rearrange(ROW_1), QUARTER_2)
+                .blend(v3.rearrange(ROW_1), QUARTER_3).intoArray(rows, r + rowLength);
+        v0.rearrange(ROW_2).blend(v1.rearrange(ROW_2), QUARTER_1).blend(v2.rearrange(ROW_2), QUARTER_2)
+                .blend(v3.rearrange(ROW_2), QUARTER_3).intoArray(rows, r + 2 * rowLength);
+        v0.rearrange(ROW_3).blend(v1.rearrange(ROW_3), QUARTER_1).blend(v2.rearrange(ROW_3), QUARTER_2)
+                .blend(v3.rearrange(ROW_3), QUARTER_3).intoArray(rows, r + 3 * rowLength);
+    }
+
+    /** {@link #fromRows} into the 16 groups at byte {@code at} of a buffer in native order. */
+    static void fromRows(float[] rows, int r, int rowLength, ByteBuffer groups, int at) {
+        int bytes = F.vectorByteSize();
+        FloatVector r0 = FloatVector.fromArray(F, rows, r);
+        FloatVector r1 = FloatVector.fromArray(F, rows, r + rowLength);
+        FloatVector r2 = FloatVector.fromArray(F, rows, r + 2 * rowLength);
+        FloatVector r3 = FloatVector.fromArray(F, rows, r + 3 * rowLength);
+        r0.rearrange(GROUPS_0).blend(r1.rearrange(GROUPS_0), POSITION_1).blend(r2.rearrange(GROUPS_0), POSITION_2)
+                .blend(r3.rearrange(GROUPS_0), POSITION_3).intoByteBuffer(groups, at, ORDER);
+        r0.rearrange(GROUPS_1).blend(r1.rearrange(GROUPS_1), POSITION_1).blend(r2.rearrange(GROUPS_1), POSITION_2)
+                .blend(r3.rearrange(GROUPS_1), POSITION_3).intoByteBuffer(groups, at + bytes, ORDER);
+        r0.rearrange(GROUPS_2).blend(r1.rearrange(GROUPS_2), POSITION_1).blend(r2.rearrange(GROUPS_2), POSITION_2)
+                .blend(r3.rearrange(GROUPS_2), POSITION_3).intoByteBuffer(groups, at + 2 * bytes, ORDER);
+        r0.rearrange(GROUPS_3).blend(r1.rearrange(GROUPS_3), POSITION_1).blend(r2.rearrange(GROUPS_3), POSITION_2)
+                .blend(r3.rearrange(GROUPS_3), POSITION_3).intoByteBuffer(groups, at + 3 * bytes, ORDER);
+    }
+
+    /**
      * VectorChunkMath's gradientOfPairs and update for the 16 groups of 2:4 at lane offset b of the rows, in three
      * parts each small enough for the JIT to keep its vectors in registers (it stops inlining the Vector API's methods
      * in larger ones): the same operations in the same order, so the same bits. The rows of ps hold the softmax; the
@@ -95,7 +140,7 @@ final class FourPositionLanes {
         shift(xs, b, rowLength, range, nan);
     }
 
-    /** R/(1 − p_a)², R/(1 − p_b)² and 1 plus both into acc, from the first, second and unkept masses. */
+    /** 1 + R/(1 − p_b)², 1 + R/(1 − p_a)² and 1 plus both R/(1 − p)² into acc, from the kept and unkept masses. */
     private static void pairMasses(float[] ks, float[] ps, int b, int rowLength, float[] acc) {
         FloatVector p0 = FloatVector.fromArray(F, ps, b);
         FloatVector p1 = FloatVector.fromArray(F, ps, b + rowLength);
@@ -106,51 +151,53 @@ final class FourPositionLanes {
         FloatVector k2 = FloatVector.fromArray(F, ks, b + 2 * rowLength);
         FloatVector k3 = FloatVector.fromArray(F, ks, b + 3 * rowLength);
         FloatVector one = FloatVector.broadcast(F, 1f);
-        FloatVector zero = FloatVector.zero(F);
-        // whether each position is the first kept one
-        FloatVector f0 = k0.mul(one.sub(zero));
-        FloatVector seen = zero.add(k0);
-        FloatVector f1 = k1.mul(one.sub(seen));
-        seen = seen.add(k1);
-        FloatVector f2 = k2.mul(one.sub(seen));
-        seen = seen.add(k2);
-        FloatVector f3 = k3.mul(one.sub(seen));
-        FloatVector first = zero.add(p0.mul(f0)).add(p1.mul(f1)).add(p2.mul(f2)).add(p3.mul(f3));
-        FloatVector second = zero.add(p0.mul(k0.sub(f0))).add(p1.mul(k1.sub(f1))).add(p2.mul(k2.sub(f2)))
-                .add(p3.mul(k3.sub(f3)));
-        FloatVector unkept = zero.add(p0.sub(p0.mul(k0))).add(p1.sub(p1.mul(k1))).add(p2.sub(p2.mul(k2)))
+        // whether positions 1 and 2 are the first kept one; in a strict mask of two, position 0 is never the second
+        // and position 3 never the first, and each sum below has one non-zero term (two for the unkept mass), so
+        // leaving the zero terms out changes no bit
+        FloatVector f1 = k1.mul(one.sub(k0));
+        FloatVector f2 = k2.mul(one.sub(k0.add(k1)));
+        FloatVector first = p0.mul(k0).add(p1.mul(f1)).add(p2.mul(f2));
+        FloatVector second = p1.mul(k1.sub(f1)).add(p2.mul(k2.sub(f2))).add(p3.mul(k3));
+        FloatVector unkept = p0.sub(p0.mul(k0)).add(p1.sub(p1.mul(k1))).add(p2.sub(p2.mul(k2)))
                 .add(p3.sub(p3.mul(k3)));
         FloatVector ia = one.div(unkept.add(second));
         FloatVector ib = one.div(unkept.add(first));
         FloatVector share = one.div(ia.add(ib));
         FloatVector cA = ia.mul(ia.mul(share));
         FloatVector cB = ib.mul(ib.mul(share));
-        cA.intoArray(acc, 0);
-        cB.intoArray(acc, F.length());
+        one.add(cB).intoArray(acc, 0);
+        one.add(cA).intoArray(acc, F.length());
         cA.add(cB).add(one).intoArray(acc, 2 * F.length());
     }
 
-    /** x ← x − scale·∇ log P(kept) for positions j0 and j0 + 1. */
+    /**
+     * x ← x − scale·∇ log P(kept) for positions j0 and j0 + 1; the kept positions before j0 are counted in
+     * {@code acc[48..64)}. The gradient of position j is k_j − p_j·w_j with w_j = 1 + R/(1 − p_b)² for the first
+     * kept position, 1 + R/(1 − p_a)² for the second and 1 + both R/(1 − p)² for the others: the general lanes'
+     * values (their 0/1 products and sums with one non-zero term are exact), with fewer operations.
+     */
     private static void updatePositions(float[] xs, float[] ks, float[] ps, int b, int rowLength, float scale,
             float[] acc, int j0) {
+        int lanes = F.length();
         FloatVector one = FloatVector.broadcast(F, 1f);
-        FloatVector zero = FloatVector.zero(F);
-        FloatVector cA = FloatVector.fromArray(F, acc, 0);
-        FloatVector cB = FloatVector.fromArray(F, acc, F.length());
-        FloatVector cAll = FloatVector.fromArray(F, acc, 2 * F.length());
-        FloatVector seen = zero;
-        for (int j = 0; j < j0; j++) {
-            seen = seen.add(FloatVector.fromArray(F, ks, b + j * rowLength));
-        }
+        FloatVector firstW = FloatVector.fromArray(F, acc, 0);
+        FloatVector secondW = FloatVector.fromArray(F, acc, lanes);
+        FloatVector otherW = FloatVector.fromArray(F, acc, 2 * lanes);
+        FloatVector seen = j0 == 0 ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, 3 * lanes);
         int i = b + j0 * rowLength;
         FloatVector k = FloatVector.fromArray(F, ks, i);
-        FloatVector g = gradient(FloatVector.fromArray(F, ps, i), k, k.mul(one.sub(seen)), cA, cB, cAll, one);
+        FloatVector isFirst = k.mul(one.sub(seen));
+        FloatVector w = isFirst.mul(firstW).add(k.sub(isFirst).mul(secondW)).add(one.sub(k).mul(otherW));
+        FloatVector g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
         FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
         seen = seen.add(k);
         i += rowLength;
         k = FloatVector.fromArray(F, ks, i);
-        g = gradient(FloatVector.fromArray(F, ps, i), k, k.mul(one.sub(seen)), cA, cB, cAll, one);
+        isFirst = k.mul(one.sub(seen));
+        w = isFirst.mul(firstW).add(k.sub(isFirst).mul(secondW)).add(one.sub(k).mul(otherW));
+        g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
         FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
+        seen.add(k).intoArray(acc, 3 * lanes);
     }
 
     /** NaN into nan where an updated logit is not finite; then each group shifted to max 0 and clamped. */
@@ -159,22 +206,14 @@ final class FourPositionLanes {
         FloatVector y1 = FloatVector.fromArray(F, xs, b + rowLength);
         FloatVector y2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
         FloatVector y3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
-        FloatVector.fromArray(F, nan, 0).add(y0.mul(0f)).add(y1.mul(0f)).add(y2.mul(0f)).add(y3.mul(0f))
-                .intoArray(nan, 0);
-        FloatVector top = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY).max(y0).max(y1).max(y2).max(y3);
+        // NaN where a logit is NaN or infinite (or, harmlessly, where the four overflow together)
+        FloatVector.fromArray(F, nan, 0).add(y0.add(y1).add(y2).add(y3).mul(0f)).intoArray(nan, 0);
+        FloatVector top = y0.max(y1).max(y2).max(y3);
         FloatVector lowest = FloatVector.broadcast(F, -range);
         y0.sub(top).max(lowest).intoArray(xs, b);
         y1.sub(top).max(lowest).intoArray(xs, b + rowLength);
         y2.sub(top).max(lowest).intoArray(xs, b + 2 * rowLength);
         y3.sub(top).max(lowest).intoArray(xs, b + 3 * rowLength);
-    }
-
-    /** d log P / d x_j of one position, as VectorChunkMath.gradientOfPairs. */
-    private static FloatVector gradient(FloatVector p, FloatVector k, FloatVector isFirst, FloatVector cA,
-            FloatVector cB, FloatVector cAll, FloatVector one) {
-        FloatVector inKept = one.sub(p.mul(one.add(isFirst.mul(cB)).add(k.sub(isFirst).mul(cA))));
-        FloatVector outside = p.mul(cAll).neg();
-        return inKept.mul(k).add(outside.mul(one.sub(k)));
     }
 
     /**

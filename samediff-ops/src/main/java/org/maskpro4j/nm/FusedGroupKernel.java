@@ -1,5 +1,7 @@
 package org.maskpro4j.nm;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
@@ -182,6 +184,10 @@ public final class FusedGroupKernel {
             require(nextMask, "output mask");
             requireGroups(nextMask, groups);
         }
+        if (math.readsBuffers() && (long) logits.length() * Float.BYTES <= Integer.MAX_VALUE) {
+            stepOnBuffers(logits, update ? mask : null, scale, logitRange, seed, nextMask);
+            return;
+        }
         FloatBuffer logitBuffer = logits.data().asNioFloat();
         FloatBuffer maskBuffer = update ? mask.data().asNioFloat() : null;
         FloatBuffer nextBuffer = nextMask == null ? null : nextMask.data().asNioFloat();
@@ -205,6 +211,22 @@ public final class FusedGroupKernel {
                 nextBuffer.put(first * m, drawn);
             }
         });
+    }
+
+    /** {@link #step} in the matrices' own buffers, with no chunk copies, where the chunk math reads them. */
+    private void stepOnBuffers(INDArray logits, INDArray mask, double scale, double logitRange, long seed,
+            INDArray nextMask) {
+        ByteBuffer x = bytes(logits);
+        ByteBuffer kept = mask == null ? null : bytes(mask);
+        ByteBuffer drawn = nextMask == null ? null : bytes(nextMask);
+        float range = (float) logitRange;
+        int m = pattern.m();
+        forEachChunk(logits.size(0), (chunk, first, count) -> math.step(x, kept, scale, range,
+                GumbelTopN.derive(seed, chunk), drawn, count, first, first * m * Float.BYTES));
+    }
+
+    private static ByteBuffer bytes(INDArray matrix) {
+        return matrix.data().asNio().duplicate().order(ByteOrder.nativeOrder());
     }
 
     /** Work on groups [first, first + count) of chunk {@code chunk}. */

@@ -1,5 +1,7 @@
 package org.maskpro4j.nm;
 
+import java.nio.ByteBuffer;
+
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -148,6 +150,16 @@ final class VectorChunkMath extends ChunkMath {
         final float[] fBackward;
         final float[] fCOut;
 
+        /** The chunk's logits, mask and drawn mask, for the blocks that {@code step} on buffers copies. */
+        private float[][] chunk;
+
+        float[][] chunk(int m) {
+            if (chunk == null) {
+                chunk = new float[3][FusedGroupKernel.CHUNK_GROUPS * m];
+            }
+            return chunk;
+        }
+
         Scratch(NmPattern p) {
             int rows = p.m() * BLOCK;
             xs = new float[rows];
@@ -183,39 +195,113 @@ final class VectorChunkMath extends ChunkMath {
             long firstGroup) {
         Scratch s = scratch.get();
         for (int from = 0; from < count; from += BLOCK) {
+            stepBlock(s, x, kept, scale, range, chunkSeed, drawn, from, Math.min(count, from + BLOCK), firstGroup);
+        }
+    }
+
+    /** {@link #step} on the chunk's groups [from, to), at most one block. */
+    private void stepBlock(Scratch s, float[] x, float[] kept, double scale, float range, long chunkSeed,
+            float[] drawn, int from, int to, long firstGroup) {
+        int rowLength = F.loopBound(to - from + F.length() - 1);
+        blockToRows(x, from, to, s.xs, rowLength, 0f);
+        if (kept != null) {
+            blockToRows(kept, from, to, s.ks, rowLength, -1f);
+            FloatVector.zero(F).intoArray(s.nan, 0);
+        }
+        rowsMath(s, rowLength, kept != null, drawn != null, scale, range, chunkSeed, from);
+        if (kept != null && notFinite(s.nan)) {
+            fallback.step(x, kept, scale, range, chunkSeed, drawn, from, to, firstGroup);
+            return;
+        }
+        if (kept != null) {
+            blockFromRows(s.xs, x, from, to, rowLength);
+        }
+        if (drawn != null) {
+            blockFromRows(s.ks, drawn, from, to, rowLength);
+        }
+    }
+
+    /**
+     * {@link #step} on a chunk that lies in the matrices' buffers, {@code at} its first byte (native order): whole
+     * blocks of M = 4 move between the buffers and the rows with no copy of the chunk; a partial block, and a block
+     * the scalar fallback redoes, pass through the chunk arrays.
+     */
+    @Override
+    void step(ByteBuffer x, ByteBuffer kept, double scale, float range, long chunkSeed, ByteBuffer drawn, int count,
+            long firstGroup, int at) {
+        Scratch s = scratch.get();
+        int m = pattern.m();
+        for (int from = 0; from < count; from += BLOCK) {
             int to = Math.min(count, from + BLOCK);
-            int rowLength = F.loopBound(to - from + F.length() - 1);
-            blockToRows(x, from, to, s.xs, rowLength, 0f);
-            if (kept != null) {
-                blockToRows(kept, from, to, s.ks, rowLength, -1f);
-                FloatVector.zero(F).intoArray(s.nan, 0);
-            }
-            // one pass per 16 groups: their rows stay in L1 from the softmax to the drawn mask
-            for (int b = 0; b < rowLength; b += F.length()) {
-                // M = 4 branches off here and in blockToRows, so the general lanes' methods run, and are profiled by
-                // the JIT, for other patterns only (when 2:4 ran them first, 4:8 measured 5 to 9 % slower)
-                if (kept != null && pairsOfFour) {
-                    ascendPairsOfFour(s, rowLength, b, (float) scale, range);
-                } else if (kept != null) {
-                    ascendLanes(s, rowLength, b, (float) scale, range);
+            if (to - from == BLOCK) {
+                for (int g = 0; g < BLOCK; g += F.length()) {
+                    FourPositionLanes.toRows(x, at + (from + g) * 4 * Float.BYTES, s.xs, g, BLOCK);
                 }
-                if (drawn != null && sequentialPairs) {
-                    drawPairOfFour(s, rowLength, b, chunkSeed, from);
-                } else if (drawn != null && (fourRows || eightRows)) {
-                    raceOfRows(s, rowLength, b, chunkSeed, from);
-                } else if (drawn != null) {
-                    raceLanes(s, rowLength, b, chunkSeed, from);
+                if (kept != null) {
+                    for (int g = 0; g < BLOCK; g += F.length()) {
+                        FourPositionLanes.toRows(kept, at + (from + g) * 4 * Float.BYTES, s.ks, g, BLOCK);
+                    }
+                    FloatVector.zero(F).intoArray(s.nan, 0);
+                }
+                rowsMath(s, BLOCK, kept != null, drawn != null, scale, range, chunkSeed, from);
+                if (kept == null || !notFinite(s.nan)) {
+                    if (kept != null) {
+                        for (int g = 0; g < BLOCK; g += F.length()) {
+                            FourPositionLanes.fromRows(s.xs, g, BLOCK, x, at + (from + g) * 4 * Float.BYTES);
+                        }
+                    }
+                    if (drawn != null) {
+                        for (int g = 0; g < BLOCK; g += F.length()) {
+                            FourPositionLanes.fromRows(s.ks, g, BLOCK, drawn, at + (from + g) * 4 * Float.BYTES);
+                        }
+                    }
+                    continue;
                 }
             }
-            if (kept != null && notFinite(s.nan)) {
-                fallback.step(x, kept, scale, range, chunkSeed, drawn, from, to, firstGroup);
-                continue;
+            float[][] c = s.chunk(m);
+            int floats = (to - from) * m;
+            int first = at / Float.BYTES + from * m;
+            x.asFloatBuffer().get(first, c[0], from * m, floats);
+            if (kept != null) {
+                kept.asFloatBuffer().get(first, c[1], from * m, floats);
+            }
+            float[] out = drawn == null ? null : c[2];
+            if (to - from == BLOCK) {
+                fallback.step(c[0], kept == null ? null : c[1], scale, range, chunkSeed, out, from, to, firstGroup);
+            } else {
+                stepBlock(s, c[0], kept == null ? null : c[1], scale, range, chunkSeed, out, from, to, firstGroup);
             }
             if (kept != null) {
-                blockFromRows(s.xs, x, from, to, rowLength);
+                x.asFloatBuffer().put(first, c[0], from * m, floats);
             }
             if (drawn != null) {
-                blockFromRows(s.ks, drawn, from, to, rowLength);
+                drawn.asFloatBuffer().put(first, c[2], from * m, floats);
+            }
+        }
+    }
+
+    @Override
+    boolean readsBuffers() {
+        return fourRows;
+    }
+
+    /** The math of one block's rows, 16 groups at a time: their rows stay in L1 from the softmax to the drawn mask. */
+    private void rowsMath(Scratch s, int rowLength, boolean update, boolean draw, double scale, float range,
+            long chunkSeed, int from) {
+        for (int b = 0; b < rowLength; b += F.length()) {
+            // M = 4 branches off here and in blockToRows, so the general lanes' methods run, and are profiled by
+            // the JIT, for other patterns only (when 2:4 ran them first, 4:8 measured 5 to 9 % slower)
+            if (update && pairsOfFour) {
+                ascendPairsOfFour(s, rowLength, b, (float) scale, range);
+            } else if (update) {
+                ascendLanes(s, rowLength, b, (float) scale, range);
+            }
+            if (draw && sequentialPairs) {
+                drawPairOfFour(s, rowLength, b, chunkSeed, from);
+            } else if (draw && (fourRows || eightRows)) {
+                raceOfRows(s, rowLength, b, chunkSeed, from);
+            } else if (draw) {
+                raceLanes(s, rowLength, b, chunkSeed, from);
             }
         }
     }
@@ -799,6 +885,9 @@ final class VectorChunkMath extends ChunkMath {
      * where u₁·Σe falls in the running sums, the second likewise among the other three; 0/1 rows into out.
      */
     private static void pickPair(float[] weights, float[] uniforms, float[] out, int b, int rowLength) {
+        // the comparisons as all-ones or zero int lanes, and the choices as bitwise logic on them: the sign of t − c,
+        // which for finite floats is set exactly where t < c; JDK 17 keeps a VectorMask in a vector register and
+        // converts it for every blend, which measured slower
         int lanes = F.length();
         FloatVector e0 = FloatVector.fromArray(F, weights, 0);
         FloatVector e1 = FloatVector.fromArray(F, weights, lanes);
@@ -807,28 +896,28 @@ final class VectorChunkMath extends ChunkMath {
         FloatVector c1 = e0.add(e1);
         FloatVector c2 = c1.add(e2);
         FloatVector t = FloatVector.fromArray(F, uniforms, 0).mul(c2.add(e3));
-        VectorMask<Float> a0 = t.lt(e0);
-        VectorMask<Float> a1 = t.lt(c1);
-        VectorMask<Float> a2 = t.lt(c2);
-        VectorMask<Float> f1 = a1.andNot(a0);
-        VectorMask<Float> f2 = a2.andNot(a1);
-        VectorMask<Float> f3 = a2.not();
-        FloatVector zero = FloatVector.zero(F);
-        FloatVector r0 = e0.blend(zero, a0);
-        FloatVector d1 = r0.add(e1.blend(zero, f1));
-        FloatVector d2 = d1.add(e2.blend(zero, f2));
-        FloatVector t2 = FloatVector.fromArray(F, uniforms, lanes).mul(d2.add(e3.blend(zero, f3)));
-        VectorMask<Float> b0 = t2.lt(r0);
-        VectorMask<Float> b1 = t2.lt(d1);
-        VectorMask<Float> b2 = t2.lt(d2);
+        IntVector a0 = t.sub(e0).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector a1 = t.sub(c1).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector a2 = t.sub(c2).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector f1 = a1.lanewise(VectorOperators.AND_NOT, a0);
+        IntVector f2 = a2.lanewise(VectorOperators.AND_NOT, a1);
+        IntVector f3 = a2.not();
+        FloatVector r0 = e0.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, a0).reinterpretAsFloats();
+        FloatVector d1 = r0.add(e1.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, f1).reinterpretAsFloats());
+        FloatVector d2 = d1.add(e2.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, f2).reinterpretAsFloats());
+        FloatVector t2 = FloatVector.fromArray(F, uniforms, lanes)
+                .mul(d2.add(e3.reinterpretAsInts().and(a2).reinterpretAsFloats()));
+        IntVector b0 = t2.sub(r0).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector b1 = t2.sub(d1).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+        IntVector b2 = t2.sub(d2).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
         // past the last sum (rounding) the second is the last position left: 3, or 2 when 3 came first
-        VectorMask<Float> s2 = b2.andNot(b1).or(f3.andNot(b2));
-        VectorMask<Float> s3 = b2.or(f3).not();
-        FloatVector one = FloatVector.broadcast(F, 1f);
-        zero.blend(one, a0.or(b0)).intoArray(out, b);
-        zero.blend(one, f1.or(b1.andNot(b0))).intoArray(out, b + rowLength);
-        zero.blend(one, f2.or(s2)).intoArray(out, b + 2 * rowLength);
-        zero.blend(one, f3.or(s3)).intoArray(out, b + 3 * rowLength);
+        IntVector s2 = b2.lanewise(VectorOperators.AND_NOT, b1).or(f3.lanewise(VectorOperators.AND_NOT, b2));
+        IntVector s3 = b2.or(f3).not();
+        int one = Float.floatToRawIntBits(1f);
+        a0.or(b0).and(one).reinterpretAsFloats().intoArray(out, b);
+        f1.or(b1.lanewise(VectorOperators.AND_NOT, b0)).and(one).reinterpretAsFloats().intoArray(out, b + rowLength);
+        f2.or(s2).and(one).reinterpretAsFloats().intoArray(out, b + 2 * rowLength);
+        f3.or(s3).and(one).reinterpretAsFloats().intoArray(out, b + 3 * rowLength);
     }
 
     /** The uniforms of position j of the 16 groups from chunk group {@code group}, into {@code keys} at {@code at}. */

@@ -320,6 +320,59 @@ class FusedGroupKernelTest {
                 () -> kernel.ascendAndSampleChunk(0, x, kept, 1, LOGIT_RANGE, 1, drawn, FusedGroupKernel.CHUNK_GROUPS));
     }
 
+    /**
+     * At M = 4 the matrix call reads and writes the matrices' buffers in place, block by block; the chunk entry point
+     * works on arrays. Both give the same bits: whole blocks, a partial last block, a block the scalar fallback redoes
+     * (a group spread beyond float's exp range), the mask drawn over the last one, a draw alone and an update alone.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2:4", "1:4", "3:4"})
+    void matrixBuffersAndChunkArraysGiveTheSameBits(String text) {
+        NmPattern p = NmPattern.parse(text);
+        int chunk = FusedGroupKernel.CHUNK_GROUPS;
+        int groups = chunk + 300;
+        INDArray logits = logits(p, groups, 71);
+        for (int j = 0; j < p.m(); j++) {
+            logits.putScalar(1000, j, -50.0 * j);
+        }
+        INDArray mask = randomMasks(p, groups, 72);
+        float[][] x = {rowsOf(logits, 0, chunk), rowsOf(logits, chunk, groups)};
+        float[][] kept = {rowsOf(mask, 0, chunk), rowsOf(mask, chunk, groups)};
+        float[][] onlyDrawn = {new float[x[0].length], new float[x[1].length]};
+        float[][] drawn = {new float[x[0].length], new float[x[1].length]};
+        FusedGroupKernel kernel = new FusedGroupKernel(p, 1);
+        INDArray sampled = Nd4j.create(DataType.FLOAT, groups, p.m());
+        kernel.sample(logits, 73, sampled);
+        kernel.ascendAndSample(logits, mask, 2.5, LOGIT_RANGE, 74, mask);
+        INDArray ascended = logits.dup();
+        kernel.ascend(ascended, sampled, 4.0, LOGIT_RANGE);
+        for (int c = 0; c < 2; c++) {
+            int count = c == 0 ? chunk : groups - chunk;
+            kernel.ascendAndSampleChunk(c, x[c].clone(), null, 0, LOGIT_RANGE, 73, onlyDrawn[c], count);
+            kernel.ascendAndSampleChunk(c, x[c], kept[c], 2.5, LOGIT_RANGE, 74, drawn[c], count);
+        }
+        assertArrayEquals(concat(onlyDrawn), sampled.data().asFloat(), p + ": draw alone");
+        assertArrayEquals(concat(x), logits.data().asFloat(), p + ": updated logits");
+        assertArrayEquals(concat(drawn), mask.data().asFloat(), p + ": mask drawn over the last one");
+        float[][] y = {x[0].clone(), x[1].clone()};
+        float[][] k = {rowsOf(sampled, 0, chunk), rowsOf(sampled, chunk, groups)};
+        for (int c = 0; c < 2; c++) {
+            kernel.ascendAndSampleChunk(c, y[c], k[c], 4.0, LOGIT_RANGE, 0, null, c == 0 ? chunk : groups - chunk);
+        }
+        assertArrayEquals(concat(y), ascended.data().asFloat(), p + ": update alone");
+    }
+
+    private static float[] rowsOf(INDArray matrix, int from, int to) {
+        return matrix.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup().data().asFloat();
+    }
+
+    private static float[] concat(float[][] parts) {
+        float[] all = new float[parts[0].length + parts[1].length];
+        System.arraycopy(parts[0], 0, all, 0, parts[0].length);
+        System.arraycopy(parts[1], 0, all, parts[0].length, parts[1].length);
+        return all;
+    }
+
     @Test
     void rejectsWhatItCannotWorkOnInPlace() {
         NmPattern p = NmPattern.of(2, 4);
