@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
+import org.maskpro4j.prior.MagnitudePrior;
 import org.maskpro4j.prior.MaskPrior;
 import org.maskpro4j.prior.OneShotPrior;
 import org.maskpro4j.prior.PruneMethod;
@@ -85,7 +86,9 @@ public final class MaskMethods {
 
     /** The prior called {@code name}, calibrated with {@code options}. */
     public static MaskPrior prior(String name, OneShotOptions options) {
-        return new OneShotPrior(options.pruner(PruneMethod.parse(requirePrior(name))));
+        PruneMethod method = PruneMethod.parse(requirePrior(name));
+        // magnitude needs no calibration: its mask is MagnitudePrior's, ranked without the pruner's pass over the model
+        return method == PruneMethod.MAGNITUDE ? new MagnitudePrior() : new OneShotPrior(options.pruner(method));
     }
 
     /** The priors called {@code names}, in order (a pipeline picks the best of several). */

@@ -3,8 +3,9 @@ package org.maskpro4j.prior;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.maskpro4j.nm.GroupLayout;
+import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.weights.ByteMasks;
+import org.maskpro4j.weights.GroupChunks;
 import org.maskpro4j.weights.KeptSets;
 import org.maskpro4j.weights.MaskBits;
 import org.maskpro4j.weights.MaskableModel;
@@ -14,8 +15,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Keeps the N largest |w| of every group: the one-shot baseline that needs no data. */
 public final class MagnitudePrior implements MaskPrior {
-    private static final int CHUNK_GROUPS = 1 << 16;
-
     @Override
     public String name() {
         return "magnitude";
@@ -36,22 +35,28 @@ public final class MagnitudePrior implements MaskPrior {
     }
 
     /**
-     * The magnitude mask of one weight as bits, ranked in plain Java {@value #CHUNK_GROUPS} groups at a time from the
-     * weight's buffer (in place where its memory runs in group order): no array is allocated and freed per chunk, whose
-     * native memory the allocator would keep resident through the learning run that follows.
+     * The magnitude mask of one weight as bits, ranked in plain Java a chunk of groups at a time from the weight's buffer
+     * (in place where its memory runs in group order): no array is allocated and freed per chunk, whose native memory
+     * the allocator would keep resident through the learning run that follows.
      */
     public static MaskBits bits(MaskableWeight w) {
-        GroupLayout layout = w.layout();
-        int m = layout.pattern().m();
-        int n = layout.pattern().n();
-        // read from the buffer: views of a weight that is itself a view of the parameters have no data in M2.1
-        INDArray groups = MaskBits.readable(layout.groupsOf(w.dense()));
-        long count = groups.size(0);
+        return bits(w.layout().groupsOf(w.dense()), w.layout().pattern());
+    }
+
+    /**
+     * The N largest |value| of each group of a {@code [groups, M]} matrix as bits, ties to the lower index as
+     * {@link org.maskpro4j.nm.TopN}; DOUBLE values are ranked as doubles. The one magnitude ranking: the prior, the
+     * one-shot magnitude pruner and the pipeline's {@code magnitude} prior all use it.
+     */
+    public static MaskBits bits(INDArray groupMatrix, NmPattern pattern) {
+        int m = pattern.m();
+        int n = pattern.n();
+        GroupChunks chunks = new GroupChunks(groupMatrix);
+        long count = chunks.groups();
         MaskBits mask = new MaskBits(count, m);
-        float[] values = new float[(int) Math.min(CHUNK_GROUPS, count) * m];
-        for (long start = 0; start < count; start += CHUNK_GROUPS) {
-            int c = (int) Math.min(CHUNK_GROUPS, count - start);
-            MaskBits.readRows(groups, start, c, values);
+        for (long start = 0; start < count; start += GroupChunks.CHUNK_GROUPS) {
+            int c = (int) Math.min(GroupChunks.CHUNK_GROUPS, count - start);
+            double[] values = chunks.read(start);
             for (int i = 0; i < c * m; i++) {
                 values[i] = Math.abs(values[i]);
             }

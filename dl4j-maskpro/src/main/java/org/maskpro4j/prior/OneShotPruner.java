@@ -7,6 +7,7 @@ import java.util.Objects;
 
 import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.weights.ByteMasks;
+import org.maskpro4j.weights.MaskBits;
 import org.maskpro4j.weights.MaskableModel;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -98,13 +99,16 @@ public final class OneShotPruner {
 
     /** Computes the mask of one weight and leaves the weight pruned (and, for SparseGPT, compensated) in the model. */
     private INDArray prune(MaskableWeight weight, InputStatistics stats) {
+        if (method == PruneMethod.MAGNITUDE) {
+            // ranked from the weight's buffer, with no DOUBLE copy of it: the prior's ranking, so the masks are its
+            MaskBits bits = MagnitudePrior.bits(weight);
+            weight.applyMask(bits);
+            return bits.toMask(ByteMasks.TYPE);
+        }
         GroupLayout layout = weight.layout();
         INDArray rows = layout.toRows(weight.dense()).castTo(DataType.DOUBLE);
-        INDArray mask = switch (method) {
-            case MAGNITUDE -> MagnitudePruner.mask(rows, layout.pattern());
-            case WANDA -> WandaPruner.mask(rows, stats.columnNormsSquared(), layout.pattern());
-            case SPARSEGPT, SPARSEGPT_MASK_ONLY -> applySparseGpt(weight, rows, stats);
-        };
+        INDArray mask = method == PruneMethod.WANDA ? WandaPruner.mask(rows, stats.columnNormsSquared(), layout.pattern())
+                : applySparseGpt(weight, rows, stats);
         mask = ByteMasks.ofBinary(mask); // TopN's 0/1 mask in the scores' DOUBLE lives for this weight only
         if (method != PruneMethod.SPARSEGPT) {
             weight.applyMask(mask);

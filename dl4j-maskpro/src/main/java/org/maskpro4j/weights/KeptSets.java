@@ -284,6 +284,21 @@ public final class KeptSets {
         return kept;
     }
 
+    /** {@link #largest(float[], int, int, int)} of doubles: the magnitude prior ranks DOUBLE weights without rounding. */
+    public static int largest(double[] scores, int o, int m, int n) {
+        int kept = 0;
+        for (int k = 0; k < n; k++) {
+            int best = -1;
+            for (int j = 0; j < m; j++) {
+                if ((kept >>> j & 1) == 0 && (best < 0 || scores[o + j] > scores[o + best])) {
+                    best = j;
+                }
+            }
+            kept |= 1 << best;
+        }
+        return kept;
+    }
+
     /** These sets as bits (bit j of group g set where position j is kept). */
     public MaskBits toBits() {
         MaskBits out = new MaskBits(groups, pattern.m());

@@ -40,4 +40,41 @@ class MagnitudePriorTest {
         assertEquals(expected.castTo(ByteMasks.TYPE), mask);
         assertEquals(original, live, "ranking reads the weight, never writes it");
     }
+
+    /**
+     * Weights of a few magnitudes of either sign tie in most groups; in DOUBLE, half of them also differ by 1e-12, which
+     * FLOAT would round away. The pipeline's magnitude prior (what {@code --prior magnitude} runs) and the one-shot
+     * magnitude pruner both give TopN's mask of the DOUBLE |w|, ties to the lower index, as before they shared
+     * {@link MagnitudePrior#bits}; the pruner leaves the model pruned by it.
+     */
+    @ParameterizedTest
+    @CsvSource({"FLOAT, 2:4", "DOUBLE, 2:4", "DOUBLE, 4:8"})
+    void pipelinePriorAndOneShotPrunerRankTiesAsTopN(DataType type, String text) {
+        NmPattern pattern = NmPattern.parse(text);
+        java.util.Random random = new java.util.Random(3);
+        INDArray[] w = new INDArray[2];
+        for (int i = 0; i < 2; i++) {
+            double[] values = new double[24 * 32];
+            for (int k = 0; k < values.length; k++) {
+                double tiny = type == DataType.DOUBLE && random.nextBoolean() ? 1e-12 : 0;
+                values[k] = (random.nextInt(3) + tiny) * (random.nextBoolean() ? 1 : -1);
+            }
+            w[i] = Nd4j.createFromArray(values).reshape(24, 32).castTo(type);
+        }
+        MaskPrior prior = org.maskpro4j.method.MaskMethods.prior("magnitude",
+                org.maskpro4j.method.OneShotOptions.DEFAULTS);
+        TwoLayerMlp model = new TwoLayerMlp(w[0], w[1], pattern);
+        java.util.Map<String, INDArray> priorMasks = prior.masks(model, java.util.List.of());
+        OneShotResult pruned = OneShotPruner.builder(PruneMethod.MAGNITUDE).build().prune(model, java.util.List.of());
+
+        assertEquals("magnitude", prior.name());
+        for (org.maskpro4j.weights.MaskableWeight weight : model.weights()) {
+            INDArray groups = weight.layout().toGroups(weight.dense()).castTo(DataType.DOUBLE);
+            INDArray expected = TopN.mask(Transforms.abs(groups), pattern).castTo(ByteMasks.TYPE);
+            assertEquals(expected, priorMasks.get(weight.name()), weight.name() + " prior");
+            assertEquals(expected, pruned.masks().get(weight.name()), weight.name() + " one-shot");
+            assertEquals(weight.layout().fromGroups(groups.mul(expected.castTo(DataType.DOUBLE))).castTo(type),
+                    weight.live(), weight.name() + " pruned in the model");
+        }
+    }
 }

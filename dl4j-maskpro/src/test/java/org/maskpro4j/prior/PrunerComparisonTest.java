@@ -31,7 +31,7 @@ class PrunerComparisonTest {
                             .prune("layer", rows, stats.hessian(), pattern)
                     : null;
             INDArray mask = switch (method) {
-                case MAGNITUDE -> MagnitudePruner.mask(rows, pattern);
+                case MAGNITUDE -> MagnitudePrior.bits(RowView.asGroups(rows, pattern), pattern).toMask(rows.dataType());
                 case WANDA -> WandaPruner.mask(rows, stats.columnNormsSquared(), pattern);
                 case SPARSEGPT, SPARSEGPT_MASK_ONLY -> sparseGpt.mask();
             };
