@@ -321,11 +321,15 @@ public final class MaskPolicy {
         MaskBits mode = new MaskBits(count, m);
         int block = (int) Math.min(BLOCK_GROUPS, count);
         float[] x = new float[block * m];
+        double[] wide = new double[block * m]; // KeptSets ranks doubles; floats widen exactly, so the ranks are theirs
         for (long at = 0; at < count; at += block) {
             int n = (int) Math.min(block, count - at);
             readLogitsFrom(first + at, n, x);
+            for (int i = 0; i < n * m; i++) {
+                wide[i] = x[i];
+            }
             for (int g = 0; g < n; g++) {
-                mode.set(at + g, KeptSets.largest(x, g * m, m, pattern.n()));
+                mode.set(at + g, KeptSets.largest(wide, g * m, m, pattern.n()));
             }
         }
         return mode;

@@ -268,23 +268,9 @@ public final class KeptSets {
 
     /**
      * The kept set of the N largest of {@code scores[o … o + M − 1]}, ties to the lower index as
-     * {@link org.maskpro4j.nm.TopN}: bit j set where position j is kept.
+     * {@link org.maskpro4j.nm.TopN}: bit j set where position j is kept. In doubles, so that DOUBLE weights rank
+     * unrounded; floats widen exactly.
      */
-    public static int largest(float[] scores, int o, int m, int n) {
-        int kept = 0;
-        for (int k = 0; k < n; k++) {
-            int best = -1;
-            for (int j = 0; j < m; j++) {
-                if ((kept >>> j & 1) == 0 && (best < 0 || scores[o + j] > scores[o + best])) {
-                    best = j;
-                }
-            }
-            kept |= 1 << best;
-        }
-        return kept;
-    }
-
-    /** {@link #largest(float[], int, int, int)} of doubles: the magnitude prior ranks DOUBLE weights without rounding. */
     public static int largest(double[] scores, int o, int m, int n) {
         int kept = 0;
         for (int k = 0; k < n; k++) {
