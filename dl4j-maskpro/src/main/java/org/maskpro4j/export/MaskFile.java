@@ -102,7 +102,11 @@ public final class MaskFile {
             }
             long groups = Long.parseLong(manifest.getProperty("weight." + i + ".groups"));
             INDArray decoded = MaskCode.decode(code, groups, pattern); // FLOAT, for this weight only
-            masks.put(manifest.getProperty("weight." + i + ".name"), ByteMasks.ofBinary(decoded));
+            INDArray mask = ByteMasks.ofBinary(decoded);
+            if (mask != decoded) {
+                decoded.close(); // its native buffer would otherwise wait for a collection, one per weight
+            }
+            masks.put(manifest.getProperty("weight." + i + ".name"), mask);
         }
         return new Contents(pattern, masks, Provenance.read(manifest));
     }
