@@ -178,6 +178,6 @@ public final class LlamaWorkload implements Workload<LlamaBatch> {
         for (String name : graph.weightNames()) {
             live.put(name, graph.weight(name));
         }
-        checkpoint.withTensors(live).write(out);
+        checkpoint.write(out, live);
     }
 }

@@ -3,6 +3,7 @@ package org.maskpro4j.examples.llama;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,6 +35,8 @@ public final class Llama2cCheckpoint {
     /** First int of llama2.c's newer export formats ("ak42"): their header differs, so say so instead of misreading. */
     private static final int VERSIONED_MAGIC = 0x616b3432;
     private static final double ROPE_THETA = 10000.0;
+    /** Floats per write when streaming a tensor to the file: 1 MiB. */
+    private static final int WRITE_CHUNK_FLOATS = 1 << 18;
 
     private final LlamaConfig config;
     private final Map<String, INDArray> tensors;
@@ -61,10 +64,8 @@ public final class Llama2cCheckpoint {
             }
             copy.put(e.getKey(), checkedCopy(e.getKey(), given, e.getValue()));
         }
-        for (String name : tensors.keySet()) {
-            if (!shapes.containsKey(name)) {
-                throw new IllegalArgumentException("Unknown checkpoint tensor '" + name + "'; expected one of " + shapes.keySet());
-            }
+        for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
+            requireShape(e.getKey(), e.getValue(), shapes);
         }
         return new Llama2cCheckpoint(config, copy);
     }
@@ -133,6 +134,17 @@ public final class Llama2cCheckpoint {
 
     /** Writes the legacy format, byte-identical to the file this checkpoint was read from when unchanged. */
     public void write(Path path) throws IOException {
+        write(path, Map.of());
+    }
+
+    /**
+     * Writes this checkpoint with some tensors replaced (same names and shapes), as {@code withTensors(replacements)
+     * .write(path)} would, but one tensor at a time from its buffer through a small chunk: the export of a pruned model
+     * holds no copy of the model (it held three, plus heap copies of each tensor).
+     */
+    public void write(Path path, Map<String, INDArray> replacements) throws IOException {
+        Map<String, long[]> shapes = tensorShapes(config);
+        replacements.forEach((name, given) -> requireShape(name, given, shapes));
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -140,12 +152,28 @@ public final class Llama2cCheckpoint {
                     .putInt(config.kvHeads()).putInt(config.sharedClassifier() ? config.vocabSize() : -config.vocabSize())
                     .putInt(config.seqLen()).flip();
             writeFully(channel, header);
-            for (INDArray tensor : tensors.values()) {
-                float[] values = Nd4j.toFlattened('c', tensor).toFloatVector();
-                ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                buffer.asFloatBuffer().put(values);
-                writeFully(channel, buffer);
+            ByteBuffer chunk = ByteBuffer.allocate(WRITE_CHUNK_FLOATS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
+                writeTensor(channel, replacements.getOrDefault(e.getKey(), e.getValue()), chunk);
             }
+        }
+    }
+
+    /** A tensor's values in row-major order as fp32, read from its buffer in place when it is a plain FLOAT array. */
+    private static void writeTensor(FileChannel channel, INDArray tensor, ByteBuffer chunk) throws IOException {
+        boolean inPlace = tensor.dataType() == DataType.FLOAT && tensor.ordering() == 'c' && !tensor.isView();
+        INDArray rows = inPlace ? tensor : tensor.castTo(DataType.FLOAT).dup('c');
+        FloatBuffer values = rows.data().asNioFloat();
+        values.limit((int) (rows.offset() + rows.length())).position((int) rows.offset());
+        while (values.hasRemaining()) {
+            int n = Math.min(WRITE_CHUNK_FLOATS, values.remaining());
+            chunk.clear();
+            chunk.asFloatBuffer().put(values.slice().limit(n));
+            values.position(values.position() + n);
+            writeFully(channel, chunk.limit(n * Float.BYTES));
+        }
+        if (rows != tensor) {
+            rows.close(); // a copy of this tensor only; freed now rather than at the next collection
         }
     }
 
@@ -175,11 +203,22 @@ public final class Llama2cCheckpoint {
     }
 
     private static INDArray checkedCopy(String name, INDArray given, long[] shape) {
+        requireShape(name, given, shape);
+        return given.castTo(DataType.FLOAT).dup('c');
+    }
+
+    private static void requireShape(String name, INDArray given, Map<String, long[]> shapes) {
+        if (!shapes.containsKey(name)) {
+            throw new IllegalArgumentException("Unknown checkpoint tensor '" + name + "'; expected one of " + shapes.keySet());
+        }
+        requireShape(name, given, shapes.get(name));
+    }
+
+    private static void requireShape(String name, INDArray given, long[] shape) {
         if (!Arrays.equals(given.shape(), shape)) {
             throw new IllegalArgumentException("Checkpoint tensor '" + name + "' has shape " + Arrays.toString(given.shape())
                     + ", expected " + Arrays.toString(shape));
         }
-        return given.castTo(DataType.FLOAT).dup('c');
     }
 
     /** llama2.c's export: freq_cis[t, i] = cos/sin(t · θ^(-2i/headSize)), computed in float32 there. */

@@ -119,4 +119,34 @@ class Llama2cCheckpointTest {
                 () -> checkpoint.withTensors(Map.of("layers.1.wq", Nd4j.zeros(DataType.FLOAT, 8, 4))));
         assertTrue(e.getMessage().contains("layers.1.wq") && e.getMessage().contains("[8, 8]"), e.getMessage());
     }
+
+    /**
+     * The streaming export (a tensor at a time from its buffer) writes the bytes of the copying one, for replacements
+     * that are plain FLOAT arrays, DOUBLE and column-major views; and it checks names and shapes before writing.
+     */
+    @Test
+    void writingWithReplacementsMatchesACopiedCheckpoint(@TempDir Path dir) throws Exception {
+        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
+        Map<String, INDArray> replacements = new LinkedHashMap<>();
+        INDArray wq = checkpoint.tensor("layers.0.wq");
+        replacements.put("layers.0.wq", wq.mul(wq.gt(0).castTo(DataType.FLOAT)));
+        replacements.put("layers.1.w1", checkpoint.tensor("layers.1.w1").neg().castTo(DataType.DOUBLE));
+        INDArray w2 = checkpoint.tensor("layers.2.w2").mul(0.5);
+        replacements.put("layers.2.w2", Nd4j.create(DataType.FLOAT, new long[] {w2.size(1), w2.size(0)}, 'f')
+                .assign(w2.transpose()).transpose());
+        Path copied = dir.resolve("copied.bin");
+        checkpoint.withTensors(replacements).write(copied);
+        Path streamed = dir.resolve("streamed.bin");
+        checkpoint.write(streamed, replacements);
+        assertArrayEquals(Files.readAllBytes(copied), Files.readAllBytes(streamed));
+        assertTrue(!Arrays.equals(Files.readAllBytes(LlamaTestData.model()), Files.readAllBytes(streamed)));
+
+        Path rejected = dir.resolve("rejected.bin");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> checkpoint.write(rejected, Map.of("layers.0.wq", Nd4j.zeros(DataType.FLOAT, 3, 4))));
+        assertTrue(e.getMessage().contains("layers.0.wq") && e.getMessage().contains("[64, 64]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> checkpoint.write(rejected, Map.of("wq", wq)));
+        assertTrue(e.getMessage().contains("Unknown checkpoint tensor 'wq'"), e.getMessage());
+        assertTrue(!Files.exists(rejected), "nothing is written when a replacement is rejected");
+    }
 }
