@@ -21,10 +21,12 @@ public final class ScalingBenchmark {
      * @param tokens      examples (MLP) or tokens (LLaMA) per batch
      * @param ownCpu      what a step costs beyond a forward: the medians' difference (draw, apply, gradient and
      *                    update, bookkeeping), at least 1 ns
+     * @param learnState  what MaskPro keeps per prunable weight besides the model (the bench's
+     *                    {@code learn_state_bytes_per_weight}), counted exactly
      */
     public record Point(ScalingModel model, String name, long weights, long groups, long tokens, Spread stepCpu,
             Spread forwardCpu, Spread stepWall, Spread forwardWall, Spread stepOverForwardCpu, double ownCpu,
-            long inferBytes, long learnBytes) {
+            long inferBytes, long learnBytes, double learnState) {
 
         /** Groups per CPU-second of the step's own work. */
         public double groupsPerSecond() {
@@ -34,6 +36,15 @@ public final class ScalingBenchmark {
         /** Learning memory beyond inference, per prunable weight. */
         public double stateBytesPerWeight() {
             return (double) (learnBytes - inferBytes) / weights;
+        }
+
+        /**
+         * What a run at another size needs per prunable weight beyond the model: the measured difference, but never
+         * less than the state itself, which the difference can hide where a run's loss forwards need less working
+         * memory than the inference probe's output (the LLaMAs: 0.9 against 3.0 bytes).
+         */
+        public double bytesPerWeightToScale() {
+            return Math.max(stateBytesPerWeight(), learnState);
         }
     }
 
@@ -70,7 +81,8 @@ public final class ScalingBenchmark {
             MemoryBenchmark.Result memory = MemoryBenchmark.run(probes.apply(m), pattern, List.of(), config.memoryRuns());
             Point p = new Point(m, name, step.groups() * pattern.m(), step.groups(), batchTokens, c.candidateCpuSeconds(),
                     c.baselineCpuSeconds(), c.candidateSeconds(), c.baselineSeconds(), c.cpuRatio(), own,
-                    medianWorkingBytes(memory, "infer"), medianWorkingBytes(memory, MemoryBenchmark.key(MemoryWorkload.MASKPRO, pattern)));
+                    medianWorkingBytes(memory, "infer"), medianWorkingBytes(memory, MemoryBenchmark.key(MemoryWorkload.MASKPRO, pattern)),
+                    step.state().total());
             points.add(p);
             progress.accept(String.format("scaling %s: %,d weights, step %.3f s, forward %.3f s (CPU), own work %.3f s"
                     + " (%.3g groups/s), memory inference %.1f MiB, learning %.1f MiB", m.cliName(), p.weights(),

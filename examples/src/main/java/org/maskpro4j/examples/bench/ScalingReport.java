@@ -67,7 +67,8 @@ public record ScalingReport(List<ScalingBenchmark.Point> points, BenchConfig con
      * LLaMA-2-7B on paper, from the LLaMA fits and the largest LLaMA measured: step, forward and own-work CPU seconds
      * at the measured tokens per batch, by the fits and in proportion to weights from the largest model (slope 1: a
      * GEMM-bound forward and per-group work both grow so; the fits' slopes below 1 carry small models' fixed costs),
-     * and the learning memory as the fp32 model plus the measured learning state per prunable weight. Empty without
+     * and the learning memory as the fp32 model plus, per prunable weight, the measured learning memory beyond
+     * inference or the learning state, whichever is larger. Empty without
      * two LLaMA sizes.
      */
     public Map<String, Object> llama7b() {
@@ -91,10 +92,10 @@ public record ScalingReport(List<ScalingBenchmark.Point> points, BenchConfig con
         m.put("forward_cpu_s_linear", forwardLinear);
         m.put("own_work_cpu_s_linear", ownLinear);
         m.put("step_cpu_s_linear", forwardLinear + ownLinear);
-        m.put("state_bytes_per_weight", largest.stateBytesPerWeight());
+        m.put("state_bytes_per_weight", largest.bytesPerWeightToScale());
         m.put("model_fp32_bytes", 4 * parameters);
-        m.put("learning_state_bytes", largest.stateBytesPerWeight() * weights);
-        m.put("learning_bytes", 4.0 * parameters + largest.stateBytesPerWeight() * weights);
+        m.put("learning_state_bytes", largest.bytesPerWeightToScale() * weights);
+        m.put("learning_bytes", 4.0 * parameters + largest.bytesPerWeightToScale() * weights);
         m.put("learning_bytes_fit", fits.get("learn_bytes").predict(weights));
         return m;
     }
@@ -176,7 +177,8 @@ public record ScalingReport(List<ScalingBenchmark.Point> points, BenchConfig con
                             + " core of this machine, in proportion to weights from the largest LLaMA: forward %.0f s, step"
                             + " %.0f s, own work %.0f s; by the log-log fits: forward %.0f s, step %.0f s, own work %.0f s;"
                             + " learning memory %.1f GiB = fp32 model %.1f GiB + learning state"
-                            + " %.1f GiB (%.1f bytes per prunable weight, measured on the largest LLaMA); by the memory fit"
+                            + " %.1f GiB (%.1f bytes per prunable weight: the largest LLaMA's learning memory beyond inference, or its"
+                            + " learning state where that is larger); by the memory fit"
                             + " %.1f GiB.%n",
                     b7.get("prunable_weights"), b7.get("parameters"), b7.get("tokens_per_batch"),
                     b7.get("forward_cpu_s_linear"), b7.get("step_cpu_s_linear"), b7.get("own_work_cpu_s_linear"),

@@ -31,7 +31,7 @@ class ScalingReportTest {
             double step = 2e-8 * w;
             points.add(new ScalingBenchmark.Point(m, size, w, w / 4, 256, Spread.of(step), Spread.of(forward),
                     Spread.of(step), Spread.of(forward), Spread.of(step / forward), step - forward, (1 << 20) + 4 * w,
-                    (1 << 20) + 12 * w));
+                    (1 << 20) + 12 * w, 3.0));
         }
         ScalingReport report = new ScalingReport(points, BenchConfig.builder().repeats(3).build(), Machine.now(), "test", 1.0);
         Map<String, LogLogFit> fits = report.fits("LLaMA");
@@ -51,6 +51,25 @@ class ScalingReportTest {
         assertTrue(md.contains("LLaMA-2-7B on paper"), md);
     }
 
+    /**
+     * Where a run's loss forwards need less working memory than the inference probe (the LLaMAs), learning minus
+     * inference hides part of the state: the 7B figure must count at least the state itself.
+     */
+    @Test
+    void testSevenBillion_CountsAtLeastTheLearningState() {
+        List<ScalingBenchmark.Point> points = new ArrayList<>();
+        for (String size : ScalingModel.LLAMA_SIZES) {
+            ScalingModel m = new ScalingModel(true, size);
+            long w = m.prunableWeights();
+            points.add(new ScalingBenchmark.Point(m, size, w, w / 4, 256, Spread.of(2e-8 * w), Spread.of(1e-8 * w),
+                    Spread.of(2e-8 * w), Spread.of(1e-8 * w), Spread.of(2), 1e-8 * w, 4 * w, 5 * w, 3.0));
+        }
+        Map<String, Object> b7 = new ScalingReport(points, BenchConfig.builder().repeats(3).build(), Machine.now(), "test",
+                1.0).llama7b();
+        assertEquals(3.0, (double) b7.get("state_bytes_per_weight"), 1e-9);
+        assertEquals(4.0 * 6_738_415_616L + 3.0 * 6_476_005_376L, (double) b7.get("learning_bytes"), 1e6);
+    }
+
     @Test
     void testWritePlot_WritesAPng(@TempDir Path dir) throws IOException {
         List<ScalingBenchmark.Point> points = new ArrayList<>();
@@ -58,7 +77,7 @@ class ScalingReportTest {
             ScalingModel m = new ScalingModel(false, size);
             long w = m.prunableWeights();
             points.add(new ScalingBenchmark.Point(m, size, w, w / 4, 256, Spread.of(1e-7 * w), Spread.of(1e-9 * w),
-                    Spread.of(1e-7 * w), Spread.of(1e-9 * w), Spread.of(100), 0.99e-7 * w, 4 * w, 20 * w));
+                    Spread.of(1e-7 * w), Spread.of(1e-9 * w), Spread.of(100), 0.99e-7 * w, 4 * w, 20 * w, 3.0));
         }
         Path png = dir.resolve("scaling.png");
         new ScalingReport(points, BenchConfig.builder().build(), Machine.now(), "test", 1.0).writePlot(png);
