@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.LongUnaryOperator;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,16 +25,8 @@ class ScalingReportTest {
      */
     @Test
     void testFitsAndSevenBillion_FromKnownLaws() {
-        List<ScalingBenchmark.Point> points = new ArrayList<>();
-        for (String size : ScalingModel.LLAMA_SIZES) {
-            ScalingModel m = new ScalingModel(true, size);
-            long w = m.prunableWeights();
-            double forward = 1e-7 * Math.pow(w, 0.8);
-            double step = 2e-8 * w;
-            points.add(new ScalingBenchmark.Point(m, size, w, w / 4, 256, Spread.of(step), Spread.of(forward),
-                    Spread.of(step), Spread.of(forward), Spread.of(step / forward), step - forward, (1 << 20) + 4 * w,
-                    (1 << 20) + 12 * w, 3.0));
-        }
+        List<ScalingBenchmark.Point> points = llamaPoints(w -> 2e-8 * w, w -> 1e-7 * Math.pow(w, 0.8),
+                w -> (1 << 20) + 4 * w, w -> (1 << 20) + 12 * w);
         ScalingReport report = new ScalingReport(points, BenchConfig.builder().repeats(3).build(), Machine.now(), "test", 1.0);
         Map<String, LogLogFit> fits = report.fits("LLaMA");
         assertEquals(1.0, fits.get("step_cpu_s").slope(), 1e-9);
@@ -57,17 +51,30 @@ class ScalingReportTest {
      */
     @Test
     void testSevenBillion_CountsAtLeastTheLearningState() {
-        List<ScalingBenchmark.Point> points = new ArrayList<>();
-        for (String size : ScalingModel.LLAMA_SIZES) {
-            ScalingModel m = new ScalingModel(true, size);
-            long w = m.prunableWeights();
-            points.add(new ScalingBenchmark.Point(m, size, w, w / 4, 256, Spread.of(2e-8 * w), Spread.of(1e-8 * w),
-                    Spread.of(2e-8 * w), Spread.of(1e-8 * w), Spread.of(2), 1e-8 * w, 4 * w, 5 * w, 3.0));
-        }
+        List<ScalingBenchmark.Point> points = llamaPoints(w -> 2e-8 * w, w -> 1e-8 * w, w -> 4 * w, w -> 5 * w);
         Map<String, Object> b7 = new ScalingReport(points, BenchConfig.builder().repeats(3).build(), Machine.now(), "test",
                 1.0).llama7b();
         assertEquals(3.0, (double) b7.get("state_bytes_per_weight"), 1e-9);
         assertEquals(4.0 * 6_738_415_616L + 3.0 * 6_476_005_376L, (double) b7.get("learning_bytes"), 1e6);
+    }
+
+    /**
+     * One point per LLaMA size: step and forward CPU seconds (also as wall time) and working memory of inference and
+     * learning as functions of the prunable weights, a learning state of 3 bytes per weight.
+     */
+    private static List<ScalingBenchmark.Point> llamaPoints(DoubleUnaryOperator stepSeconds,
+            DoubleUnaryOperator forwardSeconds, LongUnaryOperator inferBytes, LongUnaryOperator learnBytes) {
+        List<ScalingBenchmark.Point> points = new ArrayList<>();
+        for (String size : ScalingModel.LLAMA_SIZES) {
+            ScalingModel m = new ScalingModel(true, size);
+            long w = m.prunableWeights();
+            double step = stepSeconds.applyAsDouble(w);
+            double forward = forwardSeconds.applyAsDouble(w);
+            points.add(new ScalingBenchmark.Point(m, size, w, w / 4, 256, Spread.of(step), Spread.of(forward),
+                    Spread.of(step), Spread.of(forward), Spread.of(step / forward), step - forward,
+                    inferBytes.applyAsLong(w), learnBytes.applyAsLong(w), 3.0));
+        }
+        return points;
     }
 
     @Test
