@@ -48,7 +48,7 @@ final class VectorChunkMath extends ChunkMath {
      * Groups transposed and processed at a time, so the scratch rows stay in L1 (4 KiB per row set at M = 4; 256 measured
      * about 5 % faster than 1,024 at 4:8); a multiple of the lane count, so the RNG counters of a block start even.
      */
-    private static final int BLOCK = 256;
+    private static final int BLOCK = FusedGroupKernel.ROW_GROUPS;
 
     static {
         for (int i = 0; i < GAMMA_STEPS.length; i++) {
@@ -278,6 +278,50 @@ final class VectorChunkMath extends ChunkMath {
                 drawn.asFloatBuffer().put(first, c[2], from * m, floats);
             }
         }
+    }
+
+    @Override
+    boolean stepsRows() {
+        return fourRows;
+    }
+
+    /**
+     * Each block of the chunk in the scratch rows from its logits to its drawn mask: the ascents, their stores and the
+     * draw, as {@link #stepBlock} does them in turn on row-major groups. A block whose update is not finite is redone
+     * by the scalar fallback from the logits as stored before that ascent, in row-major groups.
+     */
+    @Override
+    void stepRows(FusedGroupKernel.ChunkRows rows, double[] scales, float range, long chunkSeed, boolean draw, int count,
+            long firstGroup) {
+        Scratch s = scratch.get();
+        for (int from = 0; from < count; from += BLOCK) {
+            rows.logits(from, s.xs);
+            for (int a = 0; a < scales.length; a++) {
+                rows.kept(a, from, s.ks);
+                FloatVector.zero(F).intoArray(s.nan, 0);
+                rowsMath(s, BLOCK, true, false, scales[a], range, chunkSeed, from);
+                if (notFinite(s.nan)) {
+                    ascendInGroups(s, rows, a, scales[a], range, chunkSeed, from, firstGroup);
+                }
+                rows.store(a, from, s.xs);
+            }
+            if (draw) {
+                rowsMath(s, BLOCK, false, true, 0, range, chunkSeed, from);
+                rows.drawn(from, s.ks);
+            }
+        }
+    }
+
+    /** Ascent {@code a} of the block at {@code from} by the scalar fallback, from and back into the scratch rows. */
+    private void ascendInGroups(Scratch s, FusedGroupKernel.ChunkRows rows, int a, double scale, float range,
+            long chunkSeed, int from, long firstGroup) {
+        float[][] c = s.chunk(pattern.m());
+        rows.logits(from, s.xs); // as stored before ascent a: ascent a − 1's store wrote them
+        rows.kept(a, from, s.ks);
+        blockFromRows(s.xs, c[0], from, from + BLOCK, BLOCK);
+        blockFromRows(s.ks, c[1], from, from + BLOCK, BLOCK);
+        fallback.step(c[0], c[1], scale, range, chunkSeed, null, from, from + BLOCK, firstGroup);
+        blockToRows(c[0], from, from + BLOCK, s.xs, BLOCK, 0f);
     }
 
     @Override
