@@ -40,6 +40,9 @@ final class Logit8Lanes implements Logit8.Lanes {
     private static final int[] POSITION = new int[LANES];
     /** Lane L of the v-th vector of 16 groups: the shift of its group's maximum's 2 bits in their packed int. */
     private static final int[][] TOP_SHIFT = new int[4][LANES];
+    /** A group's three codes (and the next byte) as one little-endian int. */
+    private static final java.lang.invoke.VarHandle CODES_LE = java.lang.invoke.MethodHandles
+            .byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     /** Groups of the kernel's rows: four rows of this many lanes. */
     private static final int ROWS = FusedGroupKernel.ROW_GROUPS;
     /** Lane i, position j: the bit of group i's position j in its half of the 16 groups' word, 4·(i mod 8) + j. */
@@ -135,11 +138,18 @@ final class Logit8Lanes implements Logit8.Lanes {
     @Override
     public void decodeRows(byte[] codes, byte[] maxAt, int first, float[] rows) {
         float[] levels = ROW_BATCH.get().levels;
-        for (int g = 0, c = 3 * first; g < ROWS; g++, c += 3) {
-            levels[g] = Logit8.LEVEL[codes[c] & 0xff];
-            levels[ROWS + g] = Logit8.LEVEL[codes[c + 1] & 0xff];
-            levels[2 * ROWS + g] = Logit8.LEVEL[codes[c + 2] & 0xff];
+        // a group's three codes in one load, and the next group's first byte with them, but for the last group, whose
+        // fourth byte may lie past the array
+        int c = 3 * first;
+        for (int g = 0; g < ROWS - 1; g++, c += 3) {
+            int three = (int) CODES_LE.get(codes, c);
+            levels[g] = Logit8.LEVEL[three & 0xff];
+            levels[ROWS + g] = Logit8.LEVEL[three >>> 8 & 0xff];
+            levels[2 * ROWS + g] = Logit8.LEVEL[three >>> 16 & 0xff];
         }
+        levels[ROWS - 1] = Logit8.LEVEL[codes[c] & 0xff];
+        levels[2 * ROWS - 1] = Logit8.LEVEL[codes[c + 1] & 0xff];
+        levels[3 * ROWS - 1] = Logit8.LEVEL[codes[c + 2] & 0xff];
         placeRows(levels, maxAt, first, rows);
     }
 
@@ -165,14 +175,19 @@ final class Logit8Lanes implements Logit8.Lanes {
         }
         int[] out = batch.code;
         float[] levels = batch.levels;
+        int last = 3 * (first + ROWS - 1);
         for (int b = 0, c = 3 * first, g = 0; b < ROWS; b += LANES) {
             for (int i = 3 * b, end = i + LANES; i < end; i++, c += 3, g++) {
                 int c0 = out[i] & 0xff;
                 int c1 = out[i + LANES] & 0xff;
                 int c2 = out[i + 2 * LANES] & 0xff;
-                codes[c] = (byte) c0;
-                codes[c + 1] = (byte) c1;
-                codes[c + 2] = (byte) c2;
+                if (c != last) { // one store whose fourth byte the next group's overwrites
+                    CODES_LE.set(codes, c, c0 | c1 << 8 | c2 << 16);
+                } else { // the block's last group: its fourth byte is the next block's, still to be decoded
+                    codes[c] = (byte) c0;
+                    codes[c + 1] = (byte) c1;
+                    codes[c + 2] = (byte) c2;
+                }
                 if (decoded) {
                     levels[g] = Logit8.LEVEL[c0];
                     levels[ROWS + g] = Logit8.LEVEL[c1];
