@@ -80,17 +80,7 @@ final class Logit8Lanes implements Logit8.Lanes {
         for (int first = 0; first < whole; first += BATCH) {
             int count = Math.min(BATCH, whole - first);
             for (int b = 0; b < count; b += LANES) {
-                int packed = rows(from, (first + b) * 4, batch);
-                long position = (firstGroup + first + b) * 4;
-                for (int k = 0; k < 3; k++) {
-                    uniforms(batch, k, key, position);
-                    stored(batch, k, 3 * b + k * LANES);
-                }
-                int m = (first + b) / 4;
-                maxAt[m] = (byte) packed;
-                maxAt[m + 1] = (byte) (packed >>> 8);
-                maxAt[m + 2] = (byte) (packed >>> 16);
-                maxAt[m + 3] = (byte) (packed >>> 24);
+                codes(batch, rows(from, (first + b) * 4, batch), key, firstGroup, first + b, b, maxAt);
             }
             int[] out = batch.code;
             float[] slots = batch.slots;
@@ -161,17 +151,7 @@ final class Logit8Lanes implements Logit8.Lanes {
             for (int j = 0; j < 4; j++) {
                 FloatVector.fromArray(F, rows, j * ROWS + b).intoArray(batch.rows, j * LANES);
             }
-            int packed = maxima(batch);
-            long position = (firstGroup + first + b) * 4;
-            for (int k = 0; k < 3; k++) {
-                uniforms(batch, k, key, position);
-                stored(batch, k, 3 * b + k * LANES);
-            }
-            int m = (first + b) / 4;
-            maxAt[m] = (byte) packed;
-            maxAt[m + 1] = (byte) (packed >>> 8);
-            maxAt[m + 2] = (byte) (packed >>> 16);
-            maxAt[m + 3] = (byte) (packed >>> 24);
+            codes(batch, maxima(batch), key, firstGroup, first + b, b, maxAt);
         }
         int[] out = batch.code;
         float[] levels = batch.levels;
@@ -337,6 +317,24 @@ final class Logit8Lanes implements Logit8.Lanes {
         IntVector at = top.add(ROUNDER).reinterpretAsInts().sub(ROUNDER_BITS);
         at.intoArray(batch.top, 0);
         return at.lanewise(VectorOperators.LSHL, IntVector.fromArray(I, PACK_SHIFT, 0)).reduceLanes(VectorOperators.OR);
+    }
+
+    /**
+     * The codes of the 16 groups at {@code group} (of the codes' groups, which start at {@code firstGroup} in the whole
+     * matrix) whose rows {@link #maxima} left in {@code batch}, into {@code batch.code} from lane offset {@code 3·b}, and
+     * their maxima's positions ({@code packed}) into {@code maxAt}.
+     */
+    private static void codes(Batch batch, int packed, long key, long firstGroup, int group, int b, byte[] maxAt) {
+        long position = (firstGroup + group) * 4;
+        for (int k = 0; k < 3; k++) {
+            uniforms(batch, k, key, position);
+            stored(batch, k, 3 * b + k * LANES);
+        }
+        int m = group / 4;
+        maxAt[m] = (byte) packed;
+        maxAt[m + 1] = (byte) (packed >>> 8);
+        maxAt[m + 2] = (byte) (packed >>> 16);
+        maxAt[m + 3] = (byte) (packed >>> 24);
     }
 
     /**
