@@ -41,7 +41,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * FLOATs; bytes and halves learn masks of the same quality on the LLaMA, docs/benchmarks.md), the prior as the packed
  * combination ranks of its groups ({@link KeptSets}: 3 bits per 2:4 group), and the drawn masks as bits until their
  * ascent. The fused kernel works on FLOATs, so the fast path decodes one kernel chunk at a time into per-thread arrays,
- * runs the kernel there ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; chunks are grouped in blocks of
+ * runs the kernel there ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; bytes at M = 4 are decoded
+ * straight into the kernel's position-major rows instead, ascended, encoded and drawn from there
+ * ({@link FusedGroupKernel#ascendAndSampleRows}, the same bits); chunks are grouped in blocks of
  * {@value #BLOCK_CHUNKS} and block b draws with seed {@code GumbelTopN.derive(seed, b)}, so masks depend on the seed
  * only, never on the thread count. An update is applied in the same pass as the next draw. The reference path decodes
  * the logits to FLOAT, runs the ND4J ops and encodes back (ND4J's HALF cast rounds as {@link Float16} does).
