@@ -1,8 +1,6 @@
 package org.maskpro4j.examples.llama;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -16,6 +14,7 @@ import org.maskpro4j.finetune.MaskedFineTuner;
 import org.maskpro4j.maskllm.MaskLlmConfig;
 import org.maskpro4j.maskllm.MaskLlmLearner;
 import org.maskpro4j.nm.NmPattern;
+import org.maskpro4j.testing.ProcStatus;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -71,7 +70,7 @@ final class BackpropMemoryRun {
 
         @Override
         public B get(int index) {
-            rss.add(rssMiB());
+            rss.add(ProcStatus.residentMiB());
             return batches.get(index);
         }
 
@@ -79,18 +78,5 @@ final class BackpropMemoryRun {
         public int size() {
             return batches.size();
         }
-    }
-
-    private static long rssMiB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 }
