@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * from softmax to drawn mask in one pass, and exp and log are {@link ChunkMath}'s float polynomials inlined in
  * lanes (the JDK's vector math stubs are calls that spill every live vector).
  *
- * <p>Precision: softmax, the N = 2 closed form (maskpro-spec §1.6(b), in the analytic form 1 − p_a(1 + R/(1 − p_b)²)
- * that has no cancellation), the update and the race run in float; the subset DP (§1.6(e)) runs in float lanes up to
+ * <p>Precision: softmax, the N = 2 closed form (maskpro-spec §1.6(b), as 1 − p_a(1 + o_a/(o_b(o_a + o_b))) with each
+ * o = 1 − p summed from the other probabilities: no cancellation, one division), the update and the race run in float; the subset DP (§1.6(e)) runs in float lanes up to
  * N = 4 and in double lanes on the float probabilities above. A block of groups in which any logit or gradient entry
  * comes out NaN or infinite, which float's range reaches before double's (a group spread over more than ~87, or a
  * DP table past float's range), is redone by {@link ScalarChunkMath} in double, which also names the offending group
