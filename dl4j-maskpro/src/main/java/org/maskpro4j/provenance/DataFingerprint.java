@@ -55,7 +55,7 @@ public final class DataFingerprint {
                 d.update(Long.toString(s).getBytes(StandardCharsets.UTF_8));
                 d.update((byte) ',');
             }
-            d.update(a.dup('c').data().asBytes());
+            d.update(valuesInCOrder(a));
         } else if (o instanceof DataSet ds) {
             feedAll(d, ds.getFeatures(), ds.getLabels(), ds.getFeaturesMaskArray(), ds.getLabelsMaskArray());
         } else if (o instanceof MultiDataSet mds) {
@@ -83,6 +83,15 @@ public final class DataFingerprint {
             d.update(o.toString().getBytes(StandardCharsets.UTF_8));
         } else {
             throw new Unknown(o.getClass().getName());
+        }
+    }
+
+    private static byte[] valuesInCOrder(INDArray a) {
+        if (a.ordering() == 'c' && !a.isView() && a.length() == a.data().length()) {
+            return a.data().asBytes();
+        }
+        try (INDArray copy = a.dup('c')) { // freed now: a pass over many batches rarely triggers the GC that would
+            return copy.data().asBytes();
         }
     }
 

@@ -61,12 +61,17 @@ final class CharWindowBatches extends AbstractList<DataSet> {
             System.arraycopy(text, start, inputs[i], 0, window);
             targets[i] = text[start + window];
         }
-        NDBase base = new NDBase();
-        INDArray x = base.oneHot(Nd4j.createFromArray(inputs), vocabulary, -1, 1.0, 0.0, DataType.FLOAT);
-        if (channelsFirst) {
-            x = x.permute(0, 2, 1).dup('c');
+        // the indices and the pre-permute one-hot are freed here, not left to a GC that a pass over many batches of
+        // small Java objects rarely triggers
+        try (INDArray ids = Nd4j.createFromArray(inputs); INDArray next = Nd4j.createFromArray(targets)) {
+            NDBase base = new NDBase();
+            INDArray x = base.oneHot(ids, vocabulary, -1, 1.0, 0.0, DataType.FLOAT);
+            if (channelsFirst) {
+                try (INDArray timeMajor = x) {
+                    x = timeMajor.permute(0, 2, 1).dup('c');
+                }
+            }
+            return new DataSet(x, base.oneHot(next, vocabulary, -1, 1.0, 0.0, DataType.FLOAT));
         }
-        INDArray y = base.oneHot(Nd4j.createFromArray(targets), vocabulary, -1, 1.0, 0.0, DataType.FLOAT);
-        return new DataSet(x, y);
     }
 }

@@ -1,116 +1,73 @@
 package org.maskpro4j.examples.llama;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.function.DoubleSupplier;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.maskpro4j.finetune.FineTuneConfig;
-import org.maskpro4j.finetune.MaskedFineTuner;
-import org.maskpro4j.maskllm.MaskLlmConfig;
-import org.maskpro4j.maskllm.MaskLlmLearner;
-import org.maskpro4j.nm.NmPattern;
-import org.maskpro4j.weights.MaskableWeight;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Masked fine-tuning and MaskLLM on the LLaMA must not grow with the steps: backprop leaves native buffers that only a Java GC
- * frees, and before {@code MaskedFineTuner} collected them the process grew by 13–75 MiB a step until the OOM killer
- * ended it (with the collections switched off, the lowest RSS of the last third of 40 steps was 1,231 MiB above
- * the first third's; with them, within ±70 MiB). 40 steps of 2 paragraphs, ~15 s. With
- * {@code -DllamaMemoryBatch=8 -DllamaMemorySteps=60} it measures the batch-8 case of docs/llama-results.md (too slow
- * for every build: 70–150 s on the shared machine).
+ * Masked fine-tuning and MaskLLM on the LLaMA must not grow with the steps: backprop leaves native buffers that only a
+ * Java GC frees, and before {@code NativeGarbage} collected them every few steps the process grew by 13–75 MiB a step
+ * (fine-tuning) and 6–11 MiB a step (MaskLLM) until the OOM killer ended it.
+ *
+ * <p>Each run is a child JVM ({@link BackpropMemoryRun}) with its whole heap committed and touched up front, so that its
+ * resident set moves only with native memory: in the test JVM, heap that earlier tests grew moved it by more than the
+ * bug does (CI once read +222 MiB over 32 healthy MaskLLM steps there). One sample a step; the first
+ * {@value #SETTLE} steps settle (JIT, first allocations). {@code -DllamaMemoryBatch=8 -DllamaMemorySteps=60} measures the
+ * batch-8 case of docs/llama-results.md (70–150 s on the shared machine).
  */
 class LlamaBackpropMemoryTest {
+    private static final int SETTLE = 20;
 
     @Test
-    void residentMemoryStaysFlatWhileFineTuning() throws IOException {
-        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
-        Llama2cTokenizer tokenizer = Llama2cTokenizer.read(LlamaTestData.tokenizer(), checkpoint.config().vocabSize());
-        int steps = Integer.getInteger("llamaMemorySteps", 40);
+    void residentMemoryStaysFlatWhileFineTuning() throws Exception {
+        assertFlat(run("finetune"), "fine-tuning");
+    }
+
+    @Test
+    void residentMemoryStaysFlatWhileMaskLlmLearns() throws Exception {
+        assertFlat(run("maskllm"), "MaskLLM");
+    }
+
+    private static long[] run(String mode) throws IOException, InterruptedException {
+        int steps = SETTLE + Integer.getInteger("llamaMemorySteps", 60);
         int batch = Integer.getInteger("llamaMemoryBatch", 2);
-        List<LlamaBatch> train = LlamaBatches.fromText(LlamaTestData.train(), tokenizer, checkpoint.config().seqLen(), batch,
-                batch * steps);
-        LlamaGraph graph = LlamaGraph.build(checkpoint);
-        LlamaDifferentiableModel model = new LlamaDifferentiableModel(graph, new LlamaMaskableModel(graph, NmPattern.of(2, 4)));
-        Map<String, INDArray> masks = new HashMap<>();
-        for (MaskableWeight w : model.weights()) {
-            masks.put(w.name(), Nd4j.create(new float[] {1, 1, 0, 0}).reshape(1, 4).repeat(0, w.layout().groupCount()));
-        }
-        List<Long> rss = new ArrayList<>();
-        DoubleSupplier probe = () -> {
-            long now = rssMiB();
-            rss.add(now);
-            System.out.printf("step %d: RSS %d MiB%n", 5 * rss.size(), now);
-            return 0;
-        };
-        new MaskedFineTuner(FineTuneConfig.builder().steps(steps).logEvery(10).build(), null).tune(model, train, masks,
-                probe, 5, null);
-        assertFlat(rss, 5, "fine-tuning steps");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms1g",
+                "-Xmx1g", "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"),
+                BackpropMemoryRun.class.getName(), mode, LlamaTestData.model().toString(),
+                LlamaTestData.tokenizer().toString(), LlamaTestData.train().toString(), String.valueOf(steps),
+                String.valueOf(batch)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the " + mode + " run did not finish");
+        assertEquals(0, p.exitValue(), "the " + mode + " run failed:\n" + out);
+        String line = out.lines().filter(l -> l.startsWith(BackpropMemoryRun.PREFIX)).findFirst()
+                .orElseThrow(() -> new AssertionError("no samples in:\n" + out));
+        long[] rss = Arrays.stream(line.substring(BackpropMemoryRun.PREFIX.length()).trim().split(" "))
+                .mapToLong(Long::parseLong).toArray();
+        assertEquals(steps, rss.length, "one sample a step");
+        System.out.println(mode + ", RSS (MiB) by step: " + Arrays.toString(rss));
+        return Arrays.copyOfRange(rss, SETTLE, rss.length);
     }
 
     /**
-     * MaskLLM backpropagates every step too: before {@code NativeGarbage} ran in its loop, a CLI run on batches of 8
-     * paragraphs reached 11.6 GiB of resident memory under -Xmx3g and was killed by the OOM killer. 20 steps to settle,
-     * then 40 more on batches of 2 paragraphs, sampled every 8: without the collection RSS grew 249–431 MiB over
-     * those, with it about −15 MiB.
+     * Resident memory must not rise from the first third of the steps to the last: the lowest sample of each third,
+     * because between collections (every 4 steps) the resident set swings, while the bug raised every trough.
      */
-    @Test
-    void residentMemoryStaysFlatWhileMaskLlmLearns() throws IOException {
-        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.read(LlamaTestData.model());
-        Llama2cTokenizer tokenizer = Llama2cTokenizer.read(LlamaTestData.tokenizer(), checkpoint.config().vocabSize());
-        int steps = Integer.getInteger("llamaMemorySteps", 40);
-        List<LlamaBatch> train = LlamaBatches.fromText(LlamaTestData.train(), tokenizer, checkpoint.config().seqLen(), 2,
-                2 * steps);
-        LlamaGraph graph = LlamaGraph.build(checkpoint);
-        NmPattern pattern = NmPattern.of(2, 4);
-        LlamaDifferentiableModel model = new LlamaDifferentiableModel(graph, new LlamaMaskableModel(graph, pattern));
-        new MaskLlmLearner(MaskLlmConfig.builder().pattern(pattern).steps(20).logEvery(10).build()).learn(model, train, null);
-        List<Long> rss = new ArrayList<>();
-        for (int done = 0; done < steps; done += 8) {
-            new MaskLlmLearner(MaskLlmConfig.builder().pattern(pattern).steps(8).logEvery(10).build()).learn(model, train,
-                    null);
-            rss.add(rssMiB());
-            System.out.printf("MaskLLM, %d steps after the first 20: RSS %d MiB%n", done + 8, rss.get(rss.size() - 1));
-        }
-        assertFlat(rss, 8, "MaskLLM steps");
-    }
-
-    /**
-     * Resident memory sampled at even intervals must not rise from the first third of the samples to the last: the
-     * lowest sample of each third, because between collections (every 4 steps) and C-heap trims a single sample swings
-     * by ±100 MiB, while the bug this guards against raised every sample, by 13–75 MiB a step.
-     */
-    private static void assertFlat(List<Long> rss, int stepsPerSample, String what) {
-        int third = Math.max(1, rss.size() / 3);
-        long early = rss.subList(0, third).stream().mapToLong(Long::longValue).min().orElseThrow();
-        long late = rss.subList(rss.size() - third, rss.size()).stream().mapToLong(Long::longValue).min().orElseThrow();
-        int stepsBetween = (rss.size() - third) * stepsPerSample;
-        System.out.printf("lowest RSS, first third %d MiB, last third %d MiB%n", early, late);
-        assertTrue(late - early < 6L * stepsBetween, "RSS grew " + (late - early) + " MiB over ~" + stepsBetween + " " + what);
-    }
-
-    private static long rssMiB() {
-        List<String> status;
-        try {
-            status = Files.readAllLines(Path.of("/proc/self/status"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        for (String line : status) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-            }
-        }
-        throw new IllegalStateException("no VmRSS");
+    private static void assertFlat(long[] rss, String what) {
+        int third = rss.length / 3;
+        long early = Arrays.stream(rss, 0, third).min().orElseThrow();
+        long late = Arrays.stream(rss, rss.length - third, rss.length).min().orElseThrow();
+        int stepsBetween = rss.length - third;
+        System.out.printf("%s: lowest RSS, first third %d MiB, last third %d MiB%n", what, early, late);
+        assertTrue(late - early < 3L * stepsBetween, "RSS grew " + (late - early) + " MiB over ~" + stepsBetween + " "
+                + what + " steps");
     }
 }
