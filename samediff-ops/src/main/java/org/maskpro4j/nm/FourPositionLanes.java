@@ -129,75 +129,75 @@ public final class FourPositionLanes {
     /**
      * VectorChunkMath's gradientOfPairs and update for the 16 groups of 2:4 at lane offset b of the rows, in three
      * parts each small enough for the JIT to keep its vectors in registers (it stops inlining the Vector API's methods
-     * in larger ones): the same operations in the same order, so the same bits. The rows of ps hold the softmax; the
-     * three constants of the closed form pass through {@code acc[0..48)}.
+     * in larger ones): the same operations, so the same bits. The rows of ps hold the softmax; R, Q·R and the four
+     * W_j of the closed form pass through {@code acc[0..96)}.
      */
     static void ascendPairs(float[] xs, float[] ks, float[] ps, int b, int rowLength, float scale, float range,
             float[] nan, float[] acc) {
-        pairMasses(ks, ps, b, rowLength, acc);
+        pairWeights(ks, ps, b, rowLength, acc);
         updatePositions(xs, ks, ps, b, rowLength, scale, acc, 0);
         updatePositions(xs, ks, ps, b, rowLength, scale, acc, 2);
         shift(xs, b, rowLength, range, nan);
     }
 
-    /** 1 + R/(1 − p_b)², 1 + R/(1 − p_a)² and 1 plus both R/(1 − p)² into acc, from the kept and unkept masses. */
-    private static void pairMasses(float[] ks, float[] ps, int b, int rowLength, float[] acc) {
+    /**
+     * With o_j = 1 − p_j summed from the other three probabilities and t_j = k_j·o_j: W_j = t_j·o_j, Q = ΣW (o_a² +
+     * o_b²), R = 1/(Σ_{j&lt;l} t_j·t_l · Σt) = 1/(o_a·o_b·(o_a + o_b)) into acc as R, Q·R, W_0..W_3. Each sum over
+     * t or W has at most two non-zero terms and the pair product one, so VectorChunkMath's loops, which add in
+     * another order, give the same bits.
+     */
+    private static void pairWeights(float[] ks, float[] ps, int b, int rowLength, float[] acc) {
+        int lanes = F.length();
         FloatVector p0 = FloatVector.fromArray(F, ps, b);
         FloatVector p1 = FloatVector.fromArray(F, ps, b + rowLength);
         FloatVector p2 = FloatVector.fromArray(F, ps, b + 2 * rowLength);
         FloatVector p3 = FloatVector.fromArray(F, ps, b + 3 * rowLength);
-        FloatVector k0 = FloatVector.fromArray(F, ks, b);
-        FloatVector k1 = FloatVector.fromArray(F, ks, b + rowLength);
-        FloatVector k2 = FloatVector.fromArray(F, ks, b + 2 * rowLength);
-        FloatVector k3 = FloatVector.fromArray(F, ks, b + 3 * rowLength);
-        FloatVector one = FloatVector.broadcast(F, 1f);
-        // whether positions 1 and 2 are the first kept one; in a strict mask of two, position 0 is never the second
-        // and position 3 never the first, and each sum below has one non-zero term (two for the unkept mass), so
-        // leaving the zero terms out changes no bit
-        FloatVector f1 = k1.mul(one.sub(k0));
-        FloatVector f2 = k2.mul(one.sub(k0.add(k1)));
-        FloatVector first = p0.mul(k0).add(p1.mul(f1)).add(p2.mul(f2));
-        FloatVector second = p1.mul(k1.sub(f1)).add(p2.mul(k2.sub(f2))).add(p3.mul(k3));
-        FloatVector unkept = p0.sub(p0.mul(k0)).add(p1.sub(p1.mul(k1))).add(p2.sub(p2.mul(k2)))
-                .add(p3.sub(p3.mul(k3)));
-        FloatVector ia = one.div(unkept.add(second));
-        FloatVector ib = one.div(unkept.add(first));
-        FloatVector share = one.div(ia.add(ib));
-        FloatVector cA = ia.mul(ia.mul(share));
-        FloatVector cB = ib.mul(ib.mul(share));
-        one.add(cB).intoArray(acc, 0);
-        one.add(cA).intoArray(acc, F.length());
-        cA.add(cB).add(one).intoArray(acc, 2 * F.length());
+        FloatVector s01 = p0.add(p1);
+        FloatVector s23 = p2.add(p3);
+        FloatVector o0 = p1.add(s23);
+        FloatVector o1 = p0.add(s23);
+        FloatVector o2 = s01.add(p3);
+        FloatVector o3 = s01.add(p2);
+        FloatVector t0 = FloatVector.fromArray(F, ks, b).mul(o0);
+        FloatVector t1 = FloatVector.fromArray(F, ks, b + rowLength).mul(o1);
+        FloatVector t2 = FloatVector.fromArray(F, ks, b + 2 * rowLength).mul(o2);
+        FloatVector t3 = FloatVector.fromArray(F, ks, b + 3 * rowLength).mul(o3);
+        FloatVector w0 = t0.mul(o0);
+        FloatVector w1 = t1.mul(o1);
+        FloatVector w2 = t2.mul(o2);
+        FloatVector w3 = t3.mul(o3);
+        w0.intoArray(acc, 2 * lanes);
+        w1.intoArray(acc, 3 * lanes);
+        w2.intoArray(acc, 4 * lanes);
+        w3.intoArray(acc, 5 * lanes);
+        FloatVector t23 = t2.add(t3);
+        FloatVector pair = t0.fma(t1.add(t23), t1.fma(t23, t2.mul(t3)));
+        FloatVector r = FloatVector.broadcast(F, 1f).div(pair.mul(t0.add(t1).add(t23)));
+        r.intoArray(acc, 0);
+        w0.add(w1).add(w2.add(w3)).mul(r).intoArray(acc, lanes);
     }
 
     /**
-     * x ← x − scale·∇ log P(kept) for positions j0 and j0 + 1; the kept positions before j0 are counted in
-     * {@code acc[48..64)}. The gradient of position j is k_j − p_j·w_j with w_j = 1 + R/(1 − p_b)² for the first
-     * kept position, 1 + R/(1 − p_a)² for the second and 1 + both R/(1 − p)² for the others: the general lanes'
-     * values (their 0/1 products and sums with one non-zero term are exact), with fewer operations.
+     * x ← x − scale·∇ log P(kept) for positions j0 and j0 + 1: the gradient of position j is k_j − p_j·w_j with w_j =
+     * 1 + R·W_j + (1 − k_j)·Q·R: 1 + R·o_a² = 1 + o_a/(o_b·(o_a + o_b)) for kept a, and 1 + R·Q for the positions
+     * not kept (maskpro-spec §1.6(b) with one division instead of three).
      */
     private static void updatePositions(float[] xs, float[] ks, float[] ps, int b, int rowLength, float scale,
             float[] acc, int j0) {
         int lanes = F.length();
         FloatVector one = FloatVector.broadcast(F, 1f);
-        FloatVector firstW = FloatVector.fromArray(F, acc, 0);
-        FloatVector secondW = FloatVector.fromArray(F, acc, lanes);
-        FloatVector otherW = FloatVector.fromArray(F, acc, 2 * lanes);
-        FloatVector seen = j0 == 0 ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, 3 * lanes);
+        FloatVector r = FloatVector.fromArray(F, acc, 0);
+        FloatVector qr = FloatVector.fromArray(F, acc, lanes);
         int i = b + j0 * rowLength;
         FloatVector k = FloatVector.fromArray(F, ks, i);
-        FloatVector isFirst = k.mul(one.sub(seen));
-        FloatVector w = isFirst.mul(firstW).add(k.sub(isFirst).mul(secondW)).add(one.sub(k).mul(otherW));
+        FloatVector w = one.sub(k).fma(qr, FloatVector.fromArray(F, acc, (2 + j0) * lanes).fma(r, one));
         FloatVector g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
         FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
-        seen = seen.add(k);
         i += rowLength;
         k = FloatVector.fromArray(F, ks, i);
-        isFirst = k.mul(one.sub(seen));
-        w = isFirst.mul(firstW).add(k.sub(isFirst).mul(secondW)).add(one.sub(k).mul(otherW));
+        w = one.sub(k).fma(qr, FloatVector.fromArray(F, acc, (3 + j0) * lanes).fma(r, one));
         g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
         FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
-        seen.add(k).intoArray(acc, 3 * lanes);
     }
 
     /** NaN into nan where an updated logit is not finite; then each group shifted to max 0 and clamped. */

@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * from softmax to drawn mask in one pass, and exp and log are {@link ChunkMath}'s float polynomials inlined in
  * lanes (the JDK's vector math stubs are calls that spill every live vector).
  *
- * <p>Precision: softmax, the N = 2 closed form (maskpro-spec §1.6(b), in the analytic form 1 − p_a(1 + R/(1 − p_b)²)
- * that has no cancellation), the update and the race run in float; the subset DP (§1.6(e)) runs in float lanes up to
+ * <p>Precision: softmax, the N = 2 closed form (maskpro-spec §1.6(b), as 1 − p_a(1 + o_a/(o_b(o_a + o_b))) with each
+ * o = 1 − p summed from the other probabilities: no cancellation, one division), the update and the race run in float; the subset DP (§1.6(e)) runs in float lanes up to
  * N = 4 and in double lanes on the float probabilities above. A block of groups in which any logit or gradient entry
  * comes out NaN or infinite, which float's range reaches before double's (a group spread over more than ~87, or a
  * DP table past float's range), is redone by {@link ScalarChunkMath} in double, which also names the offending group
@@ -341,7 +341,7 @@ final class VectorChunkMath extends ChunkMath {
                 ascendLanes(s, rowLength, b, (float) scale, range);
             }
             if (draw && sequentialPairs) {
-                drawPairOfFour(s, rowLength, b, chunkSeed, from);
+                drawPairOfFour(s, rowLength, b, chunkSeed, from, update && range <= MAX_SPREAD);
             } else if (draw && (fourRows || eightRows)) {
                 raceOfRows(s, rowLength, b, chunkSeed, from);
             } else if (draw) {
@@ -517,50 +517,54 @@ final class VectorChunkMath extends ChunkMath {
 
     /**
      * §1.6(b) for the 16 groups at lane offset b: probabilities in ps are replaced by d log P / d logits. With a, b the
-     * kept positions and R = 1/(1/(1 − p_a) + 1/(1 − p_b)): ∂/∂π_a = 1 − p_a(1 + R/(1 − p_b)²), ∂/∂π_c = −p_c(1 +
-     * R/(1 − p_a)² + R/(1 − p_b)²) for c not kept; 1 − p is summed from the other probabilities, never subtracted.
+     * kept positions, o_j = 1 − p_j and R = 1/(o_a·o_b·(o_a + o_b)): ∂/∂π_a = 1 − p_a(1 + R·o_a²) (that is 1 −
+     * p_a(1 + R'/(1 − p_b)²) with R' = 1/(1/o_a + 1/o_b)), ∂/∂π_c = −p_c(1 + R·(o_a² + o_b²)) for c not kept. Each
+     * o_j is summed from the other probabilities (prefix and suffix sums), never 1 − p_j; the sums over the kept
+     * positions have two non-zero terms and the pair product one, so any order of addition gives the same bits
+     * ({@link FourPositionLanes} adds in another).
      */
     private void gradientOfPairs(Scratch s, int rowLength, int b) {
         int m = pattern.m();
         int lanes = F.length();
         float[] acc = s.acc;
+        float[] others = s.lane;
         FloatVector one = FloatVector.broadcast(F, 1f);
         FloatVector zero = FloatVector.zero(F);
+        zero.intoArray(acc, SUM * lanes);
+        for (int j = 0; j < m; j++) { // prefix sums of p before j
+            FloatVector prefix = FloatVector.fromArray(F, acc, SUM * lanes);
+            prefix.intoArray(others, j * lanes);
+            prefix.add(FloatVector.fromArray(F, s.ps, j * rowLength + b)).intoArray(acc, SUM * lanes);
+        }
+        zero.intoArray(acc, SUM * lanes);
         zero.intoArray(acc, FIRST * lanes);
         zero.intoArray(acc, SECOND * lanes);
         zero.intoArray(acc, UNKEPT * lanes);
         zero.intoArray(acc, SEEN * lanes);
-        for (int j = 0; j < m; j++) {
+        for (int j = m - 1; j >= 0; j--) { // plus suffix sums of p after j; t_j = k_j·o_j, W_j = t_j·o_j; ΣW, Σt, Σt·t
             int i = j * rowLength + b;
-            FloatVector p = FloatVector.fromArray(F, s.ps, i);
-            FloatVector k = FloatVector.fromArray(F, s.ks, i);
-            FloatVector seen = FloatVector.fromArray(F, acc, SEEN * lanes);
-            FloatVector isFirst = k.mul(one.sub(seen)); // 0/1 products: exact
-            FloatVector.fromArray(F, acc, FIRST * lanes).add(p.mul(isFirst)).intoArray(acc, FIRST * lanes);
-            FloatVector.fromArray(F, acc, SECOND * lanes).add(p.mul(k.sub(isFirst))).intoArray(acc, SECOND * lanes);
-            FloatVector.fromArray(F, acc, UNKEPT * lanes).add(p.sub(p.mul(k))).intoArray(acc, UNKEPT * lanes);
-            seen.add(k).intoArray(acc, SEEN * lanes);
+            FloatVector suffix = FloatVector.fromArray(F, acc, SUM * lanes);
+            FloatVector o = FloatVector.fromArray(F, others, j * lanes).add(suffix);
+            FloatVector.fromArray(F, s.ps, i).add(suffix).intoArray(acc, SUM * lanes);
+            FloatVector t = FloatVector.fromArray(F, s.ks, i).mul(o);
+            FloatVector w = t.mul(o);
+            w.intoArray(others, j * lanes);
+            FloatVector.fromArray(F, acc, SECOND * lanes).add(w).intoArray(acc, SECOND * lanes);
+            FloatVector tAfter = FloatVector.fromArray(F, acc, FIRST * lanes);
+            t.fma(tAfter, FloatVector.fromArray(F, acc, UNKEPT * lanes)).intoArray(acc, UNKEPT * lanes);
+            t.add(tAfter).intoArray(acc, FIRST * lanes);
         }
-        FloatVector first = FloatVector.fromArray(F, acc, FIRST * lanes);
-        FloatVector second = FloatVector.fromArray(F, acc, SECOND * lanes);
-        FloatVector unkept = FloatVector.fromArray(F, acc, UNKEPT * lanes);
-        FloatVector ia = one.div(unkept.add(second));
-        FloatVector ib = one.div(unkept.add(first));
-        FloatVector share = one.div(ia.add(ib));
-        FloatVector cA = ia.mul(ia.mul(share)); // R/(1 − p_a)², never overflowing: ia·share ≤ 1
-        FloatVector cB = ib.mul(ib.mul(share));
-        FloatVector cAll = cA.add(cB).add(one);
-        zero.intoArray(acc, SEEN * lanes);
+        FloatVector r = one.div(FloatVector.fromArray(F, acc, UNKEPT * lanes)
+                .mul(FloatVector.fromArray(F, acc, FIRST * lanes)));
+        FloatVector qr = FloatVector.fromArray(F, acc, SECOND * lanes).mul(r);
+        r.intoArray(acc, SEEN * lanes);
+        qr.intoArray(acc, MAX * lanes);
         for (int j = 0; j < m; j++) {
             int i = j * rowLength + b;
-            FloatVector p = FloatVector.fromArray(F, s.ps, i);
             FloatVector k = FloatVector.fromArray(F, s.ks, i);
-            FloatVector seen = FloatVector.fromArray(F, acc, SEEN * lanes);
-            FloatVector isFirst = k.mul(one.sub(seen));
-            seen.add(k).intoArray(acc, SEEN * lanes);
-            FloatVector inKept = one.sub(p.mul(one.add(isFirst.mul(cB)).add(k.sub(isFirst).mul(cA))));
-            FloatVector outside = p.mul(cAll).neg();
-            inKept.mul(k).add(outside.mul(one.sub(k))).intoArray(s.ps, i);
+            FloatVector w = one.sub(k).fma(FloatVector.fromArray(F, acc, MAX * lanes),
+                    FloatVector.fromArray(F, others, j * lanes).fma(FloatVector.fromArray(F, acc, SEEN * lanes), one));
+            k.sub(FloatVector.fromArray(F, s.ps, i).mul(w)).intoArray(s.ps, i);
         }
     }
 
@@ -899,13 +903,21 @@ final class VectorChunkMath extends ChunkMath {
         }
     }
 
-    /** {@link ChunkMath}'s sequential draw at 2:4 for the 16 groups at lane offset b of the rows of xs, into ks. */
-    private void drawPairOfFour(Scratch s, int rowLength, int b, long chunkSeed, int from) {
+    /**
+     * {@link ChunkMath}'s sequential draw at 2:4 for the 16 groups at lane offset b of the rows of xs, into ks.
+     * {@code shifted}: the rows were just shifted to max 0 and clamped within MAX_SPREAD, so they are their own
+     * weights' exponents (x − max is x, the floor changes nothing: the same bits without the pass).
+     */
+    private void drawPairOfFour(Scratch s, int rowLength, int b, long chunkSeed, int from, boolean shifted) {
         int lanes = F.length();
         uniforms(chunkSeed, from + b, 0, s.keys, 0);
         uniforms(chunkSeed, from + b, 1, s.keys, lanes);
-        weightsOfFour(s.xs, b, rowLength, s.lane);
-        exp(s.lane, 4 * lanes);
+        if (shifted) {
+            exp(s.xs, b, rowLength, s.lane, 4, false);
+        } else {
+            weightsOfFour(s.xs, b, rowLength, s.lane);
+            exp(s.lane, 0, lanes, s.lane, 4, false);
+        }
         pickPair(s.lane, s.keys, s.ks, b, rowLength);
     }
 
@@ -979,6 +991,15 @@ final class VectorChunkMath extends ChunkMath {
 
     /** {@link ChunkMath#exp} in lanes, the same roundings. */
     private static void exp(float[] a, int length) {
+        exp(a, 0, F.length(), a, length / F.length(), true);
+    }
+
+    /**
+     * {@link ChunkMath#exp} of {@code rows} rows of 16 lanes, row r from {@code from[at + r·stride]} into
+     * {@code to[16·r]}; without {@code flush}, for arguments known to be at least {@link #EXP_LOWEST}, the test that
+     * flushes lower ones to 0 is left out (same values).
+     */
+    private static void exp(float[] from, int at, int stride, float[] to, int rows, boolean flush) {
         FloatVector log2e = FloatVector.broadcast(F, LOG2E);
         FloatVector rounder = FloatVector.broadcast(F, ROUNDER);
         FloatVector ln2High = FloatVector.broadcast(F, -LN2_HIGH);
@@ -988,17 +1009,21 @@ final class VectorChunkMath extends ChunkMath {
         FloatVector c3 = FloatVector.broadcast(F, EXP_3);
         FloatVector c4 = FloatVector.broadcast(F, EXP_4);
         FloatVector c5 = FloatVector.broadcast(F, EXP_5);
-        for (int at = 0; at < length; at += F.length()) {
-            FloatVector x = FloatVector.fromArray(F, a, at);
+        for (int r = 0; r < rows; r++) {
+            FloatVector x = FloatVector.fromArray(F, from, at + r * stride);
             FloatVector shifted = x.mul(log2e).add(rounder);
-            FloatVector r = shifted.sub(rounder);
-            FloatVector f = r.fma(ln2High, x);
-            f = r.fma(ln2Low, f);
+            FloatVector rounded = shifted.sub(rounder);
+            FloatVector f = rounded.fma(ln2High, x);
+            f = rounded.fma(ln2Low, f);
             FloatVector p = FloatVector.broadcast(F, EXP_0).fma(f, c1).fma(f, c2).fma(f, c3).fma(f, c4).fma(f, c5);
             FloatVector y = p.fma(f.mul(f), f).add(1f);
             FloatVector scale = shifted.reinterpretAsInts().sub(ROUNDER_BITS - 127)
                     .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            y.mul(scale).blend(0f, x.lt(EXP_LOWEST)).intoArray(a, at);
+            y = y.mul(scale);
+            if (flush) {
+                y = y.blend(0f, x.lt(EXP_LOWEST));
+            }
+            y.intoArray(to, r * F.length());
         }
     }
 

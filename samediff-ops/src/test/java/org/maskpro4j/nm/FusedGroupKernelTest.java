@@ -74,6 +74,37 @@ class FusedGroupKernelTest {
     }
 
     /**
+     * The SIMD path's N = 2 closed form in float holds 1e-6 against 80-digit arithmetic over the policy's whole logit
+     * range (groups where one kept position holds all but 1e-17 of the mass included, which a 1 − p anywhere in the
+     * form gets wrong by up to ~1), and the form written out for 2:4 gives the general lanes' bits on those groups too.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2:4", "2:8"})
+    void simdPairGradientHoldsOverTheWholeLogitRange(String text) {
+        NmPattern p = NmPattern.parse(text);
+        int groups = 2003;
+        SubsetLogProbTest.WideGroups c = SubsetLogProbTest.wideRangeGroups(p, groups, 81);
+        float[] logits = c.logits().data().asFloat();
+        float[] kept = c.mask().data().asFloat();
+        float[] grad = new float[groups * p.m()];
+        ChunkMath simd = implementations(p)[0];
+        assertTrue(simd.gradient(logits, kept, groups, grad));
+        double worst = 0;
+        for (int g = 0; g < groups; g++) {
+            for (int j = 0; j < p.m(); j++) {
+                worst = Math.max(worst, Math.abs(grad[g * p.m() + j] - c.exact()[g][j]));
+            }
+        }
+        assertTrue(worst < 1e-6, p + " SIMD: max |grad - exact| = " + worst);
+        if (FourPositionLanes.supported(p.m())) {
+            float[][] x = {logits.clone(), logits.clone()};
+            new VectorChunkMath(p, true).step(x[0], kept, 7.5, (float) LOGIT_RANGE, 83, null, groups, 0);
+            new VectorChunkMath(p, false).step(x[1], kept, 7.5, (float) LOGIT_RANGE, 83, null, groups, 0);
+            assertArrayEquals(x[1], x[0], p + ": written-out and general updates");
+        }
+    }
+
+    /**
      * The scalar path's per-group gradient ({@link GroupGradient}, the fallback of the SIMD path) in double agrees
      * with 80-digit arithmetic to 1e-9 over the policy's whole logit range, including groups where one kept position
      * holds all but 1e-17 of the mass (it gave 1.0 there for a true 8e-34, and erred by up to 2 at 4:8).
