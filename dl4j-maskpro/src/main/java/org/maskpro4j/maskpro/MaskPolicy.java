@@ -623,6 +623,12 @@ public final class MaskPolicy {
         public void drawn(int from, float[] rows) {
             lanes.rowsToBits(rows, drawn, first + from);
         }
+
+        /** Decoded codes: each group's maximum is stored as +0, the others as levels in [−60, 0]. */
+        @Override
+        public boolean shifted() {
+            return true;
+        }
     }
 
     /** Share of groups whose 0/1 mask ({@code [groups, M]}, any numeric type) differs from the prior's. */

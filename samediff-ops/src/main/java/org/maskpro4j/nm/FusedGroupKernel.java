@@ -152,6 +152,14 @@ public final class FusedGroupKernel {
 
         /** The drawn mask (0/1) of groups {@code from …} from {@code rows}. */
         void drawn(int from, float[] rows);
+
+        /**
+         * Whether {@link #logits} and {@link #store} always leave each group shifted to its largest at exactly +0 and
+         * none below −logitRange (as the update leaves them), so the draw need not shift them again.
+         */
+        default boolean shifted() {
+            return false;
+        }
     }
 
     /** Whether {@link #ascendAndSampleRows} runs for this pattern on this JVM (M = 4 in 16 float lanes). */

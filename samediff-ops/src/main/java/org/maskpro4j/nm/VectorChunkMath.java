@@ -208,7 +208,7 @@ final class VectorChunkMath extends ChunkMath {
             blockToRows(kept, from, to, s.ks, rowLength, -1f);
             FloatVector.zero(F).intoArray(s.nan, 0);
         }
-        rowsMath(s, rowLength, kept != null, drawn != null, scale, range, chunkSeed, from);
+        rowsMath(s, rowLength, kept != null, drawn != null, scale, range, chunkSeed, from, false);
         if (kept != null && notFinite(s.nan)) {
             fallback.step(x, kept, scale, range, chunkSeed, drawn, from, to, firstGroup);
             return;
@@ -243,7 +243,7 @@ final class VectorChunkMath extends ChunkMath {
                     }
                     FloatVector.zero(F).intoArray(s.nan, 0);
                 }
-                rowsMath(s, BLOCK, kept != null, drawn != null, scale, range, chunkSeed, from);
+                rowsMath(s, BLOCK, kept != null, drawn != null, scale, range, chunkSeed, from, false);
                 if (kept == null || !notFinite(s.nan)) {
                     if (kept != null) {
                         for (int g = 0; g < BLOCK; g += F.length()) {
@@ -299,14 +299,14 @@ final class VectorChunkMath extends ChunkMath {
             for (int a = 0; a < scales.length; a++) {
                 rows.kept(a, from, s.ks);
                 FloatVector.zero(F).intoArray(s.nan, 0);
-                rowsMath(s, BLOCK, true, false, scales[a], range, chunkSeed, from);
+                rowsMath(s, BLOCK, true, false, scales[a], range, chunkSeed, from, false);
                 if (notFinite(s.nan)) {
                     ascendInGroups(s, rows, a, scales[a], range, chunkSeed, from, firstGroup);
                 }
                 rows.store(a, from, s.xs);
             }
             if (draw) {
-                rowsMath(s, BLOCK, false, true, 0, range, chunkSeed, from);
+                rowsMath(s, BLOCK, false, true, 0, range, chunkSeed, from, rows.shifted());
                 rows.drawn(from, s.ks);
             }
         }
@@ -330,8 +330,9 @@ final class VectorChunkMath extends ChunkMath {
     }
 
     /** The math of one block's rows, 16 groups at a time: their rows stay in L1 from the softmax to the drawn mask. */
+    /** @param shifted whether the rows come shifted to max 0 and clamped at {@code -range} (as an update leaves them) */
     private void rowsMath(Scratch s, int rowLength, boolean update, boolean draw, double scale, float range,
-            long chunkSeed, int from) {
+            long chunkSeed, int from, boolean shifted) {
         for (int b = 0; b < rowLength; b += F.length()) {
             // M = 4 branches off here and in blockToRows, so the general lanes' methods run, and are profiled by
             // the JIT, for other patterns only (when 2:4 ran them first, 4:8 measured 5 to 9 % slower)
@@ -341,7 +342,7 @@ final class VectorChunkMath extends ChunkMath {
                 ascendLanes(s, rowLength, b, (float) scale, range);
             }
             if (draw && sequentialPairs) {
-                drawPairOfFour(s, rowLength, b, chunkSeed, from, update && range <= MAX_SPREAD);
+                drawPairOfFour(s, rowLength, b, chunkSeed, from, (update || shifted) && range <= MAX_SPREAD);
             } else if (draw && (fourRows || eightRows)) {
                 raceOfRows(s, rowLength, b, chunkSeed, from);
             } else if (draw) {
