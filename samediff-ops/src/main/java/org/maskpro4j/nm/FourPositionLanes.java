@@ -24,6 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class FourPositionLanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final int M = 4;
+    /** The lanes of one position's row in VectorChunkMath's scratch: a constant, so that the JIT merges the index checks of the four rows. */
+    static final int ROW = VectorChunkMath.BLOCK;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final VectorShuffle<Float> ROW_0 = RowShuffles.toRow(M, 0);
     private static final VectorShuffle<Float> ROW_1 = RowShuffles.toRow(M, 1);
@@ -93,7 +95,7 @@ public final class FourPositionLanes {
      * sharing the permutations with the array form through a method taking the four vectors: C2 compiles such a
      * method on its own and then boxes the vectors passed to it (see the class comment).
      */
-    static void toRows(ByteBuffer groups, int at, float[] rows, int r, int rowLength) {
+    static void toRows(ByteBuffer groups, int at, float[] rows, int r) {
         int bytes = F.vectorByteSize();
         FloatVector v0 = FloatVector.fromByteBuffer(F, groups, at, ORDER);
         FloatVector v1 = FloatVector.fromByteBuffer(F, groups, at + bytes, ORDER);
@@ -102,20 +104,20 @@ public final class FourPositionLanes {
         v0.rearrange(ROW_0).blend(v1.rearrange(ROW_0), QUARTER_1).blend(v2.rearrange(ROW_0), QUARTER_2)
                 .blend(v3.rearrange(ROW_0), QUARTER_3).intoArray(rows, r);
         v0.rearrange(ROW_1).blend(v1.rearrange(ROW_1), QUARTER_1).blend(v2.rearrange(ROW_1), QUARTER_2)
-                .blend(v3.rearrange(ROW_1), QUARTER_3).intoArray(rows, r + rowLength);
+                .blend(v3.rearrange(ROW_1), QUARTER_3).intoArray(rows, r + ROW);
         v0.rearrange(ROW_2).blend(v1.rearrange(ROW_2), QUARTER_1).blend(v2.rearrange(ROW_2), QUARTER_2)
-                .blend(v3.rearrange(ROW_2), QUARTER_3).intoArray(rows, r + 2 * rowLength);
+                .blend(v3.rearrange(ROW_2), QUARTER_3).intoArray(rows, r + 2 * ROW);
         v0.rearrange(ROW_3).blend(v1.rearrange(ROW_3), QUARTER_1).blend(v2.rearrange(ROW_3), QUARTER_2)
-                .blend(v3.rearrange(ROW_3), QUARTER_3).intoArray(rows, r + 3 * rowLength);
+                .blend(v3.rearrange(ROW_3), QUARTER_3).intoArray(rows, r + 3 * ROW);
     }
 
     /** {@link #fromRows} into the 16 groups at byte {@code at} of a buffer in native order. */
-    static void fromRows(float[] rows, int r, int rowLength, ByteBuffer groups, int at) {
+    static void fromRows(float[] rows, int r, ByteBuffer groups, int at) {
         int bytes = F.vectorByteSize();
         FloatVector r0 = FloatVector.fromArray(F, rows, r);
-        FloatVector r1 = FloatVector.fromArray(F, rows, r + rowLength);
-        FloatVector r2 = FloatVector.fromArray(F, rows, r + 2 * rowLength);
-        FloatVector r3 = FloatVector.fromArray(F, rows, r + 3 * rowLength);
+        FloatVector r1 = FloatVector.fromArray(F, rows, r + ROW);
+        FloatVector r2 = FloatVector.fromArray(F, rows, r + 2 * ROW);
+        FloatVector r3 = FloatVector.fromArray(F, rows, r + 3 * ROW);
         r0.rearrange(GROUPS_0).blend(r1.rearrange(GROUPS_0), POSITION_1).blend(r2.rearrange(GROUPS_0), POSITION_2)
                 .blend(r3.rearrange(GROUPS_0), POSITION_3).intoByteBuffer(groups, at, ORDER);
         r0.rearrange(GROUPS_1).blend(r1.rearrange(GROUPS_1), POSITION_1).blend(r2.rearrange(GROUPS_1), POSITION_2)
@@ -132,12 +134,12 @@ public final class FourPositionLanes {
      * in larger ones): the same operations, so the same bits. The rows of ps hold the softmax; R, Q·R and the four
      * W_j of the closed form pass through {@code acc[0..96)}.
      */
-    static void ascendPairs(float[] xs, float[] ks, float[] ps, int b, int rowLength, float scale, float range,
+    static void ascendPairs(float[] xs, float[] ks, float[] ps, int b, float scale, float range,
             float[] nan, float[] acc) {
-        pairWeights(ks, ps, b, rowLength, acc);
-        updatePositions(xs, ks, ps, b, rowLength, scale, acc, 0);
-        updatePositions(xs, ks, ps, b, rowLength, scale, acc, 2);
-        shift(xs, b, rowLength, range, nan);
+        pairWeights(ks, ps, b, acc);
+        updatePositions(xs, ks, ps, b, scale, acc, 0);
+        updatePositions(xs, ks, ps, b, scale, acc, 2);
+        shift(xs, b, range, nan);
     }
 
     /**
@@ -146,12 +148,12 @@ public final class FourPositionLanes {
      * t or W has at most two non-zero terms and the pair product one, so VectorChunkMath's loops, which add in
      * another order, give the same bits.
      */
-    private static void pairWeights(float[] ks, float[] ps, int b, int rowLength, float[] acc) {
+    private static void pairWeights(float[] ks, float[] ps, int b, float[] acc) {
         int lanes = F.length();
         FloatVector p0 = FloatVector.fromArray(F, ps, b);
-        FloatVector p1 = FloatVector.fromArray(F, ps, b + rowLength);
-        FloatVector p2 = FloatVector.fromArray(F, ps, b + 2 * rowLength);
-        FloatVector p3 = FloatVector.fromArray(F, ps, b + 3 * rowLength);
+        FloatVector p1 = FloatVector.fromArray(F, ps, b + ROW);
+        FloatVector p2 = FloatVector.fromArray(F, ps, b + 2 * ROW);
+        FloatVector p3 = FloatVector.fromArray(F, ps, b + 3 * ROW);
         FloatVector s01 = p0.add(p1);
         FloatVector s23 = p2.add(p3);
         FloatVector o0 = p1.add(s23);
@@ -159,9 +161,9 @@ public final class FourPositionLanes {
         FloatVector o2 = s01.add(p3);
         FloatVector o3 = s01.add(p2);
         FloatVector t0 = FloatVector.fromArray(F, ks, b).mul(o0);
-        FloatVector t1 = FloatVector.fromArray(F, ks, b + rowLength).mul(o1);
-        FloatVector t2 = FloatVector.fromArray(F, ks, b + 2 * rowLength).mul(o2);
-        FloatVector t3 = FloatVector.fromArray(F, ks, b + 3 * rowLength).mul(o3);
+        FloatVector t1 = FloatVector.fromArray(F, ks, b + ROW).mul(o1);
+        FloatVector t2 = FloatVector.fromArray(F, ks, b + 2 * ROW).mul(o2);
+        FloatVector t3 = FloatVector.fromArray(F, ks, b + 3 * ROW).mul(o3);
         FloatVector w0 = t0.mul(o0);
         FloatVector w1 = t1.mul(o1);
         FloatVector w2 = t2.mul(o2);
@@ -182,18 +184,18 @@ public final class FourPositionLanes {
      * 1 + R·W_j + (1 − k_j)·Q·R: 1 + R·o_a² = 1 + o_a/(o_b·(o_a + o_b)) for kept a, and 1 + R·Q for the positions
      * not kept (maskpro-spec §1.6(b) with one division instead of three).
      */
-    private static void updatePositions(float[] xs, float[] ks, float[] ps, int b, int rowLength, float scale,
+    private static void updatePositions(float[] xs, float[] ks, float[] ps, int b, float scale,
             float[] acc, int j0) {
         int lanes = F.length();
         FloatVector one = FloatVector.broadcast(F, 1f);
         FloatVector r = FloatVector.fromArray(F, acc, 0);
         FloatVector qr = FloatVector.fromArray(F, acc, lanes);
-        int i = b + j0 * rowLength;
+        int i = b + j0 * ROW;
         FloatVector k = FloatVector.fromArray(F, ks, i);
         FloatVector w = one.sub(k).fma(qr, FloatVector.fromArray(F, acc, (2 + j0) * lanes).fma(r, one));
         FloatVector g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
         FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
-        i += rowLength;
+        i += ROW;
         k = FloatVector.fromArray(F, ks, i);
         w = one.sub(k).fma(qr, FloatVector.fromArray(F, acc, (3 + j0) * lanes).fma(r, one));
         g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
@@ -201,26 +203,26 @@ public final class FourPositionLanes {
     }
 
     /** NaN into nan where an updated logit is not finite; then each group shifted to max 0 and clamped. */
-    private static void shift(float[] xs, int b, int rowLength, float range, float[] nan) {
+    private static void shift(float[] xs, int b, float range, float[] nan) {
         FloatVector y0 = FloatVector.fromArray(F, xs, b);
-        FloatVector y1 = FloatVector.fromArray(F, xs, b + rowLength);
-        FloatVector y2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
-        FloatVector y3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
+        FloatVector y1 = FloatVector.fromArray(F, xs, b + ROW);
+        FloatVector y2 = FloatVector.fromArray(F, xs, b + 2 * ROW);
+        FloatVector y3 = FloatVector.fromArray(F, xs, b + 3 * ROW);
         // NaN where a logit is NaN or infinite (or, harmlessly, where the four overflow together)
         FloatVector.fromArray(F, nan, 0).add(y0.add(y1).add(y2).add(y3).mul(0f)).intoArray(nan, 0);
         FloatVector top = y0.max(y1).max(y2).max(y3);
         FloatVector lowest = FloatVector.broadcast(F, -range);
         y0.sub(top).max(lowest).intoArray(xs, b);
-        y1.sub(top).max(lowest).intoArray(xs, b + rowLength);
-        y2.sub(top).max(lowest).intoArray(xs, b + 2 * rowLength);
-        y3.sub(top).max(lowest).intoArray(xs, b + 3 * rowLength);
+        y1.sub(top).max(lowest).intoArray(xs, b + ROW);
+        y2.sub(top).max(lowest).intoArray(xs, b + 2 * ROW);
+        y3.sub(top).max(lowest).intoArray(xs, b + 3 * ROW);
     }
 
     /**
      * The race of 16 groups: keys E_j · exp(max − x_j) from the rows of E and of exp(max − x) (4 rows of 16 each),
      * the N smallest win, ties going to the lower index; 0/1 rows into out at lane offset b.
      */
-    static void draw(float[] exponentials, float[] scales, int n, float[] out, int b, int rowLength) {
+    static void draw(float[] exponentials, float[] scales, int n, float[] out, int b) {
         int lanes = F.length();
         FloatVector key0 = FloatVector.fromArray(F, exponentials, 0).mul(FloatVector.fromArray(F, scales, 0));
         FloatVector key1 = FloatVector.fromArray(F, exponentials, lanes).mul(FloatVector.fromArray(F, scales, lanes));
@@ -240,28 +242,28 @@ public final class FourPositionLanes {
         FloatVector rank3 = zero.add(one, key0.compare(VectorOperators.LE, key3))
                 .add(one, key1.compare(VectorOperators.LE, key3)).add(one, key2.compare(VectorOperators.LE, key3));
         zero.blend(one, rank0.compare(VectorOperators.LT, kept)).intoArray(out, b);
-        zero.blend(one, rank1.compare(VectorOperators.LT, kept)).intoArray(out, b + rowLength);
-        zero.blend(one, rank2.compare(VectorOperators.LT, kept)).intoArray(out, b + 2 * rowLength);
-        zero.blend(one, rank3.compare(VectorOperators.LT, kept)).intoArray(out, b + 3 * rowLength);
+        zero.blend(one, rank1.compare(VectorOperators.LT, kept)).intoArray(out, b + ROW);
+        zero.blend(one, rank2.compare(VectorOperators.LT, kept)).intoArray(out, b + 2 * ROW);
+        zero.blend(one, rank3.compare(VectorOperators.LT, kept)).intoArray(out, b + 3 * ROW);
     }
 
     /** x_j − max of the 16 groups at lane offset b of the rows, one row of 16 per position into {@code lane}. */
-    static void belowMax(float[] xs, int b, int rowLength, float[] lane) {
-        FloatVector max = max(xs, b, rowLength);
+    static void belowMax(float[] xs, int b, float[] lane) {
+        FloatVector max = max(xs, b);
         for (int j = 0; j < M; j++) {
-            FloatVector.fromArray(F, xs, b + j * rowLength).sub(max).intoArray(lane, j * F.length());
+            FloatVector.fromArray(F, xs, b + j * ROW).sub(max).intoArray(lane, j * F.length());
         }
     }
 
     /** The largest of the 4 rows at lane offset b. */
-    private static FloatVector max(float[] xs, int b, int rowLength) {
-        return FloatVector.fromArray(F, xs, b).max(FloatVector.fromArray(F, xs, b + rowLength))
-                .max(FloatVector.fromArray(F, xs, b + 2 * rowLength))
-                .max(FloatVector.fromArray(F, xs, b + 3 * rowLength));
+    private static FloatVector max(float[] xs, int b) {
+        return FloatVector.fromArray(F, xs, b).max(FloatVector.fromArray(F, xs, b + ROW))
+                .max(FloatVector.fromArray(F, xs, b + 2 * ROW))
+                .max(FloatVector.fromArray(F, xs, b + 3 * ROW));
     }
 
     /** The exponentials in {@code lane} divided by their group's sum, into the rows of ps at lane offset b. */
-    static void normalize(float[] lane, float[] ps, int b, int rowLength) {
+    static void normalize(float[] lane, float[] ps, int b) {
         int lanes = F.length();
         FloatVector e0 = FloatVector.fromArray(F, lane, 0);
         FloatVector e1 = FloatVector.fromArray(F, lane, lanes);
@@ -269,17 +271,17 @@ public final class FourPositionLanes {
         FloatVector e3 = FloatVector.fromArray(F, lane, 3 * lanes);
         FloatVector inverse = FloatVector.broadcast(F, 1f).div(FloatVector.zero(F).add(e0).add(e1).add(e2).add(e3));
         e0.mul(inverse).intoArray(ps, b);
-        e1.mul(inverse).intoArray(ps, b + rowLength);
-        e2.mul(inverse).intoArray(ps, b + 2 * rowLength);
-        e3.mul(inverse).intoArray(ps, b + 3 * rowLength);
+        e1.mul(inverse).intoArray(ps, b + ROW);
+        e2.mul(inverse).intoArray(ps, b + 2 * ROW);
+        e3.mul(inverse).intoArray(ps, b + 3 * ROW);
     }
 
     /** min(max − x_j, MAX_SPREAD) of the 16 groups at lane offset b of the rows, one row of 16 per position. */
-    static void spreads(float[] xs, int b, int rowLength, float[] lane) {
-        FloatVector max = max(xs, b, rowLength);
+    static void spreads(float[] xs, int b, float[] lane) {
+        FloatVector max = max(xs, b);
         FloatVector spread = FloatVector.broadcast(F, ChunkMath.MAX_SPREAD);
         for (int j = 0; j < M; j++) {
-            max.sub(FloatVector.fromArray(F, xs, b + j * rowLength)).min(spread).intoArray(lane, j * F.length());
+            max.sub(FloatVector.fromArray(F, xs, b + j * ROW)).min(spread).intoArray(lane, j * F.length());
         }
     }
 }

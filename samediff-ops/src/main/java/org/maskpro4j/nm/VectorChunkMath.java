@@ -48,7 +48,7 @@ final class VectorChunkMath extends ChunkMath {
      * Groups transposed and processed at a time, so the scratch rows stay in L1 (4 KiB per row set at M = 4; 256 measured
      * about 5 % faster than 1,024 at 4:8); a multiple of the lane count, so the RNG counters of a block start even.
      */
-    private static final int BLOCK = 256;
+    static final int BLOCK = 256;
 
     static {
         for (int i = 0; i < GAMMA_STEPS.length; i++) {
@@ -202,7 +202,8 @@ final class VectorChunkMath extends ChunkMath {
     /** {@link #step} on the chunk's groups [from, to), at most one block. */
     private void stepBlock(Scratch s, float[] x, float[] kept, double scale, float range, long chunkSeed,
             float[] drawn, int from, int to, long firstGroup) {
-        int rowLength = F.loopBound(to - from + F.length() - 1);
+        // at M = 4 the rows have the constant stride of FourPositionLanes and the 2:4 draw, a partial block padded
+        int rowLength = pattern.m() == 4 ? BLOCK : F.loopBound(to - from + F.length() - 1);
         blockToRows(x, from, to, s.xs, rowLength, 0f);
         if (kept != null) {
             blockToRows(kept, from, to, s.ks, rowLength, -1f);
@@ -235,11 +236,11 @@ final class VectorChunkMath extends ChunkMath {
             int to = Math.min(count, from + BLOCK);
             if (to - from == BLOCK) {
                 for (int g = 0; g < BLOCK; g += F.length()) {
-                    FourPositionLanes.toRows(x, at + (from + g) * 4 * Float.BYTES, s.xs, g, BLOCK);
+                    FourPositionLanes.toRows(x, at + (from + g) * 4 * Float.BYTES, s.xs, g);
                 }
                 if (kept != null) {
                     for (int g = 0; g < BLOCK; g += F.length()) {
-                        FourPositionLanes.toRows(kept, at + (from + g) * 4 * Float.BYTES, s.ks, g, BLOCK);
+                        FourPositionLanes.toRows(kept, at + (from + g) * 4 * Float.BYTES, s.ks, g);
                     }
                     FloatVector.zero(F).intoArray(s.nan, 0);
                 }
@@ -247,12 +248,12 @@ final class VectorChunkMath extends ChunkMath {
                 if (kept == null || !notFinite(s.nan)) {
                     if (kept != null) {
                         for (int g = 0; g < BLOCK; g += F.length()) {
-                            FourPositionLanes.fromRows(s.xs, g, BLOCK, x, at + (from + g) * 4 * Float.BYTES);
+                            FourPositionLanes.fromRows(s.xs, g, x, at + (from + g) * 4 * Float.BYTES);
                         }
                     }
                     if (drawn != null) {
                         for (int g = 0; g < BLOCK; g += F.length()) {
-                            FourPositionLanes.fromRows(s.ks, g, BLOCK, drawn, at + (from + g) * 4 * Float.BYTES);
+                            FourPositionLanes.fromRows(s.ks, g, drawn, at + (from + g) * 4 * Float.BYTES);
                         }
                     }
                     continue;
@@ -292,12 +293,12 @@ final class VectorChunkMath extends ChunkMath {
             // M = 4 branches off here and in blockToRows, so the general lanes' methods run, and are profiled by
             // the JIT, for other patterns only (when 2:4 ran them first, 4:8 measured 5 to 9 % slower)
             if (update && pairsOfFour) {
-                ascendPairsOfFour(s, rowLength, b, (float) scale, range);
+                ascendPairsOfFour(s, b, (float) scale, range);
             } else if (update) {
                 ascendLanes(s, rowLength, b, (float) scale, range);
             }
             if (draw && sequentialPairs) {
-                drawPairOfFour(s, rowLength, b, chunkSeed, from, update && range <= MAX_SPREAD);
+                drawPairOfFour(s, b, chunkSeed, from, update && range <= MAX_SPREAD);
             } else if (draw && (fourRows || eightRows)) {
                 raceOfRows(s, rowLength, b, chunkSeed, from);
             } else if (draw) {
@@ -831,11 +832,11 @@ final class VectorChunkMath extends ChunkMath {
     }
 
     /** {@link #ascendLanes} at 2:4, with {@link FourPositionLanes}. */
-    private void ascendPairsOfFour(Scratch s, int rowLength, int b, float scale, float range) {
-        FourPositionLanes.belowMax(s.xs, b, rowLength, s.lane);
+    private void ascendPairsOfFour(Scratch s, int b, float scale, float range) {
+        FourPositionLanes.belowMax(s.xs, b, s.lane);
         exp(s.lane, 4 * F.length());
-        FourPositionLanes.normalize(s.lane, s.ps, b, rowLength);
-        FourPositionLanes.ascendPairs(s.xs, s.ks, s.ps, b, rowLength, scale, range, s.nan, s.acc);
+        FourPositionLanes.normalize(s.lane, s.ps, b);
+        FourPositionLanes.ascendPairs(s.xs, s.ks, s.ps, b, scale, range, s.nan, s.acc);
     }
 
     /** {@link #raceLanes} at M = 4 and 8, with {@link FourPositionLanes} and {@link EightPositionLanes}. */
@@ -846,14 +847,14 @@ final class VectorChunkMath extends ChunkMath {
             uniforms(chunkSeed, from + b, j, s.keys, j * lanes);
         }
         if (m == 4) {
-            FourPositionLanes.spreads(s.xs, b, rowLength, s.lane);
+            FourPositionLanes.spreads(s.xs, b, s.lane);
         } else {
             EightPositionLanes.spreads(s.xs, b, rowLength, s.lane);
         }
         negLog(s.keys, m * lanes);
         exp(s.lane, m * lanes);
         if (m == 4) {
-            FourPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
+            FourPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b);
         } else {
             EightPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
         }
@@ -864,26 +865,26 @@ final class VectorChunkMath extends ChunkMath {
      * {@code shifted}: the rows were just shifted to max 0 and clamped within MAX_SPREAD, so they are their own
      * weights' exponents (x − max is x, the floor changes nothing: the same bits without the pass).
      */
-    private void drawPairOfFour(Scratch s, int rowLength, int b, long chunkSeed, int from, boolean shifted) {
+    private void drawPairOfFour(Scratch s, int b, long chunkSeed, int from, boolean shifted) {
         int lanes = F.length();
         uniforms(chunkSeed, from + b, 0, s.keys, 0);
         uniforms(chunkSeed, from + b, 1, s.keys, lanes);
         if (shifted) {
-            exp(s.xs, b, rowLength, s.lane, 4, false);
+            exp(s.xs, b, BLOCK, s.lane, 4, false);
         } else {
-            weightsOfFour(s.xs, b, rowLength, s.lane);
+            weightsOfFour(s.xs, b, s.lane);
             exp(s.lane, 0, lanes, s.lane, 4, false);
         }
-        pickPair(s.lane, s.keys, s.ks, b, rowLength);
+        pickPair(s.lane, s.keys, s.ks, b);
     }
 
     /** max(x_j − max, −MAX_SPREAD) of 4 rows at lane offset b, one row of lanes per position into lane. */
-    private static void weightsOfFour(float[] xs, int b, int rowLength, float[] lane) {
+    private static void weightsOfFour(float[] xs, int b, float[] lane) {
         int lanes = F.length();
         FloatVector x0 = FloatVector.fromArray(F, xs, b);
-        FloatVector x1 = FloatVector.fromArray(F, xs, b + rowLength);
-        FloatVector x2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
-        FloatVector x3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
+        FloatVector x1 = FloatVector.fromArray(F, xs, b + BLOCK);
+        FloatVector x2 = FloatVector.fromArray(F, xs, b + 2 * BLOCK);
+        FloatVector x3 = FloatVector.fromArray(F, xs, b + 3 * BLOCK);
         FloatVector max = x0.max(x1).max(x2).max(x3);
         FloatVector floor = FloatVector.broadcast(F, -MAX_SPREAD);
         x0.sub(max).max(floor).intoArray(lane, 0);
@@ -896,7 +897,7 @@ final class VectorChunkMath extends ChunkMath {
      * Two positions of 4 by inverse CDF from the weights e_j (4 rows of lanes) and two uniforms (2 rows): the first
      * where u₁·Σe falls in the running sums, the second likewise among the other three; 0/1 rows into out.
      */
-    private static void pickPair(float[] weights, float[] uniforms, float[] out, int b, int rowLength) {
+    private static void pickPair(float[] weights, float[] uniforms, float[] out, int b) {
         // the comparisons as all-ones or zero int lanes, and the choices as bitwise logic on them: the sign of t − c,
         // which for finite floats is set exactly where t < c; JDK 17 keeps a VectorMask in a vector register and
         // converts it for every blend, which measured slower
@@ -927,9 +928,9 @@ final class VectorChunkMath extends ChunkMath {
         IntVector s3 = b2.or(f3).not();
         int one = Float.floatToRawIntBits(1f);
         a0.or(b0).and(one).reinterpretAsFloats().intoArray(out, b);
-        f1.or(b1.lanewise(VectorOperators.AND_NOT, b0)).and(one).reinterpretAsFloats().intoArray(out, b + rowLength);
-        f2.or(s2).and(one).reinterpretAsFloats().intoArray(out, b + 2 * rowLength);
-        f3.or(s3).and(one).reinterpretAsFloats().intoArray(out, b + 3 * rowLength);
+        f1.or(b1.lanewise(VectorOperators.AND_NOT, b0)).and(one).reinterpretAsFloats().intoArray(out, b + BLOCK);
+        f2.or(s2).and(one).reinterpretAsFloats().intoArray(out, b + 2 * BLOCK);
+        f3.or(s3).and(one).reinterpretAsFloats().intoArray(out, b + 3 * BLOCK);
     }
 
     /** The uniforms of position j of the 16 groups from chunk group {@code group}, into {@code keys} at {@code at}. */
