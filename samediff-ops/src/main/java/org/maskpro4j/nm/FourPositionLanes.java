@@ -24,7 +24,11 @@ import jdk.incubator.vector.VectorSpecies;
 public final class FourPositionLanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final int M = 4;
-    /** The lanes of one position's row in VectorChunkMath's scratch: a constant, so that the JIT merges the index checks of the four rows. */
+    /**
+     * The lanes of one position's row in VectorChunkMath's scratch rows, a whole block: the 2:4 stages below each loop
+     * over it with this constant stride and bound, so the JIT checks their array indexes once per loop (the Vector
+     * API checks every access; once per 16 groups those checks cost 0.5 to 1 ms per million groups per step).
+     */
     static final int ROW = VectorChunkMath.BLOCK;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final VectorShuffle<Float> ROW_0 = RowShuffles.toRow(M, 0);
@@ -95,7 +99,7 @@ public final class FourPositionLanes {
      * sharing the permutations with the array form through a method taking the four vectors: C2 compiles such a
      * method on its own and then boxes the vectors passed to it (see the class comment).
      */
-    static void toRows(ByteBuffer groups, int at, float[] rows, int r) {
+    static void toRows(ByteBuffer groups, int at, float[] rows, int r, int rowLength) {
         int bytes = F.vectorByteSize();
         FloatVector v0 = FloatVector.fromByteBuffer(F, groups, at, ORDER);
         FloatVector v1 = FloatVector.fromByteBuffer(F, groups, at + bytes, ORDER);
@@ -104,20 +108,20 @@ public final class FourPositionLanes {
         v0.rearrange(ROW_0).blend(v1.rearrange(ROW_0), QUARTER_1).blend(v2.rearrange(ROW_0), QUARTER_2)
                 .blend(v3.rearrange(ROW_0), QUARTER_3).intoArray(rows, r);
         v0.rearrange(ROW_1).blend(v1.rearrange(ROW_1), QUARTER_1).blend(v2.rearrange(ROW_1), QUARTER_2)
-                .blend(v3.rearrange(ROW_1), QUARTER_3).intoArray(rows, r + ROW);
+                .blend(v3.rearrange(ROW_1), QUARTER_3).intoArray(rows, r + rowLength);
         v0.rearrange(ROW_2).blend(v1.rearrange(ROW_2), QUARTER_1).blend(v2.rearrange(ROW_2), QUARTER_2)
-                .blend(v3.rearrange(ROW_2), QUARTER_3).intoArray(rows, r + 2 * ROW);
+                .blend(v3.rearrange(ROW_2), QUARTER_3).intoArray(rows, r + 2 * rowLength);
         v0.rearrange(ROW_3).blend(v1.rearrange(ROW_3), QUARTER_1).blend(v2.rearrange(ROW_3), QUARTER_2)
-                .blend(v3.rearrange(ROW_3), QUARTER_3).intoArray(rows, r + 3 * ROW);
+                .blend(v3.rearrange(ROW_3), QUARTER_3).intoArray(rows, r + 3 * rowLength);
     }
 
     /** {@link #fromRows} into the 16 groups at byte {@code at} of a buffer in native order. */
-    static void fromRows(float[] rows, int r, ByteBuffer groups, int at) {
+    static void fromRows(float[] rows, int r, int rowLength, ByteBuffer groups, int at) {
         int bytes = F.vectorByteSize();
         FloatVector r0 = FloatVector.fromArray(F, rows, r);
-        FloatVector r1 = FloatVector.fromArray(F, rows, r + ROW);
-        FloatVector r2 = FloatVector.fromArray(F, rows, r + 2 * ROW);
-        FloatVector r3 = FloatVector.fromArray(F, rows, r + 3 * ROW);
+        FloatVector r1 = FloatVector.fromArray(F, rows, r + rowLength);
+        FloatVector r2 = FloatVector.fromArray(F, rows, r + 2 * rowLength);
+        FloatVector r3 = FloatVector.fromArray(F, rows, r + 3 * rowLength);
         r0.rearrange(GROUPS_0).blend(r1.rearrange(GROUPS_0), POSITION_1).blend(r2.rearrange(GROUPS_0), POSITION_2)
                 .blend(r3.rearrange(GROUPS_0), POSITION_3).intoByteBuffer(groups, at, ORDER);
         r0.rearrange(GROUPS_1).blend(r1.rearrange(GROUPS_1), POSITION_1).blend(r2.rearrange(GROUPS_1), POSITION_2)
@@ -129,10 +133,10 @@ public final class FourPositionLanes {
     }
 
     /**
-     * VectorChunkMath's gradientOfPairs and update for the 16 groups of 2:4 at lane offset b of the rows, in three
-     * parts each small enough for the JIT to keep its vectors in registers (it stops inlining the Vector API's methods
-     * in larger ones): the same operations, so the same bits. The rows of ps hold the softmax; R, Q·R and the four
-     * W_j of the closed form pass through {@code acc[0..96)}.
+     * VectorChunkMath's gradientOfPairs and update for the block's groups of 2:4, in three parts each small enough for
+     * the JIT to keep its vectors in registers (it stops inlining the Vector API's methods in larger ones): the same
+     * operations, so the same bits. The rows of ps hold the softmax; R, Q·R and the four W_j of the closed form pass
+     * through six rows of {@code acc}.
      */
     static void ascendPairs(float[] xs, float[] ks, float[] ps, float scale, float range, float[] nan,
             float[] acc) {
@@ -150,33 +154,33 @@ public final class FourPositionLanes {
      */
     private static void pairWeights(float[] ks, float[] ps, float[] acc) {
         for (int b = 0; b < ROW; b += F.length()) {
-        FloatVector p0 = FloatVector.fromArray(F, ps, b);
-        FloatVector p1 = FloatVector.fromArray(F, ps, b + ROW);
-        FloatVector p2 = FloatVector.fromArray(F, ps, b + 2 * ROW);
-        FloatVector p3 = FloatVector.fromArray(F, ps, b + 3 * ROW);
-        FloatVector s01 = p0.add(p1);
-        FloatVector s23 = p2.add(p3);
-        FloatVector o0 = p1.add(s23);
-        FloatVector o1 = p0.add(s23);
-        FloatVector o2 = s01.add(p3);
-        FloatVector o3 = s01.add(p2);
-        FloatVector t0 = FloatVector.fromArray(F, ks, b).mul(o0);
-        FloatVector t1 = FloatVector.fromArray(F, ks, b + ROW).mul(o1);
-        FloatVector t2 = FloatVector.fromArray(F, ks, b + 2 * ROW).mul(o2);
-        FloatVector t3 = FloatVector.fromArray(F, ks, b + 3 * ROW).mul(o3);
-        FloatVector w0 = t0.mul(o0);
-        FloatVector w1 = t1.mul(o1);
-        FloatVector w2 = t2.mul(o2);
-        FloatVector w3 = t3.mul(o3);
-        w0.intoArray(acc, b + 2 * ROW);
-        w1.intoArray(acc, b + 3 * ROW);
-        w2.intoArray(acc, b + 4 * ROW);
-        w3.intoArray(acc, b + 5 * ROW);
-        FloatVector t23 = t2.add(t3);
-        FloatVector pair = t0.fma(t1.add(t23), t1.fma(t23, t2.mul(t3)));
-        FloatVector r = FloatVector.broadcast(F, 1f).div(pair.mul(t0.add(t1).add(t23)));
-        r.intoArray(acc, b);
-        w0.add(w1).add(w2.add(w3)).mul(r).intoArray(acc, b + ROW);
+            FloatVector p0 = FloatVector.fromArray(F, ps, b);
+            FloatVector p1 = FloatVector.fromArray(F, ps, b + ROW);
+            FloatVector p2 = FloatVector.fromArray(F, ps, b + 2 * ROW);
+            FloatVector p3 = FloatVector.fromArray(F, ps, b + 3 * ROW);
+            FloatVector s01 = p0.add(p1);
+            FloatVector s23 = p2.add(p3);
+            FloatVector o0 = p1.add(s23);
+            FloatVector o1 = p0.add(s23);
+            FloatVector o2 = s01.add(p3);
+            FloatVector o3 = s01.add(p2);
+            FloatVector t0 = FloatVector.fromArray(F, ks, b).mul(o0);
+            FloatVector t1 = FloatVector.fromArray(F, ks, b + ROW).mul(o1);
+            FloatVector t2 = FloatVector.fromArray(F, ks, b + 2 * ROW).mul(o2);
+            FloatVector t3 = FloatVector.fromArray(F, ks, b + 3 * ROW).mul(o3);
+            FloatVector w0 = t0.mul(o0);
+            FloatVector w1 = t1.mul(o1);
+            FloatVector w2 = t2.mul(o2);
+            FloatVector w3 = t3.mul(o3);
+            w0.intoArray(acc, b + 2 * ROW);
+            w1.intoArray(acc, b + 3 * ROW);
+            w2.intoArray(acc, b + 4 * ROW);
+            w3.intoArray(acc, b + 5 * ROW);
+            FloatVector t23 = t2.add(t3);
+            FloatVector pair = t0.fma(t1.add(t23), t1.fma(t23, t2.mul(t3)));
+            FloatVector r = FloatVector.broadcast(F, 1f).div(pair.mul(t0.add(t1).add(t23)));
+            r.intoArray(acc, b);
+            w0.add(w1).add(w2.add(w3)).mul(r).intoArray(acc, b + ROW);
         }
     }
 
@@ -188,18 +192,18 @@ public final class FourPositionLanes {
     private static void updatePositions(float[] xs, float[] ks, float[] ps, float scale, float[] acc, int j0) {
         FloatVector one = FloatVector.broadcast(F, 1f);
         for (int b = 0; b < ROW; b += F.length()) {
-        FloatVector r = FloatVector.fromArray(F, acc, b);
-        FloatVector qr = FloatVector.fromArray(F, acc, b + ROW);
-        int i = b + j0 * ROW;
-        FloatVector k = FloatVector.fromArray(F, ks, i);
-        FloatVector w = one.sub(k).fma(qr, FloatVector.fromArray(F, acc, i + 2 * ROW).fma(r, one));
-        FloatVector g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
-        FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
-        i += ROW;
-        k = FloatVector.fromArray(F, ks, i);
-        w = one.sub(k).fma(qr, FloatVector.fromArray(F, acc, i + 2 * ROW).fma(r, one));
-        g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
-        FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
+            FloatVector r = FloatVector.fromArray(F, acc, b);
+            FloatVector qr = FloatVector.fromArray(F, acc, b + ROW);
+            int i = b + j0 * ROW;
+            FloatVector k = FloatVector.fromArray(F, ks, i);
+            FloatVector w = one.sub(k).fma(qr, FloatVector.fromArray(F, acc, i + 2 * ROW).fma(r, one));
+            FloatVector g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
+            FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
+            i += ROW;
+            k = FloatVector.fromArray(F, ks, i);
+            w = one.sub(k).fma(qr, FloatVector.fromArray(F, acc, i + 2 * ROW).fma(r, one));
+            g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
+            FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
         }
     }
 
@@ -207,17 +211,17 @@ public final class FourPositionLanes {
     private static void shift(float[] xs, float range, float[] nan) {
         FloatVector lowest = FloatVector.broadcast(F, -range);
         for (int b = 0; b < ROW; b += F.length()) {
-        FloatVector y0 = FloatVector.fromArray(F, xs, b);
-        FloatVector y1 = FloatVector.fromArray(F, xs, b + ROW);
-        FloatVector y2 = FloatVector.fromArray(F, xs, b + 2 * ROW);
-        FloatVector y3 = FloatVector.fromArray(F, xs, b + 3 * ROW);
-        // NaN where a logit is NaN or infinite (or, harmlessly, where the four overflow together)
-        FloatVector.fromArray(F, nan, 0).add(y0.add(y1).add(y2).add(y3).mul(0f)).intoArray(nan, 0);
-        FloatVector top = y0.max(y1).max(y2).max(y3);
-        y0.sub(top).max(lowest).intoArray(xs, b);
-        y1.sub(top).max(lowest).intoArray(xs, b + ROW);
-        y2.sub(top).max(lowest).intoArray(xs, b + 2 * ROW);
-        y3.sub(top).max(lowest).intoArray(xs, b + 3 * ROW);
+            FloatVector y0 = FloatVector.fromArray(F, xs, b);
+            FloatVector y1 = FloatVector.fromArray(F, xs, b + ROW);
+            FloatVector y2 = FloatVector.fromArray(F, xs, b + 2 * ROW);
+            FloatVector y3 = FloatVector.fromArray(F, xs, b + 3 * ROW);
+            // NaN where a logit is NaN or infinite (or, harmlessly, where the four overflow together)
+            FloatVector.fromArray(F, nan, 0).add(y0.add(y1).add(y2).add(y3).mul(0f)).intoArray(nan, 0);
+            FloatVector top = y0.max(y1).max(y2).max(y3);
+            y0.sub(top).max(lowest).intoArray(xs, b);
+            y1.sub(top).max(lowest).intoArray(xs, b + ROW);
+            y2.sub(top).max(lowest).intoArray(xs, b + 2 * ROW);
+            y3.sub(top).max(lowest).intoArray(xs, b + 3 * ROW);
         }
     }
 
@@ -225,7 +229,7 @@ public final class FourPositionLanes {
      * The race of 16 groups: keys E_j · exp(max − x_j) from the rows of E and of exp(max − x) (4 rows of 16 each),
      * the N smallest win, ties going to the lower index; 0/1 rows into out at lane offset b.
      */
-    static void draw(float[] exponentials, float[] scales, int n, float[] out, int b) {
+    static void draw(float[] exponentials, float[] scales, int n, float[] out, int b, int rowLength) {
         int lanes = F.length();
         FloatVector key0 = FloatVector.fromArray(F, exponentials, 0).mul(FloatVector.fromArray(F, scales, 0));
         FloatVector key1 = FloatVector.fromArray(F, exponentials, lanes).mul(FloatVector.fromArray(F, scales, lanes));
@@ -245,15 +249,15 @@ public final class FourPositionLanes {
         FloatVector rank3 = zero.add(one, key0.compare(VectorOperators.LE, key3))
                 .add(one, key1.compare(VectorOperators.LE, key3)).add(one, key2.compare(VectorOperators.LE, key3));
         zero.blend(one, rank0.compare(VectorOperators.LT, kept)).intoArray(out, b);
-        zero.blend(one, rank1.compare(VectorOperators.LT, kept)).intoArray(out, b + ROW);
-        zero.blend(one, rank2.compare(VectorOperators.LT, kept)).intoArray(out, b + 2 * ROW);
-        zero.blend(one, rank3.compare(VectorOperators.LT, kept)).intoArray(out, b + 3 * ROW);
+        zero.blend(one, rank1.compare(VectorOperators.LT, kept)).intoArray(out, b + rowLength);
+        zero.blend(one, rank2.compare(VectorOperators.LT, kept)).intoArray(out, b + 2 * rowLength);
+        zero.blend(one, rank3.compare(VectorOperators.LT, kept)).intoArray(out, b + 3 * rowLength);
     }
 
-    /** x_j − max of the 16 groups at lane offset b of the rows, one row of 16 per position into {@code lane}. */
+    /** x_j − max of the block's groups, into the same places of {@code lane}. */
     static void belowMax(float[] xs, float[] lane) {
         for (int b = 0; b < ROW; b += F.length()) {
-            FloatVector max = max(xs, b);
+            FloatVector max = max(xs, b, ROW);
             for (int j = 0; j < M; j++) {
                 FloatVector.fromArray(F, xs, b + j * ROW).sub(max).intoArray(lane, b + j * ROW);
             }
@@ -261,33 +265,34 @@ public final class FourPositionLanes {
     }
 
     /** The largest of the 4 rows at lane offset b. */
-    private static FloatVector max(float[] xs, int b) {
-        return FloatVector.fromArray(F, xs, b).max(FloatVector.fromArray(F, xs, b + ROW))
-                .max(FloatVector.fromArray(F, xs, b + 2 * ROW))
-                .max(FloatVector.fromArray(F, xs, b + 3 * ROW));
+    private static FloatVector max(float[] xs, int b, int rowLength) {
+        return FloatVector.fromArray(F, xs, b).max(FloatVector.fromArray(F, xs, b + rowLength))
+                .max(FloatVector.fromArray(F, xs, b + 2 * rowLength))
+                .max(FloatVector.fromArray(F, xs, b + 3 * rowLength));
     }
 
-    /** The exponentials in {@code lane} divided by their group's sum, into the rows of ps at lane offset b. */
+    /** The exponentials in {@code lane} (the block's rows) divided by their group's sum, into the rows of ps. */
     static void normalize(float[] lane, float[] ps) {
         for (int b = 0; b < ROW; b += F.length()) {
-        FloatVector e0 = FloatVector.fromArray(F, lane, b);
-        FloatVector e1 = FloatVector.fromArray(F, lane, b + ROW);
-        FloatVector e2 = FloatVector.fromArray(F, lane, b + 2 * ROW);
-        FloatVector e3 = FloatVector.fromArray(F, lane, b + 3 * ROW);
-        FloatVector inverse = FloatVector.broadcast(F, 1f).div(FloatVector.zero(F).add(e0).add(e1).add(e2).add(e3));
-        e0.mul(inverse).intoArray(ps, b);
-        e1.mul(inverse).intoArray(ps, b + ROW);
-        e2.mul(inverse).intoArray(ps, b + 2 * ROW);
-        e3.mul(inverse).intoArray(ps, b + 3 * ROW);
+            FloatVector e0 = FloatVector.fromArray(F, lane, b);
+            FloatVector e1 = FloatVector.fromArray(F, lane, b + ROW);
+            FloatVector e2 = FloatVector.fromArray(F, lane, b + 2 * ROW);
+            FloatVector e3 = FloatVector.fromArray(F, lane, b + 3 * ROW);
+            FloatVector inverse = FloatVector.broadcast(F, 1f)
+                    .div(FloatVector.zero(F).add(e0).add(e1).add(e2).add(e3));
+            e0.mul(inverse).intoArray(ps, b);
+            e1.mul(inverse).intoArray(ps, b + ROW);
+            e2.mul(inverse).intoArray(ps, b + 2 * ROW);
+            e3.mul(inverse).intoArray(ps, b + 3 * ROW);
         }
     }
 
     /** min(max − x_j, MAX_SPREAD) of the 16 groups at lane offset b of the rows, one row of 16 per position. */
-    static void spreads(float[] xs, int b, float[] lane) {
-        FloatVector max = max(xs, b);
+    static void spreads(float[] xs, int b, int rowLength, float[] lane) {
+        FloatVector max = max(xs, b, rowLength);
         FloatVector spread = FloatVector.broadcast(F, ChunkMath.MAX_SPREAD);
         for (int j = 0; j < M; j++) {
-            max.sub(FloatVector.fromArray(F, xs, b + j * ROW)).min(spread).intoArray(lane, j * F.length());
+            max.sub(FloatVector.fromArray(F, xs, b + j * rowLength)).min(spread).intoArray(lane, j * F.length());
         }
     }
 }

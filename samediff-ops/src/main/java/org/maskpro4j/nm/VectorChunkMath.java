@@ -237,11 +237,11 @@ final class VectorChunkMath extends ChunkMath {
             int to = Math.min(count, from + BLOCK);
             if (to - from == BLOCK) {
                 for (int g = 0; g < BLOCK; g += F.length()) {
-                    FourPositionLanes.toRows(x, at + (from + g) * 4 * Float.BYTES, s.xs, g);
+                    FourPositionLanes.toRows(x, at + (from + g) * 4 * Float.BYTES, s.xs, g, BLOCK);
                 }
                 if (kept != null) {
                     for (int g = 0; g < BLOCK; g += F.length()) {
-                        FourPositionLanes.toRows(kept, at + (from + g) * 4 * Float.BYTES, s.ks, g);
+                        FourPositionLanes.toRows(kept, at + (from + g) * 4 * Float.BYTES, s.ks, g, BLOCK);
                     }
                     FloatVector.zero(F).intoArray(s.nan, 0);
                 }
@@ -249,12 +249,12 @@ final class VectorChunkMath extends ChunkMath {
                 if (kept == null || !notFinite(s.nan)) {
                     if (kept != null) {
                         for (int g = 0; g < BLOCK; g += F.length()) {
-                            FourPositionLanes.fromRows(s.xs, g, x, at + (from + g) * 4 * Float.BYTES);
+                            FourPositionLanes.fromRows(s.xs, g, BLOCK, x, at + (from + g) * 4 * Float.BYTES);
                         }
                     }
                     if (drawn != null) {
                         for (int g = 0; g < BLOCK; g += F.length()) {
-                            FourPositionLanes.fromRows(s.ks, g, drawn, at + (from + g) * 4 * Float.BYTES);
+                            FourPositionLanes.fromRows(s.ks, g, BLOCK, drawn, at + (from + g) * 4 * Float.BYTES);
                         }
                     }
                     continue;
@@ -853,14 +853,14 @@ final class VectorChunkMath extends ChunkMath {
             uniforms(chunkSeed, from + b, j, s.keys, j * lanes);
         }
         if (m == 4) {
-            FourPositionLanes.spreads(s.xs, b, s.lane);
+            FourPositionLanes.spreads(s.xs, b, rowLength, s.lane);
         } else {
             EightPositionLanes.spreads(s.xs, b, rowLength, s.lane);
         }
         negLog(s.keys, m * lanes);
         exp(s.lane, m * lanes);
         if (m == 4) {
-            FourPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b);
+            FourPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
         } else {
             EightPositionLanes.draw(s.keys, s.lane, pattern.n(), s.ks, b, rowLength);
         }
@@ -911,34 +911,34 @@ final class VectorChunkMath extends ChunkMath {
         // converts it for every blend, which measured slower
         int one = Float.floatToRawIntBits(1f);
         for (int b = 0; b < BLOCK; b += F.length()) {
-        FloatVector e0 = FloatVector.fromArray(F, weights, b);
-        FloatVector e1 = FloatVector.fromArray(F, weights, b + BLOCK);
-        FloatVector e2 = FloatVector.fromArray(F, weights, b + 2 * BLOCK);
-        FloatVector e3 = FloatVector.fromArray(F, weights, b + 3 * BLOCK);
-        FloatVector c1 = e0.add(e1);
-        FloatVector c2 = c1.add(e2);
-        FloatVector t = FloatVector.fromArray(F, uniforms, b).mul(c2.add(e3));
-        IntVector a0 = t.sub(e0).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
-        IntVector a1 = t.sub(c1).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
-        IntVector a2 = t.sub(c2).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
-        IntVector f1 = a1.lanewise(VectorOperators.AND_NOT, a0);
-        IntVector f2 = a2.lanewise(VectorOperators.AND_NOT, a1);
-        IntVector f3 = a2.not();
-        FloatVector r0 = e0.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, a0).reinterpretAsFloats();
-        FloatVector d1 = r0.add(e1.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, f1).reinterpretAsFloats());
-        FloatVector d2 = d1.add(e2.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, f2).reinterpretAsFloats());
-        FloatVector t2 = FloatVector.fromArray(F, uniforms, b + BLOCK)
-                .mul(d2.add(e3.reinterpretAsInts().and(a2).reinterpretAsFloats()));
-        IntVector b0 = t2.sub(r0).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
-        IntVector b1 = t2.sub(d1).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
-        IntVector b2 = t2.sub(d2).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
-        // past the last sum (rounding) the second is the last position left: 3, or 2 when 3 came first
-        IntVector s2 = b2.lanewise(VectorOperators.AND_NOT, b1).or(f3.lanewise(VectorOperators.AND_NOT, b2));
-        IntVector s3 = b2.or(f3).not();
-        a0.or(b0).and(one).reinterpretAsFloats().intoArray(out, b);
-        f1.or(b1.lanewise(VectorOperators.AND_NOT, b0)).and(one).reinterpretAsFloats().intoArray(out, b + BLOCK);
-        f2.or(s2).and(one).reinterpretAsFloats().intoArray(out, b + 2 * BLOCK);
-        f3.or(s3).and(one).reinterpretAsFloats().intoArray(out, b + 3 * BLOCK);
+            FloatVector e0 = FloatVector.fromArray(F, weights, b);
+            FloatVector e1 = FloatVector.fromArray(F, weights, b + BLOCK);
+            FloatVector e2 = FloatVector.fromArray(F, weights, b + 2 * BLOCK);
+            FloatVector e3 = FloatVector.fromArray(F, weights, b + 3 * BLOCK);
+            FloatVector c1 = e0.add(e1);
+            FloatVector c2 = c1.add(e2);
+            FloatVector t = FloatVector.fromArray(F, uniforms, b).mul(c2.add(e3));
+            IntVector a0 = t.sub(e0).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+            IntVector a1 = t.sub(c1).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+            IntVector a2 = t.sub(c2).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+            IntVector f1 = a1.lanewise(VectorOperators.AND_NOT, a0);
+            IntVector f2 = a2.lanewise(VectorOperators.AND_NOT, a1);
+            IntVector f3 = a2.not();
+            FloatVector r0 = e0.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, a0).reinterpretAsFloats();
+            FloatVector d1 = r0.add(e1.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, f1).reinterpretAsFloats());
+            FloatVector d2 = d1.add(e2.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, f2).reinterpretAsFloats());
+            FloatVector t2 = FloatVector.fromArray(F, uniforms, b + BLOCK)
+                    .mul(d2.add(e3.reinterpretAsInts().and(a2).reinterpretAsFloats()));
+            IntVector b0 = t2.sub(r0).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+            IntVector b1 = t2.sub(d1).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+            IntVector b2 = t2.sub(d2).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+            // past the last sum (rounding) the second is the last position left: 3, or 2 when 3 came first
+            IntVector s2 = b2.lanewise(VectorOperators.AND_NOT, b1).or(f3.lanewise(VectorOperators.AND_NOT, b2));
+            IntVector s3 = b2.or(f3).not();
+            a0.or(b0).and(one).reinterpretAsFloats().intoArray(out, b);
+            f1.or(b1.lanewise(VectorOperators.AND_NOT, b0)).and(one).reinterpretAsFloats().intoArray(out, b + BLOCK);
+            f2.or(s2).and(one).reinterpretAsFloats().intoArray(out, b + 2 * BLOCK);
+            f3.or(s3).and(one).reinterpretAsFloats().intoArray(out, b + 3 * BLOCK);
         }
     }
 
