@@ -26,8 +26,8 @@ public final class FourPositionLanes {
     private static final int M = 4;
     /**
      * The lanes of one position's row in VectorChunkMath's scratch rows, a whole block: the 2:4 stages below each loop
-     * over it with this constant stride and bound, so the JIT checks their array indexes once per loop (the Vector
-     * API checks every access; once per 16 groups those checks cost 0.5 to 1 ms per million groups per step).
+     * over it with this constant stride and bound, so the JIT checks their array indexes once before the loop rather
+     * than at each of the Vector API's accesses (see VectorChunkMath.rowsMath).
      */
     static final int ROW = VectorChunkMath.BLOCK;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
