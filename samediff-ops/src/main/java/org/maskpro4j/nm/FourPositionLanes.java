@@ -24,6 +24,12 @@ import jdk.incubator.vector.VectorSpecies;
 public final class FourPositionLanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final int M = 4;
+    /**
+     * The lanes of one position's row in VectorChunkMath's scratch rows, a whole block: the 2:4 stages below each loop
+     * over it with this constant stride and bound, so the JIT checks their array indexes once before the loop rather
+     * than at each of the Vector API's accesses (see VectorChunkMath.rowsMath).
+     */
+    static final int ROW = VectorChunkMath.BLOCK;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final VectorShuffle<Float> ROW_0 = RowShuffles.toRow(M, 0);
     private static final VectorShuffle<Float> ROW_1 = RowShuffles.toRow(M, 1);
@@ -127,17 +133,17 @@ public final class FourPositionLanes {
     }
 
     /**
-     * VectorChunkMath's gradientOfPairs and update for the 16 groups of 2:4 at lane offset b of the rows, in three
-     * parts each small enough for the JIT to keep its vectors in registers (it stops inlining the Vector API's methods
-     * in larger ones): the same operations, so the same bits. The rows of ps hold the softmax; R, Q·R and the four
-     * W_j of the closed form pass through {@code acc[0..96)}.
+     * VectorChunkMath's gradientOfPairs and update for the block's groups of 2:4, in three parts each small enough for
+     * the JIT to keep its vectors in registers (it stops inlining the Vector API's methods in larger ones): the same
+     * operations, so the same bits. The rows of ps hold the softmax; R, Q·R and the four W_j of the closed form pass
+     * through six rows of {@code acc}.
      */
-    static void ascendPairs(float[] xs, float[] ks, float[] ps, int b, int rowLength, float scale, float range,
-            float[] nan, float[] acc) {
-        pairWeights(ks, ps, b, rowLength, acc);
-        updatePositions(xs, ks, ps, b, rowLength, scale, acc, 0);
-        updatePositions(xs, ks, ps, b, rowLength, scale, acc, 2);
-        shift(xs, b, rowLength, range, nan);
+    static void ascendPairs(float[] xs, float[] ks, float[] ps, float scale, float range, float[] nan,
+            float[] acc) {
+        pairWeights(ks, ps, acc);
+        updatePositions(xs, ks, ps, scale, acc, 0);
+        updatePositions(xs, ks, ps, scale, acc, 2);
+        shift(xs, range, nan);
     }
 
     /**
@@ -146,35 +152,36 @@ public final class FourPositionLanes {
      * t or W has at most two non-zero terms and the pair product one, so VectorChunkMath's loops, which add in
      * another order, give the same bits.
      */
-    private static void pairWeights(float[] ks, float[] ps, int b, int rowLength, float[] acc) {
-        int lanes = F.length();
-        FloatVector p0 = FloatVector.fromArray(F, ps, b);
-        FloatVector p1 = FloatVector.fromArray(F, ps, b + rowLength);
-        FloatVector p2 = FloatVector.fromArray(F, ps, b + 2 * rowLength);
-        FloatVector p3 = FloatVector.fromArray(F, ps, b + 3 * rowLength);
-        FloatVector s01 = p0.add(p1);
-        FloatVector s23 = p2.add(p3);
-        FloatVector o0 = p1.add(s23);
-        FloatVector o1 = p0.add(s23);
-        FloatVector o2 = s01.add(p3);
-        FloatVector o3 = s01.add(p2);
-        FloatVector t0 = FloatVector.fromArray(F, ks, b).mul(o0);
-        FloatVector t1 = FloatVector.fromArray(F, ks, b + rowLength).mul(o1);
-        FloatVector t2 = FloatVector.fromArray(F, ks, b + 2 * rowLength).mul(o2);
-        FloatVector t3 = FloatVector.fromArray(F, ks, b + 3 * rowLength).mul(o3);
-        FloatVector w0 = t0.mul(o0);
-        FloatVector w1 = t1.mul(o1);
-        FloatVector w2 = t2.mul(o2);
-        FloatVector w3 = t3.mul(o3);
-        w0.intoArray(acc, 2 * lanes);
-        w1.intoArray(acc, 3 * lanes);
-        w2.intoArray(acc, 4 * lanes);
-        w3.intoArray(acc, 5 * lanes);
-        FloatVector t23 = t2.add(t3);
-        FloatVector pair = t0.fma(t1.add(t23), t1.fma(t23, t2.mul(t3)));
-        FloatVector r = FloatVector.broadcast(F, 1f).div(pair.mul(t0.add(t1).add(t23)));
-        r.intoArray(acc, 0);
-        w0.add(w1).add(w2.add(w3)).mul(r).intoArray(acc, lanes);
+    private static void pairWeights(float[] ks, float[] ps, float[] acc) {
+        for (int b = 0; b < ROW; b += F.length()) {
+            FloatVector p0 = FloatVector.fromArray(F, ps, b);
+            FloatVector p1 = FloatVector.fromArray(F, ps, b + ROW);
+            FloatVector p2 = FloatVector.fromArray(F, ps, b + 2 * ROW);
+            FloatVector p3 = FloatVector.fromArray(F, ps, b + 3 * ROW);
+            FloatVector s01 = p0.add(p1);
+            FloatVector s23 = p2.add(p3);
+            FloatVector o0 = p1.add(s23);
+            FloatVector o1 = p0.add(s23);
+            FloatVector o2 = s01.add(p3);
+            FloatVector o3 = s01.add(p2);
+            FloatVector t0 = FloatVector.fromArray(F, ks, b).mul(o0);
+            FloatVector t1 = FloatVector.fromArray(F, ks, b + ROW).mul(o1);
+            FloatVector t2 = FloatVector.fromArray(F, ks, b + 2 * ROW).mul(o2);
+            FloatVector t3 = FloatVector.fromArray(F, ks, b + 3 * ROW).mul(o3);
+            FloatVector w0 = t0.mul(o0);
+            FloatVector w1 = t1.mul(o1);
+            FloatVector w2 = t2.mul(o2);
+            FloatVector w3 = t3.mul(o3);
+            w0.intoArray(acc, b + 2 * ROW);
+            w1.intoArray(acc, b + 3 * ROW);
+            w2.intoArray(acc, b + 4 * ROW);
+            w3.intoArray(acc, b + 5 * ROW);
+            FloatVector t23 = t2.add(t3);
+            FloatVector pair = t0.fma(t1.add(t23), t1.fma(t23, t2.mul(t3)));
+            FloatVector r = FloatVector.broadcast(F, 1f).div(pair.mul(t0.add(t1).add(t23)));
+            r.intoArray(acc, b);
+            w0.add(w1).add(w2.add(w3)).mul(r).intoArray(acc, b + ROW);
+        }
     }
 
     /**
@@ -182,38 +189,40 @@ public final class FourPositionLanes {
      * 1 + R·W_j + (1 − k_j)·Q·R: 1 + R·o_a² = 1 + o_a/(o_b·(o_a + o_b)) for kept a, and 1 + R·Q for the positions
      * not kept (maskpro-spec §1.6(b) with one division instead of three).
      */
-    private static void updatePositions(float[] xs, float[] ks, float[] ps, int b, int rowLength, float scale,
-            float[] acc, int j0) {
-        int lanes = F.length();
+    private static void updatePositions(float[] xs, float[] ks, float[] ps, float scale, float[] acc, int j0) {
         FloatVector one = FloatVector.broadcast(F, 1f);
-        FloatVector r = FloatVector.fromArray(F, acc, 0);
-        FloatVector qr = FloatVector.fromArray(F, acc, lanes);
-        int i = b + j0 * rowLength;
-        FloatVector k = FloatVector.fromArray(F, ks, i);
-        FloatVector w = one.sub(k).fma(qr, FloatVector.fromArray(F, acc, (2 + j0) * lanes).fma(r, one));
-        FloatVector g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
-        FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
-        i += rowLength;
-        k = FloatVector.fromArray(F, ks, i);
-        w = one.sub(k).fma(qr, FloatVector.fromArray(F, acc, (3 + j0) * lanes).fma(r, one));
-        g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
-        FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
+        for (int b = 0; b < ROW; b += F.length()) {
+            FloatVector r = FloatVector.fromArray(F, acc, b);
+            FloatVector qr = FloatVector.fromArray(F, acc, b + ROW);
+            int i = b + j0 * ROW;
+            FloatVector k = FloatVector.fromArray(F, ks, i);
+            FloatVector w = one.sub(k).fma(qr, FloatVector.fromArray(F, acc, i + 2 * ROW).fma(r, one));
+            FloatVector g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
+            FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
+            i += ROW;
+            k = FloatVector.fromArray(F, ks, i);
+            w = one.sub(k).fma(qr, FloatVector.fromArray(F, acc, i + 2 * ROW).fma(r, one));
+            g = k.sub(FloatVector.fromArray(F, ps, i).mul(w));
+            FloatVector.fromArray(F, xs, i).sub(g.mul(scale)).intoArray(xs, i);
+        }
     }
 
     /** NaN into nan where an updated logit is not finite; then each group shifted to max 0 and clamped. */
-    private static void shift(float[] xs, int b, int rowLength, float range, float[] nan) {
-        FloatVector y0 = FloatVector.fromArray(F, xs, b);
-        FloatVector y1 = FloatVector.fromArray(F, xs, b + rowLength);
-        FloatVector y2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
-        FloatVector y3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
-        // NaN where a logit is NaN or infinite (or, harmlessly, where the four overflow together)
-        FloatVector.fromArray(F, nan, 0).add(y0.add(y1).add(y2).add(y3).mul(0f)).intoArray(nan, 0);
-        FloatVector top = y0.max(y1).max(y2).max(y3);
+    private static void shift(float[] xs, float range, float[] nan) {
         FloatVector lowest = FloatVector.broadcast(F, -range);
-        y0.sub(top).max(lowest).intoArray(xs, b);
-        y1.sub(top).max(lowest).intoArray(xs, b + rowLength);
-        y2.sub(top).max(lowest).intoArray(xs, b + 2 * rowLength);
-        y3.sub(top).max(lowest).intoArray(xs, b + 3 * rowLength);
+        for (int b = 0; b < ROW; b += F.length()) {
+            FloatVector y0 = FloatVector.fromArray(F, xs, b);
+            FloatVector y1 = FloatVector.fromArray(F, xs, b + ROW);
+            FloatVector y2 = FloatVector.fromArray(F, xs, b + 2 * ROW);
+            FloatVector y3 = FloatVector.fromArray(F, xs, b + 3 * ROW);
+            // NaN where a logit is NaN or infinite (or, harmlessly, where the four overflow together)
+            FloatVector.fromArray(F, nan, 0).add(y0.add(y1).add(y2).add(y3).mul(0f)).intoArray(nan, 0);
+            FloatVector top = y0.max(y1).max(y2).max(y3);
+            y0.sub(top).max(lowest).intoArray(xs, b);
+            y1.sub(top).max(lowest).intoArray(xs, b + ROW);
+            y2.sub(top).max(lowest).intoArray(xs, b + 2 * ROW);
+            y3.sub(top).max(lowest).intoArray(xs, b + 3 * ROW);
+        }
     }
 
     /**
@@ -245,11 +254,13 @@ public final class FourPositionLanes {
         zero.blend(one, rank3.compare(VectorOperators.LT, kept)).intoArray(out, b + 3 * rowLength);
     }
 
-    /** x_j − max of the 16 groups at lane offset b of the rows, one row of 16 per position into {@code lane}. */
-    static void belowMax(float[] xs, int b, int rowLength, float[] lane) {
-        FloatVector max = max(xs, b, rowLength);
-        for (int j = 0; j < M; j++) {
-            FloatVector.fromArray(F, xs, b + j * rowLength).sub(max).intoArray(lane, j * F.length());
+    /** x_j − max of the block's groups, into the same places of {@code lane}. */
+    static void belowMax(float[] xs, float[] lane) {
+        for (int b = 0; b < ROW; b += F.length()) {
+            FloatVector max = max(xs, b, ROW);
+            for (int j = 0; j < M; j++) {
+                FloatVector.fromArray(F, xs, b + j * ROW).sub(max).intoArray(lane, b + j * ROW);
+            }
         }
     }
 
@@ -260,18 +271,20 @@ public final class FourPositionLanes {
                 .max(FloatVector.fromArray(F, xs, b + 3 * rowLength));
     }
 
-    /** The exponentials in {@code lane} divided by their group's sum, into the rows of ps at lane offset b. */
-    static void normalize(float[] lane, float[] ps, int b, int rowLength) {
-        int lanes = F.length();
-        FloatVector e0 = FloatVector.fromArray(F, lane, 0);
-        FloatVector e1 = FloatVector.fromArray(F, lane, lanes);
-        FloatVector e2 = FloatVector.fromArray(F, lane, 2 * lanes);
-        FloatVector e3 = FloatVector.fromArray(F, lane, 3 * lanes);
-        FloatVector inverse = FloatVector.broadcast(F, 1f).div(FloatVector.zero(F).add(e0).add(e1).add(e2).add(e3));
-        e0.mul(inverse).intoArray(ps, b);
-        e1.mul(inverse).intoArray(ps, b + rowLength);
-        e2.mul(inverse).intoArray(ps, b + 2 * rowLength);
-        e3.mul(inverse).intoArray(ps, b + 3 * rowLength);
+    /** The exponentials in {@code lane} (the block's rows) divided by their group's sum, into the rows of ps. */
+    static void normalize(float[] lane, float[] ps) {
+        for (int b = 0; b < ROW; b += F.length()) {
+            FloatVector e0 = FloatVector.fromArray(F, lane, b);
+            FloatVector e1 = FloatVector.fromArray(F, lane, b + ROW);
+            FloatVector e2 = FloatVector.fromArray(F, lane, b + 2 * ROW);
+            FloatVector e3 = FloatVector.fromArray(F, lane, b + 3 * ROW);
+            FloatVector inverse = FloatVector.broadcast(F, 1f)
+                    .div(FloatVector.zero(F).add(e0).add(e1).add(e2).add(e3));
+            e0.mul(inverse).intoArray(ps, b);
+            e1.mul(inverse).intoArray(ps, b + ROW);
+            e2.mul(inverse).intoArray(ps, b + 2 * ROW);
+            e3.mul(inverse).intoArray(ps, b + 3 * ROW);
+        }
     }
 
     /** min(max − x_j, MAX_SPREAD) of the 16 groups at lane offset b of the rows, one row of 16 per position. */

@@ -48,7 +48,7 @@ final class VectorChunkMath extends ChunkMath {
      * Groups transposed and processed at a time, so the scratch rows stay in L1 (4 KiB per row set at M = 4; 256 measured
      * about 5 % faster than 1,024 at 4:8); a multiple of the lane count, so the RNG counters of a block start even.
      */
-    private static final int BLOCK = FusedGroupKernel.ROW_GROUPS;
+    static final int BLOCK = FusedGroupKernel.ROW_GROUPS;
 
     static {
         for (int i = 0; i < GAMMA_STEPS.length; i++) {
@@ -120,16 +120,17 @@ final class VectorChunkMath extends ChunkMath {
         final float[] ks;
         final float[] ps;
         /**
-         * Accumulators of 16 lanes each, in memory: a vector carried around a loop in a local is boxed on the heap in
-         * some of the JIT's compilations, which costs more than a load and a store from L1.
+         * Accumulators of 16 lanes each (at 2:4, of a block's lanes each), in memory: a vector carried around a loop in
+         * a local is boxed on the heap in some of the JIT's compilations, which costs more than a load and a store
+         * from L1.
          */
-        final float[] acc = new float[ACCUMULATORS * F.length()];
+        final float[] acc = new float[ACCUMULATORS * BLOCK];
         final double[] wideAcc = new double[ACCUMULATORS * D.length()];
         /** NaN once a lane of the block's update is not finite. */
         final float[] nan = new float[F.length()];
-        /** One value per position of 16 groups: exp's argument, then its value. */
+        /** One value per position of 16 groups (at 2:4, of the block): exp's argument, then its value. */
         final float[] lane;
-        /** The race's keys of 16 groups, one row of lanes per position. */
+        /** The race's keys of 16 groups (the 2:4 draw's uniforms of the block), one row of lanes per position. */
         final float[] keys;
         final double[] probabilities;
         final double[] keptFlags;
@@ -170,8 +171,8 @@ final class VectorChunkMath extends ChunkMath {
             probabilities = new double[p.m() * lanes];
             keptFlags = new double[p.m() * lanes];
             ranks = new double[p.m() * lanes];
-            lane = new float[p.m() * F.length()];
-            keys = new float[p.m() * F.length()];
+            lane = new float[p.m() * BLOCK];
+            keys = new float[p.m() * BLOCK];
             kept = new double[p.n() * lanes];
             unkept = new double[lanes];
             sums = new double[subsets * lanes];
@@ -202,7 +203,8 @@ final class VectorChunkMath extends ChunkMath {
     /** {@link #step} on the chunk's groups [from, to), at most one block. */
     private void stepBlock(Scratch s, float[] x, float[] kept, double scale, float range, long chunkSeed,
             float[] drawn, int from, int to, long firstGroup) {
-        int rowLength = F.loopBound(to - from + F.length() - 1);
+        // at M = 4 the rows have the constant stride of FourPositionLanes and the 2:4 draw, a partial block padded
+        int rowLength = pattern.m() == 4 ? BLOCK : F.loopBound(to - from + F.length() - 1);
         blockToRows(x, from, to, s.xs, rowLength, 0f);
         if (kept != null) {
             blockToRows(kept, from, to, s.ks, rowLength, -1f);
@@ -329,25 +331,34 @@ final class VectorChunkMath extends ChunkMath {
         return fourRows;
     }
 
-    /** The math of one block's rows, 16 groups at a time: their rows stay in L1 from the softmax to the drawn mask. */
-    /** @param shifted whether the rows come shifted to max 0 and clamped at {@code -range} (as an update leaves them) */
+    /**
+     * The math of one block's rows, 16 groups at a time (at 2:4 one stage at a time over the whole block): their rows
+     * stay in L1 from the softmax to the drawn mask.
+     *
+     * @param shifted whether the rows come shifted to max 0 and clamped at {@code -range} (as an update leaves them)
+     */
     private void rowsMath(Scratch s, int rowLength, boolean update, boolean draw, double scale, float range,
             long chunkSeed, int from, boolean shifted) {
+        // M = 4 branches off here and in blockToRows, so the general lanes' methods run, and are profiled by the JIT,
+        // for other patterns only (when 2:4 ran them first, 4:8 measured 5 to 9 % slower). At 2:4 each stage loops
+        // over the whole block itself: in a loop of constant stride and bound the JIT checks the Vector API's array
+        // indexes once before the loop instead of at every access (measured 15 to 25 % faster than 16 groups at a
+        // time through all the stages, the same bits)
+        if (update && pairsOfFour) {
+            ascendPairsOfFour(s, (float) scale, range);
+        }
         for (int b = 0; b < rowLength; b += F.length()) {
-            // M = 4 branches off here and in blockToRows, so the general lanes' methods run, and are profiled by
-            // the JIT, for other patterns only (when 2:4 ran them first, 4:8 measured 5 to 9 % slower)
-            if (update && pairsOfFour) {
-                ascendPairsOfFour(s, rowLength, b, (float) scale, range);
-            } else if (update) {
+            if (update && !pairsOfFour) {
                 ascendLanes(s, rowLength, b, (float) scale, range);
             }
-            if (draw && sequentialPairs) {
-                drawPairOfFour(s, rowLength, b, chunkSeed, from, (update || shifted) && range <= MAX_SPREAD);
-            } else if (draw && (fourRows || eightRows)) {
+            if (draw && !sequentialPairs && (fourRows || eightRows)) {
                 raceOfRows(s, rowLength, b, chunkSeed, from);
-            } else if (draw) {
+            } else if (draw && !sequentialPairs) {
                 raceLanes(s, rowLength, b, chunkSeed, from);
             }
+        }
+        if (draw && sequentialPairs) {
+            drawPairsOfFour(s, chunkSeed, from, (update || shifted) && range <= MAX_SPREAD);
         }
     }
 
@@ -876,11 +887,11 @@ final class VectorChunkMath extends ChunkMath {
     }
 
     /** {@link #ascendLanes} at 2:4, with {@link FourPositionLanes}. */
-    private void ascendPairsOfFour(Scratch s, int rowLength, int b, float scale, float range) {
-        FourPositionLanes.belowMax(s.xs, b, rowLength, s.lane);
-        exp(s.lane, 4 * F.length());
-        FourPositionLanes.normalize(s.lane, s.ps, b, rowLength);
-        FourPositionLanes.ascendPairs(s.xs, s.ks, s.ps, b, rowLength, scale, range, s.nan, s.acc);
+    private void ascendPairsOfFour(Scratch s, float scale, float range) {
+        FourPositionLanes.belowMax(s.xs, s.lane);
+        exp(s.lane, 4 * BLOCK);
+        FourPositionLanes.normalize(s.lane, s.ps);
+        FourPositionLanes.ascendPairs(s.xs, s.ks, s.ps, scale, range, s.nan, s.acc);
     }
 
     /** {@link #raceLanes} at M = 4 and 8, with {@link FourPositionLanes} and {@link EightPositionLanes}. */
@@ -905,76 +916,79 @@ final class VectorChunkMath extends ChunkMath {
     }
 
     /**
-     * {@link ChunkMath}'s sequential draw at 2:4 for the 16 groups at lane offset b of the rows of xs, into ks.
+     * {@link ChunkMath}'s sequential draw at 2:4 for the block's rows of xs (stride {@link #BLOCK}), into ks.
      * {@code shifted}: the rows were just shifted to max 0 and clamped within MAX_SPREAD, so they are their own
      * weights' exponents (x − max is x, the floor changes nothing: the same bits without the pass).
      */
-    private void drawPairOfFour(Scratch s, int rowLength, int b, long chunkSeed, int from, boolean shifted) {
-        int lanes = F.length();
-        uniforms(chunkSeed, from + b, 0, s.keys, 0);
-        uniforms(chunkSeed, from + b, 1, s.keys, lanes);
-        if (shifted) {
-            exp(s.xs, b, rowLength, s.lane, 4, false);
-        } else {
-            weightsOfFour(s.xs, b, rowLength, s.lane);
-            exp(s.lane, 0, lanes, s.lane, 4, false);
+    private void drawPairsOfFour(Scratch s, long chunkSeed, int from, boolean shifted) {
+        for (int b = 0; b < BLOCK; b += F.length()) {
+            uniforms(chunkSeed, from + b, 0, s.keys, b);
+            uniforms(chunkSeed, from + b, 1, s.keys, BLOCK + b);
         }
-        pickPair(s.lane, s.keys, s.ks, b, rowLength);
+        if (shifted) {
+            exp(s.xs, s.lane, 4 * BLOCK, false);
+        } else {
+            weightsOfFour(s.xs, s.lane);
+            exp(s.lane, s.lane, 4 * BLOCK, false);
+        }
+        pickPairs(s.lane, s.keys, s.ks);
     }
 
-    /** max(x_j − max, −MAX_SPREAD) of 4 rows at lane offset b, one row of lanes per position into lane. */
-    private static void weightsOfFour(float[] xs, int b, int rowLength, float[] lane) {
-        int lanes = F.length();
-        FloatVector x0 = FloatVector.fromArray(F, xs, b);
-        FloatVector x1 = FloatVector.fromArray(F, xs, b + rowLength);
-        FloatVector x2 = FloatVector.fromArray(F, xs, b + 2 * rowLength);
-        FloatVector x3 = FloatVector.fromArray(F, xs, b + 3 * rowLength);
-        FloatVector max = x0.max(x1).max(x2).max(x3);
+    /** max(x_j − max, −MAX_SPREAD) of the block's 4 rows, into the same places of lane. */
+    private static void weightsOfFour(float[] xs, float[] lane) {
         FloatVector floor = FloatVector.broadcast(F, -MAX_SPREAD);
-        x0.sub(max).max(floor).intoArray(lane, 0);
-        x1.sub(max).max(floor).intoArray(lane, lanes);
-        x2.sub(max).max(floor).intoArray(lane, 2 * lanes);
-        x3.sub(max).max(floor).intoArray(lane, 3 * lanes);
+        for (int b = 0; b < BLOCK; b += F.length()) {
+            FloatVector x0 = FloatVector.fromArray(F, xs, b);
+            FloatVector x1 = FloatVector.fromArray(F, xs, b + BLOCK);
+            FloatVector x2 = FloatVector.fromArray(F, xs, b + 2 * BLOCK);
+            FloatVector x3 = FloatVector.fromArray(F, xs, b + 3 * BLOCK);
+            FloatVector max = x0.max(x1).max(x2).max(x3);
+            x0.sub(max).max(floor).intoArray(lane, b);
+            x1.sub(max).max(floor).intoArray(lane, b + BLOCK);
+            x2.sub(max).max(floor).intoArray(lane, b + 2 * BLOCK);
+            x3.sub(max).max(floor).intoArray(lane, b + 3 * BLOCK);
+        }
     }
 
     /**
-     * Two positions of 4 by inverse CDF from the weights e_j (4 rows of lanes) and two uniforms (2 rows): the first
+     * Two positions of 4 by inverse CDF from the weights e_j (4 rows) and two uniforms (2 rows) of the block: the first
      * where u₁·Σe falls in the running sums, the second likewise among the other three; 0/1 rows into out.
      */
-    private static void pickPair(float[] weights, float[] uniforms, float[] out, int b, int rowLength) {
+    private static void pickPairs(float[] weights, float[] uniforms, float[] out) {
         // the comparisons as all-ones or zero int lanes, and the choices as bitwise logic on them: the sign of t − c,
         // which for finite floats is set exactly where t < c; JDK 17 keeps a VectorMask in a vector register and
         // converts it for every blend, which measured slower
-        int lanes = F.length();
-        FloatVector e0 = FloatVector.fromArray(F, weights, 0);
-        FloatVector e1 = FloatVector.fromArray(F, weights, lanes);
-        FloatVector e2 = FloatVector.fromArray(F, weights, 2 * lanes);
-        FloatVector e3 = FloatVector.fromArray(F, weights, 3 * lanes);
-        FloatVector c1 = e0.add(e1);
-        FloatVector c2 = c1.add(e2);
-        FloatVector t = FloatVector.fromArray(F, uniforms, 0).mul(c2.add(e3));
-        IntVector a0 = t.sub(e0).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
-        IntVector a1 = t.sub(c1).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
-        IntVector a2 = t.sub(c2).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
-        IntVector f1 = a1.lanewise(VectorOperators.AND_NOT, a0);
-        IntVector f2 = a2.lanewise(VectorOperators.AND_NOT, a1);
-        IntVector f3 = a2.not();
-        FloatVector r0 = e0.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, a0).reinterpretAsFloats();
-        FloatVector d1 = r0.add(e1.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, f1).reinterpretAsFloats());
-        FloatVector d2 = d1.add(e2.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, f2).reinterpretAsFloats());
-        FloatVector t2 = FloatVector.fromArray(F, uniforms, lanes)
-                .mul(d2.add(e3.reinterpretAsInts().and(a2).reinterpretAsFloats()));
-        IntVector b0 = t2.sub(r0).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
-        IntVector b1 = t2.sub(d1).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
-        IntVector b2 = t2.sub(d2).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
-        // past the last sum (rounding) the second is the last position left: 3, or 2 when 3 came first
-        IntVector s2 = b2.lanewise(VectorOperators.AND_NOT, b1).or(f3.lanewise(VectorOperators.AND_NOT, b2));
-        IntVector s3 = b2.or(f3).not();
         int one = Float.floatToRawIntBits(1f);
-        a0.or(b0).and(one).reinterpretAsFloats().intoArray(out, b);
-        f1.or(b1.lanewise(VectorOperators.AND_NOT, b0)).and(one).reinterpretAsFloats().intoArray(out, b + rowLength);
-        f2.or(s2).and(one).reinterpretAsFloats().intoArray(out, b + 2 * rowLength);
-        f3.or(s3).and(one).reinterpretAsFloats().intoArray(out, b + 3 * rowLength);
+        for (int b = 0; b < BLOCK; b += F.length()) {
+            FloatVector e0 = FloatVector.fromArray(F, weights, b);
+            FloatVector e1 = FloatVector.fromArray(F, weights, b + BLOCK);
+            FloatVector e2 = FloatVector.fromArray(F, weights, b + 2 * BLOCK);
+            FloatVector e3 = FloatVector.fromArray(F, weights, b + 3 * BLOCK);
+            FloatVector c1 = e0.add(e1);
+            FloatVector c2 = c1.add(e2);
+            FloatVector t = FloatVector.fromArray(F, uniforms, b).mul(c2.add(e3));
+            IntVector a0 = t.sub(e0).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+            IntVector a1 = t.sub(c1).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+            IntVector a2 = t.sub(c2).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+            IntVector f1 = a1.lanewise(VectorOperators.AND_NOT, a0);
+            IntVector f2 = a2.lanewise(VectorOperators.AND_NOT, a1);
+            IntVector f3 = a2.not();
+            FloatVector r0 = e0.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, a0).reinterpretAsFloats();
+            FloatVector d1 = r0.add(e1.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, f1).reinterpretAsFloats());
+            FloatVector d2 = d1.add(e2.reinterpretAsInts().lanewise(VectorOperators.AND_NOT, f2).reinterpretAsFloats());
+            FloatVector t2 = FloatVector.fromArray(F, uniforms, b + BLOCK)
+                    .mul(d2.add(e3.reinterpretAsInts().and(a2).reinterpretAsFloats()));
+            IntVector b0 = t2.sub(r0).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+            IntVector b1 = t2.sub(d1).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+            IntVector b2 = t2.sub(d2).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+            // past the last sum (rounding) the second is the last position left: 3, or 2 when 3 came first
+            IntVector s2 = b2.lanewise(VectorOperators.AND_NOT, b1).or(f3.lanewise(VectorOperators.AND_NOT, b2));
+            IntVector s3 = b2.or(f3).not();
+            a0.or(b0).and(one).reinterpretAsFloats().intoArray(out, b);
+            f1.or(b1.lanewise(VectorOperators.AND_NOT, b0)).and(one).reinterpretAsFloats().intoArray(out, b + BLOCK);
+            f2.or(s2).and(one).reinterpretAsFloats().intoArray(out, b + 2 * BLOCK);
+            f3.or(s3).and(one).reinterpretAsFloats().intoArray(out, b + 3 * BLOCK);
+        }
     }
 
     /** The uniforms of position j of the 16 groups from chunk group {@code group}, into {@code keys} at {@code at}. */
@@ -992,15 +1006,15 @@ final class VectorChunkMath extends ChunkMath {
 
     /** {@link ChunkMath#exp} in lanes, the same roundings. */
     private static void exp(float[] a, int length) {
-        exp(a, 0, F.length(), a, length / F.length(), true);
+        exp(a, a, length, true);
     }
 
     /**
-     * {@link ChunkMath#exp} of {@code rows} rows of 16 lanes, row r from {@code from[at + r·stride]} into
-     * {@code to[16·r]}; without {@code flush}, for arguments known to be at least {@link #EXP_LOWEST}, the test that
-     * flushes lower ones to 0 is left out (same values).
+     * {@link ChunkMath#exp} of {@code from[0, length)} into the same places of {@code to}; without {@code flush}, for
+     * arguments known to be at least {@link #EXP_LOWEST}, the test that flushes lower ones to 0 is left out (same
+     * values).
      */
-    private static void exp(float[] from, int at, int stride, float[] to, int rows, boolean flush) {
+    private static void exp(float[] from, float[] to, int length, boolean flush) {
         FloatVector log2e = FloatVector.broadcast(F, LOG2E);
         FloatVector rounder = FloatVector.broadcast(F, ROUNDER);
         FloatVector ln2High = FloatVector.broadcast(F, -LN2_HIGH);
@@ -1010,8 +1024,8 @@ final class VectorChunkMath extends ChunkMath {
         FloatVector c3 = FloatVector.broadcast(F, EXP_3);
         FloatVector c4 = FloatVector.broadcast(F, EXP_4);
         FloatVector c5 = FloatVector.broadcast(F, EXP_5);
-        for (int r = 0; r < rows; r++) {
-            FloatVector x = FloatVector.fromArray(F, from, at + r * stride);
+        for (int i = 0; i < length; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, from, i);
             FloatVector shifted = x.mul(log2e).add(rounder);
             FloatVector rounded = shifted.sub(rounder);
             FloatVector f = rounded.fma(ln2High, x);
@@ -1024,7 +1038,7 @@ final class VectorChunkMath extends ChunkMath {
             if (flush) {
                 y = y.blend(0f, x.lt(EXP_LOWEST));
             }
-            y.intoArray(to, r * F.length());
+            y.intoArray(to, i);
         }
     }
 
