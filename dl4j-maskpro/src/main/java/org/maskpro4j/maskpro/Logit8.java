@@ -1,5 +1,8 @@
 package org.maskpro4j.maskpro;
 
+import org.maskpro4j.nm.FusedGroupKernel;
+import org.maskpro4j.weights.MaskBits;
+
 /**
  * One-byte policy logits: 256 levels on [−60, 0], spaced finely next to 0, where the largest logit of every group
  * sits and ties between the kept and the dropped positions are decided, and coarsely far below it, where a position's
@@ -82,6 +85,24 @@ public final class Logit8 {
 
         /** decode4 of the first {@code groups} rounded down to a multiple of 16; returns how many. */
         int decode4(byte[] codes, byte[] maxAt, float[] to, int groups);
+
+        /**
+         * decode4 of groups {@code first …} ({@link FusedGroupKernel#ROW_GROUPS} of them, {@code first} a multiple of 16)
+         * straight into the fused kernel's position-major rows ({@link FusedGroupKernel.ChunkRows}).
+         */
+        void decodeRows(byte[] codes, byte[] maxAt, int first, float[] rows);
+
+        /**
+         * encode4 of those groups from the kernel's rows, {@code firstGroup} the position of the codes' group 0 in the
+         * whole matrix; with {@code decoded}, the rows become the values as stored. The same bytes as encode4.
+         */
+        void encodeRows(float[] rows, int first, long firstGroup, long key, byte[] codes, byte[] maxAt, boolean decoded);
+
+        /** The 0/1 rows of {@code bits}' groups {@code firstGroup …} (a multiple of 16, M = 4). */
+        void bitsToRows(MaskBits bits, long firstGroup, float[] rows);
+
+        /** {@code bits}' groups {@code firstGroup …} from 0/1 rows, as {@link MaskBits#writeFloats} from groups. */
+        void rowsToBits(float[] rows, MaskBits bits, long firstGroup);
     }
 
     private static Lanes lanes() {
@@ -94,6 +115,14 @@ public final class Logit8 {
         } catch (ReflectiveOperationException | LinkageError e) {
             return null;
         }
+    }
+
+    /**
+     * The M = 4 codec and mask bits on the fused kernel's rows ({@link FusedGroupKernel#ascendAndSampleRows}), or null
+     * where the lanes are absent.
+     */
+    static Lanes rowLanes() {
+        return LANES;
     }
 
     /** The logit a code stands for (codes are unsigned bytes). */

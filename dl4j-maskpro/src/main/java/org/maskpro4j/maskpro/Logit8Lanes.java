@@ -1,6 +1,8 @@
 package org.maskpro4j.maskpro;
 
 import org.maskpro4j.nm.FourPositionLanes;
+import org.maskpro4j.nm.FusedGroupKernel;
+import org.maskpro4j.weights.MaskBits;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -38,6 +40,13 @@ final class Logit8Lanes implements Logit8.Lanes {
     private static final int[] POSITION = new int[LANES];
     /** Lane L of the v-th vector of 16 groups: the shift of its group's maximum's 2 bits in their packed int. */
     private static final int[][] TOP_SHIFT = new int[4][LANES];
+    /** A group's three codes (and the next byte) as one little-endian int. */
+    private static final java.lang.invoke.VarHandle CODES_LE = java.lang.invoke.MethodHandles
+            .byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    /** Groups of the kernel's rows: four rows of this many lanes. */
+    private static final int ROWS = FusedGroupKernel.ROW_GROUPS;
+    /** Lane i, position j: the bit of group i's position j in its half of the 16 groups' word, 4·(i mod 8) + j. */
+    private static final int[][] BIT_SHIFT = new int[4][LANES];
 
     static {
         for (int i = 0; i < LANES; i++) {
@@ -48,6 +57,9 @@ final class Logit8Lanes implements Logit8.Lanes {
             POSITION[lane] = lane % 4;
             for (int v = 0; v < 4; v++) {
                 TOP_SHIFT[v][lane] = 2 * (4 * v + lane / 4);
+            }
+            for (int j = 0; j < 4; j++) {
+                BIT_SHIFT[j][lane] = 4 * (lane % 8) + j;
             }
         }
     }
@@ -68,17 +80,7 @@ final class Logit8Lanes implements Logit8.Lanes {
         for (int first = 0; first < whole; first += BATCH) {
             int count = Math.min(BATCH, whole - first);
             for (int b = 0; b < count; b += LANES) {
-                int packed = rows(from, (first + b) * 4, batch);
-                long position = (firstGroup + first + b) * 4;
-                for (int k = 0; k < 3; k++) {
-                    uniforms(batch, k, key, position);
-                    stored(batch, k, 3 * b + k * LANES);
-                }
-                int m = (first + b) / 4;
-                maxAt[m] = (byte) packed;
-                maxAt[m + 1] = (byte) (packed >>> 8);
-                maxAt[m + 2] = (byte) (packed >>> 16);
-                maxAt[m + 3] = (byte) (packed >>> 24);
+                codes(batch, rows(from, (first + b) * 4, batch), key, firstGroup, first + b, b, maxAt);
             }
             int[] out = batch.code;
             float[] slots = batch.slots;
@@ -120,6 +122,122 @@ final class Logit8Lanes implements Logit8.Lanes {
         return whole;
     }
 
+    /** Per thread: the rows forms' batch and a block's decoded values, one row of ROW_GROUPS per stored value. */
+    private static final ThreadLocal<Batch> ROW_BATCH = ThreadLocal.withInitial(Batch::new);
+
+    @Override
+    public void decodeRows(byte[] codes, byte[] maxAt, int first, float[] rows) {
+        float[] levels = ROW_BATCH.get().levels;
+        // a group's three codes in one load, and the next group's first byte with them, but for the last group, whose
+        // fourth byte may lie past the array
+        int c = 3 * first;
+        for (int g = 0; g < ROWS - 1; g++, c += 3) {
+            int three = (int) CODES_LE.get(codes, c);
+            levels[g] = Logit8.LEVEL[three & 0xff];
+            levels[ROWS + g] = Logit8.LEVEL[three >>> 8 & 0xff];
+            levels[2 * ROWS + g] = Logit8.LEVEL[three >>> 16 & 0xff];
+        }
+        levels[ROWS - 1] = Logit8.LEVEL[codes[c] & 0xff];
+        levels[2 * ROWS - 1] = Logit8.LEVEL[codes[c + 1] & 0xff];
+        levels[3 * ROWS - 1] = Logit8.LEVEL[codes[c + 2] & 0xff];
+        placeRows(levels, maxAt, first, rows);
+    }
+
+    @Override
+    public void encodeRows(float[] rows, int first, long firstGroup, long key, byte[] codes, byte[] maxAt,
+            boolean decoded) {
+        Batch batch = ROW_BATCH.get();
+        for (int b = 0; b < ROWS; b += LANES) {
+            for (int j = 0; j < 4; j++) {
+                FloatVector.fromArray(F, rows, j * ROWS + b).intoArray(batch.rows, j * LANES);
+            }
+            codes(batch, maxima(batch), key, firstGroup, first + b, b, maxAt);
+        }
+        int[] out = batch.code;
+        float[] levels = batch.levels;
+        int last = 3 * (first + ROWS - 1);
+        for (int b = 0, c = 3 * first, g = 0; b < ROWS; b += LANES) {
+            for (int i = 3 * b, end = i + LANES; i < end; i++, c += 3, g++) {
+                int c0 = out[i] & 0xff;
+                int c1 = out[i + LANES] & 0xff;
+                int c2 = out[i + 2 * LANES] & 0xff;
+                if (c != last) { // one store whose fourth byte the next group's overwrites
+                    CODES_LE.set(codes, c, c0 | c1 << 8 | c2 << 16);
+                } else { // the block's last group: its fourth byte is the next block's, still to be decoded
+                    codes[c] = (byte) c0;
+                    codes[c + 1] = (byte) c1;
+                    codes[c + 2] = (byte) c2;
+                }
+                if (decoded) {
+                    levels[g] = Logit8.LEVEL[c0];
+                    levels[ROWS + g] = Logit8.LEVEL[c1];
+                    levels[2 * ROWS + g] = Logit8.LEVEL[c2];
+                }
+            }
+        }
+        if (decoded) {
+            placeRows(levels, maxAt, first, rows);
+        }
+    }
+
+    /**
+     * The decoded values of groups {@code first …} (ROW_GROUPS) into their rows: row j gets stored value j, or j − 1
+     * from the maximum's position on, and 0 at it, as {@link #place} puts them in row-major groups.
+     */
+    private static void placeRows(float[] levels, byte[] maxAt, int first, float[] rows) {
+        IntVector shifts = IntVector.fromArray(I, PACK_SHIFT, 0);
+        for (int b = 0; b < ROWS; b += LANES) {
+            int at = (first + b) / 4;
+            int packed = maxAt[at] & 0xff | (maxAt[at + 1] & 0xff) << 8 | (maxAt[at + 2] & 0xff) << 16
+                    | (maxAt[at + 3] & 0xff) << 24;
+            IntVector top = IntVector.broadcast(I, packed).lanewise(VectorOperators.LSHR, shifts).and(3);
+            IntVector l0 = FloatVector.fromArray(F, levels, b).reinterpretAsInts();
+            IntVector l1 = FloatVector.fromArray(F, levels, ROWS + b).reinterpretAsInts();
+            IntVector l2 = FloatVector.fromArray(F, levels, 2 * ROWS + b).reinterpretAsInts();
+            l0.blend(0, top.compare(VectorOperators.EQ, 0)).reinterpretAsFloats().intoArray(rows, b);
+            l0.blend(l1, top.compare(VectorOperators.GT, 1)).blend(0, top.compare(VectorOperators.EQ, 1))
+                    .reinterpretAsFloats().intoArray(rows, ROWS + b);
+            l1.blend(l2, top.compare(VectorOperators.GT, 2)).blend(0, top.compare(VectorOperators.EQ, 2))
+                    .reinterpretAsFloats().intoArray(rows, 2 * ROWS + b);
+            l2.blend(0, top.compare(VectorOperators.EQ, 3)).reinterpretAsFloats().intoArray(rows, 3 * ROWS + b);
+        }
+    }
+
+    @Override
+    public void bitsToRows(MaskBits bits, long firstGroup, float[] rows) {
+        VectorMask<Integer> high = VectorMask.fromLong(I, 0xff00L);
+        for (int b = 0; b < ROWS; b += LANES) {
+            long word = bits.word((int) ((firstGroup + b) / LANES)); // 16 groups of 4 positions fill one word
+            IntVector halves = IntVector.broadcast(I, (int) word).blend((int) (word >>> 32), high);
+            for (int j = 0; j < 4; j++) {
+                ((FloatVector) halves.lanewise(VectorOperators.LSHR, IntVector.fromArray(I, BIT_SHIFT[j], 0)).and(1)
+                        .convert(VectorOperators.I2F, 0)).intoArray(rows, j * ROWS + b);
+            }
+        }
+    }
+
+    @Override
+    public void rowsToBits(float[] rows, MaskBits bits, long firstGroup) {
+        int[] lanes = ROW_BATCH.get().top;
+        for (int b = 0; b < ROWS; b += LANES) {
+            IntVector word = IntVector.zero(I);
+            for (int j = 0; j < 4; j++) {
+                // 1f and 0f differ in bit 23 (the exponent's lowest), so it is the 0/1 value; the draw writes no other
+                word = word.or(FloatVector.fromArray(F, rows, j * ROWS + b).reinterpretAsInts()
+                        .lanewise(VectorOperators.LSHR, 23).and(1)
+                        .lanewise(VectorOperators.LSHL, IntVector.fromArray(I, BIT_SHIFT[j], 0)));
+            }
+            word.intoArray(lanes, 0);
+            int low = 0;
+            int up = 0;
+            for (int i = 0; i < LANES / 2; i++) {
+                low |= lanes[i];
+                up |= lanes[i + LANES / 2];
+            }
+            bits.setWord((int) ((firstGroup + b) / LANES), low & 0xffffffffL | (long) up << 32);
+        }
+    }
+
     /**
      * Groups {@code first …} ({@code count}, a multiple of 16) of decoded values into {@code to}: group g's three stored
      * values sit at {@code slots[1 + 4g …]} (the fourth slot 0), and go to positions 0, 1, 2 but from its maximum's
@@ -155,6 +273,8 @@ final class Logit8Lanes implements Logit8.Lanes {
         final int[] code = new int[3 * BATCH];
         /** Decoded values, each group's 3 from 1 + 4g, the fourth 0 (see place). */
         final float[] slots = new float[4 * BATCH + 1];
+        /** The rows forms': decoded values of ROW_GROUPS groups, one row per stored value. */
+        final float[] levels = new float[3 * ROWS];
     }
 
     /**
@@ -163,8 +283,16 @@ final class Logit8Lanes implements Logit8.Lanes {
      * rows by the kernel's lane permutations (gathers are slower on this hardware).
      */
     private static int rows(float[] from, int o, Batch batch) {
+        FourPositionLanes.toRows(from, o, batch.rows, 0, LANES);
+        return maxima(batch);
+    }
+
+    /**
+     * The 16 groups' values in {@code batch.rows[0, 64)} (4 rows of 16) less their group's maximum, the maximum's
+     * position into {@code rows[64, 80)} and {@code top}; returns the positions packed 2 bits per group.
+     */
+    private static int maxima(Batch batch) {
         float[] rows = batch.rows;
-        FourPositionLanes.toRows(from, o, rows, 0, LANES);
         FloatVector x0 = FloatVector.fromArray(F, rows, 0);
         FloatVector x1 = FloatVector.fromArray(F, rows, LANES);
         FloatVector x2 = FloatVector.fromArray(F, rows, 2 * LANES);
@@ -189,6 +317,24 @@ final class Logit8Lanes implements Logit8.Lanes {
         IntVector at = top.add(ROUNDER).reinterpretAsInts().sub(ROUNDER_BITS);
         at.intoArray(batch.top, 0);
         return at.lanewise(VectorOperators.LSHL, IntVector.fromArray(I, PACK_SHIFT, 0)).reduceLanes(VectorOperators.OR);
+    }
+
+    /**
+     * The codes of the 16 groups at {@code group} (of the codes' groups, which start at {@code firstGroup} in the whole
+     * matrix) whose rows {@link #maxima} left in {@code batch}, into {@code batch.code} from lane offset {@code 3·b}, and
+     * their maxima's positions ({@code packed}) into {@code maxAt}.
+     */
+    private static void codes(Batch batch, int packed, long key, long firstGroup, int group, int b, byte[] maxAt) {
+        long position = (firstGroup + group) * 4;
+        for (int k = 0; k < 3; k++) {
+            uniforms(batch, k, key, position);
+            stored(batch, k, 3 * b + k * LANES);
+        }
+        int m = group / 4;
+        maxAt[m] = (byte) packed;
+        maxAt[m + 1] = (byte) (packed >>> 8);
+        maxAt[m + 2] = (byte) (packed >>> 16);
+        maxAt[m + 3] = (byte) (packed >>> 24);
     }
 
     /**

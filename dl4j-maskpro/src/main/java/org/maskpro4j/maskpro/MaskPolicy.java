@@ -41,7 +41,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * FLOATs; bytes and halves learn masks of the same quality on the LLaMA, docs/benchmarks.md), the prior as the packed
  * combination ranks of its groups ({@link KeptSets}: 3 bits per 2:4 group), and the drawn masks as bits until their
  * ascent. The fused kernel works on FLOATs, so the fast path decodes one kernel chunk at a time into per-thread arrays,
- * runs the kernel there ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; chunks are grouped in blocks of
+ * runs the kernel there ({@link FusedGroupKernel#ascendAndSampleChunk}) and encodes back; bytes at M = 4 are decoded
+ * straight into the kernel's position-major rows instead, ascended, encoded and drawn from there
+ * ({@link FusedGroupKernel#ascendAndSampleRows}, the same bits); chunks are grouped in blocks of
  * {@value #BLOCK_CHUNKS} and block b draws with seed {@code GumbelTopN.derive(seed, b)}, so masks depend on the seed
  * only, never on the thread count. An update is applied in the same pass as the next draw. The reference path decodes
  * the logits to FLOAT, runs the ND4J ops and encodes back (ND4J's HALF cast rounds as {@link Float16} does).
@@ -59,6 +61,11 @@ public final class MaskPolicy {
      * 2:4), {@code half} (2 bytes) or {@code float}.
      */
     public static final String LOGITS_PROPERTY = "maskpro.policy.logits";
+    /**
+     * System property: {@code true} makes the fused path's passes move chunks through row-major arrays even where the
+     * kernel's rows would do ({@link #inRows}); the same bits, for tests that compare the two.
+     */
+    static final String CHUNK_ARRAYS_PROPERTY = "maskpro.policy.chunkArrays";
     /** Kernel chunks per block: block b draws with seed {@code derive(seed, b)}; {@link #mode} ranks a block at a time. */
     static final int BLOCK_CHUNKS = 16;
     private static final int BLOCK_GROUPS = BLOCK_CHUNKS * FusedGroupKernel.CHUNK_GROUPS;
@@ -376,8 +383,7 @@ public final class MaskPolicy {
                     Float16.decode(codes.halves, out, n);
                 }
                 case BYTE -> {
-                    bytes.get((int) (first * (m - 1)), codes.bytes, 0, count * (m - 1));
-                    bytes.get(maxAtStart + (int) (first * bits / 8), codes.maxAt, 0, Logit8.indexBytes(count, m));
+                    readCodes(first, count, codes);
                     Logit8.decode(codes.bytes, codes.maxAt, out, count, m);
                 }
                 default -> floats.get((int) (first * m), out, 0, n);
@@ -411,12 +417,20 @@ public final class MaskPolicy {
         void write(long first, int count, float[] values, Codes codes) {
             switch (type) {
                 case HALF -> halves.put((int) (first * m), codes.halves, 0, count * m);
-                case BYTE -> {
-                    bytes.put((int) (first * (m - 1)), codes.bytes, 0, count * (m - 1));
-                    bytes.put(maxAtStart + (int) (first * bits / 8), codes.maxAt, 0, Logit8.indexBytes(count, m));
-                }
+                case BYTE -> writeCodes(first, count, codes);
                 default -> floats.put((int) (first * m), values, 0, count * m);
             }
+        }
+
+        /** The {@link Logit8} codes and maxima of groups {@code first …} as stored. */
+        void readCodes(long first, int count, Codes codes) {
+            bytes.get((int) (first * (m - 1)), codes.bytes, 0, count * (m - 1));
+            bytes.get(maxAtStart + (int) (first * bits / 8), codes.maxAt, 0, Logit8.indexBytes(count, m));
+        }
+
+        void writeCodes(long first, int count, Codes codes) {
+            bytes.put((int) (first * (m - 1)), codes.bytes, 0, count * (m - 1));
+            bytes.put(maxAtStart + (int) (first * bits / 8), codes.maxAt, 0, Logit8.indexBytes(count, m));
         }
     }
 
@@ -483,11 +497,26 @@ public final class MaskPolicy {
         Stored stored = new Stored();
         Ascent[] ascents = pending.toArray(new Ascent[0]);
         int chunks = (int) ((groups + FusedGroupKernel.CHUNK_GROUPS - 1) / FusedGroupKernel.CHUNK_GROUPS);
+        double[] scales = new double[ascents.length];
+        for (int i = 0; i < ascents.length; i++) {
+            scales[i] = ascents[i].scale();
+        }
+        boolean inRows = inRows();
         IntConsumer chunkPass = c -> {
             ChunkBuffers b = chunkBuffers.get();
             long first = (long) c * FusedGroupKernel.CHUNK_GROUPS;
             int count = (int) Math.min(FusedGroupKernel.CHUNK_GROUPS, groups - first);
             int local = c % BLOCK_CHUNKS;
+            if (inRows && count % FusedGroupKernel.ROW_GROUPS == 0) {
+                stored.readCodes(first, count, b.codes);
+                b.rows.start(first, ascents, drawn);
+                kernel.ascendAndSampleRows(local, count, scales, LOGIT_RANGE, GumbelTopN.derive(seed, c / BLOCK_CHUNKS),
+                        drawn != null, b.rows);
+                if (ascents.length > 0) {
+                    stored.writeCodes(first, count, b.codes);
+                }
+                return;
+            }
             stored.read(first, count, b.values, b.codes);
             for (int i = 0; i < ascents.length; i++) {
                 ascents[i].kept().readFloats(first, count, b.mask);
@@ -506,6 +535,16 @@ public final class MaskPolicy {
         };
         kernel.forEach(chunks, chunkPass);
         pending.clear();
+    }
+
+    /**
+     * Whether {@link #pass} hands chunks to the kernel as rows ({@link FusedGroupKernel#ascendAndSampleRows}): byte
+     * codes at M = 4 decoded straight into the kernel's rows, ascended, encoded and drawn from there, with no move to
+     * row-major groups and back between the codec, the ascents and the draw. The same bits as the chunk arrays' path.
+     */
+    boolean inRows() {
+        return logits.dataType() == DataType.BYTE && kernel.stepsRows() && Logit8.rowLanes() != null
+                && !Boolean.getBoolean(CHUNK_ARRAYS_PROPERTY);
     }
 
     /** Applies the pending ascents now: everything that reads the logits calls this first. */
@@ -529,12 +568,66 @@ public final class MaskPolicy {
         final float[] values;
         final float[] mask;
         final Codes codes;
+        final CodeRows rows;
 
         ChunkBuffers(int m, DataType type) {
             int n = FusedGroupKernel.CHUNK_GROUPS * m;
             this.values = new float[n];
             this.mask = new float[n];
             this.codes = new Codes(FusedGroupKernel.CHUNK_GROUPS, m, type);
+            this.rows = new CodeRows(codes);
+        }
+    }
+
+    /**
+     * A chunk's {@link Logit8} codes (read into {@link Codes} before the kernel runs, written back after it), its ascents'
+     * masks and the drawn mask, as the kernel's rows ({@link FusedGroupKernel.ChunkRows}).
+     */
+    private static final class CodeRows implements FusedGroupKernel.ChunkRows {
+        private final Logit8.Lanes lanes = Logit8.rowLanes();
+        private final Codes codes;
+        private long first;
+        private Ascent[] ascents;
+        private MaskBits drawn;
+
+        CodeRows(Codes codes) {
+            this.codes = codes;
+        }
+
+        /** Starts a chunk whose first group is {@code first}. */
+        void start(long first, Ascent[] ascents, MaskBits drawn) {
+            this.first = first;
+            this.ascents = ascents;
+            this.drawn = drawn;
+        }
+
+        @Override
+        public void logits(int from, float[] rows) {
+            lanes.decodeRows(codes.bytes, codes.maxAt, from, rows);
+        }
+
+        @Override
+        public void kept(int ascent, int from, float[] rows) {
+            lanes.bitsToRows(ascents[ascent].kept(), first + from, rows);
+        }
+
+        @Override
+        public void store(int ascent, int from, float[] rows) {
+            // the next ascent or the draw reads what is stored
+            boolean decoded = ascent + 1 < ascents.length || drawn != null;
+            lanes.encodeRows(rows, from, first, Logit8.mix(salt(ascents[ascent].scale())), codes.bytes, codes.maxAt,
+                    decoded);
+        }
+
+        @Override
+        public void drawn(int from, float[] rows) {
+            lanes.rowsToBits(rows, drawn, first + from);
+        }
+
+        /** Decoded codes: each group's maximum is stored as +0, the others as levels in [−60, 0]. */
+        @Override
+        public boolean shifted() {
+            return true;
         }
     }
 

@@ -260,8 +260,13 @@ public final class MaskBits {
     }
 
     /** Word i of the bits: positions 64·i … 64·i + 63, one bit each. */
-    long word(int i) {
+    public long word(int i) {
         return words[i];
+    }
+
+    /** Sets word i of the bits (see {@link #word}): for writers that pack whole words themselves. */
+    public void setWord(int i, long bits) {
+        words[i] = bits;
     }
 
     /** Sets group g's kept positions (bit j for position j). */

@@ -270,20 +270,32 @@ public final class ParamWeight implements MaskableWeight {
         long blocks = total / KeptSets.BLOCK;
         float[] cell = new float[m];
         long[] scratch = new long[layout.pattern().bitsPerGroup()];
+        // a block's values are read in one copy and written back in one where any changed: per-value reads of the
+        // native buffer cost about as much as the rest of the rewrite
+        float[] block = new float[KeptSets.BLOCK * m];
         for (long k = 0; k < blocks; k++) {
             long first = k * KeptSets.BLOCK;
+            int at = offset + (int) (first * m);
+            buffer.get(at, block);
+            boolean changed = false;
             for (long moved = applied.changedInBlock(next, k, scratch); moved != 0; moved &= moved - 1) {
-                rewriteGroupAt(first + Long.numberOfTrailingZeros(moved), next, buffer, offset, cell);
+                int g = Long.numberOfTrailingZeros(moved);
+                rewriteGroup(first + g, applied.get(first + g), next.get(first + g), block, g * m, false);
+                changed = true;
             }
             int bitWord = (int) (k * m); // a block's positions fill M whole words of bits
             for (int i = 0; i < m; i++) {
-                int o = offset + (int) (first * m) + 64 * i;
+                int o = 64 * i;
                 for (long z = ~nextBits.word(bitWord + i); z != 0; z &= z - 1) {
                     int e = o + Long.numberOfTrailingZeros(z);
-                    if (Float.floatToRawIntBits(buffer.get(e)) != 0) { // 0 already where the group moved
-                        buffer.put(e, 0f);
+                    if (Float.floatToRawIntBits(block[e]) != 0) { // 0 already where the group moved
+                        block[e] = 0f;
+                        changed = true;
                     }
                 }
+            }
+            if (changed) {
+                buffer.put(at, block);
             }
         }
         for (long g = blocks * KeptSets.BLOCK; g < total; g++) {

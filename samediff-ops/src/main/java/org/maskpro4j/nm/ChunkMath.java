@@ -87,6 +87,20 @@ abstract class ChunkMath {
         throw new UnsupportedOperationException("This chunk math works on arrays only");
     }
 
+    /** Whether {@link #stepRows} runs here. */
+    boolean stepsRows() {
+        return false;
+    }
+
+    /**
+     * {@link FusedGroupKernel#ascendAndSampleRows} on one chunk: its groups move between {@code rows} and the kernel's
+     * rows of {@value FusedGroupKernel#ROW_GROUPS} groups, nowhere in row-major groups; only where {@link #stepsRows}.
+     */
+    void stepRows(FusedGroupKernel.ChunkRows rows, double[] scales, float range, long chunkSeed, boolean draw, int count,
+            long firstGroup) {
+        throw new UnsupportedOperationException("This chunk math works on row-major groups only");
+    }
+
     /**
      * d log P(kept) / d logits of {@code count} groups into {@code grad}, the first half of {@link #step}.
      *

@@ -132,6 +132,69 @@ public final class FusedGroupKernel {
         stepChunk(chunk, logits, update ? mask : null, scale, (float) logitRange, seed, nextMask, count);
     }
 
+    /** Groups of one call of {@link ChunkRows}: four rows of this many lanes, row j from lane {@code j·ROW_GROUPS}. */
+    public static final int ROW_GROUPS = 256;
+
+    /**
+     * A chunk's logits and masks kept in another form (the policy's one-byte codes, its masks as bits) and handed to
+     * {@link #ascendAndSampleRows} as the kernel's own rows, position-major: {@code rows[j·ROW_GROUPS + g]} is position
+     * j of group {@code from + g} of the chunk. Saves the moves between row-major groups and rows on either side.
+     */
+    public interface ChunkRows {
+        /** The logits of groups {@code from …} as they are stored now (after this call's stores) into {@code rows}. */
+        void logits(int from, float[] rows);
+
+        /** The mask of ascent {@code ascent} (0/1, strict) for groups {@code from …} into {@code rows}. */
+        void kept(int ascent, int from, float[] rows);
+
+        /** Stores the logits after ascent {@code ascent} from {@code rows}, and leaves there what is now stored. */
+        void store(int ascent, int from, float[] rows);
+
+        /** The drawn mask (0/1) of groups {@code from …} from {@code rows}. */
+        void drawn(int from, float[] rows);
+
+        /**
+         * Whether {@link #logits} and {@link #store} always leave each group shifted to its largest at exactly +0 and
+         * none below −logitRange (as the update leaves them), so the draw need not shift them again.
+         */
+        default boolean shifted() {
+            return false;
+        }
+    }
+
+    /** Whether {@link #ascendAndSampleRows} runs for this pattern on this JVM (M = 4 in 16 float lanes). */
+    public boolean stepsRows() {
+        return math.stepsRows();
+    }
+
+    /**
+     * {@link #ascendAndSampleChunk} for logits held elsewhere, on position-major rows of {@value #ROW_GROUPS} groups:
+     * each block's logits come from {@code rows.logits}, ascend along each mask {@code rows.kept} gives with its scale
+     * (each result handed to {@code rows.store}, which may round it), and, with {@code draw}, are drawn from into
+     * {@code rows.drawn}. The same bits as {@link #ascendAndSampleChunk} called once per ascent, rounding between the
+     * calls as {@code store} does, then once to draw. Runs on the calling thread; only where {@link #stepsRows}.
+     *
+     * @param count groups in this chunk, a multiple of {@value #ROW_GROUPS}
+     */
+    public void ascendAndSampleRows(int chunk, int count, double[] scales, double logitRange, long seed, boolean draw,
+            ChunkRows rows) {
+        if (!math.stepsRows()) {
+            throw new IllegalStateException("Rows are stepped at M = 4 with 16 float lanes only: use ascendAndSampleChunk");
+        }
+        if (chunk < 0 || count < ROW_GROUPS || count > CHUNK_GROUPS || count % ROW_GROUPS != 0) {
+            throw new IllegalArgumentException("Chunk " + chunk + " of " + count + " groups needs non-negative chunk and"
+                    + " a multiple of " + ROW_GROUPS + " groups up to " + CHUNK_GROUPS);
+        }
+        for (double scale : scales) {
+            if (scale == 0 || !(logitRange > 0)) {
+                throw new IllegalArgumentException("Rows ascend with non-zero scales and a positive logit range, got "
+                        + scale + " and " + logitRange);
+            }
+        }
+        math.stepRows(Objects.requireNonNull(rows, "rows"), scales.clone(), (float) logitRange,
+                GumbelTopN.derive(seed, chunk), draw, count, (long) chunk * CHUNK_GROUPS);
+    }
+
     private void stepChunk(int chunk, float[] x, float[] kept, double scale, float range, long seed, float[] drawn,
             int count) {
         math.step(x, kept, scale, range, GumbelTopN.derive(seed, chunk), drawn, count, (long) chunk * CHUNK_GROUPS);

@@ -48,7 +48,7 @@ final class VectorChunkMath extends ChunkMath {
      * Groups transposed and processed at a time, so the scratch rows stay in L1 (4 KiB per row set at M = 4; 256 measured
      * about 5 % faster than 1,024 at 4:8); a multiple of the lane count, so the RNG counters of a block start even.
      */
-    static final int BLOCK = 256;
+    static final int BLOCK = FusedGroupKernel.ROW_GROUPS;
 
     static {
         for (int i = 0; i < GAMMA_STEPS.length; i++) {
@@ -210,7 +210,7 @@ final class VectorChunkMath extends ChunkMath {
             blockToRows(kept, from, to, s.ks, rowLength, -1f);
             FloatVector.zero(F).intoArray(s.nan, 0);
         }
-        rowsMath(s, rowLength, kept != null, drawn != null, scale, range, chunkSeed, from);
+        rowsMath(s, rowLength, kept != null, drawn != null, scale, range, chunkSeed, from, false);
         if (kept != null && notFinite(s.nan)) {
             fallback.step(x, kept, scale, range, chunkSeed, drawn, from, to, firstGroup);
             return;
@@ -245,7 +245,7 @@ final class VectorChunkMath extends ChunkMath {
                     }
                     FloatVector.zero(F).intoArray(s.nan, 0);
                 }
-                rowsMath(s, BLOCK, kept != null, drawn != null, scale, range, chunkSeed, from);
+                rowsMath(s, BLOCK, kept != null, drawn != null, scale, range, chunkSeed, from, false);
                 if (kept == null || !notFinite(s.nan)) {
                     if (kept != null) {
                         for (int g = 0; g < BLOCK; g += F.length()) {
@@ -283,6 +283,50 @@ final class VectorChunkMath extends ChunkMath {
     }
 
     @Override
+    boolean stepsRows() {
+        return fourRows;
+    }
+
+    /**
+     * Each block of the chunk in the scratch rows from its logits to its drawn mask: the ascents, their stores and the
+     * draw, as {@link #stepBlock} does them in turn on row-major groups. A block whose update is not finite is redone
+     * by the scalar fallback from the logits as stored before that ascent, in row-major groups.
+     */
+    @Override
+    void stepRows(FusedGroupKernel.ChunkRows rows, double[] scales, float range, long chunkSeed, boolean draw, int count,
+            long firstGroup) {
+        Scratch s = scratch.get();
+        for (int from = 0; from < count; from += BLOCK) {
+            rows.logits(from, s.xs);
+            for (int a = 0; a < scales.length; a++) {
+                rows.kept(a, from, s.ks);
+                FloatVector.zero(F).intoArray(s.nan, 0);
+                rowsMath(s, BLOCK, true, false, scales[a], range, chunkSeed, from, false);
+                if (notFinite(s.nan)) {
+                    ascendInGroups(s, rows, a, scales[a], range, chunkSeed, from, firstGroup);
+                }
+                rows.store(a, from, s.xs);
+            }
+            if (draw) {
+                rowsMath(s, BLOCK, false, true, 0, range, chunkSeed, from, rows.shifted());
+                rows.drawn(from, s.ks);
+            }
+        }
+    }
+
+    /** Ascent {@code a} of the block at {@code from} by the scalar fallback, from and back into the scratch rows. */
+    private void ascendInGroups(Scratch s, FusedGroupKernel.ChunkRows rows, int a, double scale, float range,
+            long chunkSeed, int from, long firstGroup) {
+        float[][] c = s.chunk(pattern.m());
+        rows.logits(from, s.xs); // as stored before ascent a: ascent a − 1's store wrote them
+        rows.kept(a, from, s.ks);
+        blockFromRows(s.xs, c[0], from, from + BLOCK, BLOCK);
+        blockFromRows(s.ks, c[1], from, from + BLOCK, BLOCK);
+        fallback.step(c[0], c[1], scale, range, chunkSeed, null, from, from + BLOCK, firstGroup);
+        blockToRows(c[0], from, from + BLOCK, s.xs, BLOCK, 0f);
+    }
+
+    @Override
     boolean readsBuffers() {
         return fourRows;
     }
@@ -290,9 +334,11 @@ final class VectorChunkMath extends ChunkMath {
     /**
      * The math of one block's rows, 16 groups at a time (at 2:4 one stage at a time over the whole block): their rows
      * stay in L1 from the softmax to the drawn mask.
+     *
+     * @param shifted whether the rows come shifted to max 0 and clamped at {@code -range} (as an update leaves them)
      */
     private void rowsMath(Scratch s, int rowLength, boolean update, boolean draw, double scale, float range,
-            long chunkSeed, int from) {
+            long chunkSeed, int from, boolean shifted) {
         // M = 4 branches off here and in blockToRows, so the general lanes' methods run, and are profiled by the JIT,
         // for other patterns only (when 2:4 ran them first, 4:8 measured 5 to 9 % slower). At 2:4 each stage loops
         // over the whole block itself: in a loop of constant stride and bound the JIT checks the Vector API's array
@@ -312,7 +358,7 @@ final class VectorChunkMath extends ChunkMath {
             }
         }
         if (draw && sequentialPairs) {
-            drawPairsOfFour(s, chunkSeed, from, update && range <= MAX_SPREAD);
+            drawPairsOfFour(s, chunkSeed, from, (update || shifted) && range <= MAX_SPREAD);
         }
     }
 
