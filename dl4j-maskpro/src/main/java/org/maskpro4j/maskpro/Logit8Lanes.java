@@ -1,5 +1,9 @@
 package org.maskpro4j.maskpro;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 import org.maskpro4j.nm.FourPositionLanes;
 import org.maskpro4j.nm.FusedGroupKernel;
 import org.maskpro4j.weights.MaskBits;
@@ -42,9 +46,8 @@ final class Logit8Lanes implements Logit8.Lanes {
     private static final int[] POSITION = new int[LANES];
     /** Lane L of the v-th vector of 16 groups: the shift of its group's maximum's 2 bits in their packed int. */
     private static final int[][] TOP_SHIFT = new int[4][LANES];
-    /** A group's three codes (and the next byte) as one little-endian int. */
-    private static final java.lang.invoke.VarHandle CODES_LE = java.lang.invoke.MethodHandles
-            .byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    /** Four bytes as one little-endian int: a group's three codes (and the next byte), 16 groups' packed maxima. */
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     /** Groups of the kernel's rows: four rows of this many lanes. */
     private static final int ROWS = FusedGroupKernel.ROW_GROUPS;
     /** Lane i, position j: the bit of group i's position j in its half of the 16 groups' word, 4·(i mod 8) + j. */
@@ -134,7 +137,7 @@ final class Logit8Lanes implements Logit8.Lanes {
         // fourth byte may lie past the array
         int c = 3 * first;
         for (int g = 0; g < ROWS - 1; g++, c += 3) {
-            int three = (int) CODES_LE.get(codes, c);
+            int three = (int) INT_LE.get(codes, c);
             levels[g] = Logit8.LEVEL[three & 0xff];
             levels[ROWS + g] = Logit8.LEVEL[three >>> 8 & 0xff];
             levels[2 * ROWS + g] = Logit8.LEVEL[three >>> 16 & 0xff];
@@ -176,7 +179,7 @@ final class Logit8Lanes implements Logit8.Lanes {
         // byte is the next block's, still to be decoded
         int c = 3 * first;
         for (int g = 0; g < ROWS - 1; g++, c += 3) {
-            CODES_LE.set(codes, c, three[g]);
+            INT_LE.set(codes, c, three[g]);
         }
         int t = three[ROWS - 1];
         codes[c] = (byte) t;
@@ -195,8 +198,7 @@ final class Logit8Lanes implements Logit8.Lanes {
         IntVector shifts = IntVector.fromArray(I, PACK_SHIFT, 0);
         for (int b = 0; b < ROWS; b += LANES) {
             int at = (first + b) / 4;
-            int packed = maxAt[at] & 0xff | (maxAt[at + 1] & 0xff) << 8 | (maxAt[at + 2] & 0xff) << 16
-                    | (maxAt[at + 3] & 0xff) << 24;
+            int packed = (int) INT_LE.get(maxAt, at);
             IntVector top = IntVector.broadcast(I, packed).lanewise(VectorOperators.LSHR, shifts).and(3);
             IntVector l0 = FloatVector.fromArray(F, levels, b).reinterpretAsInts();
             IntVector l1 = FloatVector.fromArray(F, levels, ROWS + b).reinterpretAsInts();
@@ -255,8 +257,7 @@ final class Logit8Lanes implements Logit8.Lanes {
         IntVector position = IntVector.fromArray(I, POSITION, 0);
         for (int b = 0; b < count; b += LANES) {
             int at = (first + b) / 4;
-            int packed = maxAt[at] & 0xff | (maxAt[at + 1] & 0xff) << 8 | (maxAt[at + 2] & 0xff) << 16
-                    | (maxAt[at + 3] & 0xff) << 24;
+            int packed = (int) INT_LE.get(maxAt, at);
             for (int v = 0; v < 4; v++) {
                 int q = 4 * b + LANES * v;
                 IntVector top = IntVector.broadcast(I, packed)
@@ -340,10 +341,7 @@ final class Logit8Lanes implements Logit8.Lanes {
             stored(batch, k, 3 * b + k * LANES);
         }
         int m = group / 4;
-        maxAt[m] = (byte) packed;
-        maxAt[m + 1] = (byte) (packed >>> 8);
-        maxAt[m + 2] = (byte) (packed >>> 16);
-        maxAt[m + 3] = (byte) (packed >>> 24);
+        INT_LE.set(maxAt, m, packed);
     }
 
     /**
