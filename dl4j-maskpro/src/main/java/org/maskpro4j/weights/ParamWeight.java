@@ -109,7 +109,8 @@ public final class ParamWeight implements MaskableWeight {
 
     /**
      * Values of the live array that compact mask applications, absorbs and restores have read so far: a whole pass
-     * reads every value, a sole writer's mask only the groups whose kept positions change.
+     * reads every value, a sole writer's mask only the groups whose kept positions change. (A weight whose memory does
+     * not run in group order, see {@link #masksInPlace}, is also copied whole into group order and back per mask.)
      */
     public long liveValuesRead() {
         return liveValuesRead;
