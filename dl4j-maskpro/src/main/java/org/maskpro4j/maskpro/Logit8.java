@@ -36,6 +36,10 @@ import org.maskpro4j.weights.MaskBits;
  * 16 groups at a time, bit for bit as the scalar code here, which stays for the rest and for other JVMs.
  */
 public final class Logit8 {
+    /** The name of this level set, which checkpoints record ({@link MaskProCheckpoint#LOGIT_LEVELS}). */
+    public static final String LEVELS = "log-linear-64";
+    /** The name of the level set before session 10, −a(e^{c/80} − 1), for checkpoints that record none. */
+    public static final String LEVELS_BEFORE_10 = "exponential-80";
     /** The width of the stored range: logits are at most this far below their group's largest. */
     public static final float RANGE = (float) MaskPolicy.LOGIT_RANGE;
     /** The levels' scale: level c is a − a·u_c. A power of two, so levels and their u are exact both ways. */
