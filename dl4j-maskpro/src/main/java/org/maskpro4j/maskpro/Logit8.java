@@ -50,6 +50,8 @@ public final class Logit8 {
     static final int ONE_BITS = 0x3F800000;
     /** Mantissa bits below a code: 23 − log2(64 levels per octave). */
     static final int CODE_SHIFT = 17;
+    /** The largest code the encoder writes: the last level at or above −RANGE. */
+    static final int MAX_CODE = 255;
     /** Every code's value, so decoding is one load per logit. */
     static final float[] LEVEL = new float[256];
 
@@ -139,7 +141,7 @@ public final class Logit8 {
      */
     public static byte encode(float value, int random) {
         float v = Math.max(-RANGE, Math.min(0, value));
-        int code = Math.min(255, (Float.floatToRawIntBits(1f + v * MINUS_INV_A) - ONE_BITS + random) >> CODE_SHIFT);
+        int code = Math.min(MAX_CODE, (Float.floatToRawIntBits(1f + v * MINUS_INV_A) - ONE_BITS + random) >> CODE_SHIFT);
         int number = ((Float.floatToRawIntBits(v) & 0x7fffffff) - 0x7f800001) >> 31; // all ones unless v is NaN
         return (byte) (code & number);
     }

@@ -388,7 +388,8 @@ final class Logit8Lanes implements Logit8.Lanes {
                 shift);
         FloatVector v = x.max(-Logit8.RANGE); // at most 0 already
         IntVector code = v.mul(Logit8.MINUS_INV_A).add(1f).reinterpretAsInts().sub(Logit8.ONE_BITS)
-                .add(IntVector.fromArray(I, batch.random, 0)).lanewise(VectorOperators.ASHR, Logit8.CODE_SHIFT).min(255);
+                .add(IntVector.fromArray(I, batch.random, 0)).lanewise(VectorOperators.ASHR, Logit8.CODE_SHIFT)
+                .min(Logit8.MAX_CODE);
         VectorMask<Integer> nan = v.reinterpretAsInts().and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000);
         code.blend(0, nan).intoArray(batch.code, at);
     }
