@@ -75,49 +75,46 @@ class CheckpointCompatibilityTest {
     @ParameterizedTest
     @ValueSource(strings = {"2:4", "4:8"})
     void checkpointWrittenBy010RestoresItsLogitsAndMask(String text) throws IOException {
-        NmPattern pattern = NmPattern.parse(text);
+        Restored r = restore(base(text), NmPattern.parse(text));
+        assertEquals(STEPS, r.snap().step());
+        assertEquals(STEPS, r.snap().history().size());
+        // exact floats: INDArray.equals would allow 1e-5, more than a level's rounding
+        assertArrayEquals(r.expected().getRow(0).toFloatVector(), r.actual().getRow(0).toFloatVector(), "decoded logits");
+        assertArrayEquals(r.expected().getRow(1).toFloatVector(), r.actual().getRow(1).toFloatVector(), "final mask");
+    }
+
+    /** A golden checkpoint as read, the logits and mask it stored, and those of the policy restored from it. */
+    private record Restored(MaskProCheckpoint.Snapshot snap, INDArray expected, INDArray actual) {
+    }
+
+    private static Restored restore(String name, NmPattern pattern) throws IOException {
         MaskProCheckpoint.Snapshot snap;
-        try (InputStream in = resource(base(text) + ".ckpt")) {
-            snap = MaskProCheckpoint.read(in, base(text));
+        try (InputStream in = resource(name + ".ckpt")) {
+            snap = MaskProCheckpoint.read(in, name);
         }
-        assertEquals(STEPS, snap.step());
-        assertEquals(STEPS, snap.history().size());
         MaskPolicy policy = withProperty(MaskPolicy.LOGITS_PROPERTY, "byte",
                 () -> snap.bind(List.of(weight(pattern)), config(pattern))).policy();
-        INDArray expected;
-        try (DataInputStream in = new DataInputStream(resource(base(text) + "-expected.nd4j"))) {
-            expected = Nd4j.read(in);
+        try (DataInputStream in = new DataInputStream(resource(name + "-expected.nd4j"))) {
+            return new Restored(snap, Nd4j.read(in), logitsAndMode(policy));
         }
-        INDArray actual = logitsAndMode(policy);
-        // exact floats: INDArray.equals would allow 1e-5, more than a level's rounding
-        assertArrayEquals(expected.getRow(0).toFloatVector(), actual.getRow(0).toFloatVector(), "decoded logits");
-        assertArrayEquals(expected.getRow(1).toFloatVector(), actual.getRow(1).toFloatVector(), "final mask");
     }
 
     /**
      * An old checkpoint's logits lie on the exponential levels: each restores to itself where it is a current level (0,
      * each group's maximum, always) and else to one of the two current levels around it; the final mask is the stored
-     * one in every group whose N-th and (N + 1)-th largest stored logits lie more than a current step apart (closer ones
-     * may swap by the rounding), which is nearly all.
+     * one in every group whose N-th and (N + 1)-th largest stored logits lie more than twice the coarsest current step
+     * apart (each moves by less than a step; closer ones may swap by the rounding), which is nearly all.
      */
     @ParameterizedTest
     @ValueSource(strings = {"2:4", "4:8"})
     void checkpointOnTheExponentialLevelsRestoresWithinACurrentLevel(String text) throws IOException {
         NmPattern pattern = NmPattern.parse(text);
-        MaskProCheckpoint.Snapshot snap;
-        try (InputStream in = resource(exponentialBase(text) + ".ckpt")) {
-            snap = MaskProCheckpoint.read(in, exponentialBase(text));
-        }
-        MaskPolicy policy = withProperty(MaskPolicy.LOGITS_PROPERTY, "byte",
-                () -> snap.bind(List.of(weight(pattern)), config(pattern))).policy();
-        INDArray expected;
-        try (DataInputStream in = new DataInputStream(resource(exponentialBase(text) + "-expected.nd4j"))) {
-            expected = Nd4j.read(in);
-        }
+        Restored r = restore(exponentialBase(text), pattern);
+        INDArray expected = r.expected();
         float[] stored = expected.getRow(0).toFloatVector();
-        float[] restored = logitsAndMode(policy).getRow(0).toFloatVector();
+        float[] restored = r.actual().getRow(0).toFloatVector();
         float[] storedMask = expected.getRow(1).toFloatVector();
-        float[] restoredMask = logitsAndMode(policy).getRow(1).toFloatVector();
+        float[] restoredMask = r.actual().getRow(1).toFloatVector();
         int m = pattern.m();
         int offLevel = 0;
         int decided = 0;
