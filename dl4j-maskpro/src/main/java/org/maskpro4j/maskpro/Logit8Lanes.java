@@ -21,9 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
  * as it decodes, so a caller that goes on with the stored values needs no second pass. Groups become four rows (one
  * per position) by the fused kernel's lane permutations ({@link FourPositionLanes#toRows}); each stored value's
  * random number (32-bit hash) and code (its u's bits plus the random number, shifted) are computed in lanes. The rows
- * form packs each group's three codes in lanes and computes the decoded levels from the code lanes (a float's bits,
- * no table); elsewhere the codes' bytes and the level table are a plain loop (gathers of the values are slower than
- * their loads, and on JDK 17 fall back to boxed lanes where C2 does not inline them).
+ * forms move each group's three codes as one int (one scalar load or store a group) and compute the decoded levels
+ * from them in lanes (a float's bits, no table); elsewhere the codes' bytes and the level table are a plain loop
+ * (gathers of the values are slower than their loads, and on JDK 17 fall back to boxed lanes where C2 does not inline
+ * them).
  *
  * <p>Vectors pass between the methods through scratch arrays: a vector argument of a method C2 did not inline (it
  * stops inlining the Vector API past a node budget, and does not inline a method it compiled big on its own) is boxed
@@ -131,19 +132,21 @@ final class Logit8Lanes implements Logit8.Lanes {
 
     @Override
     public void decodeRows(byte[] codes, byte[] maxAt, int first, float[] rows) {
-        float[] levels = ROW_BATCH.get().levels;
+        Batch batch = ROW_BATCH.get();
+        int[] three = batch.three;
+        float[] levels = batch.levels;
         // a group's three codes in one load, and the next group's first byte with them, but for the last group, whose
         // fourth byte may lie past the array
         int c = 3 * first;
         for (int g = 0; g < ROWS - 1; g++, c += 3) {
-            int three = (int) INT_LE.get(codes, c);
-            levels[g] = Logit8.LEVEL[three & 0xff];
-            levels[ROWS + g] = Logit8.LEVEL[three >>> 8 & 0xff];
-            levels[2 * ROWS + g] = Logit8.LEVEL[three >>> 16 & 0xff];
+            three[g] = (int) INT_LE.get(codes, c);
         }
-        levels[ROWS - 1] = Logit8.LEVEL[codes[c] & 0xff];
-        levels[2 * ROWS - 1] = Logit8.LEVEL[codes[c + 1] & 0xff];
-        levels[3 * ROWS - 1] = Logit8.LEVEL[codes[c + 2] & 0xff];
+        three[ROWS - 1] = codes[c] & 0xff | (codes[c + 1] & 0xff) << 8 | (codes[c + 2] & 0xff) << 16;
+        for (int b = 0; b < ROWS; b += LANES) {
+            level(three, b, 0, levels, b);
+            level(three, b, 8, levels, ROWS + b);
+            level(three, b, 16, levels, 2 * ROWS + b);
+        }
         placeRows(levels, maxAt, first, rows);
     }
 
@@ -169,9 +172,9 @@ final class Logit8Lanes implements Logit8.Lanes {
                     .or(IntVector.fromArray(I, out, i + 2 * LANES).lanewise(VectorOperators.LSHL, 16))
                     .intoArray(three, b);
             if (decoded) {
-                level(out, i, levels, b);
-                level(out, i + LANES, levels, ROWS + b);
-                level(out, i + 2 * LANES, levels, 2 * ROWS + b);
+                level(out, i, 0, levels, b);
+                level(out, i + LANES, 0, levels, ROWS + b);
+                level(out, i + 2 * LANES, 0, levels, 2 * ROWS + b);
             }
         }
         // one store a group, whose fourth byte the next group's overwrites, but for the block's last group: its fourth
@@ -189,10 +192,14 @@ final class Logit8Lanes implements Logit8.Lanes {
         }
     }
 
-    /** Logit8.level of 16 codes from {@code out[i …]} into {@code levels[at …]}: the same operations, no table. */
-    private static void level(int[] out, int i, float[] levels, int at) {
-        FloatVector.broadcast(F, Logit8.A).sub(IntVector.fromArray(I, out, i).lanewise(VectorOperators.LSHL,
-                Logit8.CODE_SHIFT).add(Logit8.ONE_BITS).reinterpretAsFloats().mul(Logit8.A)).intoArray(levels, at);
+    /**
+     * Logit8.level of the 16 codes in bits {@code shift …} of {@code codes[i …]} into {@code levels[at …]}: the same
+     * operations, no table.
+     */
+    private static void level(int[] codes, int i, int shift, float[] levels, int at) {
+        IntVector code = IntVector.fromArray(I, codes, i).lanewise(VectorOperators.LSHR, shift).and(0xff);
+        FloatVector.broadcast(F, Logit8.A).sub(code.lanewise(VectorOperators.LSHL, Logit8.CODE_SHIFT)
+                .add(Logit8.ONE_BITS).reinterpretAsFloats().mul(Logit8.A)).intoArray(levels, at);
     }
 
     /**
