@@ -142,12 +142,17 @@ final class Logit8Lanes implements Logit8.Lanes {
             three[g] = (int) INT_LE.get(codes, c);
         }
         three[ROWS - 1] = codes[c] & 0xff | (codes[c + 1] & 0xff) << 8 | (codes[c + 2] & 0xff) << 16;
+        levels(three, levels);
+        placeRows(levels, maxAt, first, rows);
+    }
+
+    /** The levels of ROW_GROUPS groups' codes, three to an int, into one row per stored value: a method of its own. */
+    private static void levels(int[] three, float[] levels) {
         for (int b = 0; b < ROWS; b += LANES) {
             level(three, b, 0, levels, b);
             level(three, b, 8, levels, ROWS + b);
             level(three, b, 16, levels, 2 * ROWS + b);
         }
-        placeRows(levels, maxAt, first, rows);
     }
 
     @Override
