@@ -73,18 +73,35 @@ abstract class ChunkMath {
     abstract void step(float[] x, float[] kept, double scale, float range, long chunkSeed, float[] drawn, int count,
             long firstGroup);
 
-    /** Whether {@link #step(ByteBuffer, ByteBuffer, double, float, long, ByteBuffer, int, long, int)} runs here. */
+    /** Whether {@link #step(ByteBuffer, ByteBuffer, double, float, long, ByteBuffer, int, long)} runs here. */
     boolean readsBuffers() {
         return false;
     }
 
     /**
-     * {@link #step} on a chunk held in the matrices' buffers (native order, {@code at} the chunk's first byte),
-     * read and written in place; only where {@link #readsBuffers}.
+     * {@link #step} on a chunk held in the matrices' buffers, read and written in place: the logits as FLOATs in native
+     * order, the masks as 0/1 bytes, group {@code firstGroup} the chunk's first; only where {@link #readsBuffers}.
      */
     void step(ByteBuffer x, ByteBuffer kept, double scale, float range, long chunkSeed, ByteBuffer drawn, int count,
-            long firstGroup, int at) {
+            long firstGroup) {
         throw new UnsupportedOperationException("This chunk math works on arrays only");
+    }
+
+    /**
+     * {@code length} bytes of a mask (one 0/1 byte per position, a BYTE matrix's buffer) from byte {@code index} of
+     * {@code from}, as floats into {@code to} from {@code at}: what a widening cast gives.
+     */
+    void widen(ByteBuffer from, int index, float[] to, int at, int length) {
+        for (int i = 0; i < length; i++) {
+            to[at + i] = from.get(index + i);
+        }
+    }
+
+    /** {@code length} 0/1 floats of {@code from} from {@code at}, as one byte each into {@code to} from {@code index}. */
+    void narrow(float[] from, int at, ByteBuffer to, int index, int length) {
+        for (int i = 0; i < length; i++) {
+            to.put(index + i, (byte) from[at + i]);
+        }
     }
 
     /** Whether {@link #stepRows} runs here. */

@@ -1,7 +1,9 @@
 package org.maskpro4j.nm;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -39,6 +41,9 @@ final class VectorChunkMath extends ChunkMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** Bytes with one lane per lane of F, for a mask's bytes. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
+            VectorShape.forBitSize(F.vectorBitSize() / 4));
     /** Floats with one lane per lane of D, for widening casts. */
     private static final VectorSpecies<Float> H = VectorSpecies.of(float.class,
             VectorShape.forBitSize(D.vectorBitSize() / 2));
@@ -224,15 +229,17 @@ final class VectorChunkMath extends ChunkMath {
     }
 
     /**
-     * {@link #step} on a chunk that lies in the matrices' buffers, {@code at} its first byte (native order): whole
-     * blocks of M = 4 move between the buffers and the rows with no copy of the chunk; a partial block, and a block
-     * the scalar fallback redoes, pass through the chunk arrays.
+     * {@link #step} on a chunk that lies in the matrices' buffers (logits as FLOATs in native order, masks as 0/1
+     * bytes): whole blocks of M = 4 move between the buffers and the rows with no copy of the chunk; a partial block,
+     * and a block the scalar fallback redoes, pass through the chunk arrays.
      */
     @Override
     void step(ByteBuffer x, ByteBuffer kept, double scale, float range, long chunkSeed, ByteBuffer drawn, int count,
-            long firstGroup, int at) {
+            long firstGroup) {
         Scratch s = scratch.get();
         int m = pattern.m();
+        int first = (int) firstGroup * m; // the chunk's first position: its first mask byte, its first logit
+        int at = first * Float.BYTES;
         for (int from = 0; from < count; from += BLOCK) {
             int to = Math.min(count, from + BLOCK);
             if (to - from == BLOCK) {
@@ -240,9 +247,7 @@ final class VectorChunkMath extends ChunkMath {
                     FourPositionLanes.toRows(x, at + (from + g) * 4 * Float.BYTES, s.xs, g, BLOCK);
                 }
                 if (kept != null) {
-                    for (int g = 0; g < BLOCK; g += F.length()) {
-                        FourPositionLanes.toRows(kept, at + (from + g) * 4 * Float.BYTES, s.ks, g, BLOCK);
-                    }
+                    FourPositionLanes.bytesToRows(kept, first + from * 4, s.ks);
                     FloatVector.zero(F).intoArray(s.nan, 0);
                 }
                 rowsMath(s, BLOCK, kept != null, drawn != null, scale, range, chunkSeed, from, false);
@@ -253,19 +258,17 @@ final class VectorChunkMath extends ChunkMath {
                         }
                     }
                     if (drawn != null) {
-                        for (int g = 0; g < BLOCK; g += F.length()) {
-                            FourPositionLanes.fromRows(s.ks, g, BLOCK, drawn, at + (from + g) * 4 * Float.BYTES);
-                        }
+                        FourPositionLanes.rowsToBytes(s.ks, drawn, first + from * 4);
                     }
                     continue;
                 }
             }
             float[][] c = s.chunk(m);
             int floats = (to - from) * m;
-            int first = at / Float.BYTES + from * m;
-            x.asFloatBuffer().get(first, c[0], from * m, floats);
+            int position = first + from * m;
+            x.asFloatBuffer().get(position, c[0], from * m, floats);
             if (kept != null) {
-                kept.asFloatBuffer().get(first, c[1], from * m, floats);
+                widen(kept, position, c[1], from * m, floats);
             }
             float[] out = drawn == null ? null : c[2];
             if (to - from == BLOCK) {
@@ -274,12 +277,35 @@ final class VectorChunkMath extends ChunkMath {
                 stepBlock(s, c[0], kept == null ? null : c[1], scale, range, chunkSeed, out, from, to, firstGroup);
             }
             if (kept != null) {
-                x.asFloatBuffer().put(first, c[0], from * m, floats);
+                x.asFloatBuffer().put(position, c[0], from * m, floats);
             }
             if (drawn != null) {
-                drawn.asFloatBuffer().put(first, c[2], from * m, floats);
+                narrow(c[2], from * m, drawn, position, floats);
             }
         }
+    }
+
+    /** {@link ChunkMath#widen} a vector of floats at a time, the same values. */
+    @Override
+    void widen(ByteBuffer from, int index, float[] to, int at, int length) {
+        int whole = F.loopBound(length);
+        for (int i = 0; i < whole; i += F.length()) {
+            ByteVector.fromByteBuffer(B, from, index + i, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, 0)
+                    .reinterpretAsFloats().intoArray(to, at + i);
+        }
+        super.widen(from, index + whole, to, at + whole, length - whole);
+    }
+
+    /** {@link ChunkMath#narrow} a vector of floats at a time: bit 23 tells 1f (0x3F800000) from 0f. */
+    @Override
+    void narrow(float[] from, int at, ByteBuffer to, int index, int length) {
+        int whole = F.loopBound(length);
+        for (int i = 0; i < whole; i += F.length()) {
+            FloatVector.fromArray(F, from, at + i).reinterpretAsInts().lanewise(VectorOperators.LSHR, 23).and(1)
+                    .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes()
+                    .intoByteBuffer(to, index + i, ByteOrder.LITTLE_ENDIAN);
+        }
+        super.narrow(from, at + whole, to, index + whole, length - whole);
     }
 
     @Override
