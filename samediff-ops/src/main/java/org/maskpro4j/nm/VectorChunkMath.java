@@ -41,9 +41,9 @@ final class VectorChunkMath extends ChunkMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    /** Bytes with one lane per lane of F, for a mask's bytes. */
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
-            VectorShape.forBitSize(F.vectorBitSize() / 4));
+    /** Bytes with one lane per lane of F, for a mask's bytes; null where that is below the smallest shape (64 bits). */
+    private static final VectorSpecies<Byte> B = F.vectorBitSize() / 4 < 64 ? null
+            : VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
     /** Floats with one lane per lane of D, for widening casts. */
     private static final VectorSpecies<Float> H = VectorSpecies.of(float.class,
             VectorShape.forBitSize(D.vectorBitSize() / 2));
@@ -288,7 +288,7 @@ final class VectorChunkMath extends ChunkMath {
     /** {@link ChunkMath#widen} a vector of floats at a time, the same values. */
     @Override
     void widen(ByteBuffer from, int index, float[] to, int at, int length) {
-        int whole = F.loopBound(length);
+        int whole = B == null ? 0 : F.loopBound(length);
         for (int i = 0; i < whole; i += F.length()) {
             ByteVector.fromByteBuffer(B, from, index + i, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, 0)
                     .reinterpretAsFloats().intoArray(to, at + i);
@@ -299,7 +299,7 @@ final class VectorChunkMath extends ChunkMath {
     /** {@link ChunkMath#narrow} a vector of floats at a time: bit 23 tells 1f (0x3F800000) from 0f. */
     @Override
     void narrow(float[] from, int at, ByteBuffer to, int index, int length) {
-        int whole = F.loopBound(length);
+        int whole = B == null ? 0 : F.loopBound(length);
         for (int i = 0; i < whole; i += F.length()) {
             FloatVector.fromArray(F, from, at + i).reinterpretAsInts().lanewise(VectorOperators.LSHR, 23).and(1)
                     .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes()
