@@ -47,6 +47,8 @@ public final class FusedGroupKernel {
     private final ChunkMath math;
     /** Per thread: a whole chunk's logits, mask and drawn mask, so a step allocates nothing per chunk. */
     private final ThreadLocal<float[][]> chunkBuffers;
+    /** Per thread: a whole chunk's mask bytes on their way to or from floats. */
+    private final ThreadLocal<byte[]> chunkBytes;
 
     /**
      * @param threads worker threads; 1 runs every chunk on the calling thread
@@ -60,6 +62,7 @@ public final class FusedGroupKernel {
         this.pool = threads == 1 ? null : POOLS.computeIfAbsent(threads, ForkJoinPool::new);
         this.math = ChunkMath.best(pattern);
         this.chunkBuffers = ThreadLocal.withInitial(() -> new float[3][CHUNK_GROUPS * pattern.m()]);
+        this.chunkBytes = ThreadLocal.withInitial(() -> new byte[CHUNK_GROUPS * pattern.m()]);
     }
 
     public NmPattern pattern() {
@@ -270,10 +273,11 @@ public final class FusedGroupKernel {
             float[][] buffers = chunkBuffers.get();
             float[] x = count == CHUNK_GROUPS ? buffers[0] : new float[count * m];
             logitBuffer.get(first * m, x);
+            byte[] bytes = chunkBytes.get();
             float[] kept = null;
             if (update) {
                 kept = count == CHUNK_GROUPS ? buffers[1] : new float[count * m];
-                math.widen(maskBuffer, first * m, kept, 0, count * m);
+                ChunkMath.widen(maskBuffer, first * m, bytes, kept, 0, count * m);
             }
             float[] drawn = nextBuffer == null ? null : count == CHUNK_GROUPS ? buffers[2] : new float[count * m];
             stepChunk(chunk, x, kept, scale, range, seed, drawn, count);
@@ -281,7 +285,7 @@ public final class FusedGroupKernel {
                 logitBuffer.put(first * m, x);
             }
             if (drawn != null) {
-                math.narrow(drawn, 0, nextBuffer, first * m, count * m);
+                ChunkMath.narrow(drawn, 0, bytes, nextBuffer, first * m, count * m);
             }
         });
     }

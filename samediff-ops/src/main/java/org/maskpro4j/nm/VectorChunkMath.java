@@ -1,9 +1,7 @@
 package org.maskpro4j.nm;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -41,9 +39,6 @@ final class VectorChunkMath extends ChunkMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    /** Bytes with one lane per lane of F, for a mask's bytes; null where that is below the smallest shape (64 bits). */
-    private static final VectorSpecies<Byte> B = F.vectorBitSize() / 4 < 64 ? null
-            : VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
     /** Floats with one lane per lane of D, for widening casts. */
     private static final VectorSpecies<Float> H = VectorSpecies.of(float.class,
             VectorShape.forBitSize(D.vectorBitSize() / 2));
@@ -156,6 +151,8 @@ final class VectorChunkMath extends ChunkMath {
         final float[] fBackward;
         final float[] fCOut;
 
+        /** A block's mask bytes on their way to or from {@link #chunk}. */
+        final byte[] bytes;
         /** The chunk's logits, mask and drawn mask, for the blocks that {@code step} on buffers copies. */
         private float[][] chunk;
 
@@ -168,6 +165,7 @@ final class VectorChunkMath extends ChunkMath {
 
         Scratch(NmPattern p) {
             int rows = p.m() * BLOCK;
+            bytes = new byte[rows];
             xs = new float[rows];
             ks = new float[rows];
             ps = new float[rows];
@@ -268,7 +266,7 @@ final class VectorChunkMath extends ChunkMath {
             int position = first + from * m;
             x.asFloatBuffer().get(position, c[0], from * m, floats);
             if (kept != null) {
-                widen(kept, position, c[1], from * m, floats);
+                widen(kept, position, s.bytes, c[1], from * m, floats);
             }
             float[] out = drawn == null ? null : c[2];
             if (to - from == BLOCK) {
@@ -280,32 +278,9 @@ final class VectorChunkMath extends ChunkMath {
                 x.asFloatBuffer().put(position, c[0], from * m, floats);
             }
             if (drawn != null) {
-                narrow(c[2], from * m, drawn, position, floats);
+                narrow(c[2], from * m, s.bytes, drawn, position, floats);
             }
         }
-    }
-
-    /** {@link ChunkMath#widen} a vector of floats at a time, the same values. */
-    @Override
-    void widen(ByteBuffer from, int index, float[] to, int at, int length) {
-        int whole = B == null ? 0 : F.loopBound(length);
-        for (int i = 0; i < whole; i += F.length()) {
-            ByteVector.fromByteBuffer(B, from, index + i, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, 0)
-                    .reinterpretAsFloats().intoArray(to, at + i);
-        }
-        super.widen(from, index + whole, to, at + whole, length - whole);
-    }
-
-    /** {@link ChunkMath#narrow} a vector of floats at a time: bit 23 tells 1f (0x3F800000) from 0f. */
-    @Override
-    void narrow(float[] from, int at, ByteBuffer to, int index, int length) {
-        int whole = B == null ? 0 : F.loopBound(length);
-        for (int i = 0; i < whole; i += F.length()) {
-            FloatVector.fromArray(F, from, at + i).reinterpretAsInts().lanewise(VectorOperators.LSHR, 23).and(1)
-                    .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes()
-                    .intoByteBuffer(to, index + i, ByteOrder.LITTLE_ENDIAN);
-        }
-        super.narrow(from, at + whole, to, index + whole, length - whole);
     }
 
     @Override
