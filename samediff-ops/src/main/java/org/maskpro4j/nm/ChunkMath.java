@@ -87,9 +87,9 @@ abstract class ChunkMath {
         throw new UnsupportedOperationException("This chunk math works on arrays only");
     }
 
-    // widen and narrow are plain loops on purpose: in Vector API lanes (measured ~3 ms faster per step at 4:8) C2 inlined
-    // them into FusedGroupKernel's chunk lambda and, in about one JVM in five, boxed their vectors when 8:16 recompiled
-    // it (1.6 GB allocated and +50 % to +400 % per 8:16 step)
+    // widen and narrow are plain loops on purpose: in Vector API lanes (~2 ms faster per step at 4:8) C2 inlined them
+    // into FusedGroupKernel's chunk lambda and, in 3 of 23 JVMs, boxed their vectors when 8:16 recompiled it (1.6 GB
+    // allocated and +50 % to +400 % per 8:16 step)
 
     /**
      * {@code length} bytes of a mask (one 0/1 byte per position, a BYTE matrix's buffer) from byte {@code index} of
