@@ -18,9 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * position each way), reads the last mask and writes the drawn one over it as a BYTE 0/1 {@code [groups, M]} matrix
  * (1 byte per position each way; the policy itself holds masks as bits): 40 MB per step at 1 M groups of 2:4. Until
  * session 10 the mask was a FLOAT matrix too (4 bytes per position each way, 64 MB per step), so figures before then
- * are not comparable ({@code docs/benchmarks.md}, session 10). The copy is one ND4J {@code assign} of the same FLOAT logits into a preallocated
- * matrix (reads and writes 4 bytes per position), timed side by side. Both figures are in the calling thread's CPU
- * time.
+ * are not comparable ({@code docs/benchmarks.md}, session 10). The copy is one ND4J {@code assign} of the same FLOAT
+ * logits into a preallocated matrix (reads and writes 4 bytes per position), timed side by side. Both figures are in
+ * the calling thread's CPU time.
  */
 public final class GroupThroughput {
     private static final double LOGIT_MAGNITUDE = 10;
