@@ -4,63 +4,61 @@ import org.maskpro4j.nm.FusedGroupKernel;
 import org.maskpro4j.weights.MaskBits;
 
 /**
- * One-byte policy logits: 256 levels on [−60, 0], spaced finely next to 0, where the largest logit of every group
+ * One-byte policy logits: 256 levels on [−59.5, 0], spaced finely next to 0, where the largest logit of every group
  * sits and ties between the kept and the dropped positions are decided, and coarsely far below it, where a position's
- * probability (e^−10 ≈ 4.5·10^−5 at −10) no longer matters. Level c is −a(e^{c/80} − 1), with a ≈ 2.58 chosen so level
- * 255 is exactly −60: steps of 0.032 at 0, 0.09 at −5, 0.16 at −10, 0.78 at −60.
+ * probability (e^−10 ≈ 4.5·10^−5 at −10) no longer matters. The levels are log-linear (a minifloat): with u = 1 − v/a,
+ * a = 4, level c sits at u = 2^⌊c/64⌋·(1 + (c mod 64)/64), 64 levels per octave of u, evenly spaced within each octave,
+ * so level c is a float's bits: u = intBitsToFloat(0x3F800000 + (c << 17)), v = a − a·u. Steps are a·2^k/64: 0.0625 on
+ * [−4, 0], 0.125 down to −12, 0.25 down to −28, 0.5 down to level 255, −59.5 (the octaves of u ≥ 16 would take code
+ * 256: values in [−60, −59.5) store as −59.5, at probabilities below e^−59.5 that no softmax tells apart). With a a
+ * power of two every level, v and u, is exact in floats both ways, so a value on a level encodes to that level
+ * whatever the random number (a restored checkpoint stores what it stored).
  *
  * <p>Encoding shifts each group so its largest value is 0 (softmax, sampling and top-N are invariant to the shift) and
  * stores where that 0 sits ({@link #indexBits}: 2 bits at M = 4) instead of its code, so a group of M takes M − 1 bytes
  * and a few bits: 0.8125 bytes per logit at 2:4. The other values are clamped at −60 and rounded stochastically between
  * the two neighbouring levels, so that the stored logit equals the value in expectation: REINFORCE's updates, many of
- * them smaller than a level step, add up as they do in floats instead of vanishing. The random number is a hash of the
- * value's bits, its position and a salt (the policy passes each ascent's scale), so the same inputs always give the
- * same bytes, whatever the thread count, and a policy restored from a checkpoint, or a replica replaying the same
- * steps, encodes as the original does. The encoder needs no table: a value's level and rounding probability follow
- * in closed form from B·ln(1 − v/a) ({@link #encode(float, float)}), and the hash is 32-bit, so both run in 16 SIMD
- * lanes as cheaply as in scalar code.
+ * them smaller than a level step, add up as they do in floats instead of vanishing. Because u is linear in a float's
+ * low 17 bits within an octave, and v linear in u, adding a uniform 17-bit random integer to u's bits and shifting
+ * right by 17 ({@link #encode(float, int)}) rounds up with probability exactly (u − u_c)/(u_{c+1} − u_c): unbiased in
+ * v, with no logarithm and no probability to compute. The random number is a hash of the value's bits, its position
+ * and a salt (the policy passes each ascent's scale), so the same inputs always give the same bytes, whatever the
+ * thread count, and a policy restored from a checkpoint, or a replica replaying the same steps, encodes as the
+ * original does. The hash is 32-bit integer arithmetic, so encoder and decoder run in 16 SIMD lanes as cheaply as in
+ * scalar code.
+ *
+ * <p>Until session 10 the levels were −a(e^{c/80} − 1), a ≈ 2.58 (steps 0.032 at 0, 0.78 at −60), rounded by a
+ * closed-form probability. Checkpoints hold decoded floats, not codes ({@link MaskProCheckpoint}), so one written
+ * with those levels restores by rounding each stored value to one of the two levels around it, unbiased, and carries
+ * on; its {@link MaskProCheckpoint#LOGIT_LEVELS} marker is absent.
  *
  * <p>At M = 4, where the JVM runs with jdk.incubator.vector and 16 float lanes, {@code Logit8Lanes} encodes and decodes
  * 16 groups at a time, bit for bit as the scalar code here, which stays for the rest and for other JVMs.
  */
 public final class Logit8 {
+    /** The name of this level set, which checkpoints record ({@link MaskProCheckpoint#LOGIT_LEVELS}). */
+    public static final String LEVELS = "log-linear-64";
+    /** The name of the level set before session 10, −a(e^{c/80} − 1), for checkpoints that record none. */
+    public static final String LEVELS_BEFORE_10 = "exponential-80";
     /** The width of the stored range: logits are at most this far below their group's largest. */
     public static final float RANGE = (float) MaskPolicy.LOGIT_RANGE;
-    /** Level growth: steps are about (|level| + a)/B wide, a ≈ 2.58. */
-    private static final double B = 80;
+    /** The levels' scale: level c is a − a·u_c. A power of two, so levels and their u are exact both ways. */
+    static final float A = 4f;
+    /** −1/a: u = 1 + v·(−1/a), exact for a power of two. */
+    static final float MINUS_INV_A = -1 / A;
+    /** The bits of 1f: u's bits less these are the continuous code times 2^CODE_SHIFT. */
+    static final int ONE_BITS = 0x3F800000;
+    /** Mantissa bits below a code: 23 − log2(64 levels per octave). */
+    static final int CODE_SHIFT = 17;
+    /** The largest code the encoder writes: the last level at or above −RANGE. */
+    static final int MAX_CODE = 255;
     /** Every code's value, so decoding is one load per logit. */
     static final float[] LEVEL = new float[256];
-    /** The levels' scale a ≈ 2.58: level c is −a(e^{c/B} − 1). */
-    private static final double A = RANGE / Math.expm1(255 / B);
-    /** −1/a: the continuous code of v is B·ln(1 − v/a) ({@link #codePoint}). */
-    static final float MINUS_INV_A = (float) (-1 / A);
-    /** B·ln 2 and 2B: B·ln(m·2^e) = e·B·ln 2 + 2B·atanh((m − 1)/(m + 1)). */
-    static final float B_LN2 = (float) (B * Math.log(2));
-    static final float TWO_B = (float) (2 * B);
-    static final float THIRD = 1f / 3;
-    static final float FIFTH = 1f / 5;
-    static final float SEVENTH = 1f / 7;
-    /** The mantissa bits of √2: a mantissa above them is halved, so atanh's argument stays within ±0.172. */
-    static final int SQRT2_MANTISSA = 0x3504F3;
-    /**
-     * The rounding probability at fraction f of a step, (e^{f/B} − 1)/(e^{1/B} − 1), as f·(R0 + f·R1 + f²·R2): the
-     * series of e^y − 1 to y³ (relative error below 7·10⁻⁷).
-     */
-    static final float R0 = (float) (1 / B / Math.expm1(1 / B));
-    static final float R1 = (float) (1 / B / Math.expm1(1 / B) / (2 * B));
-    static final float R2 = (float) (1 / B / Math.expm1(1 / B) / (6 * B * B));
-    /**
-     * Fractions of a step this close to a level round to it whatever the random number: the computed continuous code is
-     * within ~5·10⁻⁵ of the exact one, so a value on a level always encodes to that level's code (a restored checkpoint
-     * stores what it stored), at a bias of at most 2⁻¹⁰ of a step for values this close.
-     */
-    static final float SNAP = 0x1p-10f;
 
     static {
-        for (int c = 1; c < 255; c++) {
-            LEVEL[c] = (float) (-A * Math.expm1(c / B));
+        for (int c = 0; c < 256; c++) {
+            LEVEL[c] = level(c);
         }
-        LEVEL[255] = -RANGE;
     }
 
     /**
@@ -130,41 +128,22 @@ public final class Logit8 {
         return LEVEL[code & 0xff];
     }
 
-    /**
-     * The code of {@code value} (at most 0, at least −{@value #RANGE}; beyond are clamped), rounded down to the next
-     * lower level with probability (level above − value)/(level step), given {@code uniform} in [0, 1). A value on a
-     * level is that level's code. Computed in closed form, no table: the continuous code t = B·ln(1 − v/a)
-     * ({@link #codePoint}) has its whole part c (the level at or above v) and its fraction f, and the probability is
-     * (e^{f/B} − 1)/(e^{1/B} − 1), exact up to float rounding and {@link #SNAP}. Its comparisons are on the floats'
-     * bits, so C2 compiles them to conditional moves (float selections become branches, which the random rounding
-     * mispredicts half the time); a NaN gives code 0. Logit8Lanes computes the same operations in lanes.
-     */
-    public static byte encode(float value, float uniform) {
-        float v = Math.max(-RANGE, Math.min(0, value));
-        float t = Math.max(0f, codePoint(v));
-        int c = Math.min((int) t, 254);
-        float f = t - c;
-        float p = f < SNAP ? 0f : f > 1 - SNAP ? 1f : f * Math.fma(f, Math.fma(f, R2, R1), R0); // rarely snapped
-        int number = ((Float.floatToRawIntBits(v) & 0x7fffffff) - 0x7f800001) >> 31; // all ones unless v is NaN
-        // uniform and p are at least +0, so their bits order as they do
-        return (byte) ((c + ((Float.floatToRawIntBits(uniform) - Float.floatToRawIntBits(p)) >>> 31)) & number);
+    /** Level c, a − a·u_c with u_c from its bits; Logit8Lanes computes the same operations in lanes. */
+    static float level(int c) {
+        return A - A * Float.intBitsToFloat(ONE_BITS + (c << CODE_SHIFT));
     }
 
     /**
-     * B·ln(1 − v/a) for v in [−{@value #RANGE}, 0], level c at c (to ~5·10⁻⁵): with 1 − v/a = m·2^e, m in [√½, √2],
-     * e·B·ln 2 + 2B·atanh(s), s = (m − 1)/(m + 1), by atanh's series to s⁷ (error below 4·10⁻⁸ for |s| ≤ 0.172).
+     * The code of {@code value} (at most 0, at least −{@value #RANGE}; beyond are clamped, and below level 255 store
+     * as it), rounded stochastically between the levels around it by {@code random}, uniform in [0, 2^17): u = 1 − v/a
+     * in bits, plus the random number, shifted right by 17. A value on a level is that level's code. A NaN gives code 0.
+     * Logit8Lanes computes the same operations in lanes.
      */
-    static float codePoint(float v) {
-        float x = Math.fma(v, MINUS_INV_A, 1f);
-        int bits = Float.floatToRawIntBits(x);
-        int mantissa = bits & 0x7fffff;
-        int high = mantissa > SQRT2_MANTISSA ? 1 : 0;
-        float m = Float.intBitsToFloat(mantissa | (0x3f800000 - (high << 23)));
-        float e = (bits >> 23) - 127 + high;
-        float s = (m - 1f) / (m + 1f);
-        float w = s * s;
-        float series = Math.fma(Math.fma(Math.fma(w, SEVENTH, FIFTH), w, THIRD), w, 1f);
-        return Math.fma(e, B_LN2, s * TWO_B * series);
+    public static byte encode(float value, int random) {
+        float v = Math.max(-RANGE, Math.min(0, value));
+        int code = Math.min(MAX_CODE, (Float.floatToRawIntBits(1f + v * MINUS_INV_A) - ONE_BITS + random) >> CODE_SHIFT);
+        int number = ((Float.floatToRawIntBits(v) & 0x7fffffff) - 0x7f800001) >> 31; // all ones unless v is NaN
+        return (byte) (code & number);
     }
 
     /**
@@ -190,7 +169,7 @@ public final class Logit8 {
      * Encodes {@code groups} groups of {@code m} values from {@code from}: each group is shifted so its largest is 0,
      * whose position (the first, on ties) goes into {@code maxAt}, {@link #indexBits} bits per group from bit 0 of byte
      * 0, and the M − 1 other values, clamped and rounded stochastically, into {@code codes} in position order. The
-     * uniform for the value at position j of group g is drawn from the hash of the value, its position
+     * random number for the value at position j of group g is drawn from the hash of the value, its position
      * {@code (firstGroup + g)·m + j} in the whole logits matrix and {@code salt}.
      */
     public static void encode(float[] from, int groups, int m, long firstGroup, long salt, byte[] codes, byte[] maxAt) {
@@ -212,7 +191,7 @@ public final class Logit8 {
             for (int k = 0; k < m - 1; k++) {
                 int j = k + (k >= top ? 1 : 0);
                 float v = from[o + j] - max;
-                codes[c++] = encode(v, uniform(key, index + j, v));
+                codes[c++] = encode(v, random(key, index + j, v));
             }
             maxAt[g * bits >>> 3] |= (byte) (top << (g * bits & 7));
         }
@@ -257,9 +236,9 @@ public final class Logit8 {
             float v1 = from[o + j1] - max;
             float v2 = from[o + j2] - max;
             long index = (firstGroup + g) * 4;
-            codes[c] = encode(v0, uniform(key, index + j0, v0));
-            codes[c + 1] = encode(v1, uniform(key, index + j1, v1));
-            codes[c + 2] = encode(v2, uniform(key, index + j2, v2));
+            codes[c] = encode(v0, random(key, index + j0, v0));
+            codes[c + 1] = encode(v1, random(key, index + j1, v1));
+            codes[c + 2] = encode(v2, random(key, index + j2, v2));
             packed |= top << ((g & 3) << 1);
             if ((g & 3) == 3) {
                 maxAt[g >>> 2] = (byte) packed;
@@ -306,16 +285,17 @@ public final class Logit8 {
     }
 
     /**
-     * A uniform in [0, 1) from the hash of a value's bits, its position and a salt's key, in 32-bit arithmetic (Logit8Lanes
-     * hashes 16 values per vector): two odd multipliers spread the position's low half and the value over the word, a
-     * third the position's high half, and Wellons' lowbias32 finalizer mixes them into the top 24 bits.
+     * A uniform random integer in [0, 2^17) from the hash of a value's bits, its position and a salt's key, in 32-bit
+     * arithmetic (Logit8Lanes hashes 16 values per vector): two odd multipliers spread the position's low half and the
+     * value over the word, a third the position's high half, and Wellons' lowbias32 finalizer mixes them into the top
+     * 17 bits.
      */
-    static float uniform(long key, long index, float value) {
+    static int random(long key, long index, float value) {
         int z = keyWord(key) ^ (int) (index >>> 32) * HIGH_MULTIPLIER ^ (int) index * POSITION_MULTIPLIER
                 ^ Float.floatToRawIntBits(value) * VALUE_MULTIPLIER;
         z = (z ^ (z >>> 16)) * MIX_1;
         z = (z ^ (z >>> 15)) * MIX_2;
-        return ((z ^ (z >>> 16)) >>> 8) * 0x1.0p-24f;
+        return (z ^ (z >>> 16)) >>> (32 - CODE_SHIFT);
     }
 
     static final int HIGH_MULTIPLIER = 0x27D4EB2F;
@@ -324,7 +304,7 @@ public final class Logit8 {
     static final int MIX_1 = 0x7FEB352D;
     static final int MIX_2 = 0x846CA68B;
 
-    /** The 32 bits of a salt's key that {@link #uniform} starts from. */
+    /** The 32 bits of a salt's key that {@link #random} starts from. */
     static int keyWord(long key) {
         return (int) key ^ (int) (key >>> 32);
     }

@@ -20,15 +20,15 @@ import jdk.incubator.vector.VectorSpecies;
  * group's maximum sits (the scalar encoder's mispredictions cost a third of its time). The encoder can leave each value
  * as it decodes, so a caller that goes on with the stored values needs no second pass. Groups become four rows (one
  * per position) by the fused kernel's lane permutations ({@link FourPositionLanes#toRows}); each stored value's
- * uniform (32-bit hash) and code (closed form: a logarithm by atanh's series, no table) are computed in lanes. The rows
- * form packs each group's three codes in lanes and reads the decoded levels by gathers from the code lanes (in place of
- * three scalar loads and stores per group: 7% less time in encodeRows); elsewhere the codes' bytes and the level table
- * are a plain loop (gathers of the values are slower than their loads, and on JDK 17 fall back to boxed lanes where C2
- * does not inline them).
+ * random number (32-bit hash) and code (its u's bits plus the random number, shifted) are computed in lanes. The rows
+ * forms move each group's three codes as one int (one scalar load or store a group) and compute the decoded levels
+ * from them in lanes (a float's bits, no table); elsewhere the codes' bytes and the level table are a plain loop
+ * (gathers of the values are slower than their loads, and on JDK 17 fall back to boxed lanes where C2 does not inline
+ * them).
  *
  * <p>Vectors pass between the methods through scratch arrays: a vector argument of a method C2 did not inline (it
  * stops inlining the Vector API past a node budget, and does not inline a method it compiled big on its own) is boxed
- * on the heap, several times slower; for that reason a value's uniform and its code are two methods.
+ * on the heap, several times slower; for that reason a value's random number and its code are two methods.
  */
 final class Logit8Lanes implements Logit8.Lanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
@@ -132,20 +132,27 @@ final class Logit8Lanes implements Logit8.Lanes {
 
     @Override
     public void decodeRows(byte[] codes, byte[] maxAt, int first, float[] rows) {
-        float[] levels = ROW_BATCH.get().levels;
+        Batch batch = ROW_BATCH.get();
+        int[] three = batch.three;
+        float[] levels = batch.levels;
         // a group's three codes in one load, and the next group's first byte with them, but for the last group, whose
         // fourth byte may lie past the array
         int c = 3 * first;
         for (int g = 0; g < ROWS - 1; g++, c += 3) {
-            int three = (int) INT_LE.get(codes, c);
-            levels[g] = Logit8.LEVEL[three & 0xff];
-            levels[ROWS + g] = Logit8.LEVEL[three >>> 8 & 0xff];
-            levels[2 * ROWS + g] = Logit8.LEVEL[three >>> 16 & 0xff];
+            three[g] = (int) INT_LE.get(codes, c);
         }
-        levels[ROWS - 1] = Logit8.LEVEL[codes[c] & 0xff];
-        levels[2 * ROWS - 1] = Logit8.LEVEL[codes[c + 1] & 0xff];
-        levels[3 * ROWS - 1] = Logit8.LEVEL[codes[c + 2] & 0xff];
+        three[ROWS - 1] = codes[c] & 0xff | (codes[c + 1] & 0xff) << 8 | (codes[c + 2] & 0xff) << 16;
+        levels(three, levels);
         placeRows(levels, maxAt, first, rows);
+    }
+
+    /** The levels of ROW_GROUPS groups' codes, three to an int, into one row per stored value: a method of its own. */
+    private static void levels(int[] three, float[] levels) {
+        for (int b = 0; b < ROWS; b += LANES) {
+            level(three, b, 0, levels, b);
+            level(three, b, 8, levels, ROWS + b);
+            level(three, b, 16, levels, 2 * ROWS + b);
+        }
     }
 
     @Override
@@ -170,9 +177,9 @@ final class Logit8Lanes implements Logit8.Lanes {
                     .or(IntVector.fromArray(I, out, i + 2 * LANES).lanewise(VectorOperators.LSHL, 16))
                     .intoArray(three, b);
             if (decoded) {
-                FloatVector.fromArray(F, Logit8.LEVEL, 0, out, i).intoArray(levels, b);
-                FloatVector.fromArray(F, Logit8.LEVEL, 0, out, i + LANES).intoArray(levels, ROWS + b);
-                FloatVector.fromArray(F, Logit8.LEVEL, 0, out, i + 2 * LANES).intoArray(levels, 2 * ROWS + b);
+                level(out, i, 0, levels, b);
+                level(out, i + LANES, 0, levels, ROWS + b);
+                level(out, i + 2 * LANES, 0, levels, 2 * ROWS + b);
             }
         }
         // one store a group, whose fourth byte the next group's overwrites, but for the block's last group: its fourth
@@ -188,6 +195,16 @@ final class Logit8Lanes implements Logit8.Lanes {
         if (decoded) {
             placeRows(levels, maxAt, first, rows);
         }
+    }
+
+    /**
+     * Logit8.level of the 16 codes in bits {@code shift …} of {@code codes[i …]} into {@code levels[at …]}: the same
+     * operations, no table.
+     */
+    private static void level(int[] codes, int i, int shift, float[] levels, int at) {
+        IntVector code = IntVector.fromArray(I, codes, i).lanewise(VectorOperators.LSHR, shift).and(0xff);
+        FloatVector.broadcast(F, Logit8.A).sub(code.lanewise(VectorOperators.LSHL, Logit8.CODE_SHIFT)
+                .add(Logit8.ONE_BITS).reinterpretAsFloats().mul(Logit8.A)).intoArray(levels, at);
     }
 
     /**
@@ -277,7 +294,7 @@ final class Logit8Lanes implements Logit8.Lanes {
         final float[] rows = new float[5 * LANES];
         /** The maximum's position as an int. */
         final int[] top = new int[LANES];
-        final float[] uniform = new float[LANES];
+        final int[] random = new int[LANES];
         final int[] code = new int[3 * BATCH];
         /** Decoded values, each group's 3 from 1 + 4g, the fourth 0 (see place). */
         final float[] slots = new float[4 * BATCH + 1];
@@ -337,7 +354,7 @@ final class Logit8Lanes implements Logit8.Lanes {
     private static void codes(Batch batch, int packed, long key, long firstGroup, int group, int b, byte[] maxAt) {
         long position = (firstGroup + group) * 4;
         for (int k = 0; k < 3; k++) {
-            uniforms(batch, k, key, position);
+            randoms(batch, k, key, position);
             stored(batch, k, 3 * b + k * LANES);
         }
         int m = group / 4;
@@ -345,10 +362,10 @@ final class Logit8Lanes implements Logit8.Lanes {
     }
 
     /**
-     * Logit8.uniform of stored value k of the 16 groups (position k, or k + 1 from the maximum on), lane i at position
-     * {@code position + 4i + j}, into {@code batch.uniform}: the same operations in the same order.
+     * Logit8.random of stored value k of the 16 groups (position k, or k + 1 from the maximum on), lane i at position
+     * {@code position + 4i + j}, into {@code batch.random}: the same operations in the same order.
      */
-    private static void uniforms(Batch batch, int k, long key, long position) {
+    private static void randoms(Batch batch, int k, long key, long position) {
         float[] rows = batch.rows;
         IntVector top = IntVector.fromArray(I, batch.top, 0);
         VectorMask<Integer> shift = top.compare(VectorOperators.LE, k);
@@ -368,45 +385,24 @@ final class Logit8Lanes implements Logit8.Lanes {
                 .lanewise(VectorOperators.XOR, x.mul(Logit8.VALUE_MULTIPLIER));
         z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 16)).mul(Logit8.MIX_1);
         z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 15)).mul(Logit8.MIX_2);
-        ((FloatVector) z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 16))
-                .lanewise(VectorOperators.LSHR, 8).convert(VectorOperators.I2F, 0)).mul(0x1.0p-24f)
-                .intoArray(batch.uniform, 0);
+        z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 16))
+                .lanewise(VectorOperators.LSHR, 32 - Logit8.CODE_SHIFT).intoArray(batch.random, 0);
     }
 
     /**
-     * Logit8.encode of stored value k of the 16 groups with the uniforms in {@code batch.uniform}, into
-     * {@code batch.code} from lane offset {@code at}: the same operations in the same order, the integer conversions by
-     * adding 2^23 (a whole float below it then sits in the low mantissa bits; JDK 17 has no intrinsic vector F2I).
+     * Logit8.encode of stored value k of the 16 groups with the random numbers in {@code batch.random}, into
+     * {@code batch.code} from lane offset {@code at}: the same operations in the same order.
      */
     private static void stored(Batch batch, int k, int at) {
         float[] rows = batch.rows;
         VectorMask<Float> shift = FloatVector.fromArray(F, rows, 4 * LANES).compare(VectorOperators.LE, (float) k);
         FloatVector x = FloatVector.fromArray(F, rows, k * LANES).blend(FloatVector.fromArray(F, rows, (k + 1) * LANES),
                 shift);
-        FloatVector u = FloatVector.fromArray(F, batch.uniform, 0);
-        // Logit8.codePoint of the clamped value (at most 0 already)
-        FloatVector v = x.max(-Logit8.RANGE);
-        IntVector bits = v.fma(Logit8.MINUS_INV_A, 1f).reinterpretAsInts();
-        IntVector mantissa = bits.and(0x7fffff);
-        VectorMask<Integer> high = mantissa.compare(VectorOperators.GT, Logit8.SQRT2_MANTISSA);
-        FloatVector m = mantissa.or(0x3f800000).blend(mantissa.or(0x3f000000), high).reinterpretAsFloats();
-        IntVector exponent = bits.lanewise(VectorOperators.ASHR, 23).sub(127);
-        FloatVector e = (FloatVector) exponent.blend(exponent.add(1), high).convert(VectorOperators.I2F, 0);
-        FloatVector s = m.sub(1f).div(m.add(1f));
-        FloatVector w = s.mul(s);
-        FloatVector series = w.fma(Logit8.SEVENTH, Logit8.FIFTH).fma(w, FloatVector.broadcast(F, Logit8.THIRD))
-                .fma(w, FloatVector.broadcast(F, 1f));
-        FloatVector t = e.fma(FloatVector.broadcast(F, Logit8.B_LN2), s.mul(Logit8.TWO_B).mul(series)).max(0f);
-        // Logit8.encode from t on
-        FloatVector nearest = t.add(ROUNDER).sub(ROUNDER);
-        FloatVector c = nearest.blend(nearest.sub(1f), nearest.compare(VectorOperators.GT, t)).min(254f);
-        FloatVector f = t.sub(c);
-        FloatVector p = f.mul(f.fma(Logit8.R2, Logit8.R1).fma(f, FloatVector.broadcast(F, Logit8.R0)))
-                .blend(0f, f.compare(VectorOperators.LT, Logit8.SNAP))
-                .blend(1f, f.compare(VectorOperators.GT, 1 - Logit8.SNAP));
-        VectorMask<Integer> down = u.reinterpretAsInts().compare(VectorOperators.LT, p.reinterpretAsInts());
-        IntVector code = c.add(ROUNDER).reinterpretAsInts().sub(ROUNDER_BITS);
+        FloatVector v = x.max(-Logit8.RANGE); // at most 0 already
+        IntVector code = v.mul(Logit8.MINUS_INV_A).add(1f).reinterpretAsInts().sub(Logit8.ONE_BITS)
+                .add(IntVector.fromArray(I, batch.random, 0)).lanewise(VectorOperators.ASHR, Logit8.CODE_SHIFT)
+                .min(Logit8.MAX_CODE);
         VectorMask<Integer> nan = v.reinterpretAsInts().and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000);
-        code.blend(code.add(1), down).blend(0, nan).intoArray(batch.code, at);
+        code.blend(0, nan).intoArray(batch.code, at);
     }
 }

@@ -43,6 +43,13 @@ public final class MaskProCheckpoint {
     private static final String PROVENANCE = "provenance.properties";
     private static final String SELECTION = "selection.csv";
     private static final String BEST_MASK = "best-mask.nd4j";
+    /**
+     * The state key naming the one-byte level set the stored logits lie on ({@link Logit8#LEVELS}); absent in checkpoints
+     * written before session 10, whose logits lie on the earlier exponential levels. The logits are stored as decoded
+     * floats either way, so a restore reads them as they are and rounds each into the current levels, unbiased: values
+     * on a current level stay, others become one of the two levels around them.
+     */
+    public static final String LOGIT_LEVELS = "logitLevels";
 
     /**
      * A checkpoint as read from disk, before it is bound to a model's weights; {@code provenance} is null for a
@@ -113,6 +120,7 @@ public final class MaskProCheckpoint {
         putProperties(zip, CONFIG, state.config().toProperties());
         Properties s = new Properties();
         s.setProperty("step", Long.toString(state.step()));
+        s.setProperty(LOGIT_LEVELS, Logit8.LEVELS);
         s.setProperty("delta", hex(state.delta()));
         s.setProperty("spreadMeanSquare", hex(state.spreadTracker().meanSquare()));
         s.setProperty("spreadUpdates", Long.toString(state.spreadTracker().updates()));
@@ -171,6 +179,12 @@ public final class MaskProCheckpoint {
         }
         MaskProConfig config = MaskProConfig.fromProperties(properties(entries.get(CONFIG)));
         Properties s = properties(entries.get(STATE));
+        String levels = s.getProperty(LOGIT_LEVELS, Logit8.LEVELS_BEFORE_10);
+        if (!levels.equals(Logit8.LEVELS) && !levels.equals(Logit8.LEVELS_BEFORE_10)) {
+            throw new IOException(source + " stores logits on levels '" + levels + "', which this version does not know"
+                    + " (it knows '" + Logit8.LEVELS + "' and '" + Logit8.LEVELS_BEFORE_10 + "'); resume it with the"
+                    + " maskpro4j version that wrote it");
+        }
         Map<String, Long> groups = new LinkedHashMap<>();
         int n = Integer.parseInt(s.getProperty("weights"));
         for (int i = 0; i < n; i++) {

@@ -51,9 +51,9 @@ class FusedPassTest {
         INDArray sample(long seed) {
             INDArray out = Nd4j.create(DataType.BYTE, GROUPS, pattern.m());
             forEachBlock((first, count, block, x) -> {
-                INDArray drawn = Nd4j.create(DataType.FLOAT, count, pattern.m());
+                INDArray drawn = Nd4j.create(DataType.BYTE, count, pattern.m());
                 kernel.sample(x, GumbelTopN.derive(seed, block), drawn);
-                out.get(rows(first, count)).assign(drawn.castTo(DataType.BYTE));
+                out.get(rows(first, count)).assign(drawn);
                 return false;
             });
             return out;
@@ -61,7 +61,7 @@ class FusedPassTest {
 
         void ascend(INDArray mask, double scale) {
             forEachBlock((first, count, block, x) -> {
-                kernel.ascend(x, mask.get(rows(first, count)).castTo(DataType.FLOAT).dup('c'), scale,
+                kernel.ascend(x, mask.get(rows(first, count)).castTo(DataType.BYTE).dup('c'), scale,
                         MaskPolicy.LOGIT_RANGE);
                 if (bytes) {
                     float[] v = x.data().asFloat();

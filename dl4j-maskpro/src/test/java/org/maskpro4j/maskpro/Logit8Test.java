@@ -24,27 +24,32 @@ import org.nd4j.linalg.factory.Nd4j;
 class Logit8Test {
     private static final NmPattern P24 = NmPattern.of(2, 4);
 
+    /**
+     * The log-linear levels: 0 at code 0, −59.5 at 255, 64 per octave of u = 1 − v/4, evenly spaced within one (steps
+     * 0.0625, 0.125, 0.25, 0.5), so steps never shrink away from 0 and double at each octave; every level is 4 − 4u
+     * for the float whose bits are 0x3F800000 + (c << 17).
+     */
     @Test
-    void levelsRunFromZeroToMinusRangeFinestNearZero() {
+    void levelsAreLogLinearFromZeroToMinus59Point5() {
         assertEquals(0f, Logit8.decode((byte) 0));
-        assertEquals(-Logit8.RANGE, Logit8.decode((byte) 255));
-        float previousStep = 0;
+        assertEquals(-59.5f, Logit8.decode((byte) 255));
         for (int c = 0; c < 255; c++) {
             float step = Logit8.decode((byte) c) - Logit8.decode((byte) (c + 1));
-            assertTrue(step > previousStep, "steps grow with the distance from 0, code " + c);
-            previousStep = step;
+            assertEquals(0.0625f * (1 << (c / 64)), step, "step below code " + c);
+            float u = Float.intBitsToFloat(0x3F800000 + (c << 17));
+            assertEquals(4 - 4 * (double) u, Logit8.decode((byte) c), "level " + c);
         }
-        float first = Logit8.decode((byte) 0) - Logit8.decode((byte) 1);
-        assertTrue(first > 0.03 && first < 0.035, "step at 0: " + first);
-        assertTrue(previousStep < 0.8, "step at -60: " + previousStep);
     }
+
+    /** Random numbers across [0, 2^17): the least, the greatest and some between. */
+    private static final int[] RANDOMS = {0, 1, 1 << 16, 77_777, (1 << 17) - 1};
 
     @Test
     void everyLevelEncodesToItsCodeWhateverTheRandomNumber() {
         for (int c = 0; c < 256; c++) {
             float level = Logit8.decode((byte) c);
-            for (float u : new float[] {0, 0.5f, Math.nextDown(1f)}) {
-                assertEquals(c, Logit8.encode(level, u) & 0xff, "level " + level);
+            for (int r : RANDOMS) {
+                assertEquals(c, Logit8.encode(level, r) & 0xff, "level " + level);
             }
         }
     }
@@ -53,60 +58,63 @@ class Logit8Test {
     void valuesRoundToANeighbouringLevelAndOutsideValuesClamp() {
         SplittableRandom rng = new SplittableRandom(1);
         for (int i = 0; i < 100_000; i++) {
-            float v = (float) (-60 * rng.nextDouble());
-            int c = Logit8.encode(v, (float) rng.nextDouble()) & 0xff;
+            float v = (float) (-59.5 * rng.nextDouble());
+            int c = Logit8.encode(v, rng.nextInt(1 << 17)) & 0xff;
             float level = Logit8.decode((byte) c);
             boolean nearestAbove = level >= v && (c == 255 || Logit8.decode((byte) (c + 1)) < v);
             boolean nearestBelow = level < v && Logit8.decode((byte) (c - 1)) > v;
             assertTrue(nearestAbove || nearestBelow, v + " rounded to " + level);
         }
-        assertEquals(0, Logit8.encode(3.5f, 0.9f));
-        assertEquals((byte) 255, Logit8.encode(-75f, 0.1f));
-        assertEquals((byte) 255, Logit8.encode(Float.NEGATIVE_INFINITY, 0.1f));
+        assertEquals(0, Logit8.encode(3.5f, 99_999));
+        assertEquals(0, Logit8.encode(Float.NaN, 99_999));
+        for (int r : RANDOMS) {
+            assertEquals((byte) 255, Logit8.encode(-59.75f, r));
+            assertEquals((byte) 255, Logit8.encode(-75f, r));
+            assertEquals((byte) 255, Logit8.encode(Float.NEGATIVE_INFINITY, r));
+        }
     }
 
     /**
-     * The closed-form encoder computes the definition on the level table: the level at or above the value, rounded down
-     * with probability (level above − value)/(level step). Exact in double here; the float code may differ only where
-     * the uniform is within 10⁻⁴ of that probability, or the value within {@link Logit8#SNAP} of a step from a level
-     * (where it rounds to the level).
+     * The encoder is the level table's stochastic rounding: the level at or above the value, rounded down with
+     * probability (level above − value)/(level step), decided by the random number against that probability's 2^17
+     * parts (exactly: u − u_c is a whole number of u's last bits, and the value's u is exact to half a bit).
      */
     @Test
-    void closedFormEncoderIsTheLevelTablesRounding() {
+    void encoderIsTheLevelTablesRounding() {
         SplittableRandom rng = new SplittableRandom(8);
-        int near = 0;
         for (int i = 0; i < 200_000; i++) {
-            float v = (float) (i % 10 == 0 ? -rng.nextDouble() : -60 * rng.nextDouble() * rng.nextDouble());
-            float u = (float) rng.nextDouble();
+            float v = (float) (i % 10 == 0 ? -rng.nextDouble() : -59.5 * rng.nextDouble() * rng.nextDouble());
+            int r = rng.nextInt(1 << 17);
             int c = 0;
             while (c < 255 && Logit8.decode((byte) (c + 1)) >= v) {
                 c++;
             }
-            int code = Logit8.encode(v, u) & 0xff;
+            int code = Logit8.encode(v, r) & 0xff;
             if (c == 255) {
                 assertEquals(255, code, "value " + v);
                 continue;
             }
             double above = Logit8.decode((byte) c);
             double down = (above - v) / (above - Logit8.decode((byte) (c + 1)));
-            if (Math.abs(u - down) < 1e-4 || down < Logit8.SNAP * 1.01 || down > 1 - Logit8.SNAP * 1.01) {
-                near++;
+            double parts = down * (1 << 17);
+            if (Math.abs(r + parts - (1 << 17)) < 1) { // the value's u rounded to a float's bits: within one part
                 assertTrue(code == c || code == c + 1, "value " + v + " to code " + code + ", levels " + c + ", " + (c + 1));
                 continue;
             }
-            assertEquals(u < down ? c + 1 : c, code, "value " + v + ", uniform " + u + ", probability " + down);
+            assertEquals(r + parts >= 1 << 17 ? c + 1 : c, code, "value " + v + ", random " + r + ", probability " + down);
         }
-        assertTrue(near < 2_000, near + " draws near a boundary");
     }
 
     /**
-     * Unbiased: a value between two levels, encoded at 20 000 positions (the hash's randomness), decodes on average to
-     * itself within 4 standard errors; round-to-nearest would be off by up to half a step.
+     * Unbiased: values across the range, between two levels and next to them, encoded at 50 000 positions each (the
+     * hash's randomness), decode on average to themselves within 4 standard errors and within a hundredth of a step;
+     * round-to-nearest would be off by up to half a step. Over the 2^17 random numbers the mean is the value exactly.
      */
     @Test
     void roundingIsUnbiasedOverPositions() {
-        int draws = 20_000;
-        for (float v : new float[] {-0.004f, -0.02f, -0.9f, -3.3333f, -12.01f, -47.5f}) {
+        int draws = 50_000;
+        for (float v : new float[] {-0.004f, -0.02f, -0.9f, -3.3333f, -3.999f, -4.001f, -12.01f, -27.9f, -47.3f,
+                -59.45f}) {
             float[] x = new float[draws * 4];
             for (int g = 0; g < draws; g++) {
                 x[4 * g + 1] = v; // positions 0, 2, 3 hold the group's max 0
@@ -124,6 +132,16 @@ class Logit8Test {
             double sd = Math.sqrt(Math.max(sumSquares / draws - mean * mean, 0) / draws);
             assertTrue(sd > 0, "the value lies between levels and rounds both ways: " + v);
             assertTrue(Math.abs(mean - v) < 4 * sd, "mean of " + v + " encoded: " + mean + " (sd " + sd + ")");
+            double exact = 0;
+            for (int r = 0; r < 1 << 17; r++) {
+                exact += Logit8.decode(Logit8.encode(v, r));
+            }
+            int c = 0;
+            while (Logit8.decode((byte) (c + 1)) >= v) {
+                c++;
+            }
+            double step = Logit8.decode((byte) c) - Logit8.decode((byte) (c + 1));
+            assertEquals(v, exact / (1 << 17), step * 1e-2, "mean over every random number of " + v);
         }
     }
 
@@ -148,7 +166,7 @@ class Logit8Test {
         assertEquals(0, a[5]);
         assertEquals(-0.5, a[4], 0.05);
         assertEquals(-5, a[6], 0.1);
-        assertEquals(-Logit8.RANGE, a[7]);
+        assertEquals(Logit8.decode((byte) 255), a[7]);
     }
 
     /**
@@ -177,7 +195,7 @@ class Logit8Test {
 
     /**
      * The bulk encoder and decoder (specialised, without branches on the random maximum's position) give exactly the
-     * bytes and floats of a plain loop over {@link Logit8#encode(float, float)} and {@link Logit8#decode(byte)}, for
+     * bytes and floats of a plain loop over {@link Logit8#encode(float, int)} and {@link Logit8#decode(byte)}, for
      * random chunks at M = 2, 4, 8, 16: ties (±0 among them), exact levels, values far outside [−60, 0], infinities
      * and NaNs, group counts that end mid-byte, offsets of the first group; nothing past the chunk is written. The
      * encoder that leaves the values as decoded ({@link Logit8#encodeAndDecode}) writes the same bytes, and the values
@@ -261,7 +279,7 @@ class Logit8Test {
             for (int j = 0; j < m; j++) {
                 if (j != top) {
                     float v = x[g * m + j] - x[g * m + top];
-                    codes[c++] = Logit8.encode(v, Logit8.uniform(Logit8.mix(salt), (firstGroup + g) * m + j, v));
+                    codes[c++] = Logit8.encode(v, Logit8.random(Logit8.mix(salt), (firstGroup + g) * m + j, v));
                 }
             }
             maxAt[g * bits / 8] |= (byte) (top << (g * bits % 8));

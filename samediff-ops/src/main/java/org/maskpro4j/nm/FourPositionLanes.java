@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -23,6 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class FourPositionLanes {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    /** The one bit that tells 1f from 0f: bit 23, the lowest of the exponent. */
+    private static final int ONE_BIT = 0x00800000;
     private static final int M = 4;
     /**
      * The lanes of one position's row in VectorChunkMath's scratch rows, a whole block: the 2:4 stages below each loop
@@ -130,6 +134,45 @@ public final class FourPositionLanes {
                 .blend(r3.rearrange(GROUPS_2), POSITION_3).intoByteBuffer(groups, at + 2 * bytes, ORDER);
         r0.rearrange(GROUPS_3).blend(r1.rearrange(GROUPS_3), POSITION_1).blend(r2.rearrange(GROUPS_3), POSITION_2)
                 .blend(r3.rearrange(GROUPS_3), POSITION_3).intoByteBuffer(groups, at + 3 * bytes, ORDER);
+    }
+
+    /**
+     * The 0/1 bytes of a block's groups (one per position, row-major groups from byte {@code at} of {@code groups}) to
+     * 0/1 floats in the block's 4 rows of {@code rows}: each group's 4 bytes are one int lane (little-endian, so byte j
+     * is bits 8j to 8j + 7), position j its byte j sign-extended and converted, what a widening cast gives. No lane
+     * permutations, and a quarter of the FLOAT mask's bytes.
+     */
+    static void bytesToRows(ByteBuffer groups, int at, float[] rows) {
+        for (int g = 0; g < ROW; g += F.length()) {
+            IntVector v = IntVector.fromByteBuffer(I, groups, at + g * M, ByteOrder.LITTLE_ENDIAN);
+            v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)
+                    .reinterpretAsFloats().intoArray(rows, g);
+            v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)
+                    .reinterpretAsFloats().intoArray(rows, g + ROW);
+            v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)
+                    .reinterpretAsFloats().intoArray(rows, g + 2 * ROW);
+            v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)
+                    .reinterpretAsFloats().intoArray(rows, g + 3 * ROW);
+        }
+    }
+
+    /**
+     * The block's 4 rows of 0/1 floats in {@code rows} (a drawn mask) to one byte per position, row-major groups from
+     * byte {@code at} of {@code groups}: 1f's bits are 0x3F800000, 0f's none, so bit 23 of position j's lane, moved to
+     * bit 8j, is byte j of its group's int lane (little-endian).
+     */
+    static void rowsToBytes(float[] rows, ByteBuffer groups, int at) {
+        for (int g = 0; g < ROW; g += F.length()) {
+            IntVector b0 = FloatVector.fromArray(F, rows, g).reinterpretAsInts().and(ONE_BIT)
+                    .lanewise(VectorOperators.LSHR, 23);
+            IntVector b1 = FloatVector.fromArray(F, rows, g + ROW).reinterpretAsInts().and(ONE_BIT)
+                    .lanewise(VectorOperators.LSHR, 15);
+            IntVector b2 = FloatVector.fromArray(F, rows, g + 2 * ROW).reinterpretAsInts().and(ONE_BIT)
+                    .lanewise(VectorOperators.LSHR, 7);
+            IntVector b3 = FloatVector.fromArray(F, rows, g + 3 * ROW).reinterpretAsInts().and(ONE_BIT)
+                    .lanewise(VectorOperators.LSHL, 1);
+            b0.or(b1).or(b2.or(b3)).intoByteBuffer(groups, at + g * M, ByteOrder.LITTLE_ENDIAN);
+        }
     }
 
     /**

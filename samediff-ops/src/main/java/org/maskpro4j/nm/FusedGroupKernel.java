@@ -29,6 +29,11 @@ import org.nd4j.linalg.api.shape.Shape;
  * Gumbel keys of the same uniforms: given ND4J's uniforms it keeps what {@link GumbelTopN#sample} keeps, but the
  * streams differ, so for one seed the two paths draw different masks from the same distribution. At 2:4 the draw is
  * sequential by inverse CDF, again the same distribution (see {@link ChunkMath}).
+ *
+ * <p>The matrix entries take masks as BYTE 0/1 matrices, one byte per position, as the library hands masks out
+ * ({@code weights/ByteMasks}): a FLOAT per 0/1 position would be four times the memory for nothing, and the step reads
+ * the last mask and writes the next one once each per call. At M = 4 the bytes move straight between the buffers and
+ * the kernel's rows in lanes; elsewhere a chunk's bytes are widened to floats and the drawn floats narrowed back.
  */
 public final class FusedGroupKernel {
     /** Groups per chunk: fixed, so which uniforms a group gets does not depend on how chunks are spread on threads. */
@@ -42,6 +47,8 @@ public final class FusedGroupKernel {
     private final ChunkMath math;
     /** Per thread: a whole chunk's logits, mask and drawn mask, so a step allocates nothing per chunk. */
     private final ThreadLocal<float[][]> chunkBuffers;
+    /** Per thread: a whole chunk's mask bytes on their way to or from floats. */
+    private final ThreadLocal<byte[]> chunkBytes;
 
     /**
      * @param threads worker threads; 1 runs every chunk on the calling thread
@@ -55,6 +62,7 @@ public final class FusedGroupKernel {
         this.pool = threads == 1 ? null : POOLS.computeIfAbsent(threads, ForkJoinPool::new);
         this.math = ChunkMath.best(pattern);
         this.chunkBuffers = ThreadLocal.withInitial(() -> new float[3][CHUNK_GROUPS * pattern.m()]);
+        this.chunkBytes = ThreadLocal.withInitial(() -> new byte[CHUNK_GROUPS * pattern.m()]);
     }
 
     public NmPattern pattern() {
@@ -71,16 +79,20 @@ public final class FusedGroupKernel {
     }
 
     /**
-     * Whether this path can work on {@code matrix} in place: a dense, row-major {@code [groups, M]} FLOAT matrix that
-     * owns its whole host buffer and fits Java's int-indexed buffers.
+     * Whether this path can work on {@code logits} in place: a dense, row-major {@code [groups, M]} FLOAT matrix that
+     * owns its whole host buffer and fits Java's int-indexed buffers. Masks are the same but BYTE.
      */
-    public boolean supports(INDArray matrix) {
-        return matrix.dataType() == DataType.FLOAT && matrix.rank() == 2 && matrix.size(1) == pattern.m()
+    public boolean supports(INDArray logits) {
+        return supports(logits, DataType.FLOAT);
+    }
+
+    private boolean supports(INDArray matrix, DataType type) {
+        return matrix.dataType() == type && matrix.rank() == 2 && matrix.size(1) == pattern.m()
                 && matrix.ordering() == 'c' && Shape.hasDefaultStridesForShape(matrix) && !matrix.isView()
                 && matrix.length() == matrix.data().length() && matrix.length() <= Integer.MAX_VALUE;
     }
 
-    /** Draws a Gumbel-top-N mask from {@code logits} into {@code mask} (0/1 FLOAT, exactly N ones per group). */
+    /** Draws a Gumbel-top-N mask from {@code logits} into {@code mask} (0/1 BYTE, exactly N ones per group). */
     public void sample(INDArray logits, long seed, INDArray mask) {
         step(logits, null, 0, 0, seed, mask);
     }
@@ -90,7 +102,7 @@ public final class FusedGroupKernel {
      * −{@code logitRange}, with the rounding of the reference path (gradient in double, rounded to float before the
      * subtraction).
      *
-     * @param mask a strict mask (as {@link #sample} writes it); not checked
+     * @param mask a strict BYTE mask (as {@link #sample} writes it); not checked
      */
     public void ascend(INDArray logits, INDArray mask, double scale, double logitRange) {
         step(logits, mask, scale, logitRange, 0, null);
@@ -200,20 +212,21 @@ public final class FusedGroupKernel {
         math.step(x, kept, scale, range, GumbelTopN.derive(seed, chunk), drawn, count, (long) chunk * CHUNK_GROUPS);
     }
 
-    /** Groups in which {@code a} and {@code b} keep different positions. */
+    /** Groups in which the BYTE masks {@code a} and {@code b} keep different positions. */
     public long changedGroups(INDArray a, INDArray b) {
-        require(a, "mask");
-        require(b, "reference mask");
-        FloatBuffer x = a.data().asNioFloat();
-        FloatBuffer y = b.data().asNioFloat();
+        requireMask(a, "mask");
+        requireMask(b, "reference mask");
+        requireGroups(b, a.size(0));
+        ByteBuffer x = a.data().asNio();
+        ByteBuffer y = b.data().asNio();
         int m = pattern.m();
         long groups = a.size(0);
         long[] perChunk = new long[chunks(groups)];
         forEachChunk(groups, (chunk, first, count) -> {
-            float[] rowsA = new float[count * m];
-            float[] rowsB = new float[count * m];
-            x.get(first * m, rowsA);
-            y.get(first * m, rowsB);
+            byte[] rowsA = new byte[count * m];
+            byte[] rowsB = new byte[count * m];
+            x.get(first * m, rowsA, 0, rowsA.length);
+            y.get(first * m, rowsB, 0, rowsB.length);
             long changed = 0;
             for (int g = 0; g < count; g++) {
                 for (int j = g * m; j < (g + 1) * m; j++) {
@@ -237,14 +250,14 @@ public final class FusedGroupKernel {
         long groups = logits.size(0);
         boolean update = mask != null && scale != 0;
         if (update) {
-            require(mask, "mask");
+            requireMask(mask, "mask");
             requireGroups(mask, groups);
             if (!(logitRange > 0)) {
                 throw new IllegalArgumentException("Logit range must be positive, got " + logitRange);
             }
         }
         if (nextMask != null) {
-            require(nextMask, "output mask");
+            requireMask(nextMask, "output mask");
             requireGroups(nextMask, groups);
         }
         if (math.readsBuffers() && (long) logits.length() * Float.BYTES <= Integer.MAX_VALUE) {
@@ -252,18 +265,19 @@ public final class FusedGroupKernel {
             return;
         }
         FloatBuffer logitBuffer = logits.data().asNioFloat();
-        FloatBuffer maskBuffer = update ? mask.data().asNioFloat() : null;
-        FloatBuffer nextBuffer = nextMask == null ? null : nextMask.data().asNioFloat();
+        ByteBuffer maskBuffer = update ? mask.data().asNio() : null;
+        ByteBuffer nextBuffer = nextMask == null ? null : nextMask.data().asNio();
         float range = (float) logitRange;
         int m = pattern.m();
         forEachChunk(groups, (chunk, first, count) -> {
             float[][] buffers = chunkBuffers.get();
             float[] x = count == CHUNK_GROUPS ? buffers[0] : new float[count * m];
             logitBuffer.get(first * m, x);
+            byte[] bytes = chunkBytes.get();
             float[] kept = null;
             if (update) {
                 kept = count == CHUNK_GROUPS ? buffers[1] : new float[count * m];
-                maskBuffer.get(first * m, kept);
+                ChunkMath.widen(maskBuffer, first * m, bytes, kept, 0, count * m);
             }
             float[] drawn = nextBuffer == null ? null : count == CHUNK_GROUPS ? buffers[2] : new float[count * m];
             stepChunk(chunk, x, kept, scale, range, seed, drawn, count);
@@ -271,7 +285,7 @@ public final class FusedGroupKernel {
                 logitBuffer.put(first * m, x);
             }
             if (drawn != null) {
-                nextBuffer.put(first * m, drawn);
+                ChunkMath.narrow(drawn, 0, bytes, nextBuffer, first * m, count * m);
             }
         });
     }
@@ -283,9 +297,8 @@ public final class FusedGroupKernel {
         ByteBuffer kept = mask == null ? null : bytes(mask);
         ByteBuffer drawn = nextMask == null ? null : bytes(nextMask);
         float range = (float) logitRange;
-        int m = pattern.m();
         forEachChunk(logits.size(0), (chunk, first, count) -> math.step(x, kept, scale, range,
-                GumbelTopN.derive(seed, chunk), drawn, count, first, first * m * Float.BYTES));
+                GumbelTopN.derive(seed, chunk), drawn, count, first));
     }
 
     private static ByteBuffer bytes(INDArray matrix) {
@@ -322,11 +335,20 @@ public final class FusedGroupKernel {
         }
     }
 
-    private void require(INDArray matrix, String what) {
-        if (!supports(matrix)) {
+    private void require(INDArray logits, String what) {
+        require(logits, what, DataType.FLOAT);
+    }
+
+    private void requireMask(INDArray mask, String what) {
+        require(mask, what, DataType.BYTE);
+    }
+
+    private void require(INDArray matrix, String what, DataType type) {
+        if (!supports(matrix, type)) {
             throw new IllegalArgumentException("The fused kernel needs " + what + " as a dense row-major [groups, "
-                    + pattern.m() + "] FLOAT matrix owning its buffer, got " + matrix.dataType() + " "
+                    + pattern.m() + "] " + type + " matrix owning its buffer, got " + matrix.dataType() + " "
                     + Arrays.toString(matrix.shape()) + (matrix.isView() ? " (a view)" : "")
+                    + (type == DataType.BYTE ? " (masks: castTo(DataType.BYTE))" : "")
                     + ": use the ND4J path (SubsetLogProb, GumbelTopN) for other arrays");
         }
     }

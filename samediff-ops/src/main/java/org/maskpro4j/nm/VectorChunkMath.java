@@ -151,6 +151,8 @@ final class VectorChunkMath extends ChunkMath {
         final float[] fBackward;
         final float[] fCOut;
 
+        /** A block's mask bytes on their way to or from {@link #chunk}. */
+        final byte[] bytes;
         /** The chunk's logits, mask and drawn mask, for the blocks that {@code step} on buffers copies. */
         private float[][] chunk;
 
@@ -163,6 +165,7 @@ final class VectorChunkMath extends ChunkMath {
 
         Scratch(NmPattern p) {
             int rows = p.m() * BLOCK;
+            bytes = new byte[rows];
             xs = new float[rows];
             ks = new float[rows];
             ps = new float[rows];
@@ -224,15 +227,17 @@ final class VectorChunkMath extends ChunkMath {
     }
 
     /**
-     * {@link #step} on a chunk that lies in the matrices' buffers, {@code at} its first byte (native order): whole
-     * blocks of M = 4 move between the buffers and the rows with no copy of the chunk; a partial block, and a block
-     * the scalar fallback redoes, pass through the chunk arrays.
+     * {@link #step} on a chunk that lies in the matrices' buffers (logits as FLOATs in native order, masks as 0/1
+     * bytes): whole blocks of M = 4 move between the buffers and the rows with no copy of the chunk; a partial block,
+     * and a block the scalar fallback redoes, pass through the chunk arrays.
      */
     @Override
     void step(ByteBuffer x, ByteBuffer kept, double scale, float range, long chunkSeed, ByteBuffer drawn, int count,
-            long firstGroup, int at) {
+            long firstGroup) {
         Scratch s = scratch.get();
         int m = pattern.m();
+        int first = (int) firstGroup * m; // the chunk's first position: its first mask byte, its first logit
+        int at = first * Float.BYTES;
         for (int from = 0; from < count; from += BLOCK) {
             int to = Math.min(count, from + BLOCK);
             if (to - from == BLOCK) {
@@ -240,9 +245,7 @@ final class VectorChunkMath extends ChunkMath {
                     FourPositionLanes.toRows(x, at + (from + g) * 4 * Float.BYTES, s.xs, g, BLOCK);
                 }
                 if (kept != null) {
-                    for (int g = 0; g < BLOCK; g += F.length()) {
-                        FourPositionLanes.toRows(kept, at + (from + g) * 4 * Float.BYTES, s.ks, g, BLOCK);
-                    }
+                    FourPositionLanes.bytesToRows(kept, first + from * 4, s.ks);
                     FloatVector.zero(F).intoArray(s.nan, 0);
                 }
                 rowsMath(s, BLOCK, kept != null, drawn != null, scale, range, chunkSeed, from, false);
@@ -253,19 +256,17 @@ final class VectorChunkMath extends ChunkMath {
                         }
                     }
                     if (drawn != null) {
-                        for (int g = 0; g < BLOCK; g += F.length()) {
-                            FourPositionLanes.fromRows(s.ks, g, BLOCK, drawn, at + (from + g) * 4 * Float.BYTES);
-                        }
+                        FourPositionLanes.rowsToBytes(s.ks, drawn, first + from * 4);
                     }
                     continue;
                 }
             }
             float[][] c = s.chunk(m);
             int floats = (to - from) * m;
-            int first = at / Float.BYTES + from * m;
-            x.asFloatBuffer().get(first, c[0], from * m, floats);
+            int position = first + from * m;
+            x.asFloatBuffer().get(position, c[0], from * m, floats);
             if (kept != null) {
-                kept.asFloatBuffer().get(first, c[1], from * m, floats);
+                widen(kept, position, s.bytes, c[1], from * m, floats);
             }
             float[] out = drawn == null ? null : c[2];
             if (to - from == BLOCK) {
@@ -274,10 +275,10 @@ final class VectorChunkMath extends ChunkMath {
                 stepBlock(s, c[0], kept == null ? null : c[1], scale, range, chunkSeed, out, from, to, firstGroup);
             }
             if (kept != null) {
-                x.asFloatBuffer().put(first, c[0], from * m, floats);
+                x.asFloatBuffer().put(position, c[0], from * m, floats);
             }
             if (drawn != null) {
-                drawn.asFloatBuffer().put(first, c[2], from * m, floats);
+                narrow(c[2], from * m, s.bytes, drawn, position, floats);
             }
         }
     }

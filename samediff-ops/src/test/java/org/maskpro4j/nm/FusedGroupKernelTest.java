@@ -196,7 +196,7 @@ class FusedGroupKernelTest {
         INDArray expected = logits.sub(SubsetLogProb.gradLogProb(logits, mask, p).muli(scale).castTo(DataType.FLOAT));
         expected.subiColumnVector(expected.max(1).reshape(groups, 1));
         Transforms.max(expected, -LOGIT_RANGE, false);
-        new FusedGroupKernel(p, 2).ascend(logits, mask, scale, LOGIT_RANGE);
+        new FusedGroupKernel(p, 2).ascend(logits, mask.castTo(DataType.BYTE), scale, LOGIT_RANGE);
         float[] fused = logits.data().asFloat();
         float[] reference = expected.data().asFloat();
         for (int i = 0; i < fused.length; i++) {
@@ -292,7 +292,7 @@ class FusedGroupKernelTest {
     }
 
     private static INDArray fusedSample(NmPattern p, INDArray logits, long seed) {
-        INDArray mask = Nd4j.create(DataType.FLOAT, logits.size(0), p.m());
+        INDArray mask = Nd4j.create(DataType.BYTE, logits.size(0), p.m());
         new FusedGroupKernel(p, 2).sample(logits, seed, mask);
         return mask;
     }
@@ -310,7 +310,7 @@ class FusedGroupKernelTest {
         INDArray[] masks = new INDArray[3];
         for (int i = 0; i < 3; i++) {
             FusedGroupKernel kernel = new FusedGroupKernel(p, threads[i]);
-            masks[i] = Nd4j.create(DataType.FLOAT, groups, p.m());
+            masks[i] = Nd4j.create(DataType.BYTE, groups, p.m());
             kernel.sample(logits[i], 5, masks[i]);
             kernel.ascendAndSample(logits[i], masks[i], -3.0, LOGIT_RANGE, 6, masks[i]);
         }
@@ -319,12 +319,12 @@ class FusedGroupKernelTest {
         assertEquals(logits[0], logits[1]);
         assertEquals(logits[0], logits[2]);
         assertTrue(Strictness.check(masks[0], p).strict());
-        INDArray other = Nd4j.create(DataType.FLOAT, groups, p.m());
+        INDArray other = Nd4j.create(DataType.BYTE, groups, p.m());
         new FusedGroupKernel(p, 1).sample(logits[0], 7, other);
         assertNotEquals(masks[0], other);
         long changed = new FusedGroupKernel(p, 2).changedGroups(masks[0], other);
-        assertEquals(Transforms.abs(masks[0].sub(other)).sum(1).gt(0).castTo(DataType.INT).sumNumber().longValue(),
-                changed);
+        assertEquals(Transforms.abs(masks[0].castTo(DataType.FLOAT).sub(other.castTo(DataType.FLOAT))).sum(1).gt(0)
+                .castTo(DataType.INT).sumNumber().longValue(), changed);
     }
 
     /** The plain-array entry point for one chunk computes and draws what the matrix call does for that chunk. */
@@ -341,23 +341,23 @@ class FusedGroupKernelTest {
         float[] drawn = new float[x.length];
         FusedGroupKernel kernel = new FusedGroupKernel(p, 1);
         kernel.ascendAndSampleChunk(1, x, kept, 2.5, LOGIT_RANGE, 63, drawn, 100);
-        INDArray next = Nd4j.create(DataType.FLOAT, groups, p.m());
-        kernel.ascendAndSample(logits, mask, 2.5, LOGIT_RANGE, 63, next);
-        assertArrayEquals(logits.get(NDArrayIndex.interval(FusedGroupKernel.CHUNK_GROUPS, groups), NDArrayIndex.all())
-                .dup().data().asFloat(), x);
-        assertArrayEquals(next.get(NDArrayIndex.interval(FusedGroupKernel.CHUNK_GROUPS, groups), NDArrayIndex.all())
-                .dup().data().asFloat(), drawn);
+        INDArray next = Nd4j.create(DataType.BYTE, groups, p.m());
+        kernel.ascendAndSample(logits, mask.castTo(DataType.BYTE), 2.5, LOGIT_RANGE, 63, next);
+        assertArrayEquals(rowsOf(logits, FusedGroupKernel.CHUNK_GROUPS, groups), x);
+        assertArrayEquals(rowsOf(next, FusedGroupKernel.CHUNK_GROUPS, groups), drawn);
         assertThrows(IllegalArgumentException.class,
                 () -> kernel.ascendAndSampleChunk(0, x, kept, 1, LOGIT_RANGE, 1, drawn, FusedGroupKernel.CHUNK_GROUPS));
     }
 
     /**
-     * At M = 4 the matrix call reads and writes the matrices' buffers in place, block by block; the chunk entry point
-     * works on arrays. Both give the same bits: whole blocks, a partial last block, a block the scalar fallback redoes
-     * (a group spread beyond float's exp range), the mask drawn over the last one, a draw alone and an update alone.
+     * The matrix call takes masks as BYTE matrices; at M = 4 it reads and writes the matrices' buffers in place, block
+     * by block, the mask bytes straight to and from the rows; elsewhere (4:8) chunk by chunk through arrays. The chunk
+     * entry point works on FLOAT arrays, masks included. Both give the same bits: whole blocks, a partial last block, a
+     * block the scalar fallback redoes (a group spread beyond float's exp range), the mask drawn over the last one, a
+     * draw alone and an update alone.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"2:4", "1:4", "3:4"})
+    @ValueSource(strings = {"2:4", "1:4", "3:4", "4:8"})
     void matrixBuffersAndChunkArraysGiveTheSameBits(String text) {
         NmPattern p = NmPattern.parse(text);
         int chunk = FusedGroupKernel.CHUNK_GROUPS;
@@ -366,13 +366,13 @@ class FusedGroupKernelTest {
         for (int j = 0; j < p.m(); j++) {
             logits.putScalar(1000, j, -50.0 * j);
         }
-        INDArray mask = randomMasks(p, groups, 72);
+        INDArray mask = randomMasks(p, groups, 72).castTo(DataType.BYTE);
         float[][] x = {rowsOf(logits, 0, chunk), rowsOf(logits, chunk, groups)};
         float[][] kept = {rowsOf(mask, 0, chunk), rowsOf(mask, chunk, groups)};
         float[][] onlyDrawn = {new float[x[0].length], new float[x[1].length]};
         float[][] drawn = {new float[x[0].length], new float[x[1].length]};
         FusedGroupKernel kernel = new FusedGroupKernel(p, 1);
-        INDArray sampled = Nd4j.create(DataType.FLOAT, groups, p.m());
+        INDArray sampled = Nd4j.create(DataType.BYTE, groups, p.m());
         kernel.sample(logits, 73, sampled);
         kernel.ascendAndSample(logits, mask, 2.5, LOGIT_RANGE, 74, mask);
         INDArray ascended = logits.dup();
@@ -382,9 +382,9 @@ class FusedGroupKernelTest {
             kernel.ascendAndSampleChunk(c, x[c].clone(), null, 0, LOGIT_RANGE, 73, onlyDrawn[c], count);
             kernel.ascendAndSampleChunk(c, x[c], kept[c], 2.5, LOGIT_RANGE, 74, drawn[c], count);
         }
-        assertArrayEquals(concat(onlyDrawn), sampled.data().asFloat(), p + ": draw alone");
+        assertArrayEquals(concat(onlyDrawn), rowsOf(sampled, 0, groups), p + ": draw alone");
         assertArrayEquals(concat(x), logits.data().asFloat(), p + ": updated logits");
-        assertArrayEquals(concat(drawn), mask.data().asFloat(), p + ": mask drawn over the last one");
+        assertArrayEquals(concat(drawn), rowsOf(mask, 0, groups), p + ": mask drawn over the last one");
         float[][] y = {x[0].clone(), x[1].clone()};
         float[][] k = {rowsOf(sampled, 0, chunk), rowsOf(sampled, chunk, groups)};
         for (int c = 0; c < 2; c++) {
@@ -393,8 +393,10 @@ class FusedGroupKernelTest {
         assertArrayEquals(concat(y), ascended.data().asFloat(), p + ": update alone");
     }
 
+    /** Groups [from, to) of a FLOAT or BYTE matrix as floats. */
     private static float[] rowsOf(INDArray matrix, int from, int to) {
-        return matrix.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup().data().asFloat();
+        return matrix.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).castTo(DataType.FLOAT).dup().data()
+                .asFloat();
     }
 
     private static float[] concat(float[][] parts) {
@@ -409,14 +411,18 @@ class FusedGroupKernelTest {
         NmPattern p = NmPattern.of(2, 4);
         FusedGroupKernel kernel = new FusedGroupKernel(p, 1);
         INDArray doubles = Nd4j.zeros(DataType.DOUBLE, 8, 4);
-        INDArray mask = Nd4j.create(DataType.FLOAT, 8, 4);
+        INDArray mask = Nd4j.create(DataType.BYTE, 8, 4);
         assertThrows(IllegalArgumentException.class, () -> kernel.sample(doubles, 1, mask));
         INDArray view = Nd4j.zeros(DataType.FLOAT, 16, 4).get(NDArrayIndex.interval(0, 8), NDArrayIndex.all());
         assertThrows(IllegalArgumentException.class, () -> kernel.sample(view, 1, mask));
+        INDArray floatMask = Nd4j.create(DataType.FLOAT, 8, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> kernel.sample(Nd4j.zeros(DataType.FLOAT, 8, 4), 1, floatMask));
+        assertTrue(e.getMessage().contains("BYTE"), e.getMessage());
         INDArray nan = Nd4j.zeros(DataType.FLOAT, 8, 4);
         nan.putScalar(5, 1, Float.NaN);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> kernel.ascend(nan, TopN.mask(Nd4j.zeros(DataType.FLOAT, 8, 4), p), 1.0, LOGIT_RANGE));
+        e = assertThrows(IllegalArgumentException.class, () -> kernel.ascend(nan,
+                TopN.mask(Nd4j.zeros(DataType.FLOAT, 8, 4), p).castTo(DataType.BYTE), 1.0, LOGIT_RANGE));
         assertTrue(e.getMessage().contains("group 5"), e.getMessage());
     }
 }

@@ -13,8 +13,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code groups_per_s} and {@code group_math_over_copy}: one policy step's per-group math as the CPU backend runs it,
  * {@link FusedGroupKernel#ascendAndSample} (exact gradient of the last mask, update, shift and clamp, next Gumbel-top-N
  * draw) on one thread, on FLOAT logits in MaskPro's regime (C·m₀ with C = 10, plus small noise so no two logits tie).
- * Both figures are in the calling thread's CPU time; the copy is one ND4J {@code assign} of the same logits into a
- * preallocated matrix, timed side by side.
+ *
+ * <p>What one timed step does, exactly: reads and writes the {@code [groups, M]} FLOAT logits in place (4 bytes per
+ * position each way), reads the last mask and writes the drawn one over it as a BYTE 0/1 {@code [groups, M]} matrix
+ * (1 byte per position each way; the policy itself holds masks as bits): 40 MB per step at 1 M groups of 2:4. Until
+ * session 10 the mask was a FLOAT matrix too (4 bytes per position each way, 64 MB per step), so figures before then
+ * are not comparable ({@code docs/benchmarks.md}, session 10). The copy is one ND4J {@code assign} of the same FLOAT
+ * logits into a preallocated matrix (reads and writes 4 bytes per position), timed side by side. Both figures are in
+ * the calling thread's CPU time.
  */
 public final class GroupThroughput {
     private static final double LOGIT_MAGNITUDE = 10;
@@ -62,7 +68,7 @@ public final class GroupThroughput {
                 .muli(NOISE_SCALE);
         INDArray logits = TopN.mask(noise, pattern).castTo(DataType.DOUBLE).muli(LOGIT_MAGNITUDE).addi(noise)
                 .castTo(DataType.FLOAT);
-        INDArray mask = Nd4j.create(DataType.FLOAT, groups, pattern.m());
+        INDArray mask = Nd4j.create(DataType.BYTE, groups, pattern.m());
         INDArray copy = Nd4j.create(DataType.FLOAT, groups, pattern.m());
         FusedGroupKernel kernel = new FusedGroupKernel(pattern, 1);
         kernel.sample(logits, seed, mask);

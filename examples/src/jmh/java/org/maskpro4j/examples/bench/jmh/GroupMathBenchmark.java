@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The per-group math of one MaskPro step on FLOAT logits in MaskPro's regime (C·m₀ with C = 10, plus small noise):
  * Gumbel-top-N sampling (what {@code MaskPolicy.sample} calls) and the exact gradient of log P(mask), with and without
  * the strictness check that the policy skips for its own draws; and the CPU fast path the policy runs instead,
- * {@link FusedGroupKernel#ascendAndSample} on one thread, next to one plain copy of the same logits.
+ * {@link FusedGroupKernel#ascendAndSample} on one thread, next to one plain copy of the same logits. The fused step
+ * runs as {@code GroupThroughput} times it: FLOAT logits in place, the last mask and the drawn one a BYTE 0/1 matrix.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -59,7 +60,7 @@ public class GroupMathBenchmark {
         mask = GumbelTopN.sample(logits, nm, GumbelTopN.derive(2));
         fused = new FusedGroupKernel(nm, 1);
         fusedLogits = logits.dup();
-        fusedMask = mask.dup();
+        fusedMask = mask.castTo(DataType.BYTE).dup();
         copy = logits.dup();
     }
 
