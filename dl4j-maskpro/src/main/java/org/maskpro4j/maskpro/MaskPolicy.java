@@ -642,6 +642,25 @@ public final class MaskPolicy {
         return (double) prior.changedGroups(mask) / groupCount();
     }
 
+    /**
+     * {@link #changedFromPrior(MaskBits)} of {@code mask}, which the weights compute with now ({@link #apply(MaskBits)} of
+     * it was the last mask applied to them): read from the kept sets that weights holding them ranked while applying it
+     * ({@link MaskableWeight#groupsChangedFrom}), so the mask is not ranked a second time; from its bits for the others.
+     */
+    public double changedFromPriorApplied(MaskBits mask) {
+        if (mask.groups() != groupCount() || mask.m() != pattern.m()) {
+            throw new IllegalArgumentException("Mask bits of " + mask.groups() + " groups of " + mask.m() + ", expected "
+                    + groupCount() + " of " + pattern.m());
+        }
+        long changed = 0;
+        for (int i = 0; i < rows.weights().size(); i++) {
+            long first = rows.first(i);
+            java.util.OptionalLong held = rows.weights().get(i).groupsChangedFrom(prior, first);
+            changed += held.isPresent() ? held.getAsLong() : prior.changedGroups(first, mask.range(first, rows.count(i)));
+        }
+        return (double) changed / groupCount();
+    }
+
     /** {@link #changedFromPrior(INDArray)} of per-weight masks, keyed by name as {@link #split} gives them. */
     public double changedFromPrior(Map<String, INDArray> masks) {
         long changed = 0;
@@ -651,9 +670,7 @@ public final class MaskPolicy {
                 throw new IllegalArgumentException("The mask of weight '" + rows.weights().get(i).name()
                         + "' is not a 0/1 mask of " + rows.count(i) + " groups of " + pattern.m());
             }
-            for (long g = 0; g < kept.groups(); g++) {
-                changed += kept.get(g) != prior.get(rows.first(i) + g) ? 1 : 0;
-            }
+            changed += prior.changedGroups(rows.first(i), kept);
         }
         return (double) changed / groupCount();
     }

@@ -63,8 +63,16 @@ public final class MaskProLearner {
             throw new IllegalArgumentException("The training data is empty: MaskPro needs at least one minibatch");
         }
         CyclingBatches<B> batches = new CyclingBatches<>(data, first);
-        return learn(model.weights(), data, priorMasks, state -> state.step(model, batches.at(state.step())),
-                selection == null ? null : () -> meanLoss(model, selection));
+        // until this returns only the run's masks and forward passes touch the weights: a mask moves only the groups
+        // whose kept positions change, instead of re-reading all removed positions for what training wrote there
+        List<MaskableWeight> weights = model.weights();
+        weights.forEach(w -> w.soleWriter(true));
+        try {
+            return learn(weights, data, priorMasks, state -> state.step(model, batches.at(state.step())),
+                    selection == null ? null : () -> meanLoss(model, selection));
+        } finally {
+            weights.forEach(w -> w.soleWriter(false));
+        }
     }
 
     private static <B> double meanLoss(MaskableModel<B> model, Iterable<B> batches) {

@@ -118,12 +118,15 @@ public final class MaskProStep {
         // each draw is bits (1/8 byte per position), applied, compared and ascended along without an array of it
         MaskBits[] drawn = new MaskBits[k];
         double[] losses = new double[k];
+        double changed = 0;
         for (int i = 0; i < k; i++) {
             drawn[i] = policy.draw(GumbelTopN.derive(config.seed(), step, i));
             policy.apply(drawn[i]);
+            if (i == k - 1) { // the record's share, read from the kept sets the weights just ranked
+                changed = policy.changedFromPriorApplied(drawn[i]);
+            }
             losses[i] = model.loss(batch);
         }
-        double changed = policy.changedFromPrior(drawn[k - 1]);
         Decision d = decide(priorLoss, losses);
         replay(drawn, d.ascentWeights());
         return d.record(changed);

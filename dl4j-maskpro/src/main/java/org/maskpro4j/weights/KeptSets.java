@@ -107,28 +107,30 @@ public final class KeptSets {
         long acc = fill == 0 ? 0 : words[w] & (1L << fill) - 1; // groups before {@code first} stay
         int bad = 0;
         long g = 0;
-        if (64 % m == 0) {
+        if (64 % m == 0) { // M is 2, 4, 8 or 16: a lookup ranks the groups of 16 bits, four lookups a word
             short[] wide = book.wide;
-            int step = book.perLookup * m;
-            int index = (1 << step) - 1;
             int valueBits = book.perLookup * bits;
-            long fullWords = count * m / 64;
+            int wordBits = 4 * valueBits; // at most 64, as b <= M
+            int fullWords = (int) (count * m / 64);
             for (int i = 0; i < fullWords; i++) {
                 long word = from.word(i);
-                for (int k = 0; k < 64; k += step) {
-                    int r = wide[(int) (word >>> k) & index];
-                    bad |= r; // negative for a set of other than N positions
-                    long value = r & 0xFFFF;
-                    acc |= value << fill;
-                    fill += valueBits;
-                    if (fill >= 64) {
-                        words[w++] = acc;
-                        fill -= 64;
-                        acc = fill == 0 ? 0 : value >>> valueBits - fill;
-                    }
+                // a word's lookups are independent: only their joined value goes through the accumulator
+                int r0 = wide[(int) word & 0xFFFF];
+                int r1 = wide[(int) (word >>> 16) & 0xFFFF];
+                int r2 = wide[(int) (word >>> 32) & 0xFFFF];
+                int r3 = wide[(int) (word >>> 48)];
+                bad |= r0 | r1 | r2 | r3; // negative for a set of other than N positions
+                long value = r0 & 0xFFFFL | (r1 & 0xFFFFL) << valueBits | (r2 & 0xFFFFL) << 2 * valueBits
+                        | (r3 & 0xFFFFL) << 3 * valueBits;
+                acc |= value << fill;
+                fill += wordBits;
+                if (fill >= 64) {
+                    words[w++] = acc;
+                    fill -= 64;
+                    acc = fill == 0 ? 0 : value >>> wordBits - fill;
                 }
             }
-            g = fullWords * 64 / m;
+            g = (long) fullWords * 64 / m;
         }
         short[] rankOf = book.rankOf;
         for (; g < count; g++) {
@@ -151,11 +153,20 @@ public final class KeptSets {
 
     /**
      * The groups of block k ({@value #BLOCK} groups from k·{@value #BLOCK}, all inside both) whose sets differ between
-     * these and {@code other} (of the same pattern), as bit j for group k·{@value #BLOCK} + j: the block's words of
-     * {@link #differingStarts} walked.
+     * these and {@code other} (of the same pattern), as bit j for group k·{@value #BLOCK} + j: the block's b words
+     * compared at once ({@code scratch} holds b words), and where any differs, {@link #foldToStarts} walked.
      */
     long changedInBlock(KeptSets other, long k, long[] scratch) {
-        differingStarts(other, k, scratch);
+        int at = (int) (k * bits);
+        long any = 0;
+        for (int i = 0; i < bits; i++) {
+            scratch[i] = words[at + i] ^ other.words[at + i];
+            any |= scratch[i];
+        }
+        if (any == 0) { // most blocks from one draw to the next
+            return 0;
+        }
+        foldToStarts(scratch);
         long changed = 0;
         for (int i = 0; i < bits; i++) {
             for (long f = scratch[i]; f != 0; f &= f - 1) {
@@ -166,25 +177,23 @@ public final class KeptSets {
     }
 
     /**
-     * Word i of block k ({@value #BLOCK} groups from k·{@value #BLOCK}, all inside both) into {@code out[i]}: the stream
-     * bits where a group starts whose rank differs from {@code other}'s (of the same pattern). The block's b words are
-     * compared at once; each group's b bits of difference are folded onto its first bit, and a group that runs on into
-     * the next word is also marked by that word's part.
+     * A block's b words of rank differences (bit set where two streams differ) become, in place, the bits where a group
+     * starts that differs: each group's b bits of difference are folded onto its first bit, and a group that runs on
+     * into the next word is also marked by that word's part.
      */
-    void differingStarts(KeptSets other, long k, long[] out) {
-        int at = (int) (k * bits);
+    private void foldToStarts(long[] x) {
         Codebook c = book;
         for (int i = 0; i < bits; i++) {
-            long x = words[at + i] ^ other.words[at + i];
-            long folded = x;
+            long diff = x[i];
+            long folded = diff;
             for (int width = 1; width < bits; ) {
                 int shift = Math.min(width, bits - width);
                 folded |= folded >>> shift;
                 width += shift;
             }
-            out[i] = folded & c.starts[i];
-            if (i > 0 && (x & c.carried[i - 1]) != 0) {
-                out[i - 1] |= 1L << c.crossing[i - 1];
+            x[i] = folded & c.starts[i];
+            if (i > 0 && (diff & c.carried[i - 1]) != 0) {
+                x[i - 1] |= 1L << c.crossing[i - 1];
             }
         }
     }
@@ -296,31 +305,73 @@ public final class KeptSets {
 
     /**
      * Groups in which a 0/1 mask, as {@code read} bits of the same groups, keeps other positions than these sets (a group
-     * of other than N kept positions always differs): where every group keeps N, ranked and compared
-     * {@value #BLOCK} groups at a time.
+     * of other than N kept positions always differs).
      */
     public long changedGroups(MaskBits read) {
-        if (read.groups() != groups || read.m() != pattern.m()) {
+        if (read.groups() != groups) {
+            throw new IllegalArgumentException("Mask bits of " + read.groups() + " groups cannot be compared with " + groups
+                    + " groups of " + pattern);
+        }
+        return changedGroups(0, read);
+    }
+
+    /**
+     * Groups g of {@code read} (a 0/1 mask as bits) that keep other positions than these sets' group {@code first + g}
+     * (a group of other than N kept positions always differs): where every group keeps N, ranked and compared as
+     * {@link #changedGroups(long, KeptSets)}.
+     */
+    public long changedGroups(long first, MaskBits read) {
+        if (read.m() != pattern.m() || first < 0 || first + read.groups() > groups) {
             throw new IllegalArgumentException("Mask bits of " + read.groups() + " groups of " + read.m()
-                    + " cannot be compared with " + groups + " groups of " + pattern);
+                    + " cannot be compared with groups " + first + "… of " + groups + " groups of " + pattern);
         }
         KeptSets other = ofStrict(read, pattern);
+        if (other != null) {
+            return changedGroups(first, other);
+        }
         short[] rankOf = book.rankOf;
         long changed = 0;
-        long g = 0;
-        if (other != null) { // else some group keeps other than N and is compared as bits below
-            long blocks = groups / BLOCK;
-            long[] starts = new long[bits];
-            for (long k = 0; k < blocks; k++) {
-                differingStarts(other, k, starts);
-                for (long word : starts) {
+        for (long g = 0; g < read.groups(); g++) {
+            changed += rankOf[read.get(g)] != rank(first + g) ? 1 : 0;
+        }
+        return changed;
+    }
+
+    /**
+     * Groups g of {@code other} (of the same pattern) whose set differs from these sets' group {@code first + g}:
+     * {@value #BLOCK} of other's groups at a time, b words of each stream compared at once (these shifted to other's
+     * alignment where {@code first} does not start a word), so a block where nothing changed costs b xors.
+     */
+    public long changedGroups(long first, KeptSets other) {
+        if (!other.pattern.equals(pattern) || first < 0 || first + other.groups > groups) {
+            throw new IllegalArgumentException(other.groups + " groups of " + other.pattern
+                    + " cannot be compared with groups " + first + "… of " + groups + " groups of " + pattern);
+        }
+        long bit = first * bits;
+        int base = (int) (bit >>> 6);
+        int shift = (int) (bit & 63);
+        long blocks = other.groups / BLOCK;
+        long[] x = new long[bits];
+        long changed = 0;
+        for (long k = 0; k < blocks; k++) {
+            int at = (int) (k * bits);
+            long any = 0;
+            for (int i = 0; i < bits; i++) {
+                int w = base + at + i;
+                // a shifted window's last bit lies inside these groups, so word w + 1 exists where it is read
+                long mine = shift == 0 ? words[w] : words[w] >>> shift | words[w + 1] << 64 - shift;
+                x[i] = mine ^ other.words[at + i];
+                any |= x[i];
+            }
+            if (any != 0) {
+                foldToStarts(x);
+                for (long word : x) {
                     changed += Long.bitCount(word);
                 }
             }
-            g = blocks * BLOCK;
         }
-        for (; g < groups; g++) {
-            changed += rankOf[read.get(g)] != rank(g) ? 1 : 0;
+        for (long g = blocks * BLOCK; g < other.groups; g++) {
+            changed += other.rank(g) != rank(first + g) ? 1 : 0;
         }
         return changed;
     }
@@ -364,7 +415,7 @@ public final class KeptSets {
                     rankOf[kept] = -1;
                 }
             }
-            this.perLookup = 16 % m == 0 ? 16 / m : 1;
+            this.perLookup = 16 % m == 0 ? 16 / m : 1; // M <= 16: 16 bits wherever M divides 64
             this.wide = new short[1 << perLookup * m];
             for (int index = 0; index < wide.length; index++) {
                 int value = 0;

@@ -1,5 +1,6 @@
 package org.maskpro4j.weights;
 
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 import org.maskpro4j.nm.GroupLayout;
@@ -38,6 +39,26 @@ public interface MaskableWeight {
     /** {@link #applyMask(INDArray)} of a 0/1 mask held as bits, which a compact holder applies without an array. */
     default void applyMask(MaskBits groupMask) {
         applyMask(groupMask.toMask(ByteMasks.TYPE));
+    }
+
+    /**
+     * Tells the holder whether it is the only writer of its live array from now on. {@code false}, the default, is always
+     * safe: anything may write the live array between masks (a {@code fit()} loop, a user's optimizer, fine-tuning), so
+     * each mask applied re-reads the positions it keeps removed and zeroes what was written there. {@code true} is a
+     * promise by the code that owns the model for a while, and only forward passes run between its masks (MaskProLearner
+     * on a model it was handed): a holder may then touch only the groups whose kept positions change. Turning it on
+     * zeroes what was written into removed positions before; turn it off before handing the model back.
+     */
+    default void soleWriter(boolean sole) {
+    }
+
+    /**
+     * The number of this weight's groups whose applied mask keeps other positions than {@code reference}'s groups
+     * {@code first …}, where the holder keeps its applied mask as {@link KeptSets} (no second ranking of the mask);
+     * empty where it does not.
+     */
+    default OptionalLong groupsChangedFrom(KeptSets reference, long first) {
+        return OptionalLong.empty();
     }
 
     /**

@@ -2,6 +2,7 @@ package org.maskpro4j.weights;
 
 import java.nio.FloatBuffer;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 import org.maskpro4j.nm.GroupLayout;
 import org.nd4j.linalg.api.buffer.DataBuffer;
@@ -21,6 +22,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * mask that is not strictly N:M (soft values, a group keeping other than N), or another data type switch the weight to
  * a full dense copy, the one way to keep the originals then. In compact
  * mode the live values at kept positions are the weights, so training updates there persist even unabsorbed.
+ *
+ * <p>Each compact mask applied reads every position the new mask removes and zeroes what training wrote there, unless
+ * the model's owner declared this the {@link #soleWriter sole writer}: then only the live values of groups whose kept
+ * positions change are read and written ({@link #liveValuesRead} counts them).
  */
 public final class ParamWeight implements MaskableWeight {
     private final String name;
@@ -36,6 +41,10 @@ public final class ParamWeight implements MaskableWeight {
     private KeptSets applied;
     /** Dense mode: the mask last applied, in the type it came in, for {@link #absorbLiveChanges}. */
     private INDArray appliedMask;
+    /** Whether only this object writes the live array ({@link #soleWriter}): removed positions then stay +0. */
+    private boolean sole;
+    /** Live values read by compact mask applications, absorbs and restores. */
+    private long liveValuesRead;
 
     /**
      * @param live the array the model reads (a view is fine; it is written in place, never replaced)
@@ -96,6 +105,31 @@ public final class ParamWeight implements MaskableWeight {
                     + (appliedMask == null ? 0 : appliedMask.length() * appliedMask.dataType().width());
         }
         return (removed == null ? 0 : 4L * removed.length) + (applied == null ? 0 : applied.bytes());
+    }
+
+    /**
+     * Values of the live array that compact mask applications, absorbs and restores have read so far: a whole pass
+     * reads every value, a sole writer's mask only the groups whose kept positions change. (A weight whose memory does
+     * not run in group order, see {@link #masksInPlace}, is also copied whole into group order and back per mask.)
+     */
+    public long liveValuesRead() {
+        return liveValuesRead;
+    }
+
+    /** Turning it on zeroes, in one pass, what was written into removed positions while others could write. */
+    @Override
+    public void soleWriter(boolean sole) {
+        if (sole && !this.sole && denseGroups == null && applied != null) {
+            rewrite(applied, null, false);
+        }
+        this.sole = sole;
+    }
+
+    /** Compared from the applied mask's kept sets in compact mode. */
+    @Override
+    public OptionalLong groupsChangedFrom(KeptSets reference, long first) {
+        return denseGroups == null && applied != null ? OptionalLong.of(reference.changedGroups(first, applied))
+                : OptionalLong.empty();
     }
 
     @Override
@@ -245,6 +279,7 @@ public final class ParamWeight implements MaskableWeight {
                 int count = (int) Math.min(MaskBits.READ_CHUNK, total - start);
                 int at = (int) (offset + start * m);
                 buffer.get(at, rows, 0, count * m);
+                liveValuesRead += (long) count * m;
                 for (int c = 0; c < count; c++) {
                     long g = start + c;
                     rewriteGroup(g, applied == null ? all : applied.get(g), next == null ? all : next.get(g), rows, c * m,
@@ -261,15 +296,35 @@ public final class ParamWeight implements MaskableWeight {
     /**
      * {@link #rewrite} from the applied mask to {@code next} (as ranks and as bits), reading and writing the live values
      * in {@code buffer} (groups from {@code offset}) in place. From one draw to the next most groups keep their sets:
-     * blocks of {@value KeptSets#BLOCK} groups are compared b rank words at a time, only the groups whose ranks differ
-     * move values, and of the others only the removed positions are read (word by word from the bits) and zeroed where
-     * training wrote there: such unabsorbed updates are dropped, -0 too, so the live array holds +0 as before.
+     * blocks of {@value KeptSets#BLOCK} groups are compared b rank words at a time and only the groups whose ranks differ
+     * move values. A {@link #soleWriter sole writer} reads nothing else; otherwise each block's removed positions are read
+     * too (word by word from the bits) and zeroed where training wrote there: such unabsorbed updates are dropped, -0
+     * too, so the live array holds +0 as before.
      */
     private void rewriteBlocks(KeptSets next, MaskBits nextBits, FloatBuffer buffer, int offset) {
         long total = layout.groupCount();
         long blocks = total / KeptSets.BLOCK;
         float[] cell = new float[m];
         long[] scratch = new long[layout.pattern().bitsPerGroup()];
+        if (sole) {
+            for (long k = 0; k < blocks; k++) {
+                for (long moved = applied.changedInBlock(next, k, scratch); moved != 0; moved &= moved - 1) {
+                    rewriteGroupAt(k * KeptSets.BLOCK + Long.numberOfTrailingZeros(moved), next, buffer, offset, cell);
+                }
+            }
+        } else {
+            scanBlocks(next, nextBits, buffer, offset, scratch);
+        }
+        for (long g = blocks * KeptSets.BLOCK; g < total; g++) {
+            if (!sole || applied.get(g) != next.get(g)) {
+                rewriteGroupAt(g, next, buffer, offset, cell);
+            }
+        }
+    }
+
+    /** {@link #rewriteBlocks}' whole blocks where others may have written the removed positions. */
+    private void scanBlocks(KeptSets next, MaskBits nextBits, FloatBuffer buffer, int offset, long[] scratch) {
+        long blocks = layout.groupCount() / KeptSets.BLOCK;
         // a block's values are read in one copy and written back in one where any changed: per-value reads of the
         // native buffer cost about as much as the rest of the rewrite
         float[] block = new float[KeptSets.BLOCK * m];
@@ -277,6 +332,7 @@ public final class ParamWeight implements MaskableWeight {
             long first = k * KeptSets.BLOCK;
             int at = offset + (int) (first * m);
             buffer.get(at, block);
+            liveValuesRead += block.length;
             boolean changed = false;
             for (long moved = applied.changedInBlock(next, k, scratch); moved != 0; moved &= moved - 1) {
                 int g = Long.numberOfTrailingZeros(moved);
@@ -298,15 +354,13 @@ public final class ParamWeight implements MaskableWeight {
                 buffer.put(at, block);
             }
         }
-        for (long g = blocks * KeptSets.BLOCK; g < total; g++) {
-            rewriteGroupAt(g, next, buffer, offset, cell);
-        }
     }
 
     /** {@link #rewriteGroup} of group g from the applied set to next's, on the live values in {@code buffer}. */
     private void rewriteGroupAt(long g, KeptSets next, FloatBuffer buffer, int offset, float[] cell) {
         int at = offset + (int) (g * m);
         buffer.get(at, cell);
+        liveValuesRead += m;
         rewriteGroup(g, applied.get(g), next.get(g), cell, 0, false);
         buffer.put(at, cell);
     }

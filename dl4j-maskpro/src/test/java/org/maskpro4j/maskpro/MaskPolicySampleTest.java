@@ -13,6 +13,7 @@ import org.maskpro4j.nm.GroupLayout;
 import org.maskpro4j.nm.GumbelTopN;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.nm.TopN;
+import org.maskpro4j.weights.KeptSets;
 import org.maskpro4j.weights.MaskableWeight;
 import org.maskpro4j.weights.ParamWeight;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -100,6 +101,40 @@ class MaskPolicySampleTest {
         assertEquals(reference.getRow(1), actual.getRow(1));
         assertEquals(reference.getRow(2), actual.getRow(2));
         assertEquals(pattern.n(), actual.getRow(0).sumNumber().intValue(), "all equal: N positions drawn");
+    }
+
+    /**
+     * The changed share of the applied draw, read from the kept sets of the weights that hold them (groups starting
+     * mid-word of the prior's ranks) and ranked from the bits for a weight in dense mode, equals the share ranked from
+     * the draw's bits, draw after draw.
+     */
+    @ParameterizedTest
+    @CsvSource({"2:4", "3:4", "4:8"})
+    void changedShareOfTheAppliedDrawEqualsTheDrawsOwn(String text) {
+        NmPattern pattern = NmPattern.parse(text);
+        long[] groups = {100, 1000, 333};
+        List<MaskableWeight> weights = new java.util.ArrayList<>();
+        for (int i = 0; i < groups.length; i++) {
+            INDArray weight = Nd4j.rand(DataType.FLOAT, groups[i], pattern.m());
+            weights.add(new ParamWeight("w" + i, GroupLayout.of("w" + i, GroupLayout.Kind.OUT_IN, weight.shape(), pattern),
+                    weight));
+        }
+        weights.get(2).assignLive(weights.get(2).dense()); // a dense copy from now on: it holds no kept sets
+        INDArray logits;
+        try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(17)) {
+            logits = Nd4j.randn(rng, 1433, pattern.m()).muli(2).castTo(DataType.FLOAT);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        MaskPolicy policy = MaskPolicy.restore(pattern, weights, logits, TopN.mask(logits.neg(), pattern));
+        assertEquals(java.util.OptionalLong.empty(), weights.get(2).groupsChangedFrom(new KeptSets(333, pattern), 0));
+        for (long seed = 1; seed <= 3; seed++) {
+            org.maskpro4j.weights.MaskBits drawn = policy.draw(seed);
+            policy.apply(drawn);
+            double share = policy.changedFromPrior(drawn);
+            assertTrue(share > 0.2, "the prior is the least likely mask: most groups differ, " + share);
+            assertEquals(share, policy.changedFromPriorApplied(drawn), "draw " + seed);
+        }
     }
 
     @ParameterizedTest

@@ -20,7 +20,9 @@ import org.maskpro4j.nm.Strictness;
 import org.maskpro4j.prior.MagnitudePrior;
 import org.maskpro4j.weights.MaskableWeight;
 import org.maskpro4j.weights.MultiLayerNetworkModel;
+import org.maskpro4j.weights.ParamWeight;
 import org.maskpro4j.weights.WeightSelection;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -136,6 +138,52 @@ class MaskProLearnerTest {
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
                 () -> new MultiLayerNetworkModel(net, NmPattern.of(1, 3), WeightSelection.all()));
         assertTrue(none.getMessage().contains("not a multiple of M=3"), none.getMessage());
+    }
+
+    /**
+     * The learner declares itself the sole writer of the model's weights for its run and hands them back: the same run
+     * through the stepper API (whose stepper could train between steps, so masks re-read every live value) learns the
+     * same masks and live weights bit for bit, reading every value at each of its 8 + 20·2 + 1 masks (the prior once per
+     * batch, K = 2 draws a step, the result), while the learner reads under a quarter of that. After the run a write into
+     * a removed position is zeroed again by the next mask.
+     */
+    @Test
+    void theLearnerIsTheSoleWriterOfItsRunOnly() {
+        MaskProConfig config = MaskProConfig.builder().pattern(P24).steps(20).seed(5).build();
+        List<DataSet> data = SmallMlp.data(3, 8, 32);
+        MultiLayerNetworkModel sole = model();
+        MaskProResult soleRun = new MaskProLearner(config, null).learn(sole, data, new MagnitudePrior().masks(sole, data));
+        MultiLayerNetworkModel scan = model();
+        CyclingBatches<DataSet> batches = new CyclingBatches<>(data, data.iterator());
+        MaskProResult scanRun = new MaskProLearner(config, null).learn(scan.weights(), data,
+                new MagnitudePrior().masks(scan, data), state -> state.step(scan, batches.at(state.step())));
+        long values = 0;
+        for (int i = 0; i < sole.weights().size(); i++) {
+            MaskableWeight w = sole.weights().get(i);
+            values += w.layout().weightCount();
+            assertEquals(scanRun.masks().get(w.name()), soleRun.masks().get(w.name()));
+            assertArrayEquals(scan.weights().get(i).live().dup().data().asFloat(), w.live().dup().data().asFloat(), w.name());
+        }
+        long applied = 8 + 20 * 2 + 1;
+        assertEquals(applied * values, liveValuesRead(scan), "the stepper's run reads every value at every mask");
+        assertTrue(liveValuesRead(sole) < applied * values / 4, "the learner read " + liveValuesRead(sole) + " values");
+
+        ParamWeight w = (ParamWeight) sole.weights().get(0);
+        INDArray mask = soleRun.masks().get(w.name());
+        int removed = 0;
+        while (mask.getInt(0, removed) == 1) {
+            removed++;
+        }
+        INDArray poke = Nd4j.zeros(DataType.FLOAT, w.layout().groupCount(), 4);
+        poke.putScalar(0, removed, 3f);
+        w.live().addi(w.layout().fromGroups(poke)); // as a user's training step would, in the network's parameters
+        assertEquals(3f, w.layout().toGroups(w.live()).getFloat(0, removed));
+        w.applyMask(mask);
+        assertEquals(0f, w.layout().toGroups(w.live()).getFloat(0, removed), "a write after the run is zeroed again");
+    }
+
+    private static long liveValuesRead(MultiLayerNetworkModel m) {
+        return m.weights().stream().mapToLong(w -> ((ParamWeight) w).liveValuesRead()).sum();
     }
 
     @Test

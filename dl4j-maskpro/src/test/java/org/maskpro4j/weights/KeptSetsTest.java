@@ -92,7 +92,7 @@ class KeptSetsTest {
 
     /** Random strict masks over several read chunks, against the bits of the same masks, views and offsets included. */
     @ParameterizedTest
-    @ValueSource(strings = {"2:4", "4:8", "8:16", "1:4", "3:4"})
+    @ValueSource(strings = {"2:4", "4:8", "8:16", "1:4", "3:4", "1:2"})
     void randomMasksReadAsTheirBits(String text) {
         NmPattern p = NmPattern.parse(text);
         int groups = 2 * MaskBits.READ_CHUNK + 123;
@@ -182,5 +182,39 @@ class KeptSetsTest {
         assertEquals(expected + (other[g] == prior.get(g) ? 1 : 0), prior.changedGroups(MaskBits.of(bytes)));
         assertThrows(IllegalArgumentException.class, () -> prior.changedGroups(new MaskBits(groups - 1, p.m())),
                 "other groups");
+    }
+
+    /**
+     * Groups of shorter sets (whole blocks and a tail) against a longer stream from a first group anywhere in a word,
+     * against a group-by-group count; as bits too, with a group keeping other than N.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2:4", "4:8", "8:16", "3:4"})
+    void changedGroupsFromAnyFirstGroupCountEveryGroupThatDiffers(String text) {
+        NmPattern p = NmPattern.parse(text);
+        SplittableRandom rng = new SplittableRandom(17 + p.m());
+        int count = 5 * KeptSets.BLOCK + 29;
+        KeptSets longer = new KeptSets(count + 200, p);
+        for (long g = 0; g < longer.groups(); g++) {
+            longer.set(g, randomSet(p, rng));
+        }
+        for (long first : new long[] {0, 1, 21, 64, 77, 200}) {
+            KeptSets sets = new KeptSets(count, p);
+            int[] kept = new int[count];
+            long expected = 0;
+            for (int g = 0; g < count; g++) {
+                int there = longer.get(first + g);
+                kept[g] = rng.nextInt(30) == 0 ? randomSet(p, rng) : there; // some blocks unchanged, some not
+                sets.set(g, kept[g]);
+                expected += kept[g] != there ? 1 : 0;
+            }
+            assertEquals(expected, longer.changedGroups(first, sets), "first " + first);
+            MaskBits bits = MaskBits.of(MaskBitsTest.mask(kept, p.m(), DataType.BYTE));
+            assertEquals(expected, longer.changedGroups(first, bits), "bits from " + first);
+            int g = count / 3;
+            bits.set(g, kept[g] ^ 1); // keeps other than N: differs from every set
+            assertEquals(expected + (kept[g] == longer.get(first + g) ? 1 : 0), longer.changedGroups(first, bits));
+        }
+        assertThrows(IllegalArgumentException.class, () -> longer.changedGroups(201, new KeptSets(count, p)), "past the end");
     }
 }

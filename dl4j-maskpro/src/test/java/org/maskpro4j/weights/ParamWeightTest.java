@@ -169,6 +169,81 @@ class ParamWeightTest {
         assertEquals(0, Arrays.compare(dense.data().asFloat(), live.dup().data().asFloat()), "restored bit for bit");
     }
 
+    /**
+     * A sole writer ({@link ParamWeight#soleWriter}) against the default, on two copies of one weight (whole blocks of
+     * ranks and a tail) through the same masks, each next one redrawing a few groups: the live arrays stay equal bit for
+     * bit and restore the originals, while the default reads every live value per mask and the sole writer only the M
+     * values of each group whose kept set changed. Turning it on after others wrote zeroes their writes, in one pass.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"2:4", "4:8", "3:4"})
+    void aSoleWriterMovesOnlyTheChangedGroupsToTheSameWeights(String text) {
+        NmPattern p = NmPattern.parse(text);
+        int m = p.m();
+        long[] shape = {(5 * KeptSets.BLOCK + 17) / 67 + 1, 67L * m};
+        int groups = (int) shape[0] * 67;
+        INDArray given = random(21, shape);
+        INDArray scanLive = given.dup();
+        INDArray soleLive = given.dup();
+        ParamWeight scan = new ParamWeight("w", GroupLayout.of("w", GroupLayout.Kind.OUT_IN, shape, p), scanLive);
+        ParamWeight sole = new ParamWeight("w", GroupLayout.of("w", GroupLayout.Kind.OUT_IN, shape, p), soleLive);
+        sole.soleWriter(true);
+        long values = (long) groups * m;
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5 + m);
+        int[] kept = new int[groups];
+        for (int step = 0; step < 10; step++) {
+            if (step == 6) { // others write while the weight is not the sole writer; group g is row 0, columns g·M …
+                sole.soleWriter(false);
+                int three = 3 * m + Integer.numberOfTrailingZeros(~kept[3]); // removed by the applied mask
+                int zero = Integer.numberOfTrailingZeros(~kept[0]);
+                soleLive.putScalar(0, three, 5f);
+                soleLive.putScalar(0, zero, -0f);
+                long before = sole.liveValuesRead();
+                sole.soleWriter(true);
+                assertEquals(values, sole.liveValuesRead() - before, "turning it on reads every value once");
+                assertEquals(0, Float.floatToRawIntBits(soleLive.getFloat(0, three)), "what others wrote is zeroed");
+                assertEquals(0, Float.floatToRawIntBits(soleLive.getFloat(0, zero)), "-0 too");
+            }
+            int changed = 0;
+            for (int g = 0; g < groups; g++) {
+                if (kept[g] == 0 || rng.nextInt(50) == 0) {
+                    int set = 0;
+                    while (Integer.bitCount(set) < p.n()) {
+                        set |= 1 << rng.nextInt(m);
+                    }
+                    changed += set != kept[g] ? 1 : 0;
+                    kept[g] = set;
+                }
+            }
+            INDArray mask = MaskBitsTest.mask(kept, m, DataType.BYTE);
+            long scanBefore = scan.liveValuesRead();
+            long soleBefore = sole.liveValuesRead();
+            scan.applyMask(MaskBits.of(mask));
+            if (step % 2 == 0) {
+                sole.applyMask(MaskBits.of(mask));
+            } else {
+                sole.applyMask(mask);
+            }
+            assertArrayEquals(scanLive.dup().data().asFloat(), soleLive.dup().data().asFloat(), text + " mask " + step);
+            assertEquals(values, scan.liveValuesRead() - scanBefore, "the default reads every live value");
+            assertEquals(step == 0 ? values : (long) changed * m, sole.liveValuesRead() - soleBefore,
+                    "the sole writer reads the changed groups only (the first mask: all)");
+        }
+        // the applied kept sets against a longer reference whose groups start mid-word, a few of them moved
+        KeptSets reference = new KeptSets(groups + 71, p);
+        for (int g = 0; g < groups; g++) {
+            reference.set(g + 70, kept[g]);
+        }
+        reference.set(70, kept[1]);
+        reference.set(70 + groups - 1, kept[0]);
+        long expected = (kept[0] != kept[1] ? 1 : 0) + (kept[groups - 1] != kept[0] ? 1 : 0);
+        assertEquals(java.util.OptionalLong.of(expected), sole.groupsChangedFrom(reference, 70));
+        scan.restoreDense();
+        sole.restoreDense();
+        assertEquals(0, Arrays.compare(given.dup().data().asFloat(), soleLive.dup().data().asFloat()), "restored bit for bit");
+        assertEquals(java.util.OptionalLong.empty(), sole.groupsChangedFrom(reference, 70), "no mask applied");
+    }
+
     /** Masks compact mode cannot hold (not strictly N:M, soft values) and assigned weights fall back to a dense copy. */
     @org.junit.jupiter.api.Test
     void fallsBackToADenseCopyWhereTheRemovedValuesCannotHoldTheOriginals() {

@@ -112,6 +112,8 @@ public final class StepBenchmark {
                     + " loss every step (a second forward); step_over_forward is measured with the bench's identity key,"
                     + " the shipped path under details.step.uncached_step_over_forward");
         }
+        // as MaskProLearner declares for its run: only the step's masks and forwards write the weights
+        model.weights().forEach(w -> w.soleWriter(true));
         try {
             Map<String, INDArray> prior = new MagnitudePrior().masks(model, List.of());
             MaskPolicy policy = MaskPolicy.fromPrior(pattern, model.weights(), prior, config.logitMagnitude());
@@ -131,14 +133,15 @@ public final class StepBenchmark {
             }
             return new Result(ratio, phases, model.weights().size(), policy.groupCount(), uncached, state, List.copyOf(notes));
         } finally {
+            model.weights().forEach(w -> w.soleWriter(false));
             model.weights().forEach(MaskableWeight::restoreDense);
         }
     }
 
     /**
-     * Times what a K = 1 step does, phase by phase: look up f(m₀) by batch key, sample, apply the mask, the forward
-     * loss, the exact gradient with the logit update (subtract, shift each group's max to 0, clamp) and the changed
-     * share the step record carries. On the fused path the update is only recorded where the step makes it and applied
+     * Times what a K = 1 step does, phase by phase: look up f(m₀) by batch key, sample, apply the mask, the changed
+     * share the step record carries (from the kept sets the apply ranked), the forward loss and the exact gradient with
+     * the logit update (subtract, shift each group's max to 0, clamp). On the fused path the update is only recorded where the step makes it and applied
      * in the same pass as the next draw, so "update + sample" holds both and "record update" next to nothing. The
      * update's sign alternates, so the policy that draws stays about where it is.
      */
@@ -146,7 +149,7 @@ public final class StepBenchmark {
             int runsPerSample) {
         MaskProConfig config = state.config();
         MaskPolicy policy = state.policy();
-        String[] names = {"batch key", "update + sample", "apply mask", "loss forward", "record update", "changed share"};
+        String[] names = {"batch key", "update + sample", "apply mask", "changed share", "loss forward", "record update"};
         int samples = timing.repeats();
         double[][] wall = new double[names.length][samples];
         double[][] cpu = new double[names.length][samples];
@@ -165,13 +168,13 @@ public final class StepBenchmark {
                 policy.apply(mask);
                 t[3] = System.nanoTime();
                 c[3] = THREADS.getCurrentThreadCpuTime();
-                model.loss(batch);
+                policy.changedFromPriorApplied(mask);
                 t[4] = System.nanoTime();
                 c[4] = THREADS.getCurrentThreadCpuTime();
-                state.replay(new MaskBits[] {mask}, new double[] {r % 2 == 0 ? UPDATE_SCALE : -UPDATE_SCALE});
+                model.loss(batch);
                 t[5] = System.nanoTime();
                 c[5] = THREADS.getCurrentThreadCpuTime();
-                policy.changedFromPrior(mask);
+                state.replay(new MaskBits[] {mask}, new double[] {r % 2 == 0 ? UPDATE_SCALE : -UPDATE_SCALE});
                 t[6] = System.nanoTime();
                 c[6] = THREADS.getCurrentThreadCpuTime();
                 if (s >= 0) {
