@@ -7,6 +7,7 @@ import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.IntConsumer;
 
 import org.maskpro4j.nm.FusedGroupKernel;
@@ -655,7 +656,7 @@ public final class MaskPolicy {
         long changed = 0;
         for (int i = 0; i < rows.weights().size(); i++) {
             long first = rows.first(i);
-            java.util.OptionalLong held = rows.weights().get(i).groupsChangedFrom(prior, first);
+            OptionalLong held = rows.weights().get(i).groupsChangedFrom(prior, first);
             changed += held.isPresent() ? held.getAsLong() : prior.changedGroups(first, mask.range(first, rows.count(i)));
         }
         return (double) changed / groupCount();
