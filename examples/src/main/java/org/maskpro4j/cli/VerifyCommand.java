@@ -41,11 +41,10 @@ public final class VerifyCommand implements Callable<Integer> {
         NmPattern nm = NmPattern.parse(pattern);
         new CommandFiles().model(modelOptions).input("--masks", masks, CommandFiles.Kind.FILE, "Mask file").check();
         Path maskFile = masks != null ? masks : besideModel();
-        // read before the model, so an unreadable mask file costs nothing
-        MaskFile.Contents contents = maskFile == null ? null : MaskFile.read(maskFile);
+        // only its manifest, before the model, so an unreadable mask file costs nothing and no mask is decoded
+        Provenance provenance = maskFile == null ? null : MaskFile.readProvenance(maskFile);
         MaskableModel<?> model = modelOptions.loadWeightsOnly().maskable(nm, WeightSelection.all());
         NmVerifier.Report report = NmVerifier.verify(model.weights(), model.skipped(), nm);
-        Provenance provenance = contents == null ? null : contents.provenance();
         if (json) {
             Map<String, Object> out = toJson(report);
             out.put("masks", maskFile == null ? null : maskFile.toString());

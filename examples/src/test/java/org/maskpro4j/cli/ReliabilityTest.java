@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,6 +195,27 @@ class ReliabilityTest {
         CliRun run = CliRun.of("verify", "--model", alone.toString(), "--pattern", "2:4", "--json").assertExit(1);
         assertEquals(false, run.json().get("strict"), "a dense model is not 2:4");
         assertTrue(!((List<?>) run.json().get("layers")).isEmpty(), "every matrix reported");
+    }
+
+    @Test
+    void verifyShowsAMaskFilesProvenanceWithoutDecodingItsMasks(@TempDir Path dir) throws IOException {
+        // 220 KB on disk declaring one weight of 600 M groups: its 225 MB entry would decode to 9.6 GB of FLOAT masks
+        Path model = Files.copy(RequiredData.shared("llama2c/stories260K.bin"), dir.resolve("s.bin"));
+        Path masks = dir.resolve("huge.nmmask");
+        long groups = 600_000_000L;
+        try (OutputStream os = Files.newOutputStream(masks); ZipOutputStream zip = new ZipOutputStream(os)) {
+            zip.putNextEntry(new ZipEntry("mask-0.bin"));
+            byte[] zeros = new byte[1 << 20];
+            for (long left = (groups * 3 + 7) / 8; left > 0; left -= zeros.length) {
+                zip.write(zeros, 0, (int) Math.min(zeros.length, left));
+            }
+            zip.putNextEntry(new ZipEntry("manifest.properties"));
+            zip.write(("format=maskpro4j-nm-mask-2\npattern=2\\:4\nweights=1\nweight.0.name=w\nweight.0.groups=" + groups
+                    + "\nprovenance.method=magnitude\n").getBytes(StandardCharsets.UTF_8));
+        }
+        CliRun run = CliRun.of("verify", "--model", model.toString(), "--pattern", "2:4", "--masks", masks.toString(),
+                "--json").assertExit(1);
+        assertEquals("magnitude", ((Map<?, ?>) run.json().get("provenance")).get("method"));
     }
 
     @Test
