@@ -169,8 +169,19 @@ public final class MaskProCheckpoint {
     public static Snapshot read(InputStream in, String source) throws IOException {
         Map<String, byte[]> entries = new HashMap<>();
         ZipInputStream zip = new ZipInputStream(in);
+        // the file may be anyone's: each entry is inflated only as far as what the state entry, written before the
+        // arrays, declares can need, so a small file cannot make this allocate more than a checkpoint of that size
+        long cap = ENTRY_BYTES_BEFORE_STATE;
         for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-            entries.put(e.getName(), zip.readAllBytes());
+            byte[] bytes = zip.readNBytes((int) cap + 1);
+            if (bytes.length > cap) {
+                throw new IOException(source + ": its entry " + e.getName() + " inflates past " + cap + " bytes, more"
+                        + " than the weights and steps its state declares take; the checkpoint is damaged");
+            }
+            entries.put(e.getName(), bytes);
+            if (e.getName().equals(STATE)) {
+                cap = entryCap(properties(bytes));
+            }
         }
         for (String required : List.of(CONFIG, STATE, LOGITS, PRIOR, PRIOR_LOSSES, HISTORY)) {
             if (!entries.containsKey(required)) {
@@ -205,6 +216,29 @@ public final class MaskProCheckpoint {
                 entries.containsKey(BEST_MASK) ? array(entries.get(BEST_MASK)) : null,
                 s.containsKey("bestLoss") ? unhex(s.getProperty("bestLoss")) : Double.POSITIVE_INFINITY,
                 Long.parseLong(s.getProperty("bestStep", "0")));
+    }
+
+    /** What an entry before the state may take: properties of a few keys. */
+    private static final long ENTRY_BYTES_BEFORE_STATE = 16 << 20;
+
+    /**
+     * What an entry may take given the state's declared groups and step: an array of at most 64 doubles a group (M ≤ 64),
+     * or a CSV line of at most 1 KiB a step, past the properties' allowance; the state's own errors are reported later.
+     */
+    private static long entryCap(Properties state) {
+        try {
+            long groups = 0;
+            int n = Integer.parseInt(state.getProperty("weights"));
+            for (int i = 0; i < n; i++) {
+                groups = Math.addExact(groups, Long.parseLong(state.getProperty("weight." + i + ".groups")));
+            }
+            long step = Long.parseLong(state.getProperty("step"));
+            long cap = Math.addExact(Math.addExact(ENTRY_BYTES_BEFORE_STATE, Math.multiplyExact(groups, 512L)),
+                    Math.multiplyExact(Math.addExact(step, 1), 1024L));
+            return Math.min(cap, Integer.MAX_VALUE - 9L);
+        } catch (RuntimeException e) {
+            return ENTRY_BYTES_BEFORE_STATE;
+        }
     }
 
     private static List<String> csvLines(byte[] bytes) {

@@ -220,6 +220,25 @@ final class HostileFiles {
                 z.closeEntry();
             }
         }
+        // the real checkpoint with its logits entry inflating to 300 MB of zeros (300 KB on disk)
+        Path inflating = Files.createDirectories(dir.resolve("ck-inflate")).resolve(PruneGuard.CHECKPOINT_FILE);
+        try (ZipFile in = new ZipFile(real.toFile()); OutputStream os = Files.newOutputStream(inflating);
+                ZipOutputStream z = new ZipOutputStream(os)) {
+            for (ZipEntry e : Collections.list(in.entries())) {
+                z.putNextEntry(new ZipEntry(e.getName()));
+                if (e.getName().equals("logits.nd4j")) {
+                    byte[] zeros = new byte[1 << 20];
+                    for (int i = 0; i < 300; i++) {
+                        z.write(zeros);
+                    }
+                } else {
+                    try (InputStream is = in.getInputStream(e)) {
+                        is.transferTo(z);
+                    }
+                }
+                z.closeEntry();
+            }
+        }
         Path garbage = Files.createDirectories(dir.resolve("ck-garbage")).resolve(PruneGuard.CHECKPOINT_FILE);
         Files.write(garbage, pseudoRandom(777));
     }
