@@ -63,15 +63,24 @@ final class FineTuneCheckpoint {
         }
     }
 
-    static Snapshot load(Path file) throws IOException {
+    /**
+     * @param maxEntryBytes what one entry may inflate to (the file may be anyone's): an array as large as the largest
+     *                      weight being trained, see {@link #entryBytes}
+     */
+    static Snapshot load(Path file, long maxEntryBytes) throws IOException {
         Properties p = null;
         Map<String, INDArray> live = new LinkedHashMap<>();
         Map<String, INDArray> first = new LinkedHashMap<>();
         Map<String, INDArray> second = new LinkedHashMap<>();
         try (InputStream is = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(is)) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-                byte[] bytes = zip.readAllBytes();
+                byte[] bytes = zip.readNBytes((int) Math.min(maxEntryBytes, Integer.MAX_VALUE - 9L) + 1);
                 String name = e.getName();
+                if (bytes.length > maxEntryBytes) {
+                    throw new IOException("Fine-tuning checkpoint " + file + ": its entry " + name + " inflates past "
+                            + maxEntryBytes + " bytes, more than the weights being trained take; the checkpoint is"
+                            + " damaged");
+                }
                 if (name.equals(STATE)) {
                     p = new Properties();
                     p.load(new java.io.StringReader(new String(bytes, StandardCharsets.ISO_8859_1)));
@@ -94,6 +103,11 @@ final class FineTuneCheckpoint {
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IOException("Fine-tuning checkpoint " + file + " has a damaged " + STATE + ": " + p, e);
         }
+    }
+
+    /** What an entry of a checkpoint of weights of at most {@code largestWeight} values takes, in doubles, at most. */
+    static long entryBytes(long largestWeight) {
+        return (16L << 20) + 8 * largestWeight;
     }
 
     private static void putArray(ZipOutputStream zip, String name, INDArray a) throws IOException {

@@ -138,7 +138,8 @@ public final class MaskedFineTuner {
         }
         FineTuneCheckpoint.Snapshot s;
         try {
-            s = FineTuneCheckpoint.load(checkpoint);
+            long largest = weights.stream().mapToLong(w -> w.layout().weightCount()).max().orElse(0);
+            s = FineTuneCheckpoint.load(checkpoint, FineTuneCheckpoint.entryBytes(largest));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read fine-tuning checkpoint " + checkpoint, e);
         }

@@ -4,9 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.NetworkUtils;
@@ -73,6 +82,41 @@ class MaskedFineTunerTest {
         FineTuneConfig otherLr = FineTuneConfig.builder().steps(50).learningRate(1e-3).build();
         assertThrows(IllegalArgumentException.class,
                 () -> new MaskedFineTuner(otherLr, ckpt).tune(pruned(train).model(), train, fresh.masks()));
+    }
+
+    @Test
+    void aCheckpointEntryInflatingPastTheWeightsIsRefusedBeforeItIsRead(@TempDir Path dir) throws IOException {
+        List<DataSet> train = SmallMlp.data(11, 8, 32, DataType.DOUBLE);
+        Path real = dir.resolve("ft.ckpt");
+        Pruned p = pruned(train);
+        new MaskedFineTuner(FineTuneConfig.builder().steps(2).learningRate(1e-2).build(), real).tune(p.model(), train,
+                p.masks());
+        // the same checkpoint with one moment entry inflating to 64 MiB of zeros: the weights are 640 values
+        Path inflating = dir.resolve("inflating.ckpt");
+        try (ZipFile in = new ZipFile(real.toFile()); OutputStream os = Files.newOutputStream(inflating);
+                ZipOutputStream z = new ZipOutputStream(os)) {
+            boolean replaced = false;
+            for (ZipEntry e : Collections.list(in.entries())) {
+                z.putNextEntry(new ZipEntry(e.getName()));
+                if (!replaced && e.getName().startsWith("m/")) {
+                    byte[] zeros = new byte[1 << 20];
+                    for (int i = 0; i < 64; i++) {
+                        z.write(zeros);
+                    }
+                    replaced = true;
+                } else {
+                    try (InputStream is = in.getInputStream(e)) {
+                        is.transferTo(z);
+                    }
+                }
+                z.closeEntry();
+            }
+        }
+        Pruned again = pruned(train);
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new MaskedFineTuner(
+                FineTuneConfig.builder().steps(4).learningRate(1e-2).build(), inflating).tune(again.model(), train,
+                again.masks()));
+        assertTrue(e.getCause().getMessage().contains("inflates past"), e.getCause().getMessage());
     }
 
     @Test
