@@ -15,6 +15,7 @@ import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.maskpro4j.testing.ZipFixtures;
 
 /** Mask files are user input: what reading one allocates is bounded by what its manifest declares. */
 class MaskFileTest {
@@ -58,10 +59,7 @@ class MaskFileTest {
     static Path maskFile(Path file, long groups, long bytes) throws IOException {
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
             zip.putNextEntry(new ZipEntry("mask-0.bin"));
-            byte[] zeros = new byte[1 << 20];
-            for (long left = bytes; left > 0; left -= zeros.length) {
-                zip.write(zeros, 0, (int) Math.min(zeros.length, left));
-            }
+            ZipFixtures.zeros(zip, bytes);
             zip.closeEntry();
             zip.putNextEntry(new ZipEntry("manifest.properties"));
             zip.write(String.format(MANIFEST, groups).getBytes(StandardCharsets.UTF_8));

@@ -5,17 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.NetworkUtils;
@@ -25,6 +18,7 @@ import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.prior.OneShotPruner;
 import org.maskpro4j.prior.PruneMethod;
 import org.maskpro4j.testing.SmallMlp;
+import org.maskpro4j.testing.ZipFixtures;
 import org.maskpro4j.weights.MaskableWeight;
 import org.maskpro4j.weights.MultiLayerNetworkModel;
 import org.maskpro4j.weights.WeightSelection;
@@ -92,26 +86,7 @@ class MaskedFineTunerTest {
         new MaskedFineTuner(FineTuneConfig.builder().steps(2).learningRate(1e-2).build(), real).tune(p.model(), train,
                 p.masks());
         // the same checkpoint with one moment entry inflating to 64 MiB of zeros: the weights are 640 values
-        Path inflating = dir.resolve("inflating.ckpt");
-        try (ZipFile in = new ZipFile(real.toFile()); OutputStream os = Files.newOutputStream(inflating);
-                ZipOutputStream z = new ZipOutputStream(os)) {
-            boolean replaced = false;
-            for (ZipEntry e : Collections.list(in.entries())) {
-                z.putNextEntry(new ZipEntry(e.getName()));
-                if (!replaced && e.getName().startsWith("m/")) {
-                    byte[] zeros = new byte[1 << 20];
-                    for (int i = 0; i < 64; i++) {
-                        z.write(zeros);
-                    }
-                    replaced = true;
-                } else {
-                    try (InputStream is = in.getInputStream(e)) {
-                        is.transferTo(z);
-                    }
-                }
-                z.closeEntry();
-            }
-        }
+        Path inflating = ZipFixtures.copyInflating(real, dir.resolve("inflating.ckpt"), "m/", 64L << 20);
         Pruned again = pruned(train);
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new MaskedFineTuner(
                 FineTuneConfig.builder().steps(4).learningRate(1e-2).build(), inflating).tune(again.model(), train,

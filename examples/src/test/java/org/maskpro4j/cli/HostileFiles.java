@@ -26,6 +26,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.maskpro4j.examples.llama.Llama2cCheckpoint;
 import org.maskpro4j.examples.llama.LlamaConfig;
 import org.maskpro4j.testing.RequiredData;
+import org.maskpro4j.testing.ZipFixtures;
 
 /**
  * Damaged and crafted files, each derived from a real one (the Fashion CNN zip, stories260K and its tokenizer,
@@ -222,23 +223,7 @@ final class HostileFiles {
         }
         // the real checkpoint with its logits entry inflating to 300 MB of zeros (300 KB on disk)
         Path inflating = Files.createDirectories(dir.resolve("ck-inflate")).resolve(PruneGuard.CHECKPOINT_FILE);
-        try (ZipFile in = new ZipFile(real.toFile()); OutputStream os = Files.newOutputStream(inflating);
-                ZipOutputStream z = new ZipOutputStream(os)) {
-            for (ZipEntry e : Collections.list(in.entries())) {
-                z.putNextEntry(new ZipEntry(e.getName()));
-                if (e.getName().equals("logits.nd4j")) {
-                    byte[] zeros = new byte[1 << 20];
-                    for (int i = 0; i < 300; i++) {
-                        z.write(zeros);
-                    }
-                } else {
-                    try (InputStream is = in.getInputStream(e)) {
-                        is.transferTo(z);
-                    }
-                }
-                z.closeEntry();
-            }
-        }
+        ZipFixtures.copyInflating(real, inflating, "logits.nd4j", 300L << 20);
         Path garbage = Files.createDirectories(dir.resolve("ck-garbage")).resolve(PruneGuard.CHECKPOINT_FILE);
         Files.write(garbage, pseudoRandom(777));
     }

@@ -36,6 +36,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.maskpro4j.examples.models.Dl4jZip;
 import org.maskpro4j.testing.RequiredData;
+import org.maskpro4j.testing.ZipFixtures;
 
 /**
  * Hostile and careless inputs (issue 15), one row each: the exit code, exactly one stderr line without a stack
@@ -206,10 +207,7 @@ class ReliabilityTest {
         long groups = 600_000_000L;
         try (OutputStream os = Files.newOutputStream(masks); ZipOutputStream zip = new ZipOutputStream(os)) {
             zip.putNextEntry(new ZipEntry("mask-0.bin"));
-            byte[] zeros = new byte[1 << 20];
-            for (long left = (groups * 3 + 7) / 8; left > 0; left -= zeros.length) {
-                zip.write(zeros, 0, (int) Math.min(zeros.length, left));
-            }
+            ZipFixtures.zeros(zip, (groups * 3 + 7) / 8);
             zip.putNextEntry(new ZipEntry("manifest.properties"));
             zip.write(("format=maskpro4j-nm-mask-2\npattern=2\\:4\nweights=1\nweight.0.name=w\nweight.0.groups=" + groups
                     + "\nprovenance.method=magnitude\n").getBytes(StandardCharsets.UTF_8));
