@@ -21,6 +21,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * are not comparable ({@code docs/benchmarks.md}, session 10). The copy is one ND4J {@code assign} of the same FLOAT
  * logits into a preallocated matrix (reads and writes 4 bytes per position), timed side by side. Both figures are in
  * the calling thread's CPU time.
+ *
+ * <p>Before the timed samples both run until the JIT has settled ({@link Timing#settle}): inside {@code maskpro bench},
+ * after the step benchmark, on a loaded machine, the bench's three warm-up runs once left the fused step half
+ * compiled, and the 2:4 key read 11.2 (fused step 12.5 ms, one sample 79 ms) where the same jar read 8.7 (6.8 ms) in
+ * the next run (session 11, {@code docs/benchmarks.md}).
  */
 public final class GroupThroughput {
     private static final double LOGIT_MAGNITUDE = 10;
@@ -73,8 +78,11 @@ public final class GroupThroughput {
         FusedGroupKernel kernel = new FusedGroupKernel(pattern, 1);
         kernel.sample(logits, seed, mask);
         long[] draw = {0};
-        Timing.Comparison c = timing.compare(() -> copy.assign(logits), () -> kernel.ascendAndSample(logits, mask,
-                UPDATE_SCALE, MaskPolicy.LOGIT_RANGE, GumbelTopN.derive(seed, draw[0]++), mask));
+        Runnable plainCopy = () -> copy.assign(logits);
+        Runnable fusedStep = () -> kernel.ascendAndSample(logits, mask, UPDATE_SCALE, MaskPolicy.LOGIT_RANGE,
+                GumbelTopN.derive(seed, draw[0]++), mask);
+        timing.settle(plainCopy, fusedStep);
+        Timing.Comparison c = timing.compare(plainCopy, fusedStep);
         return new Result(groups, c.candidateCpuSeconds().reciprocal(groups), c, FusedGroupKernel.vectorized());
     }
 }
