@@ -35,21 +35,17 @@ public final class FourPositionLanes {
      */
     static final int ROW = VectorChunkMath.BLOCK;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-    // the transposes, Latin-square style: vector k's groups rotated by k (3 permutations), so one blend per vector
-    // puts position j of all 16 groups in one vector, in an order that one more permutation per row makes the groups'
-    // own: 7 permutations and 12 blends each way where one permutation per vector and row took 16, the same bits
-    private static final VectorShuffle<Float> ROTATE_1 = RowShuffles.rotation(M, 1);
-    private static final VectorShuffle<Float> ROTATE_2 = RowShuffles.rotation(M, 2);
-    private static final VectorShuffle<Float> ROTATE_3 = RowShuffles.rotation(M, 3);
-    private static final VectorShuffle<Float> ROW_0 = RowShuffles.latinToRow(M, 0);
-    private static final VectorShuffle<Float> ROW_1 = RowShuffles.latinToRow(M, 1);
-    private static final VectorShuffle<Float> ROW_2 = RowShuffles.latinToRow(M, 2);
-    private static final VectorShuffle<Float> ROW_3 = RowShuffles.latinToRow(M, 3);
-    private static final VectorShuffle<Float> GROUPS_0 = RowShuffles.latinFromRow(M, 0);
-    private static final VectorShuffle<Float> GROUPS_1 = RowShuffles.latinFromRow(M, 1);
-    private static final VectorShuffle<Float> GROUPS_2 = RowShuffles.latinFromRow(M, 2);
-    private static final VectorShuffle<Float> GROUPS_3 = RowShuffles.latinFromRow(M, 3);
-    private static final VectorMask<Float> POSITION_0 = RowShuffles.positionLanes(M, 0);
+    private static final VectorShuffle<Float> ROW_0 = RowShuffles.toRow(M, 0);
+    private static final VectorShuffle<Float> ROW_1 = RowShuffles.toRow(M, 1);
+    private static final VectorShuffle<Float> ROW_2 = RowShuffles.toRow(M, 2);
+    private static final VectorShuffle<Float> ROW_3 = RowShuffles.toRow(M, 3);
+    private static final VectorShuffle<Float> GROUPS_0 = RowShuffles.toGroups(M, 0);
+    private static final VectorShuffle<Float> GROUPS_1 = RowShuffles.toGroups(M, 1);
+    private static final VectorShuffle<Float> GROUPS_2 = RowShuffles.toGroups(M, 2);
+    private static final VectorShuffle<Float> GROUPS_3 = RowShuffles.toGroups(M, 3);
+    private static final VectorMask<Float> QUARTER_1 = RowShuffles.vectorLanes(M, 1);
+    private static final VectorMask<Float> QUARTER_2 = RowShuffles.vectorLanes(M, 2);
+    private static final VectorMask<Float> QUARTER_3 = RowShuffles.vectorLanes(M, 3);
     private static final VectorMask<Float> POSITION_1 = RowShuffles.positionLanes(M, 1);
     private static final VectorMask<Float> POSITION_2 = RowShuffles.positionLanes(M, 2);
     private static final VectorMask<Float> POSITION_3 = RowShuffles.positionLanes(M, 3);
@@ -71,33 +67,35 @@ public final class FourPositionLanes {
      */
     public static void toRows(float[] groups, int o, float[] rows, int at, int rowLength) {
         int lanes = F.length();
-        FloatVector w0 = FloatVector.fromArray(F, groups, o);
-        FloatVector w1 = FloatVector.fromArray(F, groups, o + lanes).rearrange(ROTATE_1);
-        FloatVector w2 = FloatVector.fromArray(F, groups, o + 2 * lanes).rearrange(ROTATE_2);
-        FloatVector w3 = FloatVector.fromArray(F, groups, o + 3 * lanes).rearrange(ROTATE_3);
-        w0.blend(w1, POSITION_1).blend(w2, POSITION_2).blend(w3, POSITION_3).rearrange(ROW_0).intoArray(rows, at);
-        w0.blend(w1, POSITION_2).blend(w2, POSITION_3).blend(w3, POSITION_0).rearrange(ROW_1)
-                .intoArray(rows, at + rowLength);
-        w0.blend(w1, POSITION_3).blend(w2, POSITION_0).blend(w3, POSITION_1).rearrange(ROW_2)
-                .intoArray(rows, at + 2 * rowLength);
-        w0.blend(w1, POSITION_0).blend(w2, POSITION_1).blend(w3, POSITION_2).rearrange(ROW_3)
-                .intoArray(rows, at + 3 * rowLength);
+        FloatVector v0 = FloatVector.fromArray(F, groups, o);
+        FloatVector v1 = FloatVector.fromArray(F, groups, o + lanes);
+        FloatVector v2 = FloatVector.fromArray(F, groups, o + 2 * lanes);
+        FloatVector v3 = FloatVector.fromArray(F, groups, o + 3 * lanes);
+        v0.rearrange(ROW_0).blend(v1.rearrange(ROW_0), QUARTER_1).blend(v2.rearrange(ROW_0), QUARTER_2)
+                .blend(v3.rearrange(ROW_0), QUARTER_3).intoArray(rows, at);
+        v0.rearrange(ROW_1).blend(v1.rearrange(ROW_1), QUARTER_1).blend(v2.rearrange(ROW_1), QUARTER_2)
+                .blend(v3.rearrange(ROW_1), QUARTER_3).intoArray(rows, at + rowLength);
+        v0.rearrange(ROW_2).blend(v1.rearrange(ROW_2), QUARTER_1).blend(v2.rearrange(ROW_2), QUARTER_2)
+                .blend(v3.rearrange(ROW_2), QUARTER_3).intoArray(rows, at + 2 * rowLength);
+        v0.rearrange(ROW_3).blend(v1.rearrange(ROW_3), QUARTER_1).blend(v2.rearrange(ROW_3), QUARTER_2)
+                .blend(v3.rearrange(ROW_3), QUARTER_3).intoArray(rows, at + 3 * rowLength);
     }
 
     /** 4 rows of {@code rowLength} lanes from lane {@code at} back to the 16 groups at {@code o}. */
     static void fromRows(float[] rows, int at, int rowLength, float[] groups, int o) {
         int lanes = F.length();
-        FloatVector u0 = FloatVector.fromArray(F, rows, at).rearrange(GROUPS_0);
-        FloatVector u1 = FloatVector.fromArray(F, rows, at + rowLength).rearrange(GROUPS_1);
-        FloatVector u2 = FloatVector.fromArray(F, rows, at + 2 * rowLength).rearrange(GROUPS_2);
-        FloatVector u3 = FloatVector.fromArray(F, rows, at + 3 * rowLength).rearrange(GROUPS_3);
-        u0.blend(u1, POSITION_1).blend(u2, POSITION_2).blend(u3, POSITION_3).intoArray(groups, o);
-        u0.blend(u1, POSITION_2).blend(u2, POSITION_3).blend(u3, POSITION_0).rearrange(ROTATE_3)
-                .intoArray(groups, o + lanes);
-        u0.blend(u1, POSITION_3).blend(u2, POSITION_0).blend(u3, POSITION_1).rearrange(ROTATE_2)
-                .intoArray(groups, o + 2 * lanes);
-        u0.blend(u1, POSITION_0).blend(u2, POSITION_1).blend(u3, POSITION_2).rearrange(ROTATE_1)
-                .intoArray(groups, o + 3 * lanes);
+        FloatVector r0 = FloatVector.fromArray(F, rows, at);
+        FloatVector r1 = FloatVector.fromArray(F, rows, at + rowLength);
+        FloatVector r2 = FloatVector.fromArray(F, rows, at + 2 * rowLength);
+        FloatVector r3 = FloatVector.fromArray(F, rows, at + 3 * rowLength);
+        r0.rearrange(GROUPS_0).blend(r1.rearrange(GROUPS_0), POSITION_1).blend(r2.rearrange(GROUPS_0), POSITION_2)
+                .blend(r3.rearrange(GROUPS_0), POSITION_3).intoArray(groups, o);
+        r0.rearrange(GROUPS_1).blend(r1.rearrange(GROUPS_1), POSITION_1).blend(r2.rearrange(GROUPS_1), POSITION_2)
+                .blend(r3.rearrange(GROUPS_1), POSITION_3).intoArray(groups, o + lanes);
+        r0.rearrange(GROUPS_2).blend(r1.rearrange(GROUPS_2), POSITION_1).blend(r2.rearrange(GROUPS_2), POSITION_2)
+                .blend(r3.rearrange(GROUPS_2), POSITION_3).intoArray(groups, o + 2 * lanes);
+        r0.rearrange(GROUPS_3).blend(r1.rearrange(GROUPS_3), POSITION_1).blend(r2.rearrange(GROUPS_3), POSITION_2)
+                .blend(r3.rearrange(GROUPS_3), POSITION_3).intoArray(groups, o + 3 * lanes);
     }
 
     /**
@@ -107,33 +105,35 @@ public final class FourPositionLanes {
      */
     static void toRows(ByteBuffer groups, int at, float[] rows, int r, int rowLength) {
         int bytes = F.vectorByteSize();
-        FloatVector w0 = FloatVector.fromByteBuffer(F, groups, at, ORDER);
-        FloatVector w1 = FloatVector.fromByteBuffer(F, groups, at + bytes, ORDER).rearrange(ROTATE_1);
-        FloatVector w2 = FloatVector.fromByteBuffer(F, groups, at + 2 * bytes, ORDER).rearrange(ROTATE_2);
-        FloatVector w3 = FloatVector.fromByteBuffer(F, groups, at + 3 * bytes, ORDER).rearrange(ROTATE_3);
-        w0.blend(w1, POSITION_1).blend(w2, POSITION_2).blend(w3, POSITION_3).rearrange(ROW_0).intoArray(rows, r);
-        w0.blend(w1, POSITION_2).blend(w2, POSITION_3).blend(w3, POSITION_0).rearrange(ROW_1)
-                .intoArray(rows, r + rowLength);
-        w0.blend(w1, POSITION_3).blend(w2, POSITION_0).blend(w3, POSITION_1).rearrange(ROW_2)
-                .intoArray(rows, r + 2 * rowLength);
-        w0.blend(w1, POSITION_0).blend(w2, POSITION_1).blend(w3, POSITION_2).rearrange(ROW_3)
-                .intoArray(rows, r + 3 * rowLength);
+        FloatVector v0 = FloatVector.fromByteBuffer(F, groups, at, ORDER);
+        FloatVector v1 = FloatVector.fromByteBuffer(F, groups, at + bytes, ORDER);
+        FloatVector v2 = FloatVector.fromByteBuffer(F, groups, at + 2 * bytes, ORDER);
+        FloatVector v3 = FloatVector.fromByteBuffer(F, groups, at + 3 * bytes, ORDER);
+        v0.rearrange(ROW_0).blend(v1.rearrange(ROW_0), QUARTER_1).blend(v2.rearrange(ROW_0), QUARTER_2)
+                .blend(v3.rearrange(ROW_0), QUARTER_3).intoArray(rows, r);
+        v0.rearrange(ROW_1).blend(v1.rearrange(ROW_1), QUARTER_1).blend(v2.rearrange(ROW_1), QUARTER_2)
+                .blend(v3.rearrange(ROW_1), QUARTER_3).intoArray(rows, r + rowLength);
+        v0.rearrange(ROW_2).blend(v1.rearrange(ROW_2), QUARTER_1).blend(v2.rearrange(ROW_2), QUARTER_2)
+                .blend(v3.rearrange(ROW_2), QUARTER_3).intoArray(rows, r + 2 * rowLength);
+        v0.rearrange(ROW_3).blend(v1.rearrange(ROW_3), QUARTER_1).blend(v2.rearrange(ROW_3), QUARTER_2)
+                .blend(v3.rearrange(ROW_3), QUARTER_3).intoArray(rows, r + 3 * rowLength);
     }
 
     /** {@link #fromRows} into the 16 groups at byte {@code at} of a buffer in native order. */
     static void fromRows(float[] rows, int r, int rowLength, ByteBuffer groups, int at) {
         int bytes = F.vectorByteSize();
-        FloatVector u0 = FloatVector.fromArray(F, rows, r).rearrange(GROUPS_0);
-        FloatVector u1 = FloatVector.fromArray(F, rows, r + rowLength).rearrange(GROUPS_1);
-        FloatVector u2 = FloatVector.fromArray(F, rows, r + 2 * rowLength).rearrange(GROUPS_2);
-        FloatVector u3 = FloatVector.fromArray(F, rows, r + 3 * rowLength).rearrange(GROUPS_3);
-        u0.blend(u1, POSITION_1).blend(u2, POSITION_2).blend(u3, POSITION_3).intoByteBuffer(groups, at, ORDER);
-        u0.blend(u1, POSITION_2).blend(u2, POSITION_3).blend(u3, POSITION_0).rearrange(ROTATE_3)
-                .intoByteBuffer(groups, at + bytes, ORDER);
-        u0.blend(u1, POSITION_3).blend(u2, POSITION_0).blend(u3, POSITION_1).rearrange(ROTATE_2)
-                .intoByteBuffer(groups, at + 2 * bytes, ORDER);
-        u0.blend(u1, POSITION_0).blend(u2, POSITION_1).blend(u3, POSITION_2).rearrange(ROTATE_1)
-                .intoByteBuffer(groups, at + 3 * bytes, ORDER);
+        FloatVector r0 = FloatVector.fromArray(F, rows, r);
+        FloatVector r1 = FloatVector.fromArray(F, rows, r + rowLength);
+        FloatVector r2 = FloatVector.fromArray(F, rows, r + 2 * rowLength);
+        FloatVector r3 = FloatVector.fromArray(F, rows, r + 3 * rowLength);
+        r0.rearrange(GROUPS_0).blend(r1.rearrange(GROUPS_0), POSITION_1).blend(r2.rearrange(GROUPS_0), POSITION_2)
+                .blend(r3.rearrange(GROUPS_0), POSITION_3).intoByteBuffer(groups, at, ORDER);
+        r0.rearrange(GROUPS_1).blend(r1.rearrange(GROUPS_1), POSITION_1).blend(r2.rearrange(GROUPS_1), POSITION_2)
+                .blend(r3.rearrange(GROUPS_1), POSITION_3).intoByteBuffer(groups, at + bytes, ORDER);
+        r0.rearrange(GROUPS_2).blend(r1.rearrange(GROUPS_2), POSITION_1).blend(r2.rearrange(GROUPS_2), POSITION_2)
+                .blend(r3.rearrange(GROUPS_2), POSITION_3).intoByteBuffer(groups, at + 2 * bytes, ORDER);
+        r0.rearrange(GROUPS_3).blend(r1.rearrange(GROUPS_3), POSITION_1).blend(r2.rearrange(GROUPS_3), POSITION_2)
+                .blend(r3.rearrange(GROUPS_3), POSITION_3).intoByteBuffer(groups, at + 3 * bytes, ORDER);
     }
 
     /**

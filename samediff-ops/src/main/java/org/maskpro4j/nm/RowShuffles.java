@@ -36,43 +36,6 @@ final class RowShuffles {
         return VectorShuffle.fromArray(F, source, 0);
     }
 
-    /**
-     * Vector k of 16 / M row-major groups with each group's positions rotated by k: lane M·q + s takes lane
-     * M·q + ((s − k) mod M). After it, position j of vector k's groups lies in the lanes of position (j + k) mod M,
-     * so one blend per vector gathers a position from all M vectors ({@link #latinToRow}).
-     */
-    static VectorShuffle<Float> rotation(int m, int k) {
-        int[] source = new int[F.length()];
-        for (int lane = 0; lane < source.length; lane++) {
-            source[lane] = lane - lane % m + Math.floorMod(lane % m - k, m);
-        }
-        return VectorShuffle.fromArray(F, source, 0);
-    }
-
-    /**
-     * Row j in group order from the M rotated vectors ({@link #rotation}) blended so that lane M·q + s comes from
-     * vector (s − j) mod M (the lanes of {@link #positionLanes} (j + k) mod M from vector k): that lane holds position
-     * j of group (16 / M)·((s − j) mod M) + q, so row lane L takes lane M·(L mod 16 / M) + ((L / (16 / M) + j) mod M).
-     */
-    static VectorShuffle<Float> latinToRow(int m, int j) {
-        int perVector = F.length() / m;
-        int[] source = new int[F.length()];
-        for (int lane = 0; lane < source.length; lane++) {
-            source[lane] = m * (lane % perVector) + (lane / perVector + j) % m;
-        }
-        return VectorShuffle.fromArray(F, source, 0);
-    }
-
-    /** The inverse of {@link #latinToRow}: lane M·q + s takes row lane (16 / M)·((s − j) mod M) + q. */
-    static VectorShuffle<Float> latinFromRow(int m, int j) {
-        int perVector = F.length() / m;
-        int[] source = new int[F.length()];
-        for (int lane = 0; lane < source.length; lane++) {
-            source[lane] = perVector * Math.floorMod(lane % m - j, m) + lane / m;
-        }
-        return VectorShuffle.fromArray(F, source, 0);
-    }
-
     /** The lanes of a row that hold vector k's groups. */
     static VectorMask<Float> vectorLanes(int m, int k) {
         int perVector = F.length() / m;
