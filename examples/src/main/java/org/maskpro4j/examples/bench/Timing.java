@@ -52,8 +52,16 @@ public final class Timing {
         this.sampleSeconds = sampleSeconds;
     }
 
+    public int warmup() {
+        return warmup;
+    }
+
     public int repeats() {
         return repeats;
+    }
+
+    public double sampleSeconds() {
+        return sampleSeconds;
     }
 
     /**
