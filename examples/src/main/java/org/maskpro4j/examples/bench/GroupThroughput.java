@@ -92,7 +92,8 @@ public final class GroupThroughput {
 
     /**
      * {@link #run} in a fresh child JVM on this JVM's class path, with its module and heap options, so the kernel is
-     * compiled for this benchmark alone. The child inherits the environment ({@code OMP_NUM_THREADS}).
+     * compiled for this benchmark alone. The child inherits the environment ({@code OMP_NUM_THREADS}) and writes its
+     * log to this JVM's stderr.
      */
     public static Result forked(NmPattern pattern, long groups, long seed, Timing timing) {
         List<String> command = new ArrayList<>();
@@ -106,7 +107,7 @@ public final class GroupThroughput {
                 pattern.toString(), Long.toString(groups), Long.toString(seed), Integer.toString(timing.warmup()),
                 Integer.toString(timing.repeats()), Double.toString(timing.sampleSeconds())));
         try {
-            Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int exit = child.waitFor();
             int json = out.lastIndexOf("\n{");

@@ -71,17 +71,15 @@ public final class Timing {
      * code while the compiler threads are still busy with what ran before (in {@code maskpro bench}, the step
      * benchmark's code, on a loaded machine): then the first timed samples measure the compiler's backlog, not the
      * code. Where the JVM does not report compilation time, runs the warm-up count instead.
-     *
-     * @return the samples' time spent
      */
-    public int settle(Runnable... tasks) {
+    public void settle(Runnable... tasks) {
         if (JIT == null || !JIT.isCompilationTimeMonitoringSupported()) {
             for (int i = 0; i < warmup; i++) {
                 for (Runnable t : tasks) {
                     t.run();
                 }
             }
-            return 0;
+            return;
         }
         long sample = (long) (sampleSeconds * 1e9);
         int samples = 0;
@@ -95,7 +93,6 @@ public final class Timing {
             } while (System.nanoTime() < end);
             quiet = JIT.getTotalCompilationTime() == compiled ? quiet + 1 : 0;
         }
-        return samples;
     }
 
     /** candidate time ÷ baseline time, per sample. */
