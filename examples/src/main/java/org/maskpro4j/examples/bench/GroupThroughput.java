@@ -34,10 +34,10 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * the calling thread's CPU time.
  *
  * <p>{@code maskpro bench} runs each pattern in a child JVM of its own ({@link #forked}), as JMH forks: in the bench's
- * JVM, after the step benchmark had run the same kernel's row entry points on the MLP, the 2:4 fused step read 12.5 to
- * 12.7 ms in two runs of three (all samples), against 6.8 ms in the third and 7.3 to 8 ms in fresh JVMs on the same
- * loaded machine (session 11, {@code docs/benchmarks.md}): how C2 compiles the shared methods depends on what ran
- * before. Before the timed samples both run until the JIT has settled ({@link Timing#settle}).
+ * JVM, after the step benchmark had run the same kernel's row entry points on the MLP, the 2:4 fused step read 12.5,
+ * 6.8, 12.7 and 9.3 ms in four runs, against 7.3 to 8 ms in fresh JVMs on the same loaded machine (session 11,
+ * {@code docs/benchmarks.md}): how C2 compiles the shared methods depends on what ran before. Before the timed
+ * samples both run until the JIT has settled ({@link Timing#settle}).
  */
 public final class GroupThroughput {
     private static final double LOGIT_MAGNITUDE = 10;
