@@ -1,18 +1,10 @@
 package org.maskpro4j.examples.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiFunction;
 
 import org.maskpro4j.nm.NmPattern;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * Runs every memory probe in a fresh child JVM on this JVM's class path, so each workload's peak is measured from a
@@ -31,7 +23,6 @@ public final class ForkedProbes implements MemoryProbes {
      */
     public static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms768m", "-Xmx768m",
             "-XX:+AlwaysPreTouch", "-XX:TieredStopAtLevel=1", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
-    private static final int ERROR_TAIL_CHARS = 2000;
 
     private final String mainClass;
     private final BiFunction<MemoryWorkload, NmPattern, List<String>> arguments;
@@ -48,47 +39,7 @@ public final class ForkedProbes implements MemoryProbes {
 
     @Override
     public MemoryPeak measure(MemoryWorkload workload, NmPattern pattern) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_FLAGS);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        command.addAll(arguments.apply(workload, pattern));
-        Path log = null;
-        try {
-            log = Files.createTempFile("maskpro-memory-probe", ".log");
-            Process child = new ProcessBuilder(command).redirectError(log.toFile()).start();
-            String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int exit = child.waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException("Memory probe " + workload.cliName() + " " + pattern + " exited with code "
-                        + exit + "; its log ends with:\n" + tail(Files.readString(log)));
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> json = new ObjectMapper().readValue(out, Map.class);
-            return MemoryPeak.fromJson(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot run the memory probe " + workload.cliName() + " " + pattern, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for a memory probe", e);
-        } finally {
-            deleteQuietly(log);
-        }
-    }
-
-    private static String tail(String text) {
-        return text.length() <= ERROR_TAIL_CHARS ? text : text.substring(text.length() - ERROR_TAIL_CHARS);
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // a leftover log in the temp directory is harmless
-            }
-        }
+        return MemoryPeak.fromJson(ChildJvm.run("Memory probe " + workload.cliName() + " " + pattern, JVM_FLAGS,
+                mainClass, arguments.apply(workload, pattern)));
     }
 }

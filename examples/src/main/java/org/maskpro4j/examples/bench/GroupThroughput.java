@@ -3,8 +3,6 @@ package org.maskpro4j.examples.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,38 +90,19 @@ public final class GroupThroughput {
 
     /**
      * {@link #run} in a fresh child JVM on this JVM's class path, with its module and heap options, so the kernel is
-     * compiled for this benchmark alone. The child inherits the environment ({@code OMP_NUM_THREADS}) and writes its
-     * log to this JVM's stderr.
+     * compiled for this benchmark alone. The child inherits the environment ({@code OMP_NUM_THREADS}).
      */
     public static Result forked(NmPattern pattern, long groups, long seed, Timing timing) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> options = new ArrayList<>();
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (option.startsWith("--add-modules") || option.startsWith("-Xmx")) {
-                command.add(option);
+                options.add(option);
             }
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GroupThroughput.class.getName(), CHILD,
-                pattern.toString(), Long.toString(groups), Long.toString(seed), Integer.toString(timing.warmup()),
-                Integer.toString(timing.repeats()), Double.toString(timing.sampleSeconds())));
-        try {
-            Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int exit = child.waitFor();
-            int json = out.lastIndexOf("\n{");
-            if (exit != 0 || !out.contains("{")) {
-                throw new IllegalStateException("Group throughput at " + pattern + " in a child JVM exited with code "
-                        + exit + ": " + out);
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> m = new ObjectMapper().readValue(out.substring(json + 1), Map.class);
-            return fromJson(m);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot run group throughput at " + pattern + " in a child JVM", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for group throughput at " + pattern, e);
-        }
+        return fromJson(ChildJvm.run("Group throughput at " + pattern, options, GroupThroughput.class.getName(),
+                List.of(CHILD, pattern.toString(), Long.toString(groups), Long.toString(seed),
+                        Integer.toString(timing.warmup()), Integer.toString(timing.repeats()),
+                        Double.toString(timing.sampleSeconds()))));
     }
 
     private static final String[] SPREADS = {"ratio", "baseline_s", "candidate_s", "cpu_ratio", "baseline_cpu_s",
