@@ -45,6 +45,10 @@ public final class ParamWeight implements MaskableWeight {
     private boolean sole;
     /** Live values read by compact mask applications, absorbs and restores. */
     private long liveValuesRead;
+    /** What {@link #moveGroups} loaded ahead, folded: a sink that makes those loads observable. */
+    private int linesLoaded;
+    /** Changed groups {@link #moveGroups} loads ahead and then moves. */
+    private static final int MOVE_BATCH = 512;
 
     /**
      * @param live the array the model reads (a view is fine; it is written in place, never replaced)
@@ -307,12 +311,18 @@ public final class ParamWeight implements MaskableWeight {
         float[] cell = new float[m];
         long[] scratch = new long[layout.pattern().bitsPerGroup()];
         if (sole) {
+            int[] moving = new int[MOVE_BATCH];
+            int count = 0;
             for (long k = 0; k < blocks; k++) {
                 for (long moved = applied.changedInBlock(next, k, scratch); moved != 0; moved &= moved - 1) {
-                    long g = k * KeptSets.BLOCK + Long.numberOfTrailingZeros(moved);
-                    moveGroupAt(g, applied.get(g), nextBits.get(g), buffer, offset, cell);
+                    moving[count++] = (int) (k * KeptSets.BLOCK + Long.numberOfTrailingZeros(moved));
+                    if (count == MOVE_BATCH) {
+                        moveGroups(moving, count, nextBits, buffer, offset, cell);
+                        count = 0;
+                    }
                 }
             }
+            moveGroups(moving, count, nextBits, buffer, offset, cell);
         } else {
             scanBlocks(next, nextBits, buffer, offset, scratch);
         }
@@ -356,6 +366,25 @@ public final class ParamWeight implements MaskableWeight {
             if (changed) {
                 buffer.put(at, block);
             }
+        }
+    }
+
+    /**
+     * {@link #moveGroupAt} of the {@code count} groups in {@code moving} (to their sets in {@code nextBits}). The groups
+     * are scattered over the weight and its removed values, so nearly every one misses the cache twice: their lines are
+     * loaded first by a loop with no branch on the random sets, whose misses overlap, where the moves' branches would
+     * wait for one miss after another.
+     */
+    private void moveGroups(int[] moving, int count, MaskBits nextBits, FloatBuffer buffer, int offset, float[] cell) {
+        int loaded = 0;
+        for (int i = 0; i < count; i++) {
+            int g = moving[i];
+            loaded ^= Float.floatToRawIntBits(buffer.get(offset + g * m)) ^ Float.floatToRawIntBits(removed[g * removedPerGroup]);
+        }
+        linesLoaded ^= loaded; // kept, so the loads are not optimized away
+        for (int i = 0; i < count; i++) {
+            int g = moving[i];
+            moveGroupAt(g, applied.get(g), nextBits.get(g), buffer, offset, cell);
         }
     }
 
