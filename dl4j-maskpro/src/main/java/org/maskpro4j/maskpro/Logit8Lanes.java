@@ -40,8 +40,6 @@ final class Logit8Lanes implements Logit8.Lanes {
     private static final int[] PACK_SHIFT = new int[LANES];
     /** Lane i's group's first position in 16 groups: 4i. */
     private static final int[] POSITION_OFFSET = new int[LANES];
-    /** 4i times Logit8.POSITION_MULTIPLIER (mod 2^32). */
-    private static final int[] POSITION_OFFSET_PRODUCT = new int[LANES];
     /** Groups per batch: its scratch arrays stay in the first-level cache. */
     private static final int BATCH = 256;
     /** Lane L's position in its group, L mod 4. */
@@ -59,7 +57,6 @@ final class Logit8Lanes implements Logit8.Lanes {
         for (int i = 0; i < LANES; i++) {
             PACK_SHIFT[i] = 2 * i;
             POSITION_OFFSET[i] = 4 * i;
-            POSITION_OFFSET_PRODUCT[i] = 4 * i * Logit8.POSITION_MULTIPLIER;
         }
         for (int lane = 0; lane < LANES; lane++) {
             POSITION[lane] = lane % 4;
@@ -138,7 +135,7 @@ final class Logit8Lanes implements Logit8.Lanes {
     /**
      * The rows forms' batch and a block's decoded values, one row of ROW_GROUPS per stored value: this instance's own, so
      * the rows forms are for one thread at a time ({@link Logit8#rowLanes} gives each caller its instance). A ThreadLocal
-     * looked up per block of rows cost about a tenth of the policy's pass, its map probing past other libraries' entries.
+     * looked up per block of rows took about a tenth of the pass's JFR samples, its map probing past other entries.
      */
     private final Batch rowBatch = new Batch();
 
@@ -383,26 +380,18 @@ final class Logit8Lanes implements Logit8.Lanes {
         VectorMask<Integer> shift = top.compare(VectorOperators.LE, k);
         IntVector x = FloatVector.fromArray(F, rows, k * LANES).reinterpretAsInts()
                 .blend(FloatVector.fromArray(F, rows, (k + 1) * LANES).reinterpretAsInts(), shift);
+        // the low halves of the positions, and the high halves with the carry out of the low ones (unsigned)
         int low = (int) position;
-        int high = (int) (position >>> 32);
-        IntVector spread;
-        if (Integer.compareUnsigned(low + 4 * LANES, low) >= 0) {
-            // products distribute over sums mod 2^32: the low halves' products are one scalar product plus constant
-            // lanes, and the high half, the same in every lane, is multiplied once (two lane multiplies fewer a value)
-            IntVector lows = IntVector.fromArray(I, POSITION_OFFSET_PRODUCT, 0)
-                    .add((low + k) * Logit8.POSITION_MULTIPLIER);
-            spread = lows.blend(lows.add(Logit8.POSITION_MULTIPLIER), shift)
-                    .lanewise(VectorOperators.XOR, high * Logit8.HIGH_MULTIPLIER ^ Logit8.keyWord(key));
-        } else { // rare: the 16 groups' positions cross a multiple of 2^32, the high halves take the low ones' carry
-            IntVector lows = IntVector.fromArray(I, POSITION_OFFSET, 0).add(low + k);
-            lows = lows.blend(lows.add(1), shift);
-            IntVector highs = IntVector.broadcast(I, high);
+        IntVector lows = IntVector.fromArray(I, POSITION_OFFSET, 0).add(low + k);
+        lows = lows.blend(lows.add(1), shift);
+        IntVector highs = IntVector.broadcast(I, (int) (position >>> 32));
+        if (Integer.compareUnsigned(low + 4 * LANES, low) < 0) { // rare: the 16 groups' positions cross a multiple of 2^32
             highs = highs.blend(highs.add(1), lows.lanewise(VectorOperators.XOR, Integer.MIN_VALUE)
                     .compare(VectorOperators.LT, low ^ Integer.MIN_VALUE));
-            spread = highs.mul(Logit8.HIGH_MULTIPLIER).lanewise(VectorOperators.XOR, Logit8.keyWord(key))
-                    .lanewise(VectorOperators.XOR, lows.mul(Logit8.POSITION_MULTIPLIER));
         }
-        IntVector z = spread.lanewise(VectorOperators.XOR, x.mul(Logit8.VALUE_MULTIPLIER));
+        IntVector z = highs.mul(Logit8.HIGH_MULTIPLIER).lanewise(VectorOperators.XOR, Logit8.keyWord(key))
+                .lanewise(VectorOperators.XOR, lows.mul(Logit8.POSITION_MULTIPLIER))
+                .lanewise(VectorOperators.XOR, x.mul(Logit8.VALUE_MULTIPLIER));
         z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 16)).mul(Logit8.MIX_1);
         z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 15)).mul(Logit8.MIX_2);
         z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 16))
