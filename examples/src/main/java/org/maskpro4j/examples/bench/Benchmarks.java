@@ -45,7 +45,7 @@ public final class Benchmarks {
         Map<NmPattern, MaskCodeSize.Result> codes = new LinkedHashMap<>();
         for (NmPattern p : config.throughputPatterns()) {
             log.info("Bench: groups per second at {}", p);
-            groups.put(p, GroupThroughput.run(p, config.groups(), config.seed(), timing));
+            groups.put(p, GroupThroughput.forked(p, config.groups(), config.seed(), timing));
             try {
                 codes.put(p, MaskCodeSize.measure(subject, p));
             } catch (IllegalArgumentException e) {

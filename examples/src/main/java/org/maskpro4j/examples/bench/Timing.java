@@ -1,5 +1,6 @@
 package org.maskpro4j.examples.bench;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
@@ -16,6 +17,11 @@ import java.lang.management.ThreadMXBean;
  */
 public final class Timing {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+    /** Consecutive samples' time without a finished compilation after which {@link #settle} deems the JIT done. */
+    private static final int QUIET_SAMPLES = 2;
+    /** The longest {@link #settle} waits for the JIT, in samples' time. */
+    private static final int MAX_SETTLE_SAMPLES = 20;
     /** Cap on runs per sample, for operations far faster than the sample time. */
     private static final int MAX_RUNS_PER_SAMPLE = 100_000;
 
@@ -46,8 +52,47 @@ public final class Timing {
         this.sampleSeconds = sampleSeconds;
     }
 
+    public int warmup() {
+        return warmup;
+    }
+
     public int repeats() {
         return repeats;
+    }
+
+    public double sampleSeconds() {
+        return sampleSeconds;
+    }
+
+    /**
+     * Runs the tasks in turn, a sample's time at a time, until the JIT has finished no compilation for
+     * {@value #QUIET_SAMPLES} samples' time in a row (its total compilation time stood still), or for at most
+     * {@value #MAX_SETTLE_SAMPLES} samples' time. For code that a few warm-up runs leave in the interpreter or in C1's
+     * code while the compiler threads are still busy with what ran before (in {@code maskpro bench}, the step
+     * benchmark's code, on a loaded machine): then the first timed samples measure the compiler's backlog, not the
+     * code. Where the JVM does not report compilation time, runs the warm-up count instead.
+     */
+    public void settle(Runnable... tasks) {
+        if (JIT == null || !JIT.isCompilationTimeMonitoringSupported()) {
+            for (int i = 0; i < warmup; i++) {
+                for (Runnable t : tasks) {
+                    t.run();
+                }
+            }
+            return;
+        }
+        long sample = (long) (sampleSeconds * 1e9);
+        int samples = 0;
+        for (int quiet = 0; quiet < QUIET_SAMPLES && samples < MAX_SETTLE_SAMPLES; samples++) {
+            long compiled = JIT.getTotalCompilationTime();
+            long end = System.nanoTime() + sample;
+            do {
+                for (Runnable t : tasks) {
+                    t.run();
+                }
+            } while (System.nanoTime() < end);
+            quiet = JIT.getTotalCompilationTime() == compiled ? quiet + 1 : 0;
+        }
     }
 
     /** candidate time ÷ baseline time, per sample. */
