@@ -96,6 +96,9 @@ public final class Logit8 {
          */
         void encodeRows(float[] rows, int first, long firstGroup, long key, byte[] codes, byte[] maxAt, boolean decoded);
 
+        /** A new instance, with scratch of its own for the rows forms (which one thread at a time may use). */
+        Lanes another();
+
         /** The 0/1 rows of {@code bits}' groups {@code firstGroup …} (a multiple of 16, M = 4). */
         void bitsToRows(MaskBits bits, long firstGroup, float[] rows);
 
@@ -117,10 +120,15 @@ public final class Logit8 {
 
     /**
      * The M = 4 codec and mask bits on the fused kernel's rows ({@link FusedGroupKernel#ascendAndSampleRows}), or null
-     * where the lanes are absent.
+     * where the lanes are absent: a new instance, whose rows forms hold scratch of their own, for one thread at a time.
      */
     static Lanes rowLanes() {
-        return LANES;
+        return LANES == null ? null : LANES.another();
+    }
+
+    /** Whether {@link #rowLanes} gives lanes. */
+    static boolean hasRowLanes() {
+        return LANES != null;
     }
 
     /** The logit a code stands for (codes are unsigned bytes). */

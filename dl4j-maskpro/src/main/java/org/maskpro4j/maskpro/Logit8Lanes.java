@@ -78,6 +78,11 @@ final class Logit8Lanes implements Logit8.Lanes {
     }
 
     @Override
+    public Logit8.Lanes another() {
+        return new Logit8Lanes();
+    }
+
+    @Override
     public int encode4(float[] from, int groups, long firstGroup, long key, byte[] codes, byte[] maxAt,
             boolean decoded) {
         int whole = groups / LANES * LANES;
@@ -127,12 +132,16 @@ final class Logit8Lanes implements Logit8.Lanes {
         return whole;
     }
 
-    /** Per thread: the rows forms' batch and a block's decoded values, one row of ROW_GROUPS per stored value. */
-    private static final ThreadLocal<Batch> ROW_BATCH = ThreadLocal.withInitial(Batch::new);
+    /**
+     * The rows forms' batch and a block's decoded values, one row of ROW_GROUPS per stored value: this instance's own, so
+     * the rows forms are for one thread at a time ({@link Logit8#rowLanes} gives each caller its instance). A ThreadLocal
+     * looked up per block of rows took about a tenth of the pass's JFR samples, its map probing past other entries.
+     */
+    private final Batch rowBatch = new Batch();
 
     @Override
     public void decodeRows(byte[] codes, byte[] maxAt, int first, float[] rows) {
-        Batch batch = ROW_BATCH.get();
+        Batch batch = rowBatch;
         int[] three = batch.three;
         float[] levels = batch.levels;
         // a group's three codes in one load, and the next group's first byte with them, but for the last group, whose
@@ -158,7 +167,7 @@ final class Logit8Lanes implements Logit8.Lanes {
     @Override
     public void encodeRows(float[] rows, int first, long firstGroup, long key, byte[] codes, byte[] maxAt,
             boolean decoded) {
-        Batch batch = ROW_BATCH.get();
+        Batch batch = rowBatch;
         for (int b = 0; b < ROWS; b += LANES) {
             for (int j = 0; j < 4; j++) {
                 FloatVector.fromArray(F, rows, j * ROWS + b).intoArray(batch.rows, j * LANES);
@@ -244,7 +253,7 @@ final class Logit8Lanes implements Logit8.Lanes {
 
     @Override
     public void rowsToBits(float[] rows, MaskBits bits, long firstGroup) {
-        int[] lanes = ROW_BATCH.get().top;
+        int[] lanes = rowBatch.top;
         for (int b = 0; b < ROWS; b += LANES) {
             IntVector word = IntVector.zero(I);
             for (int j = 0; j < 4; j++) {

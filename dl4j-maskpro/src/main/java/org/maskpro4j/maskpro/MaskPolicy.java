@@ -544,7 +544,7 @@ public final class MaskPolicy {
      * row-major groups and back between the codec, the ascents and the draw. The same bits as the chunk arrays' path.
      */
     boolean inRows() {
-        return logits.dataType() == DataType.BYTE && kernel.stepsRows() && Logit8.rowLanes() != null
+        return logits.dataType() == DataType.BYTE && kernel.stepsRows() && Logit8.hasRowLanes()
                 && !Boolean.getBoolean(CHUNK_ARRAYS_PROPERTY);
     }
 

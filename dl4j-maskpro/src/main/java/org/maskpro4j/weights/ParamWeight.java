@@ -24,8 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * mode the live values at kept positions are the weights, so training updates there persist even unabsorbed.
  *
  * <p>Each compact mask applied reads every position the new mask removes and zeroes what training wrote there, unless
- * the model's owner declared this the {@link #soleWriter sole writer}: then only the live values of groups whose kept
- * positions change are read and written ({@link #liveValuesRead} counts them).
+ * the model's owner declared this the {@link #soleWriter sole writer}: then only the live values at positions the new
+ * mask removes and the old one kept are read, and those that change written ({@link #liveValuesRead} counts the reads).
  */
 public final class ParamWeight implements MaskableWeight {
     private final String name;
@@ -45,6 +45,10 @@ public final class ParamWeight implements MaskableWeight {
     private boolean sole;
     /** Live values read by compact mask applications, absorbs and restores. */
     private long liveValuesRead;
+    /** What {@link #moveGroups} loaded ahead, folded: a sink that makes those loads observable. */
+    private int linesLoaded;
+    /** Changed groups {@link #moveGroups} loads ahead and then moves. */
+    private static final int MOVE_BATCH = 512;
 
     /**
      * @param live the array the model reads (a view is fine; it is written in place, never replaced)
@@ -109,7 +113,7 @@ public final class ParamWeight implements MaskableWeight {
 
     /**
      * Values of the live array that compact mask applications, absorbs and restores have read so far: a whole pass
-     * reads every value, a sole writer's mask only the groups whose kept positions change. (A weight whose memory does
+     * reads every value, a sole writer's mask only the positions it newly removes. (A weight whose memory does
      * not run in group order, see {@link #masksInPlace}, is also copied whole into group order and back per mask.)
      */
     public long liveValuesRead() {
@@ -307,17 +311,26 @@ public final class ParamWeight implements MaskableWeight {
         float[] cell = new float[m];
         long[] scratch = new long[layout.pattern().bitsPerGroup()];
         if (sole) {
+            int[] moving = new int[MOVE_BATCH];
+            int count = 0;
             for (long k = 0; k < blocks; k++) {
                 for (long moved = applied.changedInBlock(next, k, scratch); moved != 0; moved &= moved - 1) {
-                    rewriteGroupAt(k * KeptSets.BLOCK + Long.numberOfTrailingZeros(moved), next, buffer, offset, cell);
+                    moving[count++] = (int) (k * KeptSets.BLOCK + Long.numberOfTrailingZeros(moved));
+                    if (count == MOVE_BATCH) {
+                        moveGroups(moving, count, nextBits, buffer, offset, cell);
+                        count = 0;
+                    }
                 }
             }
+            moveGroups(moving, count, nextBits, buffer, offset, cell);
         } else {
             scanBlocks(next, nextBits, buffer, offset, scratch);
         }
         for (long g = blocks * KeptSets.BLOCK; g < total; g++) {
-            if (!sole || applied.get(g) != next.get(g)) {
+            if (!sole) {
                 rewriteGroupAt(g, next, buffer, offset, cell);
+            } else if (applied.get(g) != next.get(g)) {
+                moveGroupAt(g, applied.get(g), next.get(g), buffer, offset, cell);
             }
         }
     }
@@ -353,6 +366,55 @@ public final class ParamWeight implements MaskableWeight {
             if (changed) {
                 buffer.put(at, block);
             }
+        }
+    }
+
+    /**
+     * {@link #moveGroupAt} of the {@code count} groups in {@code moving} (to their sets in {@code nextBits}). The groups
+     * are scattered over the weight and its removed values, so nearly every one misses the cache twice: their lines are
+     * loaded first by a loop with no branch on the random sets, whose misses overlap, where the moves' branches would
+     * wait for one miss after another.
+     */
+    private void moveGroups(int[] moving, int count, MaskBits nextBits, FloatBuffer buffer, int offset, float[] cell) {
+        int loaded = 0;
+        for (int i = 0; i < count; i++) {
+            int g = moving[i];
+            loaded ^= Float.floatToRawIntBits(buffer.get(offset + g * m)) ^ Float.floatToRawIntBits(removed[g * removedPerGroup]);
+        }
+        linesLoaded ^= loaded; // kept, so the loads are not optimized away
+        for (int i = 0; i < count; i++) {
+            int g = moving[i];
+            moveGroupAt(g, applied.get(g), nextBits.get(g), buffer, offset, cell);
+        }
+    }
+
+    /**
+     * A {@link #soleWriter sole writer}'s group g from kept set {@code was} to {@code now} ({@code was != now}), on the live
+     * values in {@code buffer} value by value: only the positions the mask newly removes are read (and zeroed), only those
+     * it newly keeps written back; positions removed by both hold +0 and stay. Two bulk copies of a group through the
+     * native buffer cost several times what its few values do. {@code cell} holds the group's dense values meanwhile.
+     */
+    private void moveGroupAt(long g, int was, int now, FloatBuffer buffer, int offset, float[] cell) {
+        int all = (1 << m) - 1;
+        int at = offset + (int) (g * m);
+        int first = (int) (g * removedPerGroup);
+        int slot = first;
+        for (int z = ~was & all; z != 0; z &= z - 1, slot++) {
+            cell[Integer.numberOfTrailingZeros(z)] = removed[slot];
+        }
+        for (int z = was & ~now; z != 0; z &= z - 1) {
+            int j = Integer.numberOfTrailingZeros(z);
+            cell[j] = buffer.get(at + j);
+            buffer.put(at + j, 0f);
+            liveValuesRead++;
+        }
+        for (int z = now & ~was; z != 0; z &= z - 1) {
+            int j = Integer.numberOfTrailingZeros(z);
+            buffer.put(at + j, cell[j]);
+        }
+        slot = first;
+        for (int z = ~now & all; z != 0; z &= z - 1, slot++) {
+            removed[slot] = cell[Integer.numberOfTrailingZeros(z)];
         }
     }
 
