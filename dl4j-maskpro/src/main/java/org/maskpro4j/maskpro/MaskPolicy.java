@@ -67,9 +67,8 @@ public final class MaskPolicy {
      * kernel's rows would do ({@link #inRows}); the same bits, for tests that compare the two.
      */
     static final String CHUNK_ARRAYS_PROPERTY = "maskpro.policy.chunkArrays";
-    /** Kernel chunks per block: block b draws with seed {@code derive(seed, b)}; {@link #mode} ranks a block at a time. */
+    /** Kernel chunks per block: block b draws with seed {@code derive(seed, b)}. */
     static final int BLOCK_CHUNKS = 16;
-    private static final int BLOCK_GROUPS = BLOCK_CHUNKS * FusedGroupKernel.CHUNK_GROUPS;
 
     private final NmPattern pattern;
     private final GroupRows rows;
@@ -327,7 +326,9 @@ public final class MaskPolicy {
     private MaskBits modeRows(long first, long count) {
         int m = pattern.m();
         MaskBits mode = new MaskBits(count, m);
-        int block = (int) Math.min(BLOCK_GROUPS, count);
+        // a kernel chunk at a time: a block of a draw's size held 3.3 MB of floats, doubles and codes at once, the
+        // peak of a whole MaskPro run's heap on the 6.3 M MLP (the ranking is per group, so the size changes no bit)
+        int block = (int) Math.min(FusedGroupKernel.CHUNK_GROUPS, count);
         float[] x = new float[block * m];
         double[] wide = new double[block * m]; // KeptSets ranks doubles; floats widen exactly, so the ranks are theirs
         for (long at = 0; at < count; at += block) {
