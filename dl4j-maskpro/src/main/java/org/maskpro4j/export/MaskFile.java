@@ -17,6 +17,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
+import org.maskpro4j.io.BoundedRead;
 import org.maskpro4j.nm.MaskCode;
 import org.maskpro4j.nm.NmPattern;
 import org.maskpro4j.provenance.Provenance;
@@ -151,11 +152,8 @@ public final class MaskFile {
         }
         byte[] bytes;
         try (InputStream in = zip.getInputStream(entry)) {
-            bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
-        }
-        if (bytes.length > MAX_MANIFEST_BYTES) {
-            throw new IOException(file + ": its " + MANIFEST + " is larger than " + MAX_MANIFEST_BYTES + " bytes; the file"
-                    + " is corrupt or was not written by maskpro4j");
+            bytes = BoundedRead.atMost(in, MAX_MANIFEST_BYTES, file + ": its " + MANIFEST + " is larger than "
+                    + MAX_MANIFEST_BYTES + " bytes; the file is corrupt or was not written by maskpro4j");
         }
         Properties manifest = new Properties();
         manifest.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));

@@ -19,6 +19,7 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 import org.maskpro4j.config.PropertiesCodec;
+import org.maskpro4j.io.BoundedRead;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -74,13 +75,10 @@ final class FineTuneCheckpoint {
         Map<String, INDArray> second = new LinkedHashMap<>();
         try (InputStream is = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(is)) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-                byte[] bytes = zip.readNBytes((int) Math.min(maxEntryBytes, Integer.MAX_VALUE - 9L) + 1);
                 String name = e.getName();
-                if (bytes.length > maxEntryBytes) {
-                    throw new IOException("Fine-tuning checkpoint " + file + ": its entry " + name + " inflates past "
-                            + maxEntryBytes + " bytes, more than the weights being trained take; the checkpoint is"
-                            + " damaged");
-                }
+                byte[] bytes = BoundedRead.atMost(zip, maxEntryBytes, "Fine-tuning checkpoint " + file + ": its entry "
+                        + name + " inflates past " + maxEntryBytes + " bytes, more than the weights being trained take;"
+                        + " the checkpoint is damaged");
                 if (name.equals(STATE)) {
                     p = new Properties();
                     p.load(new java.io.StringReader(new String(bytes, StandardCharsets.ISO_8859_1)));

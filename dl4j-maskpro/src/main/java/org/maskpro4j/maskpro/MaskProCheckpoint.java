@@ -23,6 +23,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
+import org.maskpro4j.io.BoundedRead;
 import org.maskpro4j.provenance.Provenance;
 import org.maskpro4j.weights.MaskableWeight;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -173,11 +174,8 @@ public final class MaskProCheckpoint {
         // arrays, declares can need, so a small file cannot make this allocate more than a checkpoint of that size
         long cap = ENTRY_BYTES_BEFORE_STATE;
         for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-            byte[] bytes = zip.readNBytes((int) cap + 1);
-            if (bytes.length > cap) {
-                throw new IOException(source + ": its entry " + e.getName() + " inflates past " + cap + " bytes, more"
-                        + " than the weights and steps its state declares take; the checkpoint is damaged");
-            }
+            byte[] bytes = BoundedRead.atMost(zip, cap, source + ": its entry " + e.getName() + " inflates past " + cap
+                    + " bytes, more than the weights and steps its state declares take; the checkpoint is damaged");
             entries.put(e.getName(), bytes);
             if (e.getName().equals(STATE)) {
                 cap = entryCap(properties(bytes));
